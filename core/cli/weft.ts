@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// The `weft` command: dispatches each subcommand to the module that owns it, loaded on demand.
+import { WeftError } from '../errors.ts';
+
+type Command = { summary: string; load: () => Promise<{ main: (argv: string[]) => Promise<number | void> }> };
+
+const commands: Record<string, Command> = {
+  proxy: { summary: 'run the data-plane proxy', load: () => import('./proxy-command.ts') },
+  schema: { summary: 'print the JSON Schema of the proxy config file', load: () => import('./schema-command.ts') },
+  demo: { summary: 'run a sample upstream and a 2-worker proxy with traffic', load: () => import('./demo-command.ts') },
+  filter: { summary: 'filter authoring: new NAME | build DIR [-o FILE] | test DIR', load: () => import('../../sdk/tools/filter-command.ts') },
+  bench: { summary: 'the load benchmark: direct, nginx and weft side by side', load: () => import('../../bench/run.ts') },
+};
+
+function usage(): string {
+  const lines = ['usage: weft <command> [options]', '', 'commands:'];
+  for (const [name, c] of Object.entries(commands)) lines.push(`  ${name.padEnd(10)} ${c.summary}`);
+  lines.push('', 'Run `weft <command> --help` for the options of one command.');
+  return lines.join('\n');
+}
+
+async function run(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`weft: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  const mod = await command.load();
+  return (await mod.main(rest)) ?? 0;
+}
+
+run(process.argv.slice(2)).then(
+  (code) => { if (code !== 0) process.exitCode = code; },
+  (err: unknown) => {
+    if (err instanceof WeftError) {
+      console.error(`weft: ${err.message} (${err.code})`);
+      process.exitCode = err.exitCode;
+    } else {
+      console.error(err);
+      process.exitCode = 1;
+    }
+  },
+);

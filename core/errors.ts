@@ -1,0 +1,47 @@
+// The one registry of Weft's stable error codes: each code is documented in docs/errors.md and never reused.
+
+/** Every code Weft may put in an `x-weft-error` header, a log line or an exit message. */
+export const ErrorCodes = {
+  /** A request matched no route. HTTP 404. */
+  NO_ROUTE: 'WEFT_ERR_NO_ROUTE',
+  /** The chosen cluster has no endpoint to send to. HTTP 503. */
+  NO_HEALTHY_UPSTREAM: 'WEFT_ERR_NO_HEALTHY_UPSTREAM',
+  /** Connecting to the upstream endpoint failed or timed out. HTTP 503. */
+  UPSTREAM_CONNECT: 'WEFT_ERR_UPSTREAM_CONNECT',
+  /** The upstream did not answer within the route timeout. HTTP 504. */
+  UPSTREAM_TIMEOUT: 'WEFT_ERR_UPSTREAM_TIMEOUT',
+  /** The upstream reset the connection before the response began. HTTP 502. */
+  UPSTREAM_RESET: 'WEFT_ERR_UPSTREAM_RESET',
+  /** The upstream sent a response Weft could not parse. HTTP 502. */
+  UPSTREAM_PROTOCOL: 'WEFT_ERR_UPSTREAM_PROTOCOL',
+  /** The downstream request was malformed (bad request line, header, framing). HTTP 400. */
+  BAD_REQUEST: 'WEFT_ERR_BAD_REQUEST',
+  /** The downstream request headers exceeded the limit. HTTP 431. */
+  HEADERS_TOO_LARGE: 'WEFT_ERR_HEADERS_TOO_LARGE',
+  /** The downstream client was too slow to send its headers or request. HTTP 408. */
+  REQUEST_TIMEOUT: 'WEFT_ERR_REQUEST_TIMEOUT',
+  /** The proxy is draining and refuses new work. HTTP 503. */
+  DRAINING: 'WEFT_ERR_DRAINING',
+  /** A configuration file or flag failed validation. Exit code 2. */
+  CONFIG_INVALID: 'WEFT_ERR_CONFIG_INVALID',
+  /** A listen or admin address could not be bound. Exit code 1. */
+  LISTEN_FAILED: 'WEFT_ERR_LISTEN_FAILED',
+  /** A command-line flag was unknown or had a bad value. Exit code 2. */
+  USAGE: 'WEFT_ERR_USAGE',
+  /** A worker thread died; the supervisor restarts it. */
+  WORKER_DIED: 'WEFT_ERR_WORKER_DIED',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/** An error that carries a stable code and, for the CLI, the exit status it ends the process with. */
+export class WeftError extends Error {
+  readonly code: ErrorCode;
+  readonly exitCode: number;
+  constructor(code: ErrorCode, message: string, exitCode = 1) {
+    super(message);
+    this.name = 'WeftError';
+    this.code = code;
+    this.exitCode = exitCode;
+  }
+}

@@ -1,0 +1,29 @@
+// Lint rules for the TypeScript run by Node's type stripping; each ban below says why.
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', '**/assembly/**', '**/build/**', 'bench/results/**'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    rules: {
+      // Type stripping runs only erasable syntax: enums, namespaces and parameter properties need a compiler.
+      'no-restricted-syntax': ['error',
+        { selector: 'TSEnumDeclaration', message: 'enums are not erasable: use a const object' },
+        { selector: 'TSModuleDeclaration[kind!="global"]', message: 'namespaces are not erasable' },
+        { selector: 'TSParameterProperty', message: 'parameter properties are not erasable' },
+      ],
+      // Type-only imports must say so, or Node would try to load a type at run time.
+      '@typescript-eslint/consistent-type-imports': 'error',
+      // Unused code is dead code; a leading underscore marks a deliberately ignored argument.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      // A skipped test checks nothing.
+      'no-restricted-properties': ['error',
+        { object: 'test', property: 'skip', message: 'a skipped test checks nothing' },
+        { object: 'it', property: 'skip', message: 'a skipped test checks nothing' },
+        { object: 'test', property: 'only', message: 'test.only hides the rest of the suite' },
+      ],
+      'no-console': 'off',
+    },
+  },
+);
