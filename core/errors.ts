@@ -30,6 +30,14 @@ export const ErrorCodes = {
   USAGE: 'WEFT_ERR_USAGE',
   /** A worker thread died; the supervisor restarts it. */
   WORKER_DIED: 'WEFT_ERR_WORKER_DIED',
+  /** A filter module imports a function the proxy-wasm host does not provide; the load fails naming it. */
+  WASM_UNKNOWN_IMPORT: 'WEFT_ERR_WASM_UNKNOWN_IMPORT',
+  /** A filter module is not valid WebAssembly, lacks a proxy-wasm ABI marker or exceeds the memory cap. */
+  WASM_INVALID_MODULE: 'WEFT_ERR_WASM_INVALID_MODULE',
+  /** A filter's start-up (_start, on_vm_start, on_configure) returned false or trapped; the load fails naming it. */
+  WASM_START_FAILED: 'WEFT_ERR_WASM_START_FAILED',
+  /** A filter trapped (or ran out of fuel) while handling the request and fails closed. HTTP 503. */
+  WASM_TRAP: 'WEFT_ERR_WASM_TRAP',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
