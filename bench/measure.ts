@@ -1,0 +1,49 @@
+// One measurement of one target in one mode: warm up, then load while charging the proxy's CPU time.
+import { treeCpuMicros } from './cpu.ts';
+import { runLoad, type Driver, type LoadResult } from './load.ts';
+import type { Target } from './targets.ts';
+
+export const MODES = ['saturated', 'fixed'] as const;
+export type Mode = (typeof MODES)[number];
+
+export type MeasureOptions = {
+  driver: Driver;
+  seconds: number;
+  warmupSeconds: number;
+  /** Connections of the saturated mode. */
+  connections: number;
+  /** Requests per second aimed at in the fixed mode. */
+  rate: number;
+  /** CPU the load generator is pinned to, if any. */
+  cpu?: number;
+};
+
+export type Measurement = LoadResult & {
+  rps: number;
+  /** utime+stime of the proxy's processes and threads per request; absent for the direct target. */
+  proxyCpuUsPerRequest?: number;
+};
+
+// The fixed mode paces each connection with a mean think time this long; long enough that the
+// response time itself (well under a millisecond) hardly shifts the achieved rate.
+const THINK_MS = 20;
+
+/** The load shape of `mode`: saturated is a closed loop with no pause, fixed paces connections to `rate`. */
+export function loadShape(mode: Mode, o: MeasureOptions): { connections: number; thinkMs: number } {
+  return mode === 'saturated'
+    ? { connections: o.connections, thinkMs: 0 }
+    : { connections: Math.max(1, Math.round((o.rate * THINK_MS) / 1000)), thinkMs: THINK_MS };
+}
+
+export async function measure(target: Target, mode: Mode, o: MeasureOptions): Promise<Measurement> {
+  const spec = { url: target.url, headers: target.headers, ...loadShape(mode, o) };
+  // Warm-up lets V8 compile the hot path and fills the connection pools before anything is counted.
+  if (o.warmupSeconds > 0) await runLoad(o.driver, { ...spec, seconds: o.warmupSeconds }, o.cpu);
+  const pid = target.proxy?.pid;
+  const cpuBefore = pid === undefined ? 0 : treeCpuMicros(pid);
+  const result = await runLoad(o.driver, { ...spec, seconds: o.seconds }, o.cpu);
+  const cpuUsed = pid === undefined ? 0 : treeCpuMicros(pid) - cpuBefore;
+  const measurement: Measurement = { ...result, rps: result.requests / result.seconds };
+  if (pid !== undefined && result.requests > 0) measurement.proxyCpuUsPerRequest = cpuUsed / result.requests;
+  return measurement;
+}

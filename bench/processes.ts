@@ -1,0 +1,88 @@
+// Child processes of a bench run: started pinned to a CPU when asked, watched, and always stopped.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { get, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { hasCommand } from './tools.ts';
+
+/** A running child whose last output is kept to explain a failure. */
+export type Running = {
+  readonly pid: number;
+  readonly name: string;
+  /** The last few KiB the child wrote to stdout and stderr. */
+  output(): string;
+  /** Set once the child has exited. */
+  exited(): boolean;
+  /** Resolves when the child has exited. */
+  readonly exit: Promise<void>;
+  stop(): Promise<void>;
+};
+
+const OUTPUT_KEPT = 4096;
+
+export type StartOptions = { cpu?: number; env?: Record<string, string> };
+
+/** Starts `command`, on CPU `cpu` (via taskset) when given and taskset exists. */
+export function start(name: string, command: string, args: string[], { cpu, env }: StartOptions = {}): Running {
+  const [file, argv] = cpu !== undefined && hasCommand('taskset')
+    ? ['taskset', ['-c', String(cpu), command, ...args]]
+    : [command, args];
+  // taskset execs the command, so the child's pid is the pinned program's pid.
+  const child: ChildProcess = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  let tail = '';
+  const keep = (chunk: Buffer) => { tail = (tail + chunk.toString()).slice(-OUTPUT_KEPT); };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  let done = false;
+  // 'close' rather than 'exit': by then every byte the child wrote has been read.
+  const exit = new Promise<void>((resolve) => child.on('close', () => { done = true; resolve(); }));
+  child.on('error', (err) => keep(Buffer.from(`\n${err.message}`)));
+  if (child.pid === undefined) throw new Error(`could not start ${command}`);
+  return {
+    pid: child.pid,
+    name,
+    output: () => tail.trim(),
+    exited: () => done,
+    exit,
+    async stop() {
+      if (done) return;
+      child.kill('SIGTERM');
+      // A proxy that ignores SIGTERM while draining must not hold the whole run.
+      const killed = sleep(5000).then(() => { if (!done) child.kill('SIGKILL'); });
+      await Promise.race([exit, killed.then(() => exit)]);
+    },
+  };
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/** Polls `probe` until it answers true; fails with the child's output if the child dies or time runs out. */
+export async function waitUntil(child: Running, what: string, probe: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exited()) throw new Error(`${child.name} exited before ${what}: ${child.output() || 'no output'}`);
+    if (await probe().catch(() => false)) return;
+    await sleep(50);
+  }
+  throw new Error(`${child.name} not ${what} after ${timeoutMs} ms: ${child.output() || 'no output'}`);
+}
+
+/** One GET on a connection of its own (none is left open); true on the expected status. */
+export async function answers(url: string, status = 200, headers: Record<string, string> = {}): Promise<boolean> {
+  const req = get(url, { headers, agent: false, timeout: 1000 });
+  req.on('timeout', () => req.destroy(new Error('probe timed out')));
+  const [res] = (await once(req, 'response')) as [IncomingMessage];
+  res.resume();
+  await once(res, 'end');
+  return res.statusCode === status;
+}

@@ -1,0 +1,82 @@
+// The result of a bench run as data, and its Markdown table with the ratios the design asks for.
+import type { Measurement, Mode } from './measure.ts';
+import type { TargetName } from './targets.ts';
+
+export type TargetResult = {
+  target: TargetName;
+  /** Why the target could not be measured on this machine, if it could not. */
+  unavailable?: string;
+  results: Partial<Record<Mode, Measurement>>;
+};
+
+export type Report = {
+  startedAt: string;
+  machine: { cpu: string; cores: number; kernel: string; node: string; pinned: boolean };
+  settings: {
+    driver: string; upstream: string; seconds: number; warmupSeconds: number;
+    connections: number; rate: number; bodyBytes: number; workers: number;
+  };
+  targets: TargetResult[];
+};
+
+const fmt = (n: number | undefined, digits = 0) => n === undefined || !Number.isFinite(n) ? '—' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+function find(report: Report, target: TargetName, mode: Mode): Measurement | undefined {
+  return report.targets.find((t) => t.target === target)?.results[mode];
+}
+
+/** The comparisons the design reports: throughput ratios and latency added over going direct. */
+export function compare(report: Report, target: TargetName): { xDirect?: number; xNginx?: number; addedP50Us?: number; addedP99Us?: number } {
+  const sat = find(report, target, 'saturated');
+  const fixed = find(report, target, 'fixed');
+  const direct = { sat: find(report, 'direct', 'saturated'), fixed: find(report, 'direct', 'fixed') };
+  const nginx = find(report, 'nginx', 'saturated');
+  return {
+    xDirect: sat && direct.sat ? sat.rps / direct.sat.rps : undefined,
+    xNginx: sat && nginx ? sat.rps / nginx.rps : undefined,
+    addedP50Us: fixed && direct.fixed ? fixed.latencyUs.p50 - direct.fixed.latencyUs.p50 : undefined,
+    addedP99Us: fixed && direct.fixed ? fixed.latencyUs.p99 - direct.fixed.latencyUs.p99 : undefined,
+  };
+}
+
+function table(header: string[], rows: string[][]): string[] {
+  return [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+}
+
+export function toMarkdown(report: Report): string {
+  const { machine: m, settings: s } = report;
+  const measured = report.targets.filter((t) => !t.unavailable);
+  const lines = [
+    `# Weft bench, ${report.startedAt}`,
+    '',
+    `${m.cores} × ${m.cpu}, Linux ${m.kernel}, Node ${m.node}; load by ${s.driver}, upstream ${s.upstream}` +
+      ` answering ${s.bodyBytes} bytes; ${s.workers} Weft worker(s), 1 nginx worker;` +
+      ` ${m.pinned ? 'proxy pinned to CPU 0, load and upstream to CPU 1' : 'no CPU pinning'}.` +
+      ` Each measurement: ${s.warmupSeconds} s warm-up, then ${s.seconds} s counted.`,
+    '',
+    `## Saturated: ${s.connections} connections, as fast as they go`,
+    '',
+    ...table(['target', 'req/s', '× direct', '× nginx', 'proxy CPU µs/req', 'p50 µs', 'p99 µs', 'p99.9 µs', 'errors'],
+      measured.filter((t) => t.results.saturated).map((t) => {
+        const r = t.results.saturated!;
+        const c = compare(report, t.target);
+        return [t.target, fmt(r.rps), fmt(c.xDirect, 2), fmt(c.xNginx, 2), fmt(r.proxyCpuUsPerRequest, 1),
+          fmt(r.latencyUs.p50), fmt(r.latencyUs.p99), fmt(r.latencyUs.p999), fmt(r.errors)];
+      })),
+    '',
+    `## Fixed rate: about ${fmt(s.rate)} req/s aimed`,
+    '',
+    ...table(['target', 'req/s', 'proxy CPU µs/req', 'p50 µs', 'p99 µs', 'p99.9 µs', 'added p50 µs', 'added p99 µs', 'errors'],
+      measured.filter((t) => t.results.fixed).map((t) => {
+        const r = t.results.fixed!;
+        const c = compare(report, t.target);
+        return [t.target, fmt(r.rps), fmt(r.proxyCpuUsPerRequest, 1), fmt(r.latencyUs.p50), fmt(r.latencyUs.p99),
+          fmt(r.latencyUs.p999), fmt(c.addedP50Us), fmt(c.addedP99Us), fmt(r.errors)];
+      })),
+  ];
+  const skipped = report.targets.filter((t) => t.unavailable);
+  if (skipped.length) lines.push('', '## Not measured', '', ...skipped.map((t) => `- ${t.target}: ${t.unavailable!.split('\n')[0]}`));
+  lines.push('', 'CPU per request differs between the two modes on this kind of VM (idle wake-ups): compare targets within one mode.',
+    'p99.9 swings run to run; it is reported, not judged.');
+  return `${lines.join('\n')}\n`;
+}

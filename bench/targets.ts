@@ -1,0 +1,76 @@
+// The things measured side by side: the upstream itself, nginx as proxy, Weft bare and Weft with its filters.
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startNginx } from './nginx.ts';
+import { answers, freePort, start, waitUntil, type Running } from './processes.ts';
+
+export const TARGETS = ['direct', 'nginx', 'weft', 'weft-filters'] as const;
+export type TargetName = (typeof TARGETS)[number];
+
+/** A started target: where to send load, which headers it needs, and the proxy process to charge CPU to. */
+export type Target = {
+  url: string;
+  headers: Record<string, string>;
+  proxy?: Running;
+};
+
+/** `workDir` holds the run's generated files and is removed after the run. */
+export type TargetContext = { upstream: URL; workers: number; workDir: string; cpu?: number };
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+
+type FilterChain = { headers: Record<string, string>; filters: { name: string; config: unknown }[] };
+
+/** The `--filter FILE.wasm@CONFIG.json` flags of the built-in chain; fails naming the first filter not built. */
+function filterFlags(chain: FilterChain, dir: string): string[] {
+  return chain.filters.flatMap(({ name, config }) => {
+    const buildDir = join(root, 'filters', name, 'build');
+    let wasm: string | undefined;
+    try {
+      wasm = readdirSync(buildDir).find((f) => f.endsWith('.wasm'));
+    } catch { /* not built yet: reported below */ }
+    if (!wasm) throw new Error(`filter "${name}" is not built (no .wasm in filters/${name}/build)`);
+    const configFile = join(dir, `filter-${name}.json`);
+    writeFileSync(configFile, JSON.stringify(config));
+    return ['--filter', `${join(buildDir, wasm)}@${configFile}`];
+  });
+}
+
+async function startWeft(ctx: TargetContext, extraFlags: string[], headers: Record<string, string>): Promise<Target> {
+  const [port, admin] = [await freePort(), await freePort()];
+  const url = `http://127.0.0.1:${port}/`;
+  const proxy = start('weft', process.execPath, [
+    join(root, 'core/cli/weft.ts'), 'proxy',
+    '--listen', `127.0.0.1:${port}`, '--upstream', ctx.upstream.origin, '--admin', `127.0.0.1:${admin}`,
+    '--workers', String(ctx.workers), '--log-level', 'warn', ...extraFlags,
+  ], { cpu: ctx.cpu });
+  try {
+    await waitUntil(proxy, 'ready', () => answers(`http://127.0.0.1:${admin}/ready`));
+    // Ready is not enough: the request the load will send must come back 200 through the whole chain.
+    if (!(await answers(url, 200, headers))) throw new Error(`${url} did not answer the bench request with 200`);
+  } catch (err) {
+    await proxy.stop();
+    throw err;
+  }
+  return { url, headers, proxy };
+}
+
+/** Starts `name` in front of the upstream; throws with the reason when it cannot run here. */
+export async function startTarget(name: TargetName, ctx: TargetContext): Promise<Target> {
+  switch (name) {
+    case 'direct':
+      return { url: ctx.upstream.href, headers: {} };
+    case 'nginx': {
+      const port = await freePort();
+      const proxy = await startNginx('nginx', port, { kind: 'proxy', upstream: ctx.upstream }, ctx.workDir, ctx.cpu);
+      return { url: `http://127.0.0.1:${port}/`, headers: {}, proxy };
+    }
+    case 'weft':
+      return startWeft(ctx, [], {});
+    case 'weft-filters': {
+      const chain = JSON.parse(readFileSync(new URL('filter-chain.json', import.meta.url), 'utf8')) as FilterChain;
+      return startWeft(ctx, filterFlags(chain, ctx.workDir), chain.headers);
+    }
+  }
+}
