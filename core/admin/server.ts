@@ -1,0 +1,49 @@
+// The admin server: /ready for orchestrators, /metrics for Prometheus, /config for humans; bound to loopback by default.
+import http from 'node:http';
+import client from 'prom-client';
+import type { HostPort } from '../config/settings.ts';
+import { formatHostPort } from '../config/settings.ts';
+import type { Supervisor } from '../proxy/supervisor.ts';
+import { ErrorCodes, WeftError } from '../errors.ts';
+
+export interface AdminServer { address: HostPort; close(): void }
+
+async function metricsText(sup: Supervisor): Promise<string> {
+  const perWorker = await sup.workerMetrics();
+  const own = await sup.metrics.registry.getMetricsAsJSON();
+  // Series that differ only by worker stay apart (they carry a worker label); the rest are summed, as for Node's cluster.
+  const merged = client.AggregatorRegistry.aggregate([...(perWorker as client.MetricObjectWithValues<client.MetricValue<string>>[][]), own]);
+  return merged.metrics();
+}
+
+function reply(res: http.ServerResponse, status: number, type: string, body: string): void {
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+export async function startAdmin(at: HostPort, sup: Supervisor): Promise<AdminServer> {
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') return reply(res, 405, 'text/plain', 'method not allowed\n');
+    switch (path) {
+      case '/ready':
+        return sup.ready ? reply(res, 200, 'text/plain', 'ready\n') : reply(res, 503, 'text/plain', 'not ready\n');
+      case '/metrics':
+        metricsText(sup).then(
+          (text) => reply(res, 200, client.Registry.PROMETHEUS_CONTENT_TYPE, text),
+          (err: Error) => reply(res, 500, 'text/plain', `${err.message}\n`),
+        );
+        return;
+      case '/config':
+        return reply(res, 200, 'application/json', `${JSON.stringify({ ...sup.settings, listen: { ...sup.settings.listen, port: sup.listenPort } }, null, 2)}\n`);
+      default:
+        return reply(res, 404, 'text/plain', 'not found: try /ready, /metrics or /config\n');
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err) => reject(new WeftError(ErrorCodes.LISTEN_FAILED, `cannot listen on admin ${formatHostPort(at)}: ${err.message}`)));
+    server.listen({ host: at.host, port: at.port }, resolve);
+  });
+  const addr = server.address() as { address: string; port: number };
+  return { address: { host: at.host, port: addr.port }, close: () => server.close() };
+}

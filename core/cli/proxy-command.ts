@@ -1,0 +1,37 @@
+// `weft proxy`: reads flags, env twins and the config file, then hands the settings to the supervisor.
+import { flagsHelp, parseFlags } from './flags.ts';
+import type { FlagSpec } from './flags.ts';
+import { resolveProxySettings } from '../config/resolve.ts';
+import { startSupervisor } from '../proxy/supervisor.ts';
+import os from 'node:os';
+
+export const proxyFlags: FlagSpec[] = [
+  { name: 'listen', value: 'HOST:PORT', help: 'address the proxy accepts traffic on (port 0 picks a free one)' },
+  { name: 'upstream', value: 'URL', multiple: true, help: 'an upstream endpoint http://HOST:PORT; shorthand for one cluster and a catch-all route' },
+  { name: 'config', value: 'FILE', help: 'YAML or JSON config file (see `weft schema`)' },
+  { name: 'workers', value: 'N', help: 'worker threads, each with its own listener and upstream pools', defaultText: `cores (${os.availableParallelism()})` },
+  { name: 'admin', value: 'HOST:PORT', help: 'admin server: /ready /metrics /config; "off" disables it', defaultText: '127.0.0.1:9901' },
+  { name: 'log-level', value: 'LEVEL', help: 'fatal, error, warn, info, debug, trace or silent', defaultText: 'info' },
+  { name: 'access-log', value: 'PATH', help: 'access log: off, stdout or a file path', defaultText: 'off' },
+  { name: 'drain-timeout', value: 'DURATION', help: 'on SIGTERM/SIGINT, how long in-flight requests may finish', defaultText: '15s' },
+];
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseFlags(proxyFlags, argv, process.env);
+  if (values.help) {
+    console.log(flagsHelp('usage: weft proxy --listen HOST:PORT (--upstream URL... | --config FILE) [options]', proxyFlags));
+    return 0;
+  }
+  const str = (k: string) => values[k] as string | undefined;
+  const settings = resolveProxySettings({
+    listen: str('listen'),
+    upstream: values.upstream as string[] | undefined,
+    config: str('config'),
+    workers: str('workers'),
+    admin: str('admin'),
+    logLevel: str('log-level'),
+    accessLog: str('access-log'),
+    drainTimeout: str('drain-timeout'),
+  });
+  return startSupervisor(settings);
+}

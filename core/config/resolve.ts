@@ -1,0 +1,93 @@
+// Builds the effective proxy settings: defaults, then the config file, then env twins and flags on top.
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { validateConfigDocument } from './validate.ts';
+import type { FileSettings } from './validate.ts';
+import { defaultSettings, parseHostPort } from './settings.ts';
+import type { ProxySettings } from './settings.ts';
+import { parseDuration } from './duration.ts';
+import { ErrorCodes, WeftError } from '../errors.ts';
+
+/** Flag values after env twins are applied; undefined means "not given". */
+export interface ProxyOverrides {
+  listen?: string;
+  upstream?: string[];
+  config?: string;
+  workers?: string;
+  admin?: string;
+  logLevel?: string;
+  accessLog?: string;
+  drainTimeout?: string;
+}
+
+function usage(message: string): WeftError {
+  return new WeftError(ErrorCodes.USAGE, message, 2);
+}
+
+/** Reads a YAML or JSON config file (YAML parses both) and validates it. */
+export function loadConfigFile(path: string): FileSettings {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new WeftError(ErrorCodes.CONFIG_INVALID, `cannot read config ${path}: ${(err as Error).message}`, 2);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text, { prettyErrors: true });
+  } catch (err) {
+    throw new WeftError(ErrorCodes.CONFIG_INVALID, `invalid config ${path}: ${(err as Error).message.split('\n')[0]}`, 2);
+  }
+  return validateConfigDocument(doc ?? {}, path);
+}
+
+function upstreamSettings(urls: string[]): Pick<ProxySettings, 'clusters' | 'routes'> {
+  const fileDoc = {
+    clusters: [{ name: 'upstream', endpoints: urls }],
+    routes: [{ name: 'default', cluster: 'upstream' }],
+  };
+  const s = validateConfigDocument(fileDoc, '--upstream');
+  return { clusters: s.clusters!, routes: s.routes! };
+}
+
+export function resolveProxySettings(o: ProxyOverrides): ProxySettings {
+  const file: FileSettings = o.config ? loadConfigFile(o.config) : {};
+  const base = defaultSettings();
+  const s: ProxySettings = {
+    ...base,
+    ...file,
+    listen: file.listen ?? { host: '', port: -1 },
+    clusters: file.clusters ?? [],
+    routes: file.routes ?? [],
+    limits: { ...base.limits, ...file.limits },
+  };
+  if (o.listen !== undefined) {
+    const hp = parseHostPort(o.listen);
+    if (!hp) throw usage(`--listen: expected HOST:PORT, got "${o.listen}"`);
+    s.listen = hp;
+  }
+  if (s.listen.port < 0) throw usage('--listen HOST:PORT is required (or `listen:` in the config file)');
+  if (o.admin !== undefined) {
+    const hp = o.admin === 'off' ? null : parseHostPort(o.admin);
+    if (hp === undefined) throw usage(`--admin: expected HOST:PORT or off, got "${o.admin}"`);
+    s.admin = hp;
+  }
+  if (o.workers !== undefined) {
+    const n = Number(o.workers);
+    if (!Number.isInteger(n) || n < 1 || n > 256) throw usage(`--workers: expected a whole number from 1 to 256, got "${o.workers}"`);
+    s.workers = n;
+  }
+  if (o.logLevel !== undefined) s.logLevel = o.logLevel;
+  if (o.accessLog !== undefined) s.accessLog = o.accessLog;
+  if (o.drainTimeout !== undefined) {
+    const d = parseDuration(o.drainTimeout);
+    if (d === undefined) throw usage(`--drain-timeout: expected a duration such as 10s, got "${o.drainTimeout}"`);
+    s.drainTimeoutMs = d;
+  }
+  if (o.upstream?.length) {
+    for (const u of o.upstream) if (!/^http:\/\/[^/\s]+\/?$/.test(u)) throw usage(`--upstream: expected http://HOST:PORT, got "${u}"`);
+    Object.assign(s, upstreamSettings(o.upstream));
+  }
+  if (!s.routes.length) throw usage('give --upstream URL or --config FILE with routes and clusters');
+  return s;
+}

@@ -1,0 +1,79 @@
+// The proxy's effective settings: the normalized shape that workers run with, built from defaults, a file, env and flags.
+import os from 'node:os';
+
+export type LbPolicy = 'round_robin' | 'least_request' | 'random';
+
+export interface HostPort { host: string; port: number }
+
+export interface ClusterSettings {
+  name: string;
+  /** Origins such as http://127.0.0.1:3000 (no trailing slash). */
+  endpoints: string[];
+  lb: LbPolicy;
+  connectTimeoutMs: number;
+  /** Per worker and endpoint; undefined means no limit. */
+  maxConnectionsPerEndpoint?: number;
+}
+
+export interface RetrySettings {
+  attempts: number;
+  /** Conditions from the config's `retries.on`. */
+  on: string[];
+  perTryTimeoutMs?: number;
+  nonIdempotent: boolean;
+}
+
+export interface RouteSettings {
+  name: string;
+  match: { prefix?: string; path?: string; method?: string; headers: [string, string][] };
+  cluster: string;
+  timeoutMs: number;
+  retries: RetrySettings;
+}
+
+export interface LimitSettings {
+  maxHeaderSize: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+}
+
+export interface ProxySettings {
+  listen: HostPort;
+  admin: HostPort | null;
+  workers: number;
+  logLevel: string;
+  /** off | stdout | a file path */
+  accessLog: string;
+  drainTimeoutMs: number;
+  limits: LimitSettings;
+  clusters: ClusterSettings[];
+  routes: RouteSettings[];
+}
+
+export const DEFAULT_ROUTE_TIMEOUT_MS = 15_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+
+export function defaultSettings(): Omit<ProxySettings, 'listen' | 'clusters' | 'routes'> {
+  return {
+    admin: { host: '127.0.0.1', port: 9901 },
+    workers: os.availableParallelism(),
+    logLevel: 'info',
+    accessLog: 'off',
+    drainTimeoutMs: 15_000,
+    limits: { maxHeaderSize: 16 * 1024, headersTimeoutMs: 10_000, requestTimeoutMs: 300_000, keepAliveTimeoutMs: 60_000 },
+  };
+}
+
+/** Parses HOST:PORT (IPv6 in brackets); undefined when malformed. */
+export function parseHostPort(text: string): HostPort | undefined {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s[\]]+)):([0-9]{1,5})$/.exec(text.trim());
+  if (!m) return undefined;
+  const port = Number(m[3]);
+  if (port > 65535) return undefined;
+  return { host: m[1] ?? m[2], port };
+}
+
+export function formatHostPort(hp: HostPort): string {
+  return hp.host.includes(':') ? `[${hp.host}]:${hp.port}` : `${hp.host}:${hp.port}`;
+}

@@ -1,0 +1,90 @@
+// Header rules of a proxy hop: drop hop-by-hop headers both ways, add x-forwarded-* and x-request-id going up.
+import { randomUUID } from 'node:crypto';
+
+/** RFC 9110 §7.6.1 connection-specific headers, plus the Proxy-* family and Expect (Weft answers 100-continue itself). */
+const HOP_BY_HOP = new Set([
+  'connection', 'keep-alive', 'te', 'transfer-encoding', 'upgrade', 'proxy-connection',
+  'proxy-authenticate', 'proxy-authorization', 'expect', 'http2-settings',
+]);
+
+function isHopByHop(lower: string, named: string[] | undefined): boolean {
+  return HOP_BY_HOP.has(lower) || lower.startsWith('proxy-') || (named !== undefined && named.includes(lower));
+}
+
+/** Header names that a Connection header lists are hop-by-hop too; "close" and "keep-alive" are the common, empty case. */
+function connectionNamed(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const v = value.toLowerCase();
+  if (v === 'keep-alive' || v === 'close' || v === 'upgrade') return undefined;
+  return v.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** What the request path learns while copying the downstream headers. */
+export interface RequestFacts {
+  /** Flat [name, value, ...] list for undici, hop-by-hop removed, forwarding headers added. */
+  headers: string[];
+  authority: string;
+  requestId: string;
+  /** The request carries a body (Content-Length > 0 or chunked). */
+  hasBody: boolean;
+}
+
+/**
+ * One pass over Node's rawHeaders: copy the end-to-end headers and note what the path needs.
+ * x-forwarded-for gains the client address; -proto and -host and x-request-id are kept when present, added when not.
+ */
+export function upstreamRequestHeaders(raw: string[], clientAddress: string, scheme: string): RequestFacts {
+  let connection: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const n = raw[i];
+    if (n.length === 10 && n.toLowerCase() === 'connection') connection = connection === undefined ? raw[i + 1] : `${connection},${raw[i + 1]}`;
+  }
+  const named = connectionNamed(connection);
+  const out: string[] = [];
+  let authority = '';
+  let requestId = '';
+  let xff: string | undefined;
+  let hasProto = false;
+  let hasXHost = false;
+  let hasBody = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    const lower = name.toLowerCase();
+    const value = raw[i + 1];
+    if (isHopByHop(lower, named)) {
+      if (lower === 'transfer-encoding') hasBody = true;
+      continue;
+    }
+    switch (lower) {
+      case 'host': authority = value; break;
+      case 'content-length': if (value !== '0') hasBody = true; break;
+      case 'x-request-id': requestId = value; break;
+      case 'x-forwarded-for': xff = xff === undefined ? value : `${xff}, ${value}`; continue;
+      case 'x-forwarded-proto': hasProto = true; break;
+      case 'x-forwarded-host': hasXHost = true; break;
+    }
+    out.push(lower, value);
+  }
+  out.push('x-forwarded-for', xff === undefined ? clientAddress : `${xff}, ${clientAddress}`);
+  if (!hasProto) out.push('x-forwarded-proto', scheme);
+  if (!hasXHost && authority) out.push('x-forwarded-host', authority);
+  if (!requestId) {
+    requestId = randomUUID();
+    out.push('x-request-id', requestId);
+  }
+  return { headers: out, authority, requestId, hasBody };
+}
+
+/** Removes hop-by-hop headers from undici's parsed response headers in place, before they go downstream. */
+export function stripResponseHopByHop(headers: Record<string, string | string[] | undefined>): void {
+  const connection = headers.connection;
+  if (connection !== undefined) {
+    const named = connectionNamed(Array.isArray(connection) ? connection.join(',') : connection);
+    if (named) for (const n of named) delete headers[n];
+    delete headers.connection;
+  }
+  if (headers['keep-alive'] !== undefined) delete headers['keep-alive'];
+  if (headers['transfer-encoding'] !== undefined) delete headers['transfer-encoding'];
+  if (headers['proxy-connection'] !== undefined) delete headers['proxy-connection'];
+  if (headers.upgrade !== undefined) delete headers.upgrade;
+}

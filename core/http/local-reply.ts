@@ -1,0 +1,43 @@
+// Responses Weft writes itself (no route, upstream failures, overload): one status and one stable error code each.
+import type { ServerResponse } from 'node:http';
+import { ErrorCodes } from '../errors.ts';
+import type { ErrorCode } from '../errors.ts';
+
+/** HTTP status each proxy-path error code is answered with; the one place where errors become responses. */
+export const STATUS_OF: Partial<Record<ErrorCode, number>> = {
+  [ErrorCodes.NO_ROUTE]: 404,
+  [ErrorCodes.NO_HEALTHY_UPSTREAM]: 503,
+  [ErrorCodes.UPSTREAM_CONNECT]: 503,
+  [ErrorCodes.UPSTREAM_TIMEOUT]: 504,
+  [ErrorCodes.UPSTREAM_RESET]: 502,
+  [ErrorCodes.UPSTREAM_PROTOCOL]: 502,
+  [ErrorCodes.DRAINING]: 503,
+};
+
+const MESSAGE_OF: Partial<Record<ErrorCode, string>> = {
+  [ErrorCodes.NO_ROUTE]: 'no route matches this request',
+  [ErrorCodes.NO_HEALTHY_UPSTREAM]: 'no upstream endpoint available',
+  [ErrorCodes.UPSTREAM_CONNECT]: 'upstream connect error',
+  [ErrorCodes.UPSTREAM_TIMEOUT]: 'upstream request timeout',
+  [ErrorCodes.UPSTREAM_RESET]: 'upstream reset before response',
+  [ErrorCodes.UPSTREAM_PROTOCOL]: 'upstream sent an invalid response',
+  [ErrorCodes.DRAINING]: 'proxy is shutting down',
+};
+
+/** Writes the local reply for `code` and returns its status. */
+export function localReply(res: ServerResponse, code: ErrorCode, detail?: string): number {
+  const status = STATUS_OF[code] ?? 500;
+  const body = `${MESSAGE_OF[code] ?? code}${detail ? `: ${detail}` : ''}\n`;
+  res.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'x-weft-error': code,
+  });
+  res.end(body);
+  return status;
+}
+
+/** The raw answer for a request Node's parser refused: written on the socket, then the connection is closed. */
+export function rawReject(status: number, reason: string, code: ErrorCode): string {
+  return `HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-length: 0\r\nx-weft-error: ${code}\r\n\r\n`;
+}

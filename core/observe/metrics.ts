@@ -1,0 +1,72 @@
+// The proxy's Prometheus metrics as one worker records them; the admin server merges every worker's on scrape.
+import client from 'prom-client';
+import type { Cluster } from '../upstream/cluster.ts';
+
+/** Request-duration buckets in seconds: sub-millisecond proxies up to slow upstreams. */
+const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export class WorkerMetrics {
+  readonly registry = new client.Registry();
+  readonly worker: string;
+  private readonly requests: client.Counter<string>;
+  private readonly duration: client.Histogram<string>;
+  private readonly rejected: client.Counter<string>;
+  private readonly upstreamErrors: client.Counter<string>;
+  private readonly retries: client.Counter<string>;
+
+  constructor(worker: number, clusters: () => Iterable<Cluster>) {
+    this.worker = String(worker);
+    const registers = [this.registry];
+    this.requests = new client.Counter({
+      name: 'weft_requests_total', help: 'Requests answered, by route, cluster, status code and worker',
+      labelNames: ['route', 'cluster', 'code', 'worker'], registers,
+    });
+    this.duration = new client.Histogram({
+      name: 'weft_request_duration_seconds', help: 'Time from request start to the last response byte',
+      labelNames: ['route', 'cluster'], buckets: DURATION_BUCKETS, registers,
+    });
+    this.rejected = new client.Counter({
+      name: 'weft_downstream_rejected_total', help: 'Downstream requests refused before routing (malformed, too large, too slow)',
+      labelNames: ['reason', 'worker'], registers,
+    });
+    this.upstreamErrors = new client.Counter({
+      name: 'weft_upstream_errors_total', help: 'Upstream attempts that failed, by cluster and error code',
+      labelNames: ['cluster', 'error'], registers,
+    });
+    this.retries = new client.Counter({
+      name: 'weft_upstream_retries_total', help: 'Upstream attempts that were retries', labelNames: ['cluster'], registers,
+    });
+    const connections = new client.Gauge({
+      name: 'weft_upstream_connections', help: 'Upstream connections by cluster, endpoint and state (open, idle)',
+      labelNames: ['cluster', 'endpoint', 'state'], registers,
+      collect() {
+        this.reset();
+        for (const c of clusters()) {
+          for (const e of c.endpoints) {
+            const s = e.pool.stats;
+            this.set({ cluster: c.name, endpoint: e.origin, state: 'open' }, s.connected);
+            this.set({ cluster: c.name, endpoint: e.origin, state: 'idle' }, s.free);
+          }
+        }
+      },
+    });
+    void connections;
+  }
+
+  request(route: string, cluster: string, code: number, seconds: number): void {
+    this.requests.inc({ route, cluster, code, worker: this.worker });
+    this.duration.observe({ route, cluster }, seconds);
+  }
+
+  rejectedDownstream(reason: string): void {
+    this.rejected.inc({ reason, worker: this.worker });
+  }
+
+  upstreamError(cluster: string, error: string): void {
+    this.upstreamErrors.inc({ cluster, error });
+  }
+
+  retry(cluster: string): void {
+    this.retries.inc({ cluster });
+  }
+}

@@ -1,0 +1,67 @@
+// A worker thread: its own listener on the shared port (reusePort), its own upstream pools, its own metrics.
+import { parentPort, workerData } from 'node:worker_threads';
+import type { WorkerData, ToWorker, FromWorker } from './messages.ts';
+import { createListener } from '../http/listener.ts';
+import type { WorkerContext } from '../http/request-path.ts';
+import { RouteTable } from '../routing/route-table.ts';
+import { buildClusters } from '../upstream/cluster.ts';
+import { WorkerMetrics } from '../observe/metrics.ts';
+import { createAccessLog, createLogger } from '../observe/log.ts';
+
+const data = workerData as WorkerData;
+const port = parentPort!;
+const send = (m: FromWorker) => port.postMessage(m);
+const log = createLogger(data.settings.logLevel, { worker: data.index });
+
+const clusters = buildClusters(data.settings.clusters);
+const ctx: WorkerContext = {
+  routes: new RouteTable(data.settings.routes, clusters),
+  metrics: new WorkerMetrics(data.index, () => clusters.values()),
+  accessLog: createAccessLog(data.settings.accessLog),
+  draining: false,
+};
+
+const server = createListener(data.settings.limits, () => ctx);
+
+// A fault from traffic must never take the worker down: log and count it, keep serving.
+process.on('uncaughtException', (err) => log.error({ err }, 'uncaught exception in worker'));
+
+server.once('error', (err: NodeJS.ErrnoException) => {
+  send({ type: 'listen-error', message: err.message, code: err.code ?? '' });
+});
+
+server.listen({ host: data.settings.listen.host, port: data.port, reusePort: true }, () => {
+  const addr = server.address();
+  send({ type: 'listening', port: typeof addr === 'object' && addr ? addr.port : data.port });
+});
+
+function drain(timeoutMs: number): void {
+  ctx.draining = true;
+  server.close(() => finish());
+  server.closeIdleConnections();
+  setTimeout(() => {
+    server.closeAllConnections();
+    finish();
+  }, timeoutMs).unref();
+}
+
+let drained = false;
+function finish(): void {
+  if (drained) return;
+  drained = true;
+  void Promise.all([...clusters.values()].map((c) => c.close())).finally(() => {
+    ctx.accessLog?.flush();
+    send({ type: 'drained' });
+  });
+}
+
+port.on('message', (m: ToWorker) => {
+  switch (m.type) {
+    case 'metrics':
+      void ctx.metrics.registry.getMetricsAsJSON().then((metrics) => send({ type: 'metrics', id: m.id, metrics }));
+      break;
+    case 'drain':
+      drain(m.timeoutMs);
+      break;
+  }
+});

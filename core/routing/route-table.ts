@@ -1,0 +1,59 @@
+// The route table: an ordered list of compiled routes; the first whose match holds wins.
+import type { RouteSettings } from '../config/settings.ts';
+import type { Cluster } from '../upstream/cluster.ts';
+import type { RetryPolicy } from './retry-policy.ts';
+import { compileRetryPolicy } from './retry-policy.ts';
+
+export interface Route {
+  readonly name: string;
+  readonly cluster: Cluster;
+  readonly timeoutMs: number;
+  readonly retry: RetryPolicy;
+  matches(method: string, path: string, rawHeaders: string[]): boolean;
+}
+
+/** Case-insensitive lookup in Node's flat rawHeaders list, without building the headers object. */
+export function rawHeader(raw: string[], lowerName: string): string | undefined {
+  for (let i = 0; i < raw.length; i += 2) {
+    const n = raw[i];
+    if (n.length === lowerName.length && n.toLowerCase() === lowerName) return raw[i + 1];
+  }
+  return undefined;
+}
+
+function pathOnly(path: string): string {
+  const q = path.indexOf('?');
+  return q < 0 ? path : path.slice(0, q);
+}
+
+function compileRoute(r: RouteSettings, cluster: Cluster): Route {
+  const { prefix, path: exact, method, headers } = r.match;
+  return {
+    name: r.name,
+    cluster,
+    timeoutMs: r.timeoutMs,
+    retry: compileRetryPolicy(r.retries),
+    matches(m, path, raw) {
+      if (method !== undefined && m !== method) return false;
+      if (prefix !== undefined && !path.startsWith(prefix)) return false;
+      if (exact !== undefined && pathOnly(path) !== exact) return false;
+      for (let i = 0; i < headers.length; i++) {
+        if (rawHeader(raw, headers[i][0]) !== headers[i][1]) return false;
+      }
+      return true;
+    },
+  };
+}
+
+export class RouteTable {
+  private readonly routes: Route[];
+  constructor(routes: RouteSettings[], clusters: Map<string, Cluster>) {
+    this.routes = routes.map((r) => compileRoute(r, clusters.get(r.cluster)!));
+  }
+
+  match(method: string, path: string, rawHeaders: string[]): Route | undefined {
+    const rs = this.routes;
+    for (let i = 0; i < rs.length; i++) if (rs[i].matches(method, path, rawHeaders)) return rs[i];
+    return undefined;
+  }
+}

@@ -1,0 +1,16 @@
+// Classifies an undici failure into the proxy's error codes and retry outcomes.
+import { ErrorCodes } from '../errors.ts';
+import type { ErrorCode } from '../errors.ts';
+import { Outcome } from '../routing/retry-policy.ts';
+
+export interface Classified { code: ErrorCode; outcome: number }
+
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT']);
+
+export function classifyUpstreamError(err: unknown): Classified {
+  const code = (err as { code?: string }).code ?? '';
+  if (CONNECT_CODES.has(code)) return { code: ErrorCodes.UPSTREAM_CONNECT, outcome: Outcome.connectFailure };
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return { code: ErrorCodes.UPSTREAM_TIMEOUT, outcome: Outcome.timeout };
+  if (code.startsWith('HPE_') || code === 'UND_ERR_INFO') return { code: ErrorCodes.UPSTREAM_PROTOCOL, outcome: 0 };
+  return { code: ErrorCodes.UPSTREAM_RESET, outcome: Outcome.reset };
+}
