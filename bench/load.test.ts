@@ -9,12 +9,12 @@ import { hasCommand } from './tools.ts';
 let server: Server;
 let url: string;
 let served = 0;
-const seenHeaders: (string | undefined)[] = [];
+const seenHeaders: string[] = [];
 
 before(async () => {
   server = createServer((req, res) => {
     served++;
-    seenHeaders.push(req.headers['x-bench']);
+    seenHeaders.push(String(req.headers['x-bench']));
     res.statusCode = req.url === '/fail' ? 500 : 200;
     res.end('ok');
   });

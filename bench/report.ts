@@ -25,8 +25,10 @@ function find(report: Report, target: TargetName, mode: Mode): Measurement | und
   return report.targets.find((t) => t.target === target)?.results[mode];
 }
 
+export type Comparison = { xDirect?: number; xNginx?: number; addedP50Us?: number; addedP99Us?: number };
+
 /** The comparisons the design reports: throughput ratios and latency added over going direct. */
-export function compare(report: Report, target: TargetName): { xDirect?: number; xNginx?: number; addedP50Us?: number; addedP99Us?: number } {
+export function compare(report: Report, target: TargetName): Comparison {
   const sat = find(report, target, 'saturated');
   const fixed = find(report, target, 'fixed');
   const direct = { sat: find(report, 'direct', 'saturated'), fixed: find(report, 'direct', 'fixed') };
@@ -53,27 +55,19 @@ export function toMarkdown(report: Report): string {
       ` answering ${s.bodyBytes} bytes; ${s.workers} Weft worker(s), 1 nginx worker;` +
       ` ${m.pinned ? 'proxy pinned to CPU 0, load and upstream to CPU 1' : 'no CPU pinning'}.` +
       ` Each measurement: ${s.warmupSeconds} s warm-up, then ${s.seconds} s counted.`,
-    '',
-    `## Saturated: ${s.connections} connections, as fast as they go`,
-    '',
-    ...table(['target', 'req/s', '× direct', '× nginx', 'proxy CPU µs/req', 'p50 µs', 'p99 µs', 'p99.9 µs', 'errors'],
-      measured.filter((t) => t.results.saturated).map((t) => {
-        const r = t.results.saturated!;
-        const c = compare(report, t.target);
-        return [t.target, fmt(r.rps), fmt(c.xDirect, 2), fmt(c.xNginx, 2), fmt(r.proxyCpuUsPerRequest, 1),
-          fmt(r.latencyUs.p50), fmt(r.latencyUs.p99), fmt(r.latencyUs.p999), fmt(r.errors)];
-      })),
-    '',
-    `## Fixed rate: about ${fmt(s.rate)} req/s aimed`,
-    '',
-    ...table(['target', 'req/s', 'proxy CPU µs/req', 'p50 µs', 'p99 µs', 'p99.9 µs', 'added p50 µs', 'added p99 µs', 'errors'],
-      measured.filter((t) => t.results.fixed).map((t) => {
-        const r = t.results.fixed!;
-        const c = compare(report, t.target);
-        return [t.target, fmt(r.rps), fmt(r.proxyCpuUsPerRequest, 1), fmt(r.latencyUs.p50), fmt(r.latencyUs.p99),
-          fmt(r.latencyUs.p999), fmt(c.addedP50Us), fmt(c.addedP99Us), fmt(r.errors)];
-      })),
   ];
+  const section = (mode: Mode, title: string, header: string[], row: (r: Measurement, c: Comparison) => string[]) => {
+    const rows = measured.filter((t) => t.results[mode]).map((t) => [t.target, ...row(t.results[mode]!, compare(report, t.target))]);
+    if (rows.length) lines.push('', `## ${title}`, '', ...table(['target', ...header], rows));
+  };
+  section('saturated', `Saturated: ${s.connections} connections, as fast as they go`,
+    ['req/s', '× direct', '× nginx', 'proxy CPU µs/req', 'p50 µs', 'p99 µs', 'p99.9 µs', 'errors'],
+    (r, c) => [fmt(r.rps), fmt(c.xDirect, 2), fmt(c.xNginx, 2), fmt(r.proxyCpuUsPerRequest, 1),
+      fmt(r.latencyUs.p50), fmt(r.latencyUs.p99), fmt(r.latencyUs.p999), fmt(r.errors)]);
+  section('fixed', `Fixed rate: about ${fmt(s.rate)} req/s aimed`,
+    ['req/s', 'proxy CPU µs/req', 'p50 µs', 'p99 µs', 'p99.9 µs', 'added p50 µs', 'added p99 µs', 'errors'],
+    (r, c) => [fmt(r.rps), fmt(r.proxyCpuUsPerRequest, 1), fmt(r.latencyUs.p50), fmt(r.latencyUs.p99),
+      fmt(r.latencyUs.p999), fmt(c.addedP50Us), fmt(c.addedP99Us), fmt(r.errors)]);
   const skipped = report.targets.filter((t) => t.unavailable);
   if (skipped.length) lines.push('', '## Not measured', '', ...skipped.map((t) => `- ${t.target}: ${t.unavailable!.split('\n')[0]}`));
   lines.push('', 'CPU per request differs between the two modes on this kind of VM (idle wake-ups): compare targets within one mode.',

@@ -1,0 +1,71 @@
+// The report's comparisons, its Markdown and its picture, from a run's data.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Measurement } from './measure.ts';
+import { toSvg } from './plot.ts';
+import { compare, toMarkdown, type Report } from './report.ts';
+
+function m(rps: number, p50: number, p99: number, proxyCpuUsPerRequest?: number): Measurement {
+  const seconds = 10;
+  return { requests: rps * seconds, seconds, rps, errors: 0, latencyUs: { p50, p99, p999: p99 * 2, max: p99 * 3 }, proxyCpuUsPerRequest };
+}
+
+function sample(): Report {
+  return {
+    startedAt: '2026-01-01T00:00:00.000Z',
+    machine: { cpu: 'test cpu', cores: 2, kernel: '6.0', node: 'v24.0.0', pinned: true },
+    settings: { driver: 'wrk', upstream: 'nginx', seconds: 10, warmupSeconds: 2, connections: 50, rate: 2000, bodyBytes: 64, workers: 1 },
+    targets: [
+      { target: 'direct', results: { saturated: m(40000, 1000, 2000), fixed: m(1990, 80, 180) } },
+      { target: 'nginx', results: { saturated: m(32000, 1300, 2500, 20), fixed: m(1980, 140, 400, 35) } },
+      { target: 'weft', results: { saturated: m(12000, 4000, 9000, 70), fixed: m(1970, 300, 1200, 110) } },
+      { target: 'weft-filters', unavailable: 'filter "auth" is not built\nsecond line of detail', results: {} },
+    ],
+  };
+}
+
+test('throughput is compared with direct and with nginx, latency as what the proxy adds over direct', () => {
+  const report = sample();
+  const c = compare(report, 'weft');
+  assert.equal(c.xDirect, 12000 / 40000);
+  assert.equal(c.xNginx, 12000 / 32000);
+  assert.equal(c.addedP50Us, 300 - 80);
+  assert.equal(c.addedP99Us, 1200 - 180);
+});
+
+test('a comparison with a target that was not measured is left out, not zero', () => {
+  const report = sample();
+  report.targets = report.targets.filter((t) => t.target !== 'nginx');
+  const c = compare(report, 'weft');
+  assert.equal(c.xNginx, undefined);
+  assert.equal(c.xDirect, 12000 / 40000);
+  assert.deepEqual(compare(report, 'weft-filters'), { xDirect: undefined, xNginx: undefined, addedP50Us: undefined, addedP99Us: undefined });
+});
+
+test('the Markdown has one row per measured target and mode, and says why a target was not measured', () => {
+  const md = toMarkdown(sample());
+  assert.match(md, /\| weft \| 12,000 \| 0\.30 \| 0\.38 \| 70\.0 \| 4,000 \| 9,000 \| 18,000 \| 0 \|/);
+  assert.match(md, /\| weft \| 1,970 \| 110\.0 \| 300 \| 1,200 \| 2,400 \| 220 \| 1,020 \| 0 \|/);
+  assert.match(md, /\| direct \| 40,000 \| 1\.00 \| 1\.25 \| — \|/);
+  assert.match(md, /- weft-filters: filter "auth" is not built\n/);
+  assert.doesNotMatch(md, /second line of detail/);
+  assert.doesNotMatch(md, /\| weft-filters \|/);
+});
+
+test('a mode that was not run gets no empty table', () => {
+  const report = sample();
+  for (const t of report.targets) delete t.results.fixed;
+  const md = toMarkdown(report);
+  assert.match(md, /## Saturated/);
+  assert.doesNotMatch(md, /## Fixed rate/);
+});
+
+test('the picture has a bar per measured target in each panel, longest for the largest value', () => {
+  const svg = toSvg(sample());
+  const widths = [...svg.matchAll(/<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)"/g)].map((x) => Number(x[1]));
+  // 3 throughput bars, 2 CPU bars (direct has no proxy), 3 latency bars.
+  assert.equal(widths.length, 3 + 2 + 3);
+  const [directRps, nginxRps, weftRps] = widths;
+  assert.ok(directRps > nginxRps && nginxRps > weftRps);
+  assert.doesNotMatch(svg, /weft-filters/);
+});

@@ -1,0 +1,65 @@
+// The bench end to end, short: real upstream, real proxies, real load; each target measured or explained.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { processTree } from './cpu.ts';
+import { defaultDriver } from './load.ts';
+import { main, runBench } from './run.ts';
+import { hasCommand } from './tools.ts';
+import { defaultUpstreamKind } from './upstream.ts';
+
+test('a short run measures direct and every proxy that can start here, and explains the others', async () => {
+  const rate = 400;
+  const report = await runBench({
+    targets: ['direct', 'nginx', 'weft', 'weft-filters'], modes: ['saturated', 'fixed'],
+    seconds: 1, warmupSeconds: 0, connections: 8, rate, bodyBytes: 256, workers: 1,
+    driver: defaultDriver(), upstream: defaultUpstreamKind(), pin: true,
+  });
+  assert.deepEqual(report.targets.map((t) => t.target), ['direct', 'nginx', 'weft', 'weft-filters']);
+
+  const direct = report.targets[0];
+  assert.equal(direct.unavailable, undefined);
+  assert.ok(direct.results.saturated!.requests > 100);
+  assert.equal(direct.results.saturated!.errors, 0);
+  assert.equal(direct.results.saturated!.proxyCpuUsPerRequest, undefined);
+  const fixedRps = direct.results.fixed!.rps;
+  assert.ok(fixedRps > rate * 0.6 && fixedRps < rate * 1.3, `fixed mode ran at ${fixedRps} req/s`);
+
+  for (const t of report.targets.slice(1)) {
+    if (t.unavailable) {
+      assert.match(t.unavailable, /\S/);
+      assert.deepEqual(t.results, {});
+      continue;
+    }
+    for (const mode of ['saturated', 'fixed'] as const) {
+      const r = t.results[mode]!;
+      assert.ok(r.requests > 0, `${t.target} ${mode}: no requests`);
+      assert.equal(r.errors, 0, `${t.target} ${mode}: errors`);
+      assert.ok(r.proxyCpuUsPerRequest! > 0, `${t.target} ${mode}: no CPU charged to the proxy`);
+    }
+  }
+  const nginx = report.targets[1];
+  if (hasCommand('nginx')) assert.equal(nginx.unavailable, undefined);
+  else assert.match(nginx.unavailable!, /nginx is not installed/);
+
+  // Nothing the run started is left behind.
+  assert.deepEqual(processTree(process.pid), [process.pid]);
+});
+
+test('the command writes the report as JSON, Markdown and SVG', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'weft-bench-test-'));
+  const code = await main(['--targets', 'direct', '--modes', 'saturated', '--duration', '1', '--warmup', '0', '--connections', '4', '--out', out]);
+  assert.equal(code, 0);
+  const report = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8'));
+  assert.equal(report.targets[0].target, 'direct');
+  assert.ok(report.targets[0].results.saturated.requests > 0);
+  assert.match(readFileSync(join(out, 'latest.md'), 'utf8'), /^\| direct \| [\d,]+ \|/m);
+  assert.match(readFileSync(join(out, 'latest.svg'), 'utf8'), /<svg [^>]*>[\s\S]*<rect/);
+});
+
+test('a bad flag is a usage error naming the flag', async () => {
+  await assert.rejects(main(['--duration', '0']), { code: 'WEFT_ERR_USAGE', message: /--duration/ });
+  await assert.rejects(main(['--targets', 'direct,envoy']), { code: 'WEFT_ERR_USAGE', message: /--targets.*envoy/ });
+});
