@@ -1,0 +1,87 @@
+// Host functions over header and trailer maps: size, pairs, get/add/replace/remove a value.
+import { Status } from './abi.ts';
+import { decodePairs, encodePairs } from './pairs.ts';
+import type { HeaderList } from './stream-host.ts';
+import type { WasmVm } from './vm.ts';
+
+export const mapsHost = {
+  proxy_get_header_map_size(this: WasmVm, map: number, sizePtr: number): number {
+    const list = this.headerMap(map);
+    if (list === undefined) return Status.NotFound;
+    this.mem.setU32(sizePtr, list ? encodePairs(list).length : 0);
+    return Status.Ok;
+  },
+
+  proxy_get_header_map_pairs(this: WasmVm, map: number, ptrPtr: number, sizePtr: number): number {
+    const list = this.headerMap(map);
+    if (list === undefined) return Status.NotFound;
+    return this.returnBytes(list ? encodePairs(list) : new Uint8Array(0), ptrPtr, sizePtr);
+  },
+
+  proxy_set_header_map_pairs(this: WasmVm, map: number, ptr: number, size: number): number {
+    if (this.headerMap(map) === undefined) return Status.NotFound;
+    let list: HeaderList;
+    try {
+      list = decodePairs(this.mem.view(ptr, size));
+    } catch {
+      return Status.BadArgument;
+    }
+    return this.setHeaderMap(map, list) ? Status.Ok : Status.NotFound;
+  },
+
+  proxy_get_header_map_value(this: WasmVm, map: number, keyPtr: number, keyLen: number, ptrPtr: number, sizePtr: number): number {
+    const list = this.headerMap(map);
+    if (list === undefined) return Status.NotFound;
+    const key = this.mem.string(keyPtr, keyLen).toLowerCase();
+    if (list) {
+      for (let i = 0; i < list.length; i++) {
+        if (list[i][0] === key) return this.returnString(list[i][1], ptrPtr, sizePtr);
+      }
+    }
+    return Status.NotFound;
+  },
+
+  proxy_add_header_map_value(this: WasmVm, map: number, keyPtr: number, keyLen: number, valuePtr: number, valueLen: number): number {
+    const list = writable(this, map);
+    if (!list) return Status.NotFound;
+    list.push([this.mem.string(keyPtr, keyLen).toLowerCase(), this.mem.string(valuePtr, valueLen)]);
+    return Status.Ok;
+  },
+
+  proxy_replace_header_map_value(this: WasmVm, map: number, keyPtr: number, keyLen: number, valuePtr: number, valueLen: number): number {
+    const list = writable(this, map);
+    if (!list) return Status.NotFound;
+    const key = this.mem.string(keyPtr, keyLen).toLowerCase();
+    const value = this.mem.string(valuePtr, valueLen);
+    const first = list.findIndex((pair) => pair[0] === key);
+    if (first < 0) {
+      list.push([key, value]);
+      return Status.Ok;
+    }
+    list[first] = [key, value];
+    removeFrom(list, key, first + 1);
+    return Status.Ok;
+  },
+
+  proxy_remove_header_map_value(this: WasmVm, map: number, keyPtr: number, keyLen: number): number {
+    const list = this.headerMap(map);
+    if (list === undefined) return Status.NotFound;
+    if (list) removeFrom(list, this.mem.string(keyPtr, keyLen).toLowerCase(), 0);
+    return Status.Ok;
+  },
+};
+
+/** The map's list, created empty (e.g. trailers added by a filter) when absent; null when not accessible. */
+function writable(vm: WasmVm, map: number): HeaderList | null {
+  const list = vm.headerMap(map);
+  if (list === undefined) return null;
+  if (list !== null) return list;
+  const fresh: HeaderList = [];
+  return vm.setHeaderMap(map, fresh) ? fresh : null;
+}
+
+function removeFrom(list: HeaderList, key: string, from: number): void {
+  let w = from;
+  for (let r = from; r < list.length; r++) if (list[r][0] !== key) list[w++] = list[r];
+  list.length = w;
+}

@@ -1,0 +1,73 @@
+// Typed access to a module's linear memory that survives memory growth (views are rebuilt when the buffer changes).
+
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+export class GuestMemory {
+  readonly memory: WebAssembly.Memory;
+  #buffer: ArrayBuffer | null = null;
+  #u8 = new Uint8Array(0);
+  #dv = new DataView(new ArrayBuffer(0));
+
+  constructor(memory: WebAssembly.Memory) {
+    this.memory = memory;
+  }
+
+  /** The current byte view; any call into the module may grow memory and detach earlier views. */
+  get u8(): Uint8Array {
+    this.#refresh();
+    return this.#u8;
+  }
+
+  get dv(): DataView {
+    this.#refresh();
+    return this.#dv;
+  }
+
+  #refresh(): void {
+    const buffer = this.memory.buffer;
+    if (buffer !== this.#buffer) {
+      this.#buffer = buffer;
+      this.#u8 = new Uint8Array(buffer);
+      this.#dv = new DataView(buffer);
+    }
+  }
+
+  /** A view of guest bytes, valid until the next call into the module. Pointers and sizes are unsigned. */
+  view(ptr: number, len: number): Uint8Array {
+    const p = ptr >>> 0;
+    const n = len >>> 0;
+    const u8 = this.u8;
+    if (p + n > u8.length) throw new RangeError(`guest memory access out of bounds: ${p}+${n} > ${u8.length}`);
+    return u8.subarray(p, p + n);
+  }
+
+  /** A copy of guest bytes. */
+  copy(ptr: number, len: number): Uint8Array {
+    return this.view(ptr, len).slice();
+  }
+
+  string(ptr: number, len: number): string {
+    return len === 0 ? '' : decoder.decode(this.view(ptr, len));
+  }
+
+  u32(ptr: number): number {
+    return this.dv.getUint32(ptr >>> 0, true);
+  }
+
+  setU32(ptr: number, value: number): void {
+    this.dv.setUint32(ptr >>> 0, value >>> 0, true);
+  }
+
+  setU64(ptr: number, value: bigint): void {
+    this.dv.setBigUint64(ptr >>> 0, BigInt.asUintN(64, value), true);
+  }
+}
+
+export function utf8(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+export function fromUtf8(bytes: Uint8Array): string {
+  return decoder.decode(bytes);
+}

@@ -1,0 +1,80 @@
+// The contracts between the host and its surroundings: the HTTP side's StreamHost, the chain's per-filter StreamSink, and per-worker HostServices.
+import type { MetricStore } from './metrics.ts';
+import type { SharedState } from './shared-data.ts';
+
+/** Ordered header (or trailer) list: lowercase names, pseudo-headers first, duplicates kept. */
+export type HeaderList = [string, string][];
+
+/** A property value; numbers are served as 8-byte LE int64 when integral, else float64. */
+export type PropertyValue = string | Uint8Array | number | bigint | boolean;
+
+/** 0 = request, 1 = response. */
+export type Direction = 0 | 1;
+
+/** What the HTTP side implements for one request; the chain calls it as events leave the filters. */
+export interface StreamHost {
+  requestHeaders: HeaderList;
+  requestTrailers: HeaderList | null;
+  responseHeaders: HeaderList | null;
+  responseTrailers: HeaderList | null;
+  /** Properties of the request not derivable from its headers: source.address, destination.port, upstream.*… */
+  property(path: readonly string[]): PropertyValue | undefined;
+  /** The headers of a direction have passed every filter: forward them. */
+  headersDone(direction: Direction, endOfStream: boolean): void;
+  bodyData(direction: Direction, chunk: Uint8Array, endOfStream: boolean): void;
+  trailersDone(direction: Direction): void;
+  /** A filter (or a fail-closed trap) answered locally: drop the upstream side. The reply follows through headersDone(1)/bodyData(1). */
+  localReply(status: number, details: string): void;
+  /** Reset the stream: proxy_close_stream, or a local reply after the response headers already left. */
+  reset(reason: string): void;
+}
+
+/** What one filter's stream context sees of its request; implemented by the chain. */
+export interface StreamSink {
+  headers(map: number): HeaderList | null;
+  setHeaders(map: number, list: HeaderList): boolean;
+  body(buffer: number): Uint8Array | null;
+  setBody(buffer: number, bytes: Uint8Array): boolean;
+  property(path: readonly string[]): PropertyValue | undefined;
+  setProperty(path: readonly string[], value: Uint8Array): void;
+  sendLocalResponse(status: number, details: string, body: Uint8Array, headers: HeaderList, grpcStatus: number): void;
+  /** Returns a proxy-wasm status. */
+  continueStream(stream: number): number;
+  closeStream(stream: number): number;
+  /** The module called proxy_done after returning false from on_done. */
+  done(): void;
+}
+
+export interface HttpCallResponse {
+  headers: HeaderList;
+  body: Uint8Array;
+  trailers: HeaderList;
+}
+
+/** Sends an HTTP call to a cluster; null means the cluster is unknown. */
+export type HttpCallFn = (cluster: string, headers: HeaderList, body: Uint8Array, trailers: HeaderList,
+  timeoutMs: number) => Promise<HttpCallResponse> | null;
+
+export interface TrapEvent {
+  filter: string;
+  version: string;
+  callback: string;
+  message: string;
+  policy: 'closed' | 'open' | 'reload';
+}
+
+/** Per-worker services shared by every VM and chain of that worker. */
+export interface HostServices {
+  shared?: SharedState;
+  metrics?: MetricStore;
+  httpCall?: HttpCallFn;
+  /** Filter log lines (proxy_log, WASI stdout/stderr); level 0 trace … 5 critical. */
+  log?: (level: number, filter: string, message: string) => void;
+  /** Lowest level a filter logs at (proxy_get_log_level); default 2 (info). */
+  logLevel?: number;
+  onTrap?: (event: TrapEvent) => void;
+  /** Extra foreign functions beside verify_signature; return null for "not found", throw for bad arguments. */
+  foreignFunctions?: Record<string, (args: Uint8Array) => Uint8Array | null>;
+  /** Node-level properties (node.id, cluster_name…), looked up after the stream's. */
+  properties?: (path: readonly string[]) => PropertyValue | undefined;
+}
