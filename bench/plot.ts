@@ -1,5 +1,5 @@
 // An SVG picture of a bench run: one horizontal bar chart per headline number, no plotting library.
-import type { Report } from './report.ts';
+import type { Report, TargetResult } from './report.ts';
 
 type Panel = { title: string; bars: { label: string; value: number }[] };
 
@@ -24,9 +24,8 @@ function panel(p: Panel, x: number): string {
 }
 
 export function toSvg(report: Report): string {
-  const measured = report.targets.filter((t) => !t.unavailable);
-  const bars = (pick: (t: (typeof measured)[number]) => number | undefined) =>
-    measured.flatMap((t) => { const v = pick(t); return v === undefined ? [] : [{ label: t.target, value: v }]; });
+  const bars = (pick: (t: TargetResult) => number | undefined) =>
+    report.targets.flatMap((t) => { const v = pick(t); return v === undefined ? [] : [{ label: t.target, value: v }]; });
   const panels: Panel[] = [
     { title: 'req/s, saturated', bars: bars((t) => t.results.saturated?.rps) },
     { title: 'proxy CPU µs per request, saturated', bars: bars((t) => t.results.saturated?.proxyCpuUsPerRequest) },

@@ -4,7 +4,7 @@ import type { TargetName } from './targets.ts';
 
 export type TargetResult = {
   target: TargetName;
-  /** Why the target could not be measured on this machine, if it could not. */
+  /** Why the target, or some of its modes, could not be measured here. */
   unavailable?: string;
   results: Partial<Record<Mode, Measurement>>;
 };
@@ -47,7 +47,6 @@ function table(header: string[], rows: string[][]): string[] {
 
 export function toMarkdown(report: Report): string {
   const { machine: m, settings: s } = report;
-  const measured = report.targets.filter((t) => !t.unavailable);
   const lines = [
     `# Weft bench, ${report.startedAt}`,
     '',
@@ -57,7 +56,7 @@ export function toMarkdown(report: Report): string {
       ` Each measurement: ${s.warmupSeconds} s warm-up, then ${s.seconds} s counted.`,
   ];
   const section = (mode: Mode, title: string, header: string[], row: (r: Measurement, c: Comparison) => string[]) => {
-    const rows = measured.filter((t) => t.results[mode]).map((t) => [t.target, ...row(t.results[mode]!, compare(report, t.target))]);
+    const rows = report.targets.filter((t) => t.results[mode]).map((t) => [t.target, ...row(t.results[mode]!, compare(report, t.target))]);
     if (rows.length) lines.push('', `## ${title}`, '', ...table(['target', ...header], rows));
   };
   section('saturated', `Saturated: ${s.connections} connections, as fast as they go`,

@@ -76,6 +76,10 @@ async function benchTarget(name: TargetName, o: BenchOptions, upstream: URL, wor
       const cpu = m.proxyCpuUsPerRequest === undefined ? '' : `, ${m.proxyCpuUsPerRequest.toFixed(1)} µs CPU/req`;
       progress(`${name} ${mode}: ${Math.round(m.rps)} req/s, p99 ${m.latencyUs.p99} µs${cpu}, ${m.errors} errors`);
     }
+  } catch (err) {
+    // A target that breaks mid-run keeps the modes it finished; the others are explained, and the run goes on.
+    result.unavailable = `measurement failed: ${(err as Error).message}`;
+    progress(`${name}: ${result.unavailable}`);
   } finally {
     await target.proxy?.stop();
   }

@@ -1,5 +1,5 @@
 // The things measured side by side: the upstream itself, nginx as proxy, Weft bare and Weft with its filters.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startNginx } from './nginx.ts';
@@ -22,19 +22,23 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 
 type FilterChain = { headers: Record<string, string>; filters: { name: string; config: unknown }[] };
 
-/** The `--filter FILE.wasm@CONFIG.json` flags of the built-in chain; fails naming the first filter not built. */
-function filterFlags(chain: FilterChain, dir: string): string[] {
-  return chain.filters.flatMap(({ name, config }) => {
-    const buildDir = join(root, 'filters', name, 'build');
-    let wasm: string | undefined;
-    try {
-      wasm = readdirSync(buildDir).find((f) => f.endsWith('.wasm'));
-    } catch { /* not built yet: reported below */ }
-    if (!wasm) throw new Error(`filter "${name}" is not built (no .wasm in filters/${name}/build)`);
+/**
+ * The `--filter FILE.wasm@CONFIG.json` flags of the built-in chain. Each filter is built from its
+ * source for this run, so a stale build in filters/NAME/build can never be what is measured.
+ */
+async function filterFlags(chain: FilterChain, dir: string): Promise<string[]> {
+  // Loaded only here: the compiler is heavy and the other targets do not need it.
+  const { buildFilter } = await import('../sdk/tools/build.ts');
+  const flags: string[] = [];
+  for (const { name, config } of chain.filters) {
+    const source = join(root, 'filters', name);
+    if (!existsSync(join(source, 'assembly', 'index.ts'))) throw new Error(`filter "${name}" has no source in filters/${name}/assembly`);
+    const { outFile } = await buildFilter(source, { outFile: join(dir, `filter-${name}.wasm`) });
     const configFile = join(dir, `filter-${name}.json`);
     writeFileSync(configFile, JSON.stringify(config));
-    return ['--filter', `${join(buildDir, wasm)}@${configFile}`];
-  });
+    flags.push('--filter', `${outFile}@${configFile}`);
+  }
+  return flags;
 }
 
 async function startWeft(ctx: TargetContext, extraFlags: string[], headers: Record<string, string>): Promise<Target> {
@@ -70,7 +74,7 @@ export async function startTarget(name: TargetName, ctx: TargetContext): Promise
       return startWeft(ctx, [], {});
     case 'weft-filters': {
       const chain = JSON.parse(readFileSync(new URL('filter-chain.json', import.meta.url), 'utf8')) as FilterChain;
-      return startWeft(ctx, filterFlags(chain, ctx.workDir), chain.headers);
+      return startWeft(ctx, await filterFlags(chain, ctx.workDir), chain.headers);
     }
   }
 }
