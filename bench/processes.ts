@@ -21,6 +21,12 @@ export type Running = {
 
 const OUTPUT_KEPT = 4096;
 
+// The env twins of Weft's flags (WEFT_CONFIG, WEFT_ACCESS_LOG…) set for the user's own proxy must not
+// reconfigure the one under test: it gets exactly the flags the bench passes.
+function inheritedEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('WEFT_')));
+}
+
 export type StartOptions = { cpu?: number; env?: Record<string, string> };
 
 /** Starts `command`, on CPU `cpu` (via taskset) when given and taskset exists. */
@@ -29,7 +35,7 @@ export function start(name: string, command: string, args: string[], { cpu, env 
     ? ['taskset', ['-c', String(cpu), command, ...args]]
     : [command, args];
   // taskset execs the command, so the child's pid is the pinned program's pid.
-  const child: ChildProcess = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child: ChildProcess = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...inheritedEnv(), ...env } });
   let tail = '';
   const keep = (chunk: Buffer) => { tail = (tail + chunk.toString()).slice(-OUTPUT_KEPT); };
   child.stdout!.on('data', keep);

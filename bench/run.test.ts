@@ -51,11 +51,13 @@ test('a short run measures direct, weft and every other proxy that can start her
   assert.deepEqual(processTree(process.pid), [process.pid]);
 });
 
-test('the command writes the report as JSON, Markdown and SVG', async () => {
+test('the command, with the fallback driver and upstream, writes the report as JSON, Markdown and SVG', async () => {
   const out = mkdtempSync(join(tmpdir(), 'weft-bench-test-'));
-  const code = await main(['--targets', 'direct', '--modes', 'saturated', '--duration', '1', '--warmup', '0', '--connections', '4', '--out', out]);
+  const code = await main(['--targets', 'direct', '--modes', 'saturated', '--duration', '1', '--warmup', '0',
+    '--connections', '4', '--driver', 'node', '--upstream-server', 'node', '--out', out]);
   assert.equal(code, 0);
   const report = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8'));
+  assert.deepEqual([report.settings.driver, report.settings.upstream], ['node', 'node']);
   assert.equal(report.targets[0].target, 'direct');
   assert.ok(report.targets[0].results.saturated.requests > 0);
   assert.match(readFileSync(join(out, 'latest.md'), 'utf8'), /^\| direct \| [\d,]+ \|/m);

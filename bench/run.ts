@@ -32,7 +32,7 @@ const flags: FlagSpec[] = [
   { name: 'body', value: 'BYTES', help: 'size of the upstream response body', defaultText: '64' },
   { name: 'workers', value: 'N', help: 'Weft worker threads (nginx runs one worker)', defaultText: '1' },
   { name: 'driver', value: 'wrk|node', help: 'load generator; node is a fallback that costs more CPU', defaultText: 'wrk if installed' },
-  { name: 'upstream', value: 'nginx|node', help: 'the upstream service', defaultText: 'nginx if installed' },
+  { name: 'upstream-server', value: 'nginx|node', help: 'what serves as the upstream', defaultText: 'nginx if installed' },
   { name: 'no-pin', help: 'do not pin the proxy to CPU 0 and load and upstream to CPU 1' },
   { name: 'out', value: 'DIR', help: 'where latest.json, latest.md and latest.svg are written; "off" writes none', defaultText: 'bench/results' },
   { name: 'json', help: 'print the report as JSON instead of Markdown' },
@@ -130,7 +130,7 @@ export async function main(argv: string[]): Promise<number> {
     bodyBytes: count('body', str('body'), 64, 0),
     workers: count('workers', str('workers'), 1, 1),
     driver: oneOf<Driver>('driver', str('driver'), ['wrk', 'node'], defaultDriver()),
-    upstream: oneOf<UpstreamKind>('upstream', str('upstream'), ['nginx', 'node'], defaultUpstreamKind()),
+    upstream: oneOf<UpstreamKind>('upstream-server', str('upstream-server'), ['nginx', 'node'], defaultUpstreamKind()),
     pin: !values['no-pin'],
   };
   const report = await runBench(options);
