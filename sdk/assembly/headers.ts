@@ -1,6 +1,6 @@
 // Typed access to the host's header and trailer maps, and the ABI's pairs encoding they travel in.
 import {
-  proxyAddHeaderMapValue, proxyGetHeaderMapPairs, proxyGetHeaderMapSize, proxyGetHeaderMapValue,
+  proxyAddHeaderMapValue, proxyGetHeaderMapPairs, proxyGetHeaderMapValue,
   proxyRemoveHeaderMapValue, proxyReplaceHeaderMapValue, proxySetHeaderMapPairs,
 } from "./abi/imports";
 import { outPointer, outSize, resetOut, takeOutBuffer } from "./abi/memory";
@@ -118,13 +118,6 @@ export class HeaderMap {
   setPairs(pairs: HeaderPair[]): Status {
     const encoded = encodePairs(pairs);
     return proxySetHeaderMapPairs(this.mapType, changetype<usize>(encoded), encoded.byteLength);
-  }
-
-  /** The number of entries (duplicates counted), or 0 when the map is not readable here. */
-  size(): u32 {
-    store<u32>(outSize, 0);
-    if (proxyGetHeaderMapSize(this.mapType, outSize) != Status.Ok) return 0;
-    return load<u32>(outSize);
   }
 }
 

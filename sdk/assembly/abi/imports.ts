@@ -37,9 +37,6 @@ export declare function proxyGetBufferStatus(bufferType: u32, lengthOut: usize, 
 
 // Header maps
 
-@external("env", "proxy_get_header_map_size")
-export declare function proxyGetHeaderMapSize(mapType: u32, sizeOut: usize): u32;
-
 @external("env", "proxy_get_header_map_pairs")
 export declare function proxyGetHeaderMapPairs(mapType: u32, dataPtrOut: usize, dataSizeOut: usize): u32;
 
