@@ -1,7 +1,7 @@
 // nginx in the two roles a bench run gives it: the fast static upstream, and the reference proxy.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { answers, start, waitUntil, type Running } from './processes.ts';
+import { start, waitForOk, type Running } from './processes.ts';
 import { findCommand } from './tools.ts';
 
 type Role = { kind: 'static'; body: Buffer } | { kind: 'proxy'; upstream: URL };
@@ -55,6 +55,6 @@ export async function startNginx(name: string, port: number, role: Role, workDir
   if (role.kind === 'static') writeFileSync(join(dir, 'body'), role.body);
   writeFileSync(join(dir, 'nginx.conf'), render(dir, port, role));
   const child = start(name, nginx, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log'), '-g', 'daemon off;'], { cpu });
-  await waitUntil(child, 'answering', () => answers(`http://127.0.0.1:${port}/`));
+  await waitForOk(child, `http://127.0.0.1:${port}/`);
   return child;
 }

@@ -55,8 +55,9 @@ export function start(name: string, command: string, args: string[], { cpu, env 
       if (done) return;
       child.kill('SIGTERM');
       // A proxy that ignores SIGTERM while draining must not hold the whole run.
-      const killed = sleep(5000).then(() => { if (!done) child.kill('SIGKILL'); });
-      await Promise.race([exit, killed.then(() => exit)]);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exit;
+      clearTimeout(timer);
     },
   };
 }
@@ -73,7 +74,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Polls `probe` until it answers true; fails with the child's output if the child dies or time runs out. */
-export async function waitUntil(child: Running, what: string, probe: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+async function waitUntil(child: Running, what: string, probe: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exited()) throw new Error(`${child.name} exited before ${what}: ${child.output() || 'no output'}`);
@@ -83,12 +84,17 @@ export async function waitUntil(child: Running, what: string, probe: () => Promi
   throw new Error(`${child.name} not ${what} after ${timeoutMs} ms: ${child.output() || 'no output'}`);
 }
 
-/** One GET on a connection of its own (none is left open); true on the expected status. */
-export async function answers(url: string, status = 200, headers: Record<string, string> = {}): Promise<boolean> {
+/** The status of one GET on a connection of its own, so none is left open. */
+export async function statusOf(url: string, headers: Record<string, string> = {}): Promise<number> {
   const req = get(url, { headers, agent: false, timeout: 1000 });
   req.on('timeout', () => req.destroy(new Error('probe timed out')));
   const [res] = (await once(req, 'response')) as [IncomingMessage];
   res.resume();
   await once(res, 'end');
-  return res.statusCode === status;
+  return res.statusCode!;
+}
+
+/** Probes `url` until it answers 200; see waitUntil. */
+export function waitForOk(child: Running, url: string): Promise<void> {
+  return waitUntil(child, 'answering 200', async () => (await statusOf(url)) === 200);
 }

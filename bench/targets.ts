@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startNginx } from './nginx.ts';
-import { answers, freePort, start, waitUntil, type Running } from './processes.ts';
+import { freePort, start, statusOf, waitForOk, type Running } from './processes.ts';
 
 export const TARGETS = ['direct', 'nginx', 'weft', 'weft-filters'] as const;
 export type TargetName = (typeof TARGETS)[number];
@@ -50,9 +50,10 @@ async function startWeft(ctx: TargetContext, extraFlags: string[], headers: Reco
     '--workers', String(ctx.workers), '--log-level', 'warn', ...extraFlags,
   ], { cpu: ctx.cpu });
   try {
-    await waitUntil(proxy, 'ready', () => answers(`http://127.0.0.1:${admin}/ready`));
+    await waitForOk(proxy, `http://127.0.0.1:${admin}/ready`);
     // Ready is not enough: the request the load will send must come back 200 through the whole chain.
-    if (!(await answers(url, 200, headers))) throw new Error(`${url} did not answer the bench request with 200`);
+    const status = await statusOf(url, headers);
+    if (status !== 200) throw new Error(`weft answered the bench request with ${status}, not 200 (see bench/filter-chain.json)`);
   } catch (err) {
     await proxy.stop();
     throw err;

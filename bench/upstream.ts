@@ -1,7 +1,7 @@
 // The upstream service every target sends to: static nginx when installed (cheapest), else a Node server.
 import { fileURLToPath } from 'node:url';
 import { startNginx } from './nginx.ts';
-import { answers, start, waitUntil, type Running } from './processes.ts';
+import { start, waitForOk, type Running } from './processes.ts';
 import { hasCommand } from './tools.ts';
 
 export type UpstreamKind = 'nginx' | 'node';
@@ -15,6 +15,6 @@ export async function startUpstream(kind: UpstreamKind, port: number, bodyBytes:
   if (kind === 'nginx') return startNginx('upstream', port, { kind: 'static', body: Buffer.alloc(bodyBytes, 'x') }, workDir, cpu);
   const script = fileURLToPath(new URL('upstream-server.ts', import.meta.url));
   const child = start('upstream', process.execPath, [script, String(port), String(bodyBytes)], { cpu });
-  await waitUntil(child, 'answering', () => answers(`http://127.0.0.1:${port}/`));
+  await waitForOk(child, `http://127.0.0.1:${port}/`);
   return child;
 }
