@@ -53,12 +53,13 @@ export function decodePairs(buffer: ArrayBuffer): HeaderPair[] {
   if (size < 4) return pairs;
   const base = changetype<usize>(buffer);
   const count = <usize>load<u32>(base);
-  if (4 + 8 * count > size) return pairs;
-  let data = base + 4 + 8 * count;
+  const sizesEnd: usize = 4 + 8 * count;
+  if (sizesEnd > size) return pairs;
+  let data = base + sizesEnd;
   const end = base + size;
   for (let i: usize = 0; i < count; i++) {
-    const nameSize = <usize>load<u32>(base + 4 + 8 * i);
-    const valueSize = <usize>load<u32>(base + 8 + 8 * i);
+    const nameSize = <usize>load<u32>(base + 4 + (i << 3));
+    const valueSize = <usize>load<u32>(base + 8 + (i << 3));
     if (data + nameSize + valueSize + 2 > end) break;
     const name = String.UTF8.decodeUnsafe(data, nameSize);
     data += nameSize + 1;
