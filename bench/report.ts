@@ -11,7 +11,7 @@ export type TargetResult = {
 
 export type Report = {
   startedAt: string;
-  machine: { cpu: string; cores: number; kernel: string; node: string; pinned: boolean };
+  machine: { cpu: string; cores: number; kernel: string; node: string; wrk?: string; nginx?: string; pinned: boolean };
   settings: {
     driver: string; upstream: string; seconds: number; warmupSeconds: number;
     connections: number; rate: number; bodyBytes: number; workers: number;
@@ -50,7 +50,8 @@ export function toMarkdown(report: Report): string {
   const lines = [
     `# Weft bench, ${report.startedAt}`,
     '',
-    `${m.cores} × ${m.cpu}, Linux ${m.kernel}, Node ${m.node}; load by ${s.driver}, upstream ${s.upstream}` +
+    `${m.cores} × ${m.cpu}, Linux ${m.kernel}, Node ${m.node}, wrk ${m.wrk ?? 'none'}, nginx ${m.nginx ?? 'none'};` +
+      ` load by ${s.driver}, upstream ${s.upstream}` +
       ` answering ${s.bodyBytes} bytes; ${s.workers} Weft worker(s), 1 nginx worker;` +
       ` ${m.pinned ? 'proxy pinned to CPU 0, load and upstream to CPU 1' : 'no CPU pinning'}.` +
       ` Each measurement: ${s.warmupSeconds} s warm-up, then ${s.seconds} s counted.`,

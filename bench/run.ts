@@ -10,7 +10,7 @@ import { freePort } from './processes.ts';
 import { toSvg } from './plot.ts';
 import { toMarkdown, type Report, type TargetResult } from './report.ts';
 import { startTarget, TARGETS, type TargetName } from './targets.ts';
-import { hasCommand } from './tools.ts';
+import { commandVersion, hasCommand } from './tools.ts';
 import { defaultUpstreamKind, startUpstream, type UpstreamKind } from './upstream.ts';
 
 export type BenchOptions = Omit<MeasureOptions, 'cpu'> & {
@@ -91,7 +91,10 @@ export async function runBench(o: BenchOptions): Promise<Report> {
   const pinned = o.pin && os.availableParallelism() >= 2 && hasCommand('taskset');
   const report: Report = {
     startedAt: new Date().toISOString(),
-    machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.availableParallelism(), kernel: os.release(), node: process.version, pinned },
+    machine: {
+      cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.availableParallelism(), kernel: os.release(), node: process.version,
+      wrk: commandVersion('wrk'), nginx: commandVersion('nginx'), pinned,
+    },
     settings: {
       driver: o.driver, upstream: o.upstream, seconds: o.seconds, warmupSeconds: o.warmupSeconds,
       connections: o.connections, rate: o.rate, bodyBytes: o.bodyBytes, workers: o.workers,

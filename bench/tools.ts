@@ -1,4 +1,5 @@
 // Which external programs (wrk, nginx, taskset) this machine has, looked up once on the PATH.
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
@@ -22,4 +23,12 @@ export function findCommand(name: string): string | undefined {
 
 export function hasCommand(name: string): boolean {
   return findCommand(name) !== undefined;
+}
+
+/** The first version-looking word `name -v` prints (wrk and nginx both answer -v), for the report. */
+export function commandVersion(name: string): string | undefined {
+  const path = findCommand(name);
+  if (!path) return undefined;
+  const { stdout, stderr } = spawnSync(path, ['-v'], { encoding: 'utf8', timeout: 2000 });
+  return /\d+\.\d+[\w.+-]*/.exec(`${stdout}${stderr}`)?.[0];
 }
