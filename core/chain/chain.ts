@@ -1,0 +1,49 @@
+// An ordered list of loaded filters for one worker; hands out a ChainStream per request.
+import type { HostServices, StreamHost } from '../wasm/stream-host.ts';
+import type { WasmVm } from '../wasm/vm.ts';
+import { Filter } from './filter.ts';
+import type { FilterSpec } from './filter.ts';
+import { ChainStream } from './stream.ts';
+
+export class FilterChain {
+  readonly filters: readonly Filter[];
+
+  private constructor(filters: Filter[]) {
+    this.filters = filters;
+  }
+
+  /** Loads every filter in order (start-up, on_vm_start, on_configure); throws WeftError naming the first that fails. */
+  static create(specs: readonly FilterSpec[], services: HostServices = {}): FilterChain {
+    const vms = new Map<string, { module: WebAssembly.Module; vm: WasmVm }>();
+    const filters: Filter[] = [];
+    try {
+      for (const spec of specs) {
+        const vmId = spec.vmId ?? spec.name;
+        const same = vms.get(vmId);
+        const filter = new Filter(spec, services, same && same.module === spec.module ? same.vm : undefined);
+        if (!same) vms.set(vmId, { module: spec.module, vm: filter.vm });
+        filters.push(filter);
+      }
+    } catch (err) {
+      for (const f of filters) f.close();
+      throw err;
+    }
+    return new FilterChain(filters);
+  }
+
+  newStream(host: StreamHost): ChainStream {
+    return new ChainStream(host, this.filters);
+  }
+
+  /** Traps counted across the chain's filters. */
+  get trapCount(): number {
+    let n = 0;
+    for (const f of this.filters) n += f.traps;
+    return n;
+  }
+
+  /** Stops timers and queue watches; streams in flight keep their instances until they finish. */
+  close(): void {
+    for (const f of this.filters) f.close();
+  }
+}

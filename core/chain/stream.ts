@@ -1,0 +1,438 @@
+// One request through the filter chain: headers, body and trailers in each direction, pauses, local replies, fail policies, then the log.
+import { ErrorCodes } from '../errors.ts';
+import { Action, MapType, Status, StreamType } from '../wasm/abi.ts';
+import type { StreamContext } from '../wasm/context.ts';
+import type { Direction, HeaderList, PropertyValue, StreamHost, StreamSink } from '../wasm/stream-host.ts';
+import { WasmTrap } from '../wasm/trap.ts';
+import { Callback } from '../wasm/vm.ts';
+import type { WasmVm } from '../wasm/vm.ts';
+import type { Filter } from './filter.ts';
+import { derivedProperty } from './properties.ts';
+
+const EMPTY = new Uint8Array(0);
+// Header state of a filter in one direction.
+const NOT_SEEN = 0;
+const HELD = 1;
+const PASSED = 2;
+// Trailer state: arrived but not shown to the filter (headers held), or shown and paused by it.
+const TRAILERS_WAITING = 1;
+const TRAILERS_PAUSED = 2;
+
+interface LocalReply {
+  status: number;
+  details: string;
+  body: Uint8Array;
+  headers: HeaderList;
+  from: number;
+}
+
+/** One filter's view of one request; the StreamSink its stream context talks to. */
+class FilterStream implements StreamSink {
+  readonly stream: ChainStream;
+  readonly index: number;
+  readonly vm: WasmVm;
+  readonly ctx: StreamContext | null;
+  /** Skipped for the rest of the stream: failed open, or trapped. */
+  skipped = false;
+  finished = false;
+  awaitingDone = false;
+  inCallback = -1;
+  continueAsked = false;
+  readonly headerState = [NOT_SEEN, NOT_SEEN];
+  readonly held: (Uint8Array | null)[] = [null, null];
+  readonly heldEos = [false, false];
+  readonly trailerState = [0, 0];
+  props: Map<string, Uint8Array> | null = null;
+
+  constructor(stream: ChainStream, index: number, filter: Filter, usable: boolean) {
+    this.stream = stream;
+    this.index = index;
+    this.vm = filter.vm;
+    this.ctx = null;
+    if (!usable) {
+      this.skipped = true;
+      return;
+    }
+    try {
+      this.ctx = this.vm.createStream(filter.root, this);
+    } catch (err) {
+      this.skipped = true;
+      stream.trapped(this, err);
+    }
+  }
+
+  headers(map: number): HeaderList | null {
+    const h = this.stream.host;
+    switch (map) {
+      case MapType.RequestHeaders: return h.requestHeaders;
+      case MapType.RequestTrailers: return h.requestTrailers;
+      case MapType.ResponseHeaders: return h.responseHeaders;
+      default: return h.responseTrailers;
+    }
+  }
+
+  setHeaders(map: number, list: HeaderList): boolean {
+    const h = this.stream.host;
+    if (map === MapType.RequestHeaders) h.requestHeaders = list;
+    else if (map === MapType.RequestTrailers) h.requestTrailers = list;
+    else if (map === MapType.ResponseHeaders) h.responseHeaders = list;
+    else h.responseTrailers = list;
+    return true;
+  }
+
+  body(buffer: number): Uint8Array | null {
+    return this.held[buffer] ?? EMPTY;
+  }
+
+  setBody(buffer: number, bytes: Uint8Array): boolean {
+    this.held[buffer] = bytes;
+    return true;
+  }
+
+  property(path: readonly string[]): PropertyValue | undefined {
+    const own = this.props?.get(path.join('.'));
+    if (own !== undefined) return own;
+    return this.stream.property(path);
+  }
+
+  setProperty(path: readonly string[], value: Uint8Array): void {
+    (this.props ??= new Map()).set(path.join('.'), value);
+  }
+
+  sendLocalResponse(status: number, details: string, body: Uint8Array, headers: HeaderList): void {
+    this.stream.requestLocalReply({ status, details, body, headers, from: this.index }, this.inCallback >= 0);
+  }
+
+  continueStream(type: number): number {
+    if (type !== StreamType.Request && type !== StreamType.Response) return Status.BadArgument;
+    if (this.inCallback === type) this.continueAsked = true;
+    else this.stream.deferResume(this, type);
+    return Status.Ok;
+  }
+
+  closeStream(type: number): number {
+    if (type !== StreamType.Request && type !== StreamType.Response) return Status.BadArgument;
+    this.stream.reset(`closed by filter ${this.stream.filters[this.index].name}`);
+    return Status.Ok;
+  }
+
+  done(): void {
+    if (this.awaitingDone) {
+      this.awaitingDone = false;
+      this.stream.logAndDelete(this);
+    }
+  }
+}
+
+// Callback per direction: [headers, body, trailers].
+const CALLBACKS = [
+  [Callback.RequestHeaders, Callback.RequestBody, Callback.RequestTrailers],
+  [Callback.ResponseHeaders, Callback.ResponseBody, Callback.ResponseTrailers],
+];
+
+/** A request's pass through the chain; the HTTP side feeds events in, results leave through its StreamHost. */
+export class ChainStream {
+  readonly host: StreamHost;
+  readonly filters: readonly Filter[];
+  readonly #fs: FilterStream[];
+  /** Bumped by a local reply or reset, so loops that started earlier stop. */
+  #epoch = 0;
+  readonly #headersEos = [false, false];
+  readonly #aborted = [false, false];
+  #responseStarted = false;
+  #local: LocalReply | null = null;
+  #finished = false;
+
+  constructor(host: StreamHost, filters: readonly Filter[]) {
+    this.host = host;
+    this.filters = filters;
+    this.#fs = new Array(filters.length);
+    for (let i = 0; i < filters.length; i++) {
+      const usable = filters[i].ready();
+      this.#fs[i] = new FilterStream(this, i, filters[i], usable);
+      if (!usable && filters[i].policy !== 'open') this.#local ??= failureReply(i);
+    }
+  }
+
+  requestHeaders(endOfStream: boolean): void {
+    // A filter that failed (closed) before the request began answers for it.
+    if (this.#local !== null) {
+      this.#runLocalReply();
+      return;
+    }
+    this.#headersEos[0] = endOfStream;
+    this.#headersAt(0, 0);
+  }
+
+  requestBody(chunk: Uint8Array, endOfStream: boolean): void {
+    if (!this.#aborted[0]) this.#dataAt(0, 0, chunk, endOfStream);
+  }
+
+  requestTrailers(): void {
+    if (!this.#aborted[0]) this.#trailersAt(0, 0);
+  }
+
+  responseHeaders(endOfStream: boolean): void {
+    this.#headersEos[1] = endOfStream;
+    this.#headersAt(1, this.#fs.length - 1);
+  }
+
+  responseBody(chunk: Uint8Array, endOfStream: boolean): void {
+    if (!this.#aborted[1]) this.#dataAt(1, this.#fs.length - 1, chunk, endOfStream);
+  }
+
+  responseTrailers(): void {
+    if (!this.#aborted[1]) this.#trailersAt(1, this.#fs.length - 1);
+  }
+
+  /** Ends the stream: on_done → on_log → on_delete once per filter (later for a filter that defers with proxy_done). */
+  finish(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#aborted[0] = this.#aborted[1] = true;
+    for (const f of this.#fs) {
+      if (f.ctx === null || f.finished) continue;
+      if (f.skipped) {
+        f.finished = true;
+        this.#guard(f, () => f.vm.deleteContext(f.ctx!));
+        continue;
+      }
+      let done = true;
+      this.#guard(f, () => {
+        done = f.vm.done(f.ctx!);
+      });
+      if (done) this.logAndDelete(f);
+      else f.awaitingDone = true;
+    }
+  }
+
+  logAndDelete(f: FilterStream): void {
+    if (f.finished) return;
+    f.finished = true;
+    this.#guard(f, () => f.vm.logAndDelete(f.ctx!));
+  }
+
+  /** Resolves a property: the host's, else one derived from the header lists. */
+  property(path: readonly string[]): PropertyValue | undefined {
+    return this.host.property(path) ?? derivedProperty(this.host, path);
+  }
+
+  reset(reason: string): void {
+    this.#epoch++;
+    this.#aborted[0] = this.#aborted[1] = true;
+    this.host.reset(reason);
+  }
+
+  requestLocalReply(reply: LocalReply, inCallback: boolean): void {
+    this.#local = reply;
+    if (!inCallback) queueMicrotask(() => this.#runLocalReply());
+  }
+
+  /** continue_stream from outside the filter's own callback: resumes on a microtask, so the module is not re-entered. */
+  deferResume(f: FilterStream, d: number): void {
+    queueMicrotask(() => {
+      if (!this.#aborted[d]) this.#resume(f, d as Direction);
+    });
+  }
+
+  trapped(f: FilterStream, err: unknown): void {
+    const filter = this.filters[f.index];
+    const trap = err instanceof WasmTrap ? err : new WasmTrap('host', String(err), false, err);
+    filter.trapped(trap);
+    f.skipped = true;
+    if (filter.policy === 'open' || this.#finished) return;
+    this.#local = failureReply(f.index);
+  }
+
+  #resume(f: FilterStream, d: Direction): void {
+    const i = f.index;
+    const next = d === 0 ? i + 1 : i - 1;
+    if (f.headerState[d] === HELD) {
+      f.headerState[d] = PASSED;
+      const epoch = this.#epoch;
+      this.#headersAt(d, next);
+      if (epoch !== this.#epoch) return;
+      const held = f.held[d];
+      if (held !== null || f.heldEos[d]) {
+        f.held[d] = null;
+        this.#dataAt(d, i, held ?? EMPTY, f.heldEos[d]);
+        if (epoch !== this.#epoch) return;
+      }
+      if (f.trailerState[d] === TRAILERS_WAITING) {
+        f.trailerState[d] = 0;
+        this.#trailersAt(d, i);
+      }
+      return;
+    }
+    this.#passOn(f, d, next);
+  }
+
+  /** Sends what a filter held (body, then paused trailers) on to the next filter. */
+  #passOn(f: FilterStream, d: Direction, next: number): void {
+    const held = f.held[d];
+    const eos = f.heldEos[d];
+    f.held[d] = null;
+    f.heldEos[d] = false;
+    const epoch = this.#epoch;
+    if (held !== null || eos) this.#dataAt(d, next, held ?? EMPTY, eos);
+    if (epoch === this.#epoch && f.trailerState[d] === TRAILERS_PAUSED) {
+      f.trailerState[d] = 0;
+      this.#trailersAt(d, next);
+    }
+  }
+
+  #headersAt(d: Direction, start: number): void {
+    const fs = this.#fs;
+    const step = d === 0 ? 1 : -1;
+    const epoch = this.#epoch;
+    const eos = this.#headersEos[d];
+    const list = d === 0 ? this.host.requestHeaders : this.host.responseHeaders;
+    for (let i = start; i >= 0 && i < fs.length; i += step) {
+      const f = fs[i];
+      f.headerState[d] = HELD;
+      if (!f.skipped && f.vm.hasStreamCallback(CALLBACKS[d][0])) {
+        const action = this.#call(f, d, CALLBACKS[d][0], list ? list.length : 0, eos);
+        if (epoch !== this.#epoch) return;
+        if (action === Action.Pause) return;
+      }
+      f.headerState[d] = PASSED;
+    }
+    if (d === 1) this.#responseStarted = true;
+    this.host.headersDone(d, eos);
+  }
+
+  #dataAt(d: Direction, start: number, chunk: Uint8Array, eos: boolean): void {
+    const fs = this.#fs;
+    const step = d === 0 ? 1 : -1;
+    const epoch = this.#epoch;
+    for (let i = start; i >= 0 && i < fs.length; i += step) {
+      const f = fs[i];
+      const prior = f.held[d];
+      if (f.headerState[d] !== PASSED) {
+        f.held[d] = prior === null ? chunk : concat(prior, chunk);
+        f.heldEos[d] = eos;
+        return;
+      }
+      if (f.skipped || !f.vm.hasStreamCallback(CALLBACKS[d][1])) continue;
+      const buffered = prior === null || prior.length === 0 ? chunk : concat(prior, chunk);
+      f.held[d] = buffered;
+      f.heldEos[d] = eos;
+      const action = this.#call(f, d, CALLBACKS[d][1], buffered.length, eos);
+      if (epoch !== this.#epoch) return;
+      // Pause buffers: the filter is called again with the cumulative body when more arrives.
+      if (action === Action.Pause && !f.skipped) return;
+      chunk = f.held[d] ?? EMPTY;
+      f.held[d] = null;
+      f.heldEos[d] = false;
+    }
+    this.host.bodyData(d, chunk, eos);
+  }
+
+  #trailersAt(d: Direction, start: number): void {
+    const fs = this.#fs;
+    const step = d === 0 ? 1 : -1;
+    const epoch = this.#epoch;
+    for (let i = start; i >= 0 && i < fs.length; i += step) {
+      const f = fs[i];
+      if (f.headerState[d] !== PASSED) {
+        f.trailerState[d] = TRAILERS_WAITING;
+        return;
+      }
+      if (!f.skipped && f.vm.hasStreamCallback(CALLBACKS[d][2])) {
+        const list = d === 0 ? this.host.requestTrailers : this.host.responseTrailers;
+        const action = this.#call(f, d, CALLBACKS[d][2], list ? list.length : 0, false);
+        if (epoch !== this.#epoch) return;
+        if (action === Action.Pause && !f.skipped) {
+          f.trailerState[d] = TRAILERS_PAUSED;
+          return;
+        }
+      }
+      // A body the filter was still buffering goes on ahead of the trailers.
+      const held = f.held[d];
+      if (held !== null) {
+        f.held[d] = null;
+        const next = i + step;
+        this.#dataAt(d, next, held, false);
+        if (epoch !== this.#epoch) return;
+        if (next >= 0 && next < fs.length) {
+          this.#trailersAt(d, next);
+          return;
+        }
+      }
+    }
+    this.host.trailersDone(d);
+  }
+
+  /** Runs one stream callback with the fail policy applied; a Pause the filter already lifted counts as Continue. */
+  #call(f: FilterStream, d: Direction, cb: number, size: number, eos: boolean): number {
+    f.inCallback = d;
+    f.continueAsked = false;
+    let action: number;
+    try {
+      action = f.vm.callStream(cb, f.ctx!, size, eos);
+    } catch (err) {
+      this.trapped(f, err);
+      action = Action.Continue;
+    } finally {
+      f.inCallback = -1;
+    }
+    if (this.#local !== null) {
+      this.#runLocalReply();
+      return Action.Pause;
+    }
+    return f.continueAsked ? Action.Continue : action;
+  }
+
+  #runLocalReply(): void {
+    const reply = this.#local;
+    if (reply === null) return;
+    this.#local = null;
+    this.#epoch++;
+    this.#aborted[0] = true;
+    if (this.#responseStarted) {
+      this.reset(`local reply ${reply.status} after the response headers were sent`);
+      return;
+    }
+    this.host.localReply(reply.status, reply.details);
+    const headers: HeaderList = [[':status', String(reply.status)]];
+    for (const pair of reply.headers) if (!pair[0].startsWith(':')) headers.push(pair);
+    this.host.responseHeaders = headers;
+    this.host.responseTrailers = null;
+    for (const f of this.#fs) {
+      f.headerState[1] = NOT_SEEN;
+      f.held[1] = null;
+      f.heldEos[1] = false;
+      f.trailerState[1] = 0;
+    }
+    // As in Envoy, the reply passes the response callbacks of the filters before the one that sent it.
+    const start = reply.from - 1;
+    const hasBody = reply.body.length > 0;
+    this.#headersEos[1] = !hasBody;
+    this.#aborted[1] = false;
+    const epoch = this.#epoch;
+    this.#headersAt(1, start);
+    if (hasBody && epoch === this.#epoch) this.#dataAt(1, start, reply.body, true);
+  }
+
+  #guard(f: FilterStream, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      const trap = err instanceof WasmTrap ? err : new WasmTrap('host', String(err), false, err);
+      this.filters[f.index].trapped(trap);
+    }
+  }
+}
+
+/** The fail-closed answer for filter `from`: 503 with the stable error code. */
+function failureReply(from: number): LocalReply {
+  return { status: 503, details: 'wasm_filter_failed', body: EMPTY, from, headers: [['x-weft-error', ErrorCodes.WASM_TRAP]] };
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (b.length === 0) return a;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
