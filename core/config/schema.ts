@@ -4,9 +4,10 @@ import { DURATION_PATTERN } from './duration.ts';
 const duration = { type: 'string', pattern: DURATION_PATTERN, description: 'a duration such as 250ms, 5s, 2m' } as const;
 const hostPort = { type: 'string', pattern: '^(\\[[0-9a-fA-F:.]+\\]|[^:\\s]+):[0-9]{1,5}$', description: 'HOST:PORT' } as const;
 
+// Status conditions may be written as numbers (YAML reads 503 as one) or strings.
 const retryOn = {
-  type: 'string',
-  enum: ['connect-failure', 'reset', 'timeout', '5xx', 'gateway-error', '502', '503', '504'],
+  type: ['string', 'integer'],
+  enum: ['connect-failure', 'reset', 'timeout', '5xx', 'gateway-error', '502', '503', '504', 502, 503, 504],
 } as const;
 
 export const configSchema = {

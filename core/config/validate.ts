@@ -7,7 +7,7 @@ import { parseHostPort, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_ROUTE_TIMEOUT_MS } f
 import type { ClusterSettings, LimitSettings, ProxySettings, RouteSettings, LbPolicy } from './settings.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
 
-const ajv = new Ajv({ allErrors: true, strict: true });
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 const validateSchema = ajv.compile(configSchema);
 
 /** The parts of the settings a config document may give; everything else comes from defaults, env or flags. */
@@ -46,7 +46,7 @@ type RawCluster = { name: string; endpoints: string[]; lb?: LbPolicy; connectTim
 type RawRoute = {
   name?: string; cluster: string; timeout?: string;
   match?: { prefix?: string; path?: string; method?: string; headers?: Record<string, string> };
-  retries?: { attempts?: number; on?: string[]; perTryTimeout?: string; nonIdempotent?: boolean };
+  retries?: { attempts?: number; on?: (string | number)[]; perTryTimeout?: string; nonIdempotent?: boolean };
 };
 
 function ms(text: string | undefined, fallback: number): number {
@@ -72,7 +72,7 @@ export function normalizeRoute(r: RawRoute, index: number): RouteSettings {
     timeoutMs: ms(r.timeout, DEFAULT_ROUTE_TIMEOUT_MS),
     retries: {
       attempts: r.retries?.attempts ?? 0,
-      on: r.retries?.on ?? ['connect-failure', 'reset'],
+      on: r.retries?.on?.map(String) ?? ['connect-failure', 'reset'],
       perTryTimeoutMs: r.retries?.perTryTimeout === undefined ? undefined : parseDuration(r.retries.perTryTimeout),
       nonIdempotent: r.retries?.nonIdempotent ?? false,
     },

@@ -27,7 +27,8 @@ export function createListener(limits: LimitSettings, getContext: () => WorkerCo
     // Slow-header clients must be checked often enough for headersTimeout to bite promptly.
     connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
     noDelay: true,
-    requireHostHeader: true,
+    // The request path checks Host itself so the refusal carries x-weft-error like every other.
+    requireHostHeader: false,
   }, (req, res) => handleRequest(getContext(), req, res));
 
   server.on('upgrade', (req, socket, head) => handleUpgrade(getContext(), req, socket, head));
@@ -35,7 +36,9 @@ export function createListener(limits: LimitSettings, getContext: () => WorkerCo
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     const r = refusal(err);
     if (r) getContext().metrics.rejectedDownstream(r.code);
-    if (r && socket.writable && !(socket as Socket & { _httpMessage?: unknown })._httpMessage) {
+    // A body that turns malformed after its headers were routed still gets a 400 if nothing was answered yet.
+    const inFlight = (socket as Socket & { _httpMessage?: { headersSent: boolean } })._httpMessage;
+    if (r && socket.writable && !inFlight?.headersSent) {
       socket.end(rawReject(r.status, r.reason, r.code));
     } else {
       socket.destroy();

@@ -12,6 +12,7 @@ export const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.UPSTREAM_RESET]: 502,
   [ErrorCodes.UPSTREAM_PROTOCOL]: 502,
   [ErrorCodes.DRAINING]: 503,
+  [ErrorCodes.BAD_REQUEST]: 400,
 };
 
 const MESSAGE_OF: Partial<Record<ErrorCode, string>> = {
@@ -22,6 +23,7 @@ const MESSAGE_OF: Partial<Record<ErrorCode, string>> = {
   [ErrorCodes.UPSTREAM_RESET]: 'upstream reset before response',
   [ErrorCodes.UPSTREAM_PROTOCOL]: 'upstream sent an invalid response',
   [ErrorCodes.DRAINING]: 'proxy is shutting down',
+  [ErrorCodes.BAD_REQUEST]: 'bad request',
 };
 
 /** Writes the local reply for `code` and returns its status. */

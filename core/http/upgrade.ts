@@ -21,7 +21,7 @@ export function handleUpgrade(ctx: WorkerContext, req: IncomingMessage, socket: 
   if (!endpoint) return reject(socket, ErrorCodes.NO_HEALTHY_UPSTREAM);
   const protocol = req.headers.upgrade ?? 'websocket';
   const facts = upstreamRequestHeaders(req.rawHeaders, req.socket.remoteAddress ?? '', 'http');
-  socket.on('error', () => socket.destroy());
+  socket.once('error', () => socket.destroy());
   endpoint.pool.upgrade({ path: req.url!, method: req.method as 'GET', headers: facts.headers, protocol }).then(
     ({ headers, socket: upstream }) => {
       let head101 = 'HTTP/1.1 101 Switching Protocols\r\n';
@@ -30,8 +30,13 @@ export function handleUpgrade(ctx: WorkerContext, req: IncomingMessage, socket: 
       }
       socket.write(`${head101}\r\n`);
       if (head.length) upstream.write(head);
-      upstream.on('error', () => socket.destroy());
-      socket.on('error', () => upstream.destroy());
+      // A tunnel keeps no half-open side: when either end finishes or fails, both sockets go.
+      const teardown = () => { socket.destroy(); upstream.destroy(); };
+      for (const s of [socket, upstream]) {
+        s.once('end', teardown);
+        s.once('close', teardown);
+        s.on('error', teardown);
+      }
       upstream.pipe(socket).pipe(upstream);
       ctx.metrics.request(route.name, route.cluster.name, 101, 0);
     },
