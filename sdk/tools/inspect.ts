@@ -1,5 +1,5 @@
 // Reads the metadata an SDK-built module exports (name, version, config schema) and validates configs against it.
-import loader from '@assemblyscript/loader';
+import { instantiate } from '@assemblyscript/loader';
 import { Ajv } from 'ajv';
 
 /** The export `describeFilter` fills; modules from other SDKs lack it. */
@@ -42,7 +42,7 @@ function isMetadata(value: unknown): value is FilterMetadata {
 export async function readFilterMetadata(bytes: Uint8Array): Promise<FilterMetadata | null> {
   const module = await WebAssembly.compile(bytes);
   if (!WebAssembly.Module.exports(module).some((e) => e.name === metadataExport)) return null;
-  const { exports } = await loader.instantiate<Record<string, unknown>>(module, inertImports(module));
+  const { exports } = await instantiate<Record<string, unknown>>(module, inertImports(module));
   if (typeof exports._initialize === 'function') exports._initialize();
   const text = exports.__getString((exports[metadataExport] as () => number)());
   if (text === '') return null;
