@@ -35,6 +35,11 @@ export class Supervisor {
     return !this.stopping && this.slots.length === this.settings.workers && this.slots.every((s) => s.listening);
   }
 
+  /** The live worker threads, for embedding and tests that exercise a worker's death. */
+  get threads(): readonly Worker[] {
+    return this.slots.map((s) => s.worker);
+  }
+
   get listenPort(): number {
     return this.port;
   }

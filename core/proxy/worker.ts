@@ -38,7 +38,9 @@ server.listen({ host: data.settings.listen.host, port: data.port, reusePort: tru
 function drain(timeoutMs: number): void {
   ctx.draining = true;
   server.close(() => finish());
-  server.closeIdleConnections();
+  // Connections whose last response ends during the drain turn idle later: keep closing them as they do.
+  const sweep = setInterval(() => server.closeIdleConnections(), 50);
+  sweep.unref();
   setTimeout(() => {
     server.closeAllConnections();
     finish();
