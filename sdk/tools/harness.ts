@@ -274,7 +274,7 @@ function feed(host: MemoryStreamHost, direction: 0 | 1, chunks: Uint8Array[], tr
 function snapshot(host: MemoryStreamHost, direction: 0 | 1): TestMessage {
   const headers = (direction === 0 ? host.requestHeaders : host.responseHeaders) ?? [];
   const trailers = direction === 0 ? host.requestTrailers : host.responseTrailers;
-  return new TestMessage(headers.map(([n, v]) => [n, v]), Buffer.concat(host.bodies[direction]), trailers);
+  return new TestMessage(headers.map(([n, v]) => [n, v]), new Uint8Array(Buffer.concat(host.bodies[direction])), trailers);
 }
 
 function toCallResponse(response: TestResponse): HttpCallResponse {
