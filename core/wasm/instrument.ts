@@ -33,6 +33,10 @@ const { Function: BFunction, Loop: BLoop } = binaryen as unknown as {
   Function: { setBody(fn: binaryen.FunctionRef, body: binaryen.ExpressionRef): void };
   Loop: { setBody(loop: binaryen.ExpressionRef, body: binaryen.ExpressionRef): void };
 };
+// Const's `value` is a literal, not a child.
+const LEAVES = new Set([binaryen.ConstId, binaryen.NopId, binaryen.UnreachableId, binaryen.LocalGetId,
+  binaryen.GlobalGetId, binaryen.MemorySizeId, binaryen.AtomicFenceId, binaryen.RefNullId, binaryen.RefFuncId,
+  binaryen.DataDropId, binaryen.PopId, binaryen.TableSizeId, binaryen.StringConstId]);
 const OFFSET_IS_CHILD = new Set([binaryen.MemoryInitId, binaryen.ArrayNewDataId, binaryen.ArrayNewElemId,
   binaryen.ArrayInitDataId, binaryen.ArrayInitElemId]);
 
@@ -78,8 +82,9 @@ function meterLoops(mod: binaryen.Module, root: binaryen.ExpressionRef, spend: (
   const stack = [root];
   while (stack.length > 0) {
     const expr = stack.pop()!;
+    // Leaves have no children; binaryen.js cannot even describe some of them (unreachable, nop).
+    if (LEAVES.has(binaryen.getExpressionId(expr))) continue;
     const info = binaryen.getExpressionInfo(expr) as unknown as Record<string, unknown> & binaryen.ExpressionInfo;
-    if (info.id === binaryen.ConstId) continue;
     if (info.id === binaryen.LoopId) {
       const body = info.body as number;
       const type = binaryen.getExpressionInfo(body).type;
