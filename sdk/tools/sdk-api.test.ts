@@ -1,0 +1,125 @@
+// Tests of the SDK's API as a filter sees it: the probe fixture runs one feature per request in the real host.
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { FilterHarness } from './harness.ts';
+
+let probe: FilterHarness;
+before(async () => {
+  probe = await FilterHarness.fromFolder(new URL('../fixtures/probe', import.meta.url).pathname, {
+    config: { tickMs: 5 },
+    properties: { 'node.id': 'node-7' },
+    clusters: { backend: (call) => ({ status: 200, body: `pong ${call.header(':path')}` }) },
+  });
+});
+after(() => probe.close());
+
+/** Runs one probe and returns the filter's answer. */
+async function ask(name: string, headers: Record<string, string> = {}, properties = {}): Promise<string> {
+  const exchange = await probe.exchange({ headers: { 'x-probe': name, ...headers }, properties });
+  assert.equal(exchange.response.header('x-probe-answer'), '1', `probe ${name} answered locally`);
+  return exchange.response.body;
+}
+
+test('parseJson reads every JSON type and toString writes it back compactly', async () => {
+  const text = '{ "a": [1, 2.5, -300, true, false, null], "s": "q\\"b\\\\n\\u00e9\\ud83d\\ude00", "o": {}, "e": [] }';
+  assert.equal(await ask('json', { 'x-input': text }), '{"a":[1,2.5,-300,true,false,null],"s":"q\\"b\\\\né😀","o":{},"e":[]}');
+});
+
+test('parseJson refuses malformed documents', async () => {
+  for (const bad of ['{"a":}', '[1,]', '01', '"open', '{"a":1} x', '', 'nul', '{"a" 1}', '[1 2]', '"\\x"', '1.', '-']) {
+    assert.equal(await ask('json', { 'x-input': bad }), 'invalid', bad);
+  }
+  assert.equal(await ask('json', { 'x-input': '['.repeat(100) + ']'.repeat(100) }), 'invalid', 'nesting deeper than 64');
+});
+
+test('typed JSON getters return the value or the fallback', async () => {
+  assert.equal(await ask('json-get', { 'x-input': '{"s":"x","n":4.5,"b":true,"a":["p",1,"q"]}' }), 'x|4.5|yes|p,q');
+  assert.equal(await ask('json-get', { 'x-input': '{"s":1,"n":"4","b":"true"}' }), 'fallback|-1.0|no|');
+});
+
+test('properties come from the plugin, the stream, derived headers and the node', async () => {
+  assert.equal(await ask('property', { 'x-path': 'plugin_name' }), 'probe');
+  assert.equal(await ask('property', { 'x-path': 'request.path' }), '/');
+  assert.equal(await ask('property', { 'x-path': 'source.address' }, { 'source.address': '10.0.0.9:4711' }), '10.0.0.9:4711');
+  assert.equal(await ask('property', { 'x-path': 'node.id' }), 'node-7');
+  assert.equal(await ask('property', { 'x-path': 'no.such.thing' }), '<missing>');
+  assert.equal(await ask('property-integer', { 'x-path': 'connection.id' }, { 'connection.id': 42 }), '42');
+});
+
+test('setProperty stores a value the stream can read back', async () => {
+  assert.equal(await ask('set-property', { 'x-value': 'canary' }), '0 canary');
+});
+
+test('shared data increments with compare-and-swap', async () => {
+  assert.equal(await ask('shared-increment', { 'x-key': 'hits' }), '1');
+  assert.equal(await ask('shared-increment', { 'x-key': 'hits' }), '2');
+  assert.equal(await ask('shared-increment', { 'x-key': 'other' }), '1');
+});
+
+test('a write with a stale cas is refused with CasMismatch and changes nothing', async () => {
+  assert.equal(await ask('shared-stale-cas', { 'x-key': 'versioned' }), '0 8 second');
+});
+
+test('callForeignFunction reaches the host verify_signature', async () => {
+  const signature = createHmac('sha256', 'k3y').update('header.payload').digest('hex');
+  assert.equal(await ask('verify', { 'x-key': 'k3y', 'x-data': 'header.payload', 'x-signature': signature }), 'valid');
+  assert.equal(await ask('verify', { 'x-key': 'k3y', 'x-data': 'header.tampered', 'x-signature': signature }), 'invalid');
+  assert.equal(await ask('unknown-foreign'), '1');
+});
+
+test('counters, gauges and histograms reach the host metric store', async () => {
+  assert.equal(await ask('metrics'), '3 3');
+  assert.equal(probe.metric('probe_gauge'), 3);
+  assert.equal(probe.metric('probe_counter_total'), 3);
+  const histogram = probe.sample('probe_histogram');
+  assert.equal(histogram?.type, 'histogram');
+  assert.equal(histogram?.count, 1);
+  assert.equal(histogram?.sum, 42);
+});
+
+test('the log level and the clock come from the host', async () => {
+  assert.equal(await ask('log-level'), '0');
+  const now = Number(await ask('time'));
+  assert.ok(Math.abs(now - Date.now()) < 5000, `filter clock ${now} is near ${Date.now()}`);
+});
+
+test('header pairs keep order and duplicates, and setPairs replaces the map', async () => {
+  const lines = (await ask('headers', { 'x-a': '1', 'x-b': '2' })).split('\n');
+  assert.deepEqual(lines.slice(0, 4), [':method=GET', ':path=/', ':authority=test.local', ':scheme=http']);
+  assert.deepEqual(lines.filter((l) => l.startsWith('x-a') || l.startsWith('x-b')), ['x-a=1', 'x-b=2']);
+  const exchange = await probe.exchange({ headers: [['x-probe', 'set-pairs'], ['x-drop-me', '1'], ['x-keep', 'a'], ['x-keep', 'b']] });
+  assert.equal(exchange.upstream?.header('x-drop-me'), undefined);
+  assert.deepEqual(exchange.upstream?.headerValues('x-keep'), ['a', 'b']);
+  assert.equal(exchange.upstream?.header('x-count'), '8');
+});
+
+test('a local response sent from the response headers replaces the upstream response', async () => {
+  const exchange = await probe.exchange({ headers: { 'x-probe': 'response-local' } }, { status: 200, body: 'upstream' });
+  assert.notEqual(exchange.upstream, null);
+  assert.equal(exchange.response.status, 502);
+  assert.equal(exchange.response.body, 'replaced by the filter\n');
+});
+
+test('prepend and append edit a buffered response body', async () => {
+  const exchange = await probe.exchange({ headers: { 'x-probe': 'prepend' } }, { body: ['bo', 'dy'], headers: { 'content-length': '4' } });
+  assert.equal(exchange.response.body, '<body>');
+});
+
+test('the tick timer runs, and an httpCall from the root context gets its answer', async () => {
+  await probe.until(() => (probe.metric('probe_ticks_total') ?? 0) >= 2, () => 'two ticks');
+  await probe.until(() => probe.logs.some((l) => l.message === 'tick call: 200 pong /tick'), () => 'the tick call answer');
+});
+
+test('a shared queue item reaches the root that registered the queue', async () => {
+  assert.equal(await ask('enqueue', { 'x-value': 'job-1' }), 'queued');
+  await probe.until(() => probe.logs.some((l) => l.message === 'dequeued job-1'), () => 'the dequeue');
+});
+
+test('a throw traps the callback, logs why at critical level, and the request fails closed', async () => {
+  const exchange = await probe.exchange({ headers: { 'x-probe': 'trap' } });
+  assert.equal(exchange.response.status, 503);
+  const line = probe.logs.find((l) => l.level === 5);
+  assert.match(line?.message ?? '', /^probe asked to trap at assembly\/index\.ts:\d+:\d+$/);
+  assert.equal(probe.traps.at(-1)?.callback, 'proxy_on_request_headers');
+});
