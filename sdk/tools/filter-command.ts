@@ -96,7 +96,11 @@ function testFiles(dir: string): string[] {
 
 function runNodeTest(files: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--test', ...files], { stdio: 'inherit' });
+    // Inside a test run (e.g. this command's own tests) node:test marks the environment; a child
+    // that inherits the mark skips its files instead of running them.
+    const env = { ...process.env };
+    delete env.NODE_TEST_CONTEXT;
+    const child = spawn(process.execPath, ['--test', ...files], { stdio: 'inherit', env });
     child.on('error', reject);
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });

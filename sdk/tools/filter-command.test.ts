@@ -1,0 +1,77 @@
+// Tests of `weft filter`: a scaffolded filter builds, passes its own test and describes itself; usage errors exit 2.
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { main } from './filter-command.ts';
+
+let workDir: string;
+before(async () => {
+  workDir = await mkdtemp(path.join(tmpdir(), 'weft-filter-'));
+});
+after(() => rm(workDir, { recursive: true, force: true }));
+
+/** Runs `weft filter ARGS` in-process, capturing what it prints. */
+async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const { log, error } = console;
+  const write = process.stderr.write;
+  console.log = (...parts: unknown[]) => out.push(parts.join(' '));
+  console.error = (...parts: unknown[]) => err.push(parts.join(' '));
+  process.stderr.write = ((chunk: string) => err.push(String(chunk)) > 0) as typeof process.stderr.write;
+  try {
+    return { code: await main(args), out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    console.log = log;
+    console.error = error;
+    process.stderr.write = write;
+  }
+}
+
+test('new, build, test and inspect work end to end on a scaffolded filter', async () => {
+  const created = await run('new', 'greeter', '--dir', workDir);
+  assert.equal(created.code, 0, created.err);
+  const dir = path.join(workDir, 'greeter');
+  const wasm = path.join(workDir, 'out', 'greeter.wasm');
+  const built = await run('build', dir, '-o', wasm);
+  assert.equal(built.code, 0, built.err);
+  assert.match(built.out, /greeter\.wasm \(\d+ bytes\)/);
+
+  const inspected = await run('inspect', wasm);
+  assert.equal(inspected.code, 0, inspected.err);
+  assert.equal(JSON.parse(inspected.out).name, 'greeter');
+  await writeFile(path.join(workDir, 'bad.json'), '{"greeting": 5}');
+  const invalid = await run('inspect', wasm, '--config', path.join(workDir, 'bad.json'));
+  assert.equal(invalid.code, 1);
+  assert.match(invalid.err, /\/greeting must be string/);
+
+  // The scaffold's own test runs in a child `node --test` against the real host.
+  assert.equal((await run('test', dir)).code, 0);
+});
+
+test('new refuses a bad name and an occupied folder', async () => {
+  await assert.rejects(run('new', 'Bad_Name', '--dir', workDir), /lower-case/);
+  await run('new', 'twice', '--dir', workDir);
+  await assert.rejects(run('new', 'twice', '--dir', workDir), /not empty/);
+});
+
+test('build reports compiler errors with their location and exits 1', async () => {
+  await run('new', 'broken', '--dir', workDir);
+  const source = path.join(workDir, 'broken', 'assembly', 'index.ts');
+  await writeFile(source, (await readFile(source, 'utf8')).replace('return Action.Continue;', 'return undefinedThing;'));
+  const built = await run('build', path.join(workDir, 'broken'));
+  assert.equal(built.code, 1);
+  assert.match(built.err, /undefinedThing/);
+  assert.match(built.err, /assembly\/index\.ts\(\d+,\d+\)/);
+});
+
+test('usage errors exit 2 and --help exits 0', async () => {
+  assert.equal((await run('build')).code, 2);
+  assert.equal((await run('frobnicate')).code, 2);
+  assert.equal((await run('build', '--nope', 'x')).code, 2);
+  const help = await run('inspect', '--help');
+  assert.equal(help.code, 0);
+  assert.match(help.out, /weft filter inspect FILE\.wasm/);
+});
