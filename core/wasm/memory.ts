@@ -4,12 +4,13 @@ const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
 export class GuestMemory {
-  readonly memory: WebAssembly.Memory;
+  readonly memory: WebAssembly.Memory | null;
   #buffer: ArrayBuffer | null = null;
   #u8 = new Uint8Array(0);
   #dv = new DataView(new ArrayBuffer(0));
 
-  constructor(memory: WebAssembly.Memory) {
+  /** `null` while the module's start function runs: its exports, memory included, do not exist yet. */
+  constructor(memory: WebAssembly.Memory | null) {
     this.memory = memory;
   }
 
@@ -25,6 +26,7 @@ export class GuestMemory {
   }
 
   #refresh(): void {
+    if (this.memory === null) throw new Error('host call from the start function: the module memory is not reachable yet');
     const buffer = this.memory.buffer;
     if (buffer !== this.#buffer) {
       this.#buffer = buffer;

@@ -60,7 +60,7 @@ export class WasmVm {
   readonly metrics: MetricStore;
   readonly abiVersion: AbiVersion;
   readonly fuelBudget: bigint;
-  mem!: GuestMemory;
+  mem = new GuestMemory(null);
   /** The effective context of the running callback (proxy_set_effective_context may change it). */
   current: Context | null = null;
   /** The response being delivered by on_http_call_response, readable through maps 6/7 and buffer 4. */
