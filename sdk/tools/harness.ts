@@ -64,8 +64,6 @@ export interface HarnessOptions {
   properties?: Record<string, PropertyValue>;
   /** Shared data and queues; default a fresh store per harness, so tests do not see each other's data. */
   shared?: SharedState;
-  /** Meter fuel per callback as the proxy does (binaryen instrumentation); default true. */
-  fuel?: boolean;
   /** How long `exchange` waits for a paused stream to move on before failing the test; default 2000 ms. */
   timeoutMs?: number;
 }
@@ -199,7 +197,7 @@ export class FilterHarness {
 
   /** Loads a built module: compile and instrument, start, configure. Rejects when start-up or `onConfigure` fails. */
   static async fromBytes(bytes: Uint8Array, options: HarnessOptions = {}): Promise<FilterHarness> {
-    const [compiled, metadata] = await Promise.all([compileFilter(bytes, { fuel: options.fuel ?? process.env.WEFT_HARNESS_FUEL !== '0' }), readFilterMetadata(bytes)]);
+    const [compiled, metadata] = await Promise.all([compileFilter(bytes), readFilterMetadata(bytes)]);
     return new FilterHarness(bytes, metadata, compiled.module, options);
   }
 
