@@ -2,7 +2,7 @@
 import { jsonQuote, parseJson } from "./json";
 
 /** The SDK release that built the module, recorded in its metadata. */
-export const sdkVersion = "0.1.0";
+const sdkVersion = "0.1.0";
 
 let metadataJson = "";
 

@@ -171,14 +171,13 @@ export class FilterHarness {
       log: (level, _filter, message) => this.logs.push({ level, message }),
       onTrap: (event) => this.traps.push(event),
       properties: (p) => nodeProperties.get(p.join('.')),
-      httpCall: (cluster, headers, body, trailers, timeoutMs) => {
+      httpCall: (cluster, headers, body, _trailers, timeoutMs) => {
         const handler = Object.hasOwn(clusters, cluster) ? clusters[cluster] : undefined;
         if (handler === undefined) return null;
         const call: CallRequest = {
           cluster, headers, timeoutMs, body: Buffer.from(body).toString('utf8'),
           header: (name) => headers.find((pair) => pair[0] === name)?.[1],
         };
-        void trailers;
         return Promise.resolve().then(() => handler(call)).then(toCallResponse);
       },
     });

@@ -4,9 +4,6 @@
 
 // Context
 
-@external("env", "proxy_done")
-export declare function proxyDone(): u32;
-
 @external("env", "proxy_set_effective_context")
 export declare function proxySetEffectiveContext(contextId: u32): u32;
 

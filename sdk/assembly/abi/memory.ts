@@ -40,8 +40,3 @@ export function toBytes<T>(data: T): ArrayBuffer {
     return new ArrayBuffer(0);
   }
 }
-
-/** The address of a buffer's first byte, for passing it to the host. */
-export function addressOf(buffer: ArrayBuffer): usize {
-  return changetype<usize>(buffer);
-}
