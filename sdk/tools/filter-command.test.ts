@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import wabtInit from 'wabt';
 import { main } from './filter-command.ts';
 
 let workDir: string;
@@ -65,6 +66,22 @@ test('build reports compiler errors with their location and exits 1', async () =
   assert.equal(built.code, 1);
   assert.match(built.err, /undefinedThing/);
   assert.match(built.err, /assembly\/index\.ts\(\d+,\d+\)/);
+
+  const fixed = (await readFile(source, 'utf8')).replace('return undefinedThing;', 'return Action.Continue;');
+  await writeFile(source, fixed.replace(/^export \* from .*$/m, ''));
+  const unexported = await run('build', path.join(workDir, 'broken'));
+  assert.equal(unexported.code, 1);
+  assert.match(unexported.err, /does not export proxy_abi_version_0_2_1/);
+});
+
+test('inspect says so when a module has no Weft metadata', async () => {
+  const wabt = await wabtInit();
+  const wat = '(module (memory (export "memory") 1) (func (export "proxy_abi_version_0_2_1")))';
+  const file = path.join(workDir, 'foreign.wasm');
+  await writeFile(file, wabt.parseWat('foreign.wat', wat).toBinary({}).buffer);
+  const inspected = await run('inspect', file);
+  assert.equal(inspected.code, 1);
+  assert.match(inspected.err, /no Weft metadata/);
 });
 
 test('usage errors exit 2 and --help exits 0', async () => {

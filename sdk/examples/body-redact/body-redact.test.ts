@@ -18,6 +18,14 @@ test('configured words are replaced in a text body, even across chunks', async (
   assert.equal(exchange.response.header('content-length'), undefined);
 });
 
+test('a body followed by trailers is redacted once the trailers arrive', async () => {
+  const exchange = await filter.exchange({}, {
+    headers: { 'content-type': 'text/plain' }, body: ['a secret', ' here'], trailers: { 'x-checksum': 'abc' },
+  });
+  assert.equal(exchange.response.body, 'a [redacted] here');
+  assert.equal(exchange.response.trailers?.find(([name]) => name === 'x-checksum')?.[1], 'abc');
+});
+
 test('replacements are counted', async () => {
   const before = filter.metric('body_redact_redactions_total') ?? 0;
   await filter.exchange({}, { headers: { 'content-type': 'application/json' }, body: '{"password":"hunter2"}' });

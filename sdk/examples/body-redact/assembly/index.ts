@@ -56,20 +56,27 @@ class BodyRedact extends HttpContext {
     if (!this.redacting) return Action.Continue;
     // A word may straddle two chunks: hold the body until it is complete, the host buffers it.
     if (!endOfStream) return Action.Pause;
-    const original = responseBody.readString();
-    let text = original;
+    this.redact();
+    return Action.Continue;
+  }
+
+  onResponseTrailers(_trailerCount: u32): Action {
+    // With trailers the last body chunk has no end-of-stream flag: the held body is complete now.
+    if (this.redacting) this.redact();
+    return Action.Continue;
+  }
+
+  redact(): void {
+    let text = responseBody.readString();
     let count: u64 = 0;
     for (let i = 0; i < this.config.words.length; i++) {
-      const word = this.config.words[i];
-      const parts = text.split(word);
+      const parts = text.split(this.config.words[i]);
       count += <u64>(parts.length - 1);
       text = parts.join(this.config.replacement);
     }
-    if (count > 0) {
-      responseBody.replace(text);
-      redactions.increment(count);
-    }
-    return Action.Continue;
+    if (count == 0) return;
+    responseBody.replace(text);
+    redactions.increment(count);
   }
 }
 
