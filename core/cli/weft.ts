@@ -8,7 +8,7 @@ const commands: Record<string, Command> = {
   proxy: { summary: 'run the data-plane proxy', load: () => import('./proxy-command.ts') },
   schema: { summary: 'print the JSON Schema of the proxy config file', load: () => import('./schema-command.ts') },
   demo: { summary: 'run a sample upstream and a 2-worker proxy with traffic', load: () => import('./demo-command.ts') },
-  filter: { summary: 'filter authoring: new NAME | build DIR [-o FILE] | test DIR', load: () => import('../../sdk/tools/filter-command.ts') },
+  filter: { summary: 'filter authoring: new NAME | build DIR [-o FILE] | test DIR | inspect FILE', load: () => import('../../sdk/tools/filter-command.ts') },
   bench: { summary: 'the load benchmark: direct, nginx and weft side by side', load: () => import('../../bench/run.ts') },
 };
 
