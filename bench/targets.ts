@@ -1,5 +1,5 @@
 // The things measured side by side: the upstream itself, nginx as proxy, Weft bare and Weft with its filters.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startNginx } from './nginx.ts';
@@ -23,7 +23,7 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 type FilterChain = { headers: Record<string, string>; filters: { name: string; config: unknown }[] };
 
 /**
- * The `--filter FILE.wasm@CONFIG.json` flags of the built-in chain. Each filter is built from its
+ * The `--filter FILE.wasm,config=JSON` flags of the built-in chain. Each filter is built from its
  * source for this run, so a stale build in filters/NAME/build can never be what is measured.
  */
 async function filterFlags(chain: FilterChain, dir: string): Promise<string[]> {
@@ -33,10 +33,9 @@ async function filterFlags(chain: FilterChain, dir: string): Promise<string[]> {
   for (const { name, config } of chain.filters) {
     const source = join(root, 'filters', name);
     if (!existsSync(join(source, 'assembly', 'index.ts'))) throw new Error(`filter "${name}" has no source in filters/${name}/assembly`);
-    const { outFile } = await buildFilter(source, { outFile: join(dir, `filter-${name}.wasm`) });
-    const configFile = join(dir, `filter-${name}.json`);
-    writeFileSync(configFile, JSON.stringify(config));
-    flags.push('--filter', `${outFile}@${configFile}`);
+    // The proxy names a filter after its file, so the file is NAME.wasm.
+    const { outFile } = await buildFilter(source, { outFile: join(dir, `${name}.wasm`) });
+    flags.push('--filter', `${outFile},config=${JSON.stringify(config)}`);
   }
   return flags;
 }
