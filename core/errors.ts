@@ -38,6 +38,26 @@ export const ErrorCodes = {
   WASM_START_FAILED: 'WEFT_ERR_WASM_START_FAILED',
   /** A filter trapped (or ran out of fuel) while handling the request and fails closed. HTTP 503. */
   WASM_TRAP: 'WEFT_ERR_WASM_TRAP',
+  /** A bearer token was missing or wrong on a plane API write. HTTP 401. */
+  PLANE_UNAUTHORIZED: 'WEFT_ERR_PLANE_UNAUTHORIZED',
+  /** No plane given by --plane / WEFT_PLANE could be reached (a client command or a proxy's watch). */
+  PLANE_UNREACHABLE: 'WEFT_ERR_PLANE_UNREACHABLE',
+  /** The plane API has no such filter, version, service or resource. HTTP 404. */
+  PLANE_NOT_FOUND: 'WEFT_ERR_PLANE_NOT_FOUND',
+  /** The plane's store (SQLite file or etcd) failed or could not be reached. HTTP 503. */
+  STORE_FAILED: 'WEFT_ERR_STORE_FAILED',
+  /** A pushed filter failed the plane's sandbox check (compile, instrument, on_vm_start, on_configure). HTTP 422. */
+  FILTER_REJECTED: 'WEFT_ERR_FILTER_REJECTED',
+  /** A filter version was pushed again with different bytes; versions are immutable. HTTP 409. */
+  FILTER_VERSION_EXISTS: 'WEFT_ERR_FILTER_VERSION_EXISTS',
+  /** A filter version in use (current, pinned in the mesh config, or in a rollout) cannot be deleted. HTTP 409. */
+  FILTER_IN_USE: 'WEFT_ERR_FILTER_IN_USE',
+  /** A rollout cannot start (one is running, or the version is unknown) or there is none to abort. HTTP 409. */
+  ROLLOUT_CONFLICT: 'WEFT_ERR_ROLLOUT_CONFLICT',
+  /** Module bytes fetched from the plane do not hash to the digest the snapshot names; the proxy NACKs. */
+  MODULE_DIGEST_MISMATCH: 'WEFT_ERR_MODULE_DIGEST_MISMATCH',
+  /** A proxy started with --trust-key got an unsigned or wrongly signed module; it NACKs and keeps its version. */
+  MODULE_UNTRUSTED: 'WEFT_ERR_MODULE_UNTRUSTED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
