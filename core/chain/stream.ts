@@ -42,7 +42,6 @@ class FilterStream implements StreamSink {
   readonly held: (Uint8Array | null)[] = [null, null];
   readonly heldEos = [false, false];
   readonly trailerState = [0, 0];
-  props: Map<string, Uint8Array> | null = null;
 
   constructor(stream: ChainStream, index: number, filter: Filter, usable: boolean) {
     this.stream = stream;
@@ -90,13 +89,11 @@ class FilterStream implements StreamSink {
   }
 
   property(path: readonly string[]): PropertyValue | undefined {
-    const own = this.props?.get(path.join('.'));
-    if (own !== undefined) return own;
     return this.stream.property(path);
   }
 
   setProperty(path: readonly string[], value: Uint8Array): void {
-    (this.props ??= new Map()).set(path.join('.'), value);
+    this.stream.setProperty(path, value);
   }
 
   sendLocalResponse(status: number, details: string, body: Uint8Array, headers: HeaderList): void {
@@ -142,6 +139,7 @@ export class ChainStream {
   #responseStarted = false;
   #local: LocalReply | null = null;
   #finished = false;
+  #props: Map<string, Uint8Array> | null = null;
 
   constructor(host: StreamHost, filters: readonly Filter[]) {
     this.host = host;
@@ -212,9 +210,17 @@ export class ChainStream {
     this.#guard(f, () => f.vm.logAndDelete(f.ctx!));
   }
 
-  /** Resolves a property: the host's, else one derived from the header lists. */
+  /** Resolves a property: one a filter set on this stream, the host's, else one derived from the header lists. */
   property(path: readonly string[]): PropertyValue | undefined {
+    const own = this.#props?.get(path.join('.'));
+    if (own !== undefined) return own;
     return this.host.property(path) ?? derivedProperty(this.host, path);
+  }
+
+  /** A property set by a filter is seen by every later filter of the stream (like Envoy's filter state); the host may claim it. */
+  setProperty(path: readonly string[], value: Uint8Array): void {
+    if (this.host.setProperty?.(path, value)) return;
+    (this.#props ??= new Map()).set(path.join('.'), value);
   }
 
   reset(reason: string): void {

@@ -10,6 +10,8 @@ export interface FlagSpec {
   /** What applies when neither the flag, its env twin nor a config file sets it. */
   defaultText?: string;
   multiple?: boolean;
+  /** What separates the values of a repeatable flag's env twin (default ","). */
+  envSeparator?: string;
 }
 
 export type FlagValues = Record<string, string | string[] | boolean | undefined>;
@@ -40,7 +42,7 @@ export function parseFlags(specs: FlagSpec[], argv: string[], env: NodeJS.Proces
     const fromEnv = env[envName(s.name)];
     if (fromEnv === undefined || fromEnv === '') continue;
     if (!s.value) values[s.name] = fromEnv === '1' || fromEnv.toLowerCase() === 'true';
-    else values[s.name] = s.multiple ? fromEnv.split(',').map((v) => v.trim()).filter(Boolean) : fromEnv;
+    else values[s.name] = s.multiple ? fromEnv.split(s.envSeparator ?? ',').map((v) => v.trim()).filter(Boolean) : fromEnv;
   }
   return { values, positionals: parsed.positionals };
 }
@@ -48,7 +50,7 @@ export function parseFlags(specs: FlagSpec[], argv: string[], env: NodeJS.Proces
 export function flagsHelp(usage: string, specs: FlagSpec[]): string {
   const rows = specs.map((s) => {
     const left = `  --${s.name}${s.value ? ` ${s.value}` : ''}`;
-    const extra = [s.multiple ? 'repeatable' : '', s.defaultText ? `default: ${s.defaultText}` : '', `env ${envName(s.name)}`]
+    const extra = [s.multiple ? `repeatable${s.envSeparator ? `; env values separated by "${s.envSeparator}"` : ''}` : '', s.defaultText ? `default: ${s.defaultText}` : '', `env ${envName(s.name)}`]
       .filter(Boolean).join('; ');
     return `${left.padEnd(34)} ${s.help} (${extra})`;
   });

@@ -14,6 +14,9 @@ export const proxyFlags: FlagSpec[] = [
   { name: 'log-level', value: 'LEVEL', help: 'fatal, error, warn, info, debug, trace or silent', defaultText: 'info' },
   { name: 'access-log', value: 'PATH', help: 'access log: off, stdout or a file path', defaultText: 'off' },
   { name: 'drain-timeout', value: 'DURATION', help: 'on SIGTERM/SIGINT, how long in-flight requests may finish', defaultText: '15s' },
+  { name: 'filter', value: 'SPEC', multiple: true, envSeparator: ';', help: 'add a filter: PATH.wasm|NAME[,root=ID][,vm=ID][,fail=closed|open|reload][,config=TEXT|@FILE] (config last)' },
+  { name: 'filter-fuel', value: 'N', help: 'fuel each filter callback may spend; a runaway callback traps', defaultText: '10000000' },
+  { name: 'filter-memory', value: 'SIZE', help: 'memory cap per filter instance', defaultText: '64MiB' },
 ];
 
 export async function main(argv: string[]): Promise<number> {
@@ -32,6 +35,9 @@ export async function main(argv: string[]): Promise<number> {
     logLevel: str('log-level'),
     accessLog: str('access-log'),
     drainTimeout: str('drain-timeout'),
+    filter: values.filter as string[] | undefined,
+    filterFuel: str('filter-fuel'),
+    filterMemory: str('filter-memory'),
   });
   return startSupervisor(settings);
 }

@@ -6,6 +6,8 @@ import type { FileSettings } from './validate.ts';
 import { defaultSettings, parseHostPort } from './settings.ts';
 import type { ProxySettings } from './settings.ts';
 import { parseDuration } from './duration.ts';
+import { checkModulesExist, parseFilterFlag, parseMemoryPages } from './filters.ts';
+import { dirname } from 'node:path';
 import { ErrorCodes, WeftError } from '../errors.ts';
 
 /** Flag values after env twins are applied; undefined means "not given". */
@@ -18,6 +20,9 @@ export interface ProxyOverrides {
   logLevel?: string;
   accessLog?: string;
   drainTimeout?: string;
+  filter?: string[];
+  filterFuel?: string;
+  filterMemory?: string;
 }
 
 function usage(message: string): WeftError {
@@ -38,7 +43,7 @@ export function loadConfigFile(path: string): FileSettings {
   } catch (err) {
     throw new WeftError(ErrorCodes.CONFIG_INVALID, `invalid config ${path}: ${(err as Error).message.split('\n')[0]}`, 2);
   }
-  return validateConfigDocument(doc ?? {}, path);
+  return validateConfigDocument(doc ?? {}, path, dirname(path));
 }
 
 function upstreamSettings(urls: string[]): Pick<ProxySettings, 'clusters' | 'routes'> {
@@ -59,7 +64,9 @@ export function resolveProxySettings(o: ProxyOverrides): ProxySettings {
     listen: file.listen ?? { host: '', port: -1 },
     clusters: file.clusters ?? [],
     routes: file.routes ?? [],
+    filters: file.filters ?? [],
     limits: { ...base.limits, ...file.limits },
+    filterLimits: { ...base.filterLimits, ...file.filterLimits },
   };
   if (o.listen !== undefined) {
     const hp = parseHostPort(o.listen);
@@ -89,5 +96,18 @@ export function resolveProxySettings(o: ProxyOverrides): ProxySettings {
     Object.assign(s, upstreamSettings(o.upstream));
   }
   if (!s.routes.length) throw usage('give --upstream URL or --config FILE with routes and clusters');
+  // Flag filters run after the file's, in the order given.
+  for (const f of o.filter ?? []) s.filters.push(parseFilterFlag(f, process.cwd()));
+  if (o.filterFuel !== undefined) {
+    const n = Number(o.filterFuel);
+    if (!Number.isInteger(n) || n < 1000) throw usage(`--filter-fuel: expected a whole number of at least 1000, got "${o.filterFuel}"`);
+    s.filterLimits.fuel = n;
+  }
+  if (o.filterMemory !== undefined) {
+    const pages = parseMemoryPages(o.filterMemory);
+    if (pages === undefined) throw usage(`--filter-memory: expected a size such as 64MiB, got "${o.filterMemory}"`);
+    s.filterLimits.memoryPages = pages;
+  }
+  checkModulesExist(s.filters);
   return s;
 }

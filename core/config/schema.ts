@@ -5,6 +5,13 @@ const duration = { type: 'string', pattern: DURATION_PATTERN, description: 'a du
 const hostPort = { type: 'string', pattern: '^(\\[[0-9a-fA-F:.]+\\]|[^:\\s]+):[0-9]{1,5}$', description: 'HOST:PORT' } as const;
 
 // Status conditions may be written as numbers (YAML reads 503 as one) or strings.
+const filterConfig = {
+  type: ['string', 'object'],
+  description: 'a string reaches the filter as is, an object as JSON text',
+} as const;
+
+const failPolicy = { type: 'string', enum: ['closed', 'open', 'reload'] } as const;
+
 const retryOn = {
   type: ['string', 'integer'],
   enum: ['connect-failure', 'reset', 'timeout', '5xx', 'gateway-error', '502', '503', '504', 502, 503, 504],
@@ -31,6 +38,31 @@ export const configSchema = {
         headersTimeout: { ...duration, description: 'a client must send its whole header block within this' },
         requestTimeout: { ...duration, description: 'a client must send its whole request within this' },
         keepAliveTimeout: { ...duration, description: 'an idle downstream keep-alive connection is closed after this' },
+      },
+    },
+    filterLimits: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        fuel: { type: 'integer', minimum: 1000, description: 'fuel each filter callback may spend before it traps' },
+        memory: { type: 'string', pattern: '^[0-9]+(KiB|MiB|GiB)$', description: 'a size such as 64MiB: the cap on each filter instance\'s memory' },
+      },
+    },
+    filters: {
+      type: 'array',
+      description: 'the filter chain, in order',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name'],
+        properties: {
+          name: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$' },
+          module: { type: 'string', minLength: 1, description: 'path to the .wasm file (relative to this file), or a built-in filter name; default: the built-in named `name`' },
+          root: { type: 'string', description: 'root id the module dispatches on (default: name)' },
+          vmId: { type: 'string', description: 'filters with the same vmId and module share one instance (default: name)' },
+          config: filterConfig,
+          fail: failPolicy,
+        },
       },
     },
     clusters: {
@@ -69,6 +101,15 @@ export const configSchema = {
             },
           },
           cluster: { type: 'string' },
+          filters: {
+            type: 'object',
+            description: 'per-filter overrides on this route, by filter name',
+            additionalProperties: {
+              type: 'object',
+              additionalProperties: false,
+              properties: { disabled: { type: 'boolean' }, config: filterConfig },
+            },
+          },
           timeout: duration,
           retries: {
             type: 'object',

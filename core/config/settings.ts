@@ -23,12 +23,40 @@ export interface RetrySettings {
   nonIdempotent: boolean;
 }
 
+export type FailPolicy = 'closed' | 'open' | 'reload';
+
+export interface FilterSettings {
+  name: string;
+  /** Absolute path of the .wasm file. */
+  module: string;
+  rootId: string;
+  vmId: string;
+  /** The configuration bytes the filter's on_configure reads, as text. */
+  config: string;
+  fail: FailPolicy;
+}
+
+/** A route's change to one filter of the chain. */
+export interface FilterOverride {
+  disabled: boolean;
+  config?: string;
+}
+
+export interface FilterLimits {
+  /** Fuel each callback may spend before it traps. */
+  fuel: number;
+  /** Memory cap per instance, in 64 KiB pages. */
+  memoryPages: number;
+}
+
 export interface RouteSettings {
   name: string;
   match: { prefix?: string; path?: string; method?: string; headers: [string, string][] };
   cluster: string;
   timeoutMs: number;
   retries: RetrySettings;
+  /** Overrides by filter name; empty when the route runs the chain as configured. */
+  filters: Record<string, FilterOverride>;
 }
 
 export interface LimitSettings {
@@ -49,13 +77,21 @@ export interface ProxySettings {
   limits: LimitSettings;
   clusters: ClusterSettings[];
   routes: RouteSettings[];
+  filters: FilterSettings[];
+  filterLimits: FilterLimits;
 }
 
 export const DEFAULT_ROUTE_TIMEOUT_MS = 15_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 
-export function defaultSettings(): Omit<ProxySettings, 'listen' | 'clusters' | 'routes'> {
+/** 10^7 fuel is ~10 ms of a tight loop: far beyond any header callback, short enough to fail a runaway fast. */
+export const DEFAULT_FILTER_FUEL = 10_000_000;
+/** 64 MiB per filter instance. */
+export const DEFAULT_FILTER_MEMORY_PAGES = 1024;
+
+export function defaultSettings(): Omit<ProxySettings, 'listen' | 'clusters' | 'routes' | 'filters'> {
   return {
+    filterLimits: { fuel: DEFAULT_FILTER_FUEL, memoryPages: DEFAULT_FILTER_MEMORY_PAGES },
     admin: { host: '127.0.0.1', port: 9901 },
     workers: os.availableParallelism(),
     logLevel: 'info',

@@ -4,14 +4,19 @@ import type { ErrorObject } from 'ajv';
 import { configSchema } from './schema.ts';
 import { parseDuration } from './duration.ts';
 import { parseHostPort, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_ROUTE_TIMEOUT_MS } from './settings.ts';
-import type { ClusterSettings, LimitSettings, ProxySettings, RouteSettings, LbPolicy } from './settings.ts';
+import type { ClusterSettings, FailPolicy, FilterLimits, FilterOverride, FilterSettings, LimitSettings, ProxySettings, RouteSettings, LbPolicy } from './settings.ts';
+import { configText, parseMemoryPages, resolveModule } from './filters.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
 
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+// verbose keeps each error's schema, whose description makes the message human ("must be a duration such as 5s").
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
 const validateSchema = ajv.compile(configSchema);
 
 /** The parts of the settings a config document may give; everything else comes from defaults, env or flags. */
-export type FileSettings = Partial<Omit<ProxySettings, 'limits'>> & { limits?: Partial<LimitSettings> };
+export type FileSettings = Partial<Omit<ProxySettings, 'limits' | 'filterLimits'>> & {
+  limits?: Partial<LimitSettings>;
+  filterLimits?: Partial<FilterLimits>;
+};
 
 /** "/routes/1/cluster" → "routes[1].cluster", the form users read in their editor. */
 export function toDottedPath(pointer: string, child?: string): string {
@@ -43,8 +48,9 @@ function invalid(source: string, problems: string[]): WeftError {
 }
 
 type RawCluster = { name: string; endpoints: string[]; lb?: LbPolicy; connectTimeout?: string; maxConnectionsPerEndpoint?: number };
+type RawFilter = { name: string; module?: string; root?: string; vmId?: string; config?: unknown; fail?: FailPolicy };
 type RawRoute = {
-  name?: string; cluster: string; timeout?: string;
+  name?: string; cluster: string; timeout?: string; filters?: Record<string, { disabled?: boolean; config?: unknown }>;
   match?: { prefix?: string; path?: string; method?: string; headers?: Record<string, string> };
   retries?: { attempts?: number; on?: (string | number)[]; perTryTimeout?: string; nonIdempotent?: boolean };
 };
@@ -63,7 +69,22 @@ export function normalizeCluster(c: RawCluster): ClusterSettings {
   };
 }
 
+export function normalizeFilter(f: RawFilter, baseDir: string): FilterSettings {
+  return {
+    name: f.name,
+    module: resolveModule(f.module ?? f.name, baseDir),
+    rootId: f.root ?? f.name,
+    vmId: f.vmId ?? f.name,
+    config: configText(f.config),
+    fail: f.fail ?? 'closed',
+  };
+}
+
 export function normalizeRoute(r: RawRoute, index: number): RouteSettings {
+  const filters: Record<string, FilterOverride> = {};
+  for (const [name, o] of Object.entries(r.filters ?? {})) {
+    filters[name] = { disabled: o.disabled ?? false, config: o.config === undefined ? undefined : configText(o.config) };
+  }
   const headers = Object.entries(r.match?.headers ?? {}).map(([k, v]): [string, string] => [k.toLowerCase(), v]);
   return {
     name: r.name ?? `route${index}`,
@@ -76,16 +97,18 @@ export function normalizeRoute(r: RawRoute, index: number): RouteSettings {
       perTryTimeoutMs: r.retries?.perTryTimeout === undefined ? undefined : parseDuration(r.retries.perTryTimeout),
       nonIdempotent: r.retries?.nonIdempotent ?? false,
     },
+    filters,
   };
 }
 
 /** Checks a parsed document and turns it into settings; throws a WeftError naming every bad path. */
-export function validateConfigDocument(doc: unknown, source: string): FileSettings {
+export function validateConfigDocument(doc: unknown, source: string, baseDir = process.cwd()): FileSettings {
   if (!validateSchema(doc)) throw invalid(source, (validateSchema.errors ?? []).map(describe));
   const d = doc as {
     listen?: string; admin?: string; workers?: number; logLevel?: string; accessLog?: string; drainTimeout?: string;
     limits?: { maxHeaderSize?: number; headersTimeout?: string; requestTimeout?: string; keepAliveTimeout?: string };
-    clusters?: RawCluster[]; routes?: RawRoute[];
+    clusters?: RawCluster[]; routes?: RawRoute[]; filters?: RawFilter[];
+    filterLimits?: { fuel?: number; memory?: string };
   };
   const problems: string[] = [];
   const names = new Set<string>();
@@ -93,7 +116,15 @@ export function validateConfigDocument(doc: unknown, source: string): FileSettin
     if (names.has(c.name)) problems.push(`clusters[${i}].name: duplicate cluster "${c.name}"`);
     names.add(c.name);
   });
+  const filterNames = new Set<string>();
+  d.filters?.forEach((f, i) => {
+    if (filterNames.has(f.name)) problems.push(`filters[${i}].name: duplicate filter "${f.name}"`);
+    filterNames.add(f.name);
+  });
   d.routes?.forEach((r, i) => {
+    for (const name of Object.keys(r.filters ?? {})) {
+      if (!filterNames.has(name)) problems.push(`routes[${i}].filters.${name}: no filter named "${name}" in filters`);
+    }
     if (!names.has(r.cluster)) problems.push(`routes[${i}].cluster: unknown cluster "${r.cluster}"`);
     if (r.match?.prefix !== undefined && r.match?.path !== undefined) problems.push(`routes[${i}].match: give prefix or path, not both`);
   });
@@ -119,6 +150,12 @@ export function validateConfigDocument(doc: unknown, source: string): FileSettin
     if (l.requestTimeout) out.limits.requestTimeoutMs = parseDuration(l.requestTimeout);
     if (l.keepAliveTimeout) out.limits.keepAliveTimeoutMs = parseDuration(l.keepAliveTimeout);
   }
+  if (d.filterLimits) {
+    out.filterLimits = {};
+    if (d.filterLimits.fuel !== undefined) out.filterLimits.fuel = d.filterLimits.fuel;
+    if (d.filterLimits.memory !== undefined) out.filterLimits.memoryPages = parseMemoryPages(d.filterLimits.memory);
+  }
+  if (d.filters) out.filters = d.filters.map((f) => normalizeFilter(f, baseDir));
   if (d.clusters) out.clusters = d.clusters.map(normalizeCluster);
   if (d.routes) out.routes = d.routes.map(normalizeRoute);
   return out;

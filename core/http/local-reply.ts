@@ -26,15 +26,20 @@ const MESSAGE_OF: Partial<Record<ErrorCode, string>> = {
   [ErrorCodes.BAD_REQUEST]: 'bad request',
 };
 
+/** The status, headers and body Weft answers `code` with. */
+export function localReplyParts(code: ErrorCode, detail?: string): { status: number; headers: Record<string, string>; body: Buffer } {
+  const body = Buffer.from(`${MESSAGE_OF[code] ?? code}${detail ? `: ${detail}` : ''}\n`);
+  return {
+    status: STATUS_OF[code] ?? 500,
+    headers: { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(body.length), 'x-weft-error': code },
+    body,
+  };
+}
+
 /** Writes the local reply for `code` and returns its status. */
 export function localReply(res: ServerResponse, code: ErrorCode, detail?: string): number {
-  const status = STATUS_OF[code] ?? 500;
-  const body = `${MESSAGE_OF[code] ?? code}${detail ? `: ${detail}` : ''}\n`;
-  res.writeHead(status, {
-    'content-type': 'text/plain; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-    'x-weft-error': code,
-  });
+  const { status, headers, body } = localReplyParts(code, detail);
+  res.writeHead(status, headers);
   res.end(body);
   return status;
 }

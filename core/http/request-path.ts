@@ -1,31 +1,42 @@
-// The request path of one worker, top to bottom: route → upstream headers → pick endpoint → send (with retries) → stream the response → observe.
+// The request path of one worker, top to bottom: route → upstream headers → filter chain → pick endpoint → send (with retries) → stream the response back → observe.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PassThrough } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import type { RouteTable, Route } from '../routing/route-table.ts';
 import { isIdempotent, statusOutcome } from '../routing/retry-policy.ts';
-import type { Endpoint } from '../upstream/cluster.ts';
+import type { Cluster } from '../upstream/cluster.ts';
+import { Attempt } from '../upstream/attempt.ts';
+import type { AttemptOwner, ResponseHeaders } from '../upstream/attempt.ts';
 import { classifyUpstreamError } from '../upstream/errors.ts';
+import { mirror } from '../upstream/mirror.ts';
 import type { WorkerMetrics } from '../observe/metrics.ts';
+import type { FilterChain } from '../chain/chain.ts';
+import type { ChainStream } from '../chain/stream.ts';
+import type { Direction, HeaderList, PropertyValue, StreamHost } from '../wasm/stream-host.ts';
 import { upstreamRequestHeaders, stripResponseHopByHop } from './headers.ts';
 import type { RequestFacts } from './headers.ts';
-import { localReply } from './local-reply.ts';
+import { requestHeaderList, responseHeaderList, splitRequestHeaders, toWriteHead, trailerList, trailerObject } from './header-list.ts';
+import { localReply, localReplyParts } from './local-reply.ts';
 import { ErrorCodes } from '../errors.ts';
 import type { ErrorCode } from '../errors.ts';
 
 /** What a worker's request path reads; swapped whole when config changes. */
 export interface WorkerContext {
   routes: RouteTable;
+  clusters: Map<string, Cluster>;
   metrics: WorkerMetrics;
   accessLog: Logger | undefined;
+  worker: number;
   /** Set while the worker drains: responses then close their connection. */
   draining: boolean;
 }
 
 /** The status recorded when the client went away before the response completed (nginx's convention). */
 const CLIENT_CLOSED = 499;
-
-type ResponseHeaders = Record<string, string | string[] | undefined>;
+const EMPTY = new Uint8Array(0);
+const decoder = new TextDecoder();
 
 export function handleRequest(ctx: WorkerContext, req: IncomingMessage, res: ServerResponse): void {
   const started = performance.now();
@@ -49,29 +60,49 @@ export function handleRequest(ctx: WorkerContext, req: IncomingMessage, res: Ser
     return;
   }
 
-  // 3-5. Send upstream, retrying per the route; the exchange streams the answer back and observes the outcome.
-  new Exchange(ctx, req, res, route, facts, started).attempt();
+  // 3. Filters: the route's chain sees the request first; the upstream side starts when its headers pass every filter.
+  const ex = new Exchange(ctx, req, res, route, facts, started);
+  if (route.chain) return ex.runChain(route.chain);
+
+  // 4-6. Send upstream, retrying per the route; the exchange streams the answer back and observes the outcome.
+  ex.attempt();
 }
 
 /**
- * One request's upstream side. Each try is an Attempt (the undici handler); the exchange decides, per outcome,
- * whether to retry, answer locally, or stream the upstream response straight into `res`.
+ * One request's journey. Upstream, each try is an Attempt (the undici handler) and the exchange decides per outcome
+ * whether to retry, answer locally, or stream the response. With a filter chain, the exchange is also the chain's
+ * StreamHost: what leaves the filters (headers, body, trailers, local replies) comes back through it.
  */
-class Exchange {
+class Exchange implements AttemptOwner, StreamHost {
   readonly ctx: WorkerContext;
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   readonly route: Route;
   readonly facts: RequestFacts;
   readonly started: number;
-  private readonly retriable: boolean;
+  // What goes upstream: the downstream request as is, or as the filters left it.
+  method: string;
+  path: string;
+  upstreamHeaders: string[];
+  cluster: Cluster;
+  body: Readable | null;
+  private retriable: boolean;
   private tries = 0;
-  /** The attempt whose callbacks count; callbacks of an abandoned attempt are ignored. */
   current: Attempt | undefined;
   finished = false;
   status = 0;
+  error = '';
   bytesIn = 0;
   bytesOut = 0;
+  // The filter chain's side, when the route has one.
+  private stream: ChainStream | null = null;
+  requestHeaders: HeaderList = [];
+  requestTrailers: HeaderList | null = null;
+  responseHeaders: HeaderList | null = null;
+  responseTrailers: HeaderList | null = null;
+  private clusterOverride: string | undefined;
+  private mirrorCluster: string | undefined;
+  private mirrorBody: PassThrough | undefined;
 
   constructor(ctx: WorkerContext, req: IncomingMessage, res: ServerResponse, route: Route, facts: RequestFacts, started: number) {
     this.ctx = ctx;
@@ -80,45 +111,229 @@ class Exchange {
     this.route = route;
     this.facts = facts;
     this.started = started;
-    // A streamed body is not kept, so it cannot be sent twice.
-    this.retriable = route.retry.attempts > 0 && !facts.hasBody && (route.retry.nonIdempotent || isIdempotent(req.method!));
+    this.method = req.method!;
+    this.path = req.url!;
+    this.upstreamHeaders = facts.headers;
+    this.cluster = route.cluster;
+    this.body = facts.hasBody ? req : null;
+    this.retriable = this.canRetry();
     res.on('close', () => this.onDownstreamClose());
   }
+
+  /** A streamed body is not kept, so it cannot be sent twice. */
+  private canRetry(): boolean {
+    const r = this.route.retry;
+    return r.attempts > 0 && this.body === null && (r.nonIdempotent || isIdempotent(this.method));
+  }
+
+  // ── filters ────────────────────────────────────────────────────────────────────────────────
+
+  runChain(chain: FilterChain): void {
+    this.requestHeaders = requestHeaderList(this.method, this.path, this.facts.authority, 'http', this.facts.headers);
+    const stream = (this.stream = chain.newStream(this));
+    if (this.facts.hasBody) {
+      this.req.on('data', (chunk: Buffer) => stream.requestBody(chunk, false));
+      this.req.on('end', () => {
+        this.requestTrailers = trailerList(this.req.trailers);
+        if (this.requestTrailers) stream.requestTrailers();
+        else stream.requestBody(EMPTY, true);
+      });
+    }
+    stream.requestHeaders(!this.facts.hasBody);
+  }
+
+  headersDone(d: Direction, endOfStream: boolean): void {
+    if (d === 1) return this.writeFilteredHead(endOfStream);
+    const up = splitRequestHeaders(this.requestHeaders);
+    this.method = up.method;
+    this.path = up.path;
+    this.upstreamHeaders = up.headers;
+    if (this.clusterOverride !== undefined) {
+      const chosen = this.ctx.clusters.get(this.clusterOverride);
+      if (!chosen) return this.fail(ErrorCodes.NO_HEALTHY_UPSTREAM, `filter chose unknown cluster "${this.clusterOverride}"`);
+      this.cluster = chosen;
+    }
+    if (!endOfStream) this.body = new PassThrough();
+    this.retriable = this.canRetry();
+    if (this.mirrorCluster !== undefined) this.startMirror(this.mirrorCluster, endOfStream);
+    this.attempt();
+  }
+
+  bodyData(d: Direction, chunk: Uint8Array, endOfStream: boolean): void {
+    if (d === 1) {
+      this.bytesOut += chunk.length;
+      if (!endOfStream) {
+        this.res.write(chunk);
+        return;
+      }
+      this.res.end(chunk.length ? chunk : undefined);
+      return this.done(this.status, this.error);
+    }
+    const body = this.body as PassThrough | null;
+    if (!body) return;
+    if (chunk.length && !body.write(chunk)) {
+      this.req.pause();
+      body.once('drain', () => this.req.resume());
+    }
+    if (this.mirrorBody) this.teeMirror(chunk, endOfStream);
+    if (endOfStream) body.end();
+  }
+
+  trailersDone(d: Direction): void {
+    if (d === 0) {
+      (this.body as PassThrough | null)?.end();
+      this.mirrorBody?.end();
+      return;
+    }
+    const trailers = trailerObject(this.responseTrailers);
+    if (trailers) this.res.addTrailers(trailers);
+    this.res.end();
+    this.done(this.status, this.error);
+  }
+
+  /** A filter answered: the upstream side is dropped; the reply arrives through headersDone(1) and bodyData(1). */
+  localReply(status: number, details: string): void {
+    this.dropUpstream(new Error(`local reply ${status}: ${details}`));
+    this.status = status;
+  }
+
+  reset(reason: string): void {
+    this.dropUpstream(new Error(reason));
+    this.res.destroy();
+    this.done(this.status || 502, reason);
+  }
+
+  property(path: readonly string[]): PropertyValue | undefined {
+    const [scope, name] = path;
+    const socket = this.req.socket;
+    switch (scope) {
+      case 'source':
+        if (name === 'address') return `${socket.remoteAddress}:${socket.remotePort}`;
+        if (name === 'port') return socket.remotePort;
+        return undefined;
+      case 'destination':
+        if (name === 'address') return `${socket.localAddress}:${socket.localPort}`;
+        if (name === 'port') return socket.localPort;
+        return undefined;
+      case 'upstream':
+        if (name === 'address' && this.current) return this.current.endpoint.origin.replace(/^http:\/\//, '');
+        return undefined;
+      case 'request':
+        if (name === 'protocol') return `HTTP/${this.req.httpVersion}`;
+        if (name === 'id') return this.facts.requestId;
+        return undefined;
+      case 'route_name': return this.route.name;
+      case 'cluster_name': return this.cluster.name;
+      case 'xds':
+        if (name === 'route_name') return this.route.name;
+        if (name === 'cluster_name') return this.cluster.name;
+        return undefined;
+      case 'weft':
+        if (name === 'route') return this.route.name;
+        if (name === 'cluster') return this.clusterOverride ?? this.cluster.name;
+        if (name === 'worker') return this.ctx.worker;
+        return undefined;
+    }
+    return undefined;
+  }
+
+  /** weft.cluster and weft.mirror_cluster are the host's: a filter routes or mirrors by setting them (see sdk/README.md). */
+  setProperty(path: readonly string[], value: Uint8Array): boolean {
+    if (path.length !== 2 || path[0] !== 'weft') return false;
+    if (path[1] === 'cluster') this.clusterOverride = decoder.decode(value);
+    else if (path[1] === 'mirror_cluster') this.mirrorCluster = decoder.decode(value);
+    else return false;
+    return true;
+  }
+
+  private writeFilteredHead(endOfStream: boolean): void {
+    const { status, flat } = toWriteHead(this.responseHeaders!);
+    this.status = status;
+    this.res.writeHead(status, flat);
+    if (endOfStream) {
+      this.res.end();
+      this.done(status, this.error);
+    }
+  }
+
+  private startMirror(clusterName: string, endOfStream: boolean): void {
+    const cluster = this.ctx.clusters.get(clusterName);
+    if (!cluster) return;
+    if (!endOfStream) this.mirrorBody = new PassThrough();
+    mirror(cluster, this.method, this.path, this.upstreamHeaders, this.mirrorBody ?? null);
+  }
+
+  /** The mirror never slows the real request: when it falls a megabyte behind, it is abandoned. */
+  private teeMirror(chunk: Uint8Array, endOfStream: boolean): void {
+    const m = this.mirrorBody!;
+    if (m.writableLength > 1 << 20) {
+      m.destroy();
+      this.mirrorBody = undefined;
+      return;
+    }
+    if (chunk.length) m.write(chunk);
+    if (endOfStream) m.end();
+  }
+
+  // ── upstream ───────────────────────────────────────────────────────────────────────────────
 
   attempt(): void {
     const remaining = this.route.timeoutMs - (performance.now() - this.started);
     if (remaining <= 0) return this.fail(ErrorCodes.UPSTREAM_TIMEOUT);
-    const endpoint = this.route.cluster.pick(this.current?.endpoint);
+    const endpoint = this.cluster.pick(this.current?.endpoint);
     if (!endpoint) return this.fail(ErrorCodes.NO_HEALTHY_UPSTREAM);
-    if (this.tries++ > 0) this.ctx.metrics.retry(this.route.cluster.name);
+    if (this.tries++ > 0) this.ctx.metrics.retry(this.cluster.name);
     const perTry = this.route.retry.perTryTimeoutMs;
-    const timeoutMs = perTry !== undefined && perTry < remaining ? perTry : remaining;
-    const attempt = new Attempt(this, endpoint, timeoutMs);
+    const attempt = new Attempt(this, endpoint, perTry !== undefined && perTry < remaining ? perTry : remaining);
     this.current = attempt;
     endpoint.pool.dispatch({
-      path: this.req.url!,
-      method: this.req.method!,
-      headers: this.facts.headers,
-      body: this.facts.hasBody ? this.req : null,
-      // The attempt's own timer is the route timeout (undici's header timer ticks in ~1 s steps); body idle stays undici's.
+      path: this.path,
+      method: this.method,
+      headers: this.upstreamHeaders,
+      body: this.body,
+      // The attempt's own timer is the route timeout; body idle time stays undici's.
       headersTimeout: 0,
       bodyTimeout: this.route.timeoutMs,
     }, attempt);
   }
 
-  /** The upstream answered: either a retriable failure to discard, or the response to stream. */
   respond(status: number, headers: ResponseHeaders): boolean {
     if (this.shouldRetry(statusOutcome(status))) {
-      this.ctx.metrics.upstreamError(this.route.cluster.name, String(status));
+      this.ctx.metrics.upstreamError(this.cluster.name, String(status));
       return false;
     }
     stripResponseHopByHop(headers);
     this.status = status;
-    this.res.writeHead(status, headers as Record<string, string | string[]>);
+    if (this.stream) {
+      this.responseHeaders = responseHeaderList(status, headers);
+      this.stream.responseHeaders(false);
+    } else {
+      this.res.writeHead(status, headers as Record<string, string | string[]>);
+    }
     return true;
   }
 
+  responseData(chunk: Buffer, controller: Dispatcher.DispatchController): void {
+    if (this.stream) {
+      this.stream.responseBody(chunk, false);
+    } else {
+      this.bytesOut += chunk.length;
+      this.res.write(chunk);
+    }
+    if (this.res.writableNeedDrain && !controller.paused) {
+      // Backpressure: stop reading the upstream until the client catches up.
+      controller.pause();
+      this.res.once('drain', () => controller.resume());
+    }
+  }
+
   complete(trailers: ResponseHeaders): void {
+    if (this.stream) {
+      this.responseTrailers = trailerList(trailers);
+      if (this.responseTrailers) this.stream.responseTrailers();
+      else this.stream.responseBody(EMPTY, true);
+      return;
+    }
     for (const _ in trailers) {
       this.res.addTrailers(trailers as Record<string, string>);
       break;
@@ -130,7 +345,7 @@ class Exchange {
   failed(err: Error): void {
     if (this.finished) return;
     const { code, outcome } = classifyUpstreamError(err);
-    this.ctx.metrics.upstreamError(this.route.cluster.name, code);
+    this.ctx.metrics.upstreamError(this.cluster.name, code);
     if (this.res.headersSent) {
       // Mid-response: close the client's connection so a truncated body is never taken as complete.
       this.res.destroy(err);
@@ -140,17 +355,36 @@ class Exchange {
     this.fail(code);
   }
 
+  retry(): void {
+    this.attempt();
+  }
+
   private shouldRetry(outcome: number): boolean {
     return this.retriable && outcome !== 0 && (this.route.retry.on & outcome) !== 0 && this.tries <= this.route.retry.attempts;
   }
 
-  private fail(code: ErrorCode): void {
-    this.done(localReply(this.res, code), code);
+  /** Weft answers itself; with filters, the answer passes their response callbacks like any response. */
+  private fail(code: ErrorCode, detail?: string): void {
+    this.error = code;
+    if (!this.stream) return this.done(localReply(this.res, code, detail), code);
+    const { status, headers, body } = localReplyParts(code, detail);
+    this.responseHeaders = [[':status', String(status)], ...Object.entries(headers)];
+    this.stream.responseHeaders(false);
+    this.stream.responseBody(body, true);
   }
+
+  private dropUpstream(reason: Error): void {
+    const attempt = this.current;
+    this.current = undefined;
+    attempt?.abort(reason);
+    if (this.body instanceof PassThrough) this.body.destroy();
+  }
+
+  // ── end ────────────────────────────────────────────────────────────────────────────────────
 
   private onDownstreamClose(): void {
     if (this.finished) return;
-    this.current?.abort(new Error('downstream closed'));
+    this.dropUpstream(new Error('downstream closed'));
     this.done(CLIENT_CLOSED, '');
   }
 
@@ -158,88 +392,8 @@ class Exchange {
     if (this.finished) return;
     this.finished = true;
     const upstream = this.current?.endpoint.origin ?? '';
-    observe(this.ctx, this.req, this.started, this.route.name, this.route.cluster.name, status, upstream, this.bytesIn, this.bytesOut, this.facts.requestId, error);
-  }
-}
-
-/** The route or per-try timeout fired before the response headers came. */
-class AttemptTimeout extends Error {
-  readonly code = 'WEFT_ATTEMPT_TIMEOUT';
-}
-const ATTEMPT_TIMEOUT = new AttemptTimeout('upstream did not answer in time');
-
-function onAttemptTimeout(a: Attempt): void {
-  a.timer = undefined;
-  a.abort(ATTEMPT_TIMEOUT);
-}
-
-/** One try against one endpoint: the undici dispatch handler that streams its response into the exchange's `res`. */
-class Attempt implements Dispatcher.DispatchHandler {
-  readonly ex: Exchange;
-  readonly endpoint: Endpoint;
-  controller: Dispatcher.DispatchController | undefined;
-  timer: NodeJS.Timeout | undefined;
-  /** This try's response is a retriable failure: drain it, then try again. */
-  private discarding = false;
-  private abortReason: Error | undefined;
-
-  constructor(ex: Exchange, endpoint: Endpoint, timeoutMs: number) {
-    this.ex = ex;
-    this.endpoint = endpoint;
-    endpoint.active++;
-    this.timer = setTimeout(onAttemptTimeout, timeoutMs, this);
-  }
-
-  /** Aborts this try; a try still queued in the pool is aborted as soon as undici starts it. */
-  abort(reason: Error): void {
-    if (this.abortReason) return;
-    this.abortReason = reason;
-    if (this.controller) this.controller.abort(reason);
-  }
-
-  private settle(): boolean {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.endpoint.active--;
-    return this.ex.current === this;
-  }
-
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.controller = controller;
-    if (this.abortReason) controller.abort(this.abortReason);
-  }
-
-  onBodySent(chunk: Buffer): void {
-    this.ex.bytesIn += chunk.length;
-  }
-
-  onResponseStart(_c: Dispatcher.DispatchController, status: number, headers: ResponseHeaders): void {
-    if (status < 200) return; // 1xx are hop-local: Node already answered the client's Expect itself.
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.ex.finished) return;
-    this.discarding = !this.ex.respond(status, headers);
-  }
-
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.discarding || this.ex.finished) return;
-    this.ex.bytesOut += chunk.length;
-    if (!this.ex.res.write(chunk)) {
-      // Backpressure: stop reading the upstream until the client catches up.
-      controller.pause();
-      this.ex.res.once('drain', () => controller.resume());
-    }
-  }
-
-  onResponseEnd(_c: Dispatcher.DispatchController, trailers: ResponseHeaders): void {
-    if (!this.settle() || this.ex.finished) return;
-    if (this.discarding) return this.ex.attempt();
-    this.ex.complete(trailers);
-  }
-
-  onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
-    if (!this.settle()) return;
-    this.ex.failed(err === ATTEMPT_TIMEOUT || this.abortReason === ATTEMPT_TIMEOUT ? ATTEMPT_TIMEOUT : err);
+    observe(this.ctx, this.req, this.started, this.route.name, this.cluster.name, status, upstream, this.bytesIn, this.bytesOut, this.facts.requestId, error);
+    this.stream?.finish();
   }
 }
 
@@ -256,5 +410,3 @@ function observe(
     });
   }
 }
-
-

@@ -9,6 +9,10 @@ import type { Logger } from '../observe/log.ts';
 import { startAdmin } from '../admin/server.ts';
 import { SupervisorMetrics } from '../observe/supervisor-metrics.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
+import type { ErrorCode } from '../errors.ts';
+import { FilterLoader } from './filter-loader.ts';
+import type { LoadedFilter } from './filter-loader.ts';
+import { SharedState } from '../wasm/shared-data.ts';
 
 const WORKER_URL = new URL('./worker.ts', import.meta.url);
 const RESTART_BACKOFF_MS = 200;
@@ -23,6 +27,10 @@ export class Supervisor {
   private readonly slots: Slot[] = [];
   private port = 0;
   private stopping = false;
+  private filters: LoadedFilter[] = [];
+  private readonly loader = new FilterLoader();
+  /** Filters' shared data: created once, so it outlives any worker's restart. */
+  private readonly shared = SharedState.allocate();
   private nextRequestId = 1;
   private readonly pending = new Map<number, { left: number; results: unknown[]; resolve: (r: unknown[]) => void }>();
 
@@ -47,12 +55,14 @@ export class Supervisor {
   /** Starts worker 0 on the configured port (which may be 0), then the rest on the port it got. */
   async start(): Promise<void> {
     this.port = this.settings.listen.port;
+    this.filters = await this.loader.load(this.settings.filters, this.settings.filterLimits);
+    await this.loader.close();
     await this.spawn(0);
     await Promise.all(Array.from({ length: this.settings.workers - 1 }, (_, i) => this.spawn(i + 1)));
   }
 
   private spawn(index: number): Promise<void> {
-    const data: WorkerData = { index, settings: this.settings, port: this.port };
+    const data: WorkerData = { index, settings: this.settings, port: this.port, filters: this.filters, shared: this.shared };
     const worker = new Worker(WORKER_URL, { workerData: data, name: `weft-worker-${index}` });
     const slot: Slot = { index, worker, listening: false };
     this.slots[index] = slot;
@@ -64,8 +74,8 @@ export class Supervisor {
             if (this.port === 0) this.port = m.port;
             resolve();
             break;
-          case 'listen-error':
-            reject(new WeftError(ErrorCodes.LISTEN_FAILED, `cannot listen on ${formatHostPort(this.settings.listen)}: ${m.message}`));
+          case 'start-error':
+            reject(new WeftError(m.code as ErrorCode, m.message));
             break;
           case 'metrics':
             this.collect(m.id, m.metrics);

@@ -1,6 +1,7 @@
 // The route table: an ordered list of compiled routes; the first whose match holds wins.
 import type { RouteSettings } from '../config/settings.ts';
 import type { Cluster } from '../upstream/cluster.ts';
+import type { FilterChain } from '../chain/chain.ts';
 import type { RetryPolicy } from './retry-policy.ts';
 import { compileRetryPolicy } from './retry-policy.ts';
 
@@ -9,6 +10,8 @@ export interface Route {
   readonly cluster: Cluster;
   readonly timeoutMs: number;
   readonly retry: RetryPolicy;
+  /** The filters this route runs; undefined when it runs none. */
+  readonly chain: FilterChain | undefined;
   matches(method: string, path: string, rawHeaders: string[]): boolean;
 }
 
@@ -26,13 +29,14 @@ function pathOnly(path: string): string {
   return q < 0 ? path : path.slice(0, q);
 }
 
-function compileRoute(r: RouteSettings, cluster: Cluster): Route {
+function compileRoute(r: RouteSettings, cluster: Cluster, chain: FilterChain | undefined): Route {
   const { prefix, path: exact, method, headers } = r.match;
   return {
     name: r.name,
     cluster,
     timeoutMs: r.timeoutMs,
     retry: compileRetryPolicy(r.retries),
+    chain,
     matches(m, path, raw) {
       if (method !== undefined && m !== method) return false;
       if (prefix !== undefined && !path.startsWith(prefix)) return false;
@@ -47,8 +51,8 @@ function compileRoute(r: RouteSettings, cluster: Cluster): Route {
 
 export class RouteTable {
   private readonly routes: Route[];
-  constructor(routes: RouteSettings[], clusters: Map<string, Cluster>) {
-    this.routes = routes.map((r) => compileRoute(r, clusters.get(r.cluster)!));
+  constructor(routes: RouteSettings[], clusters: Map<string, Cluster>, chainFor: (r: RouteSettings) => FilterChain | undefined = () => undefined) {
+    this.routes = routes.map((r) => compileRoute(r, clusters.get(r.cluster)!, chainFor(r)));
   }
 
   match(method: string, path: string, rawHeaders: string[]): Route | undefined {

@@ -19,6 +19,8 @@ export interface StreamHost {
   responseTrailers: HeaderList | null;
   /** Properties of the request not derivable from its headers: source.address, destination.port, upstream.*… */
   property(path: readonly string[]): PropertyValue | undefined;
+  /** A filter set a property; return true when the host keeps it (its own properties, e.g. weft.cluster), false to let the chain keep it. */
+  setProperty?(path: readonly string[], value: Uint8Array): boolean;
   /** The headers of a direction have passed every filter: forward them. */
   headersDone(direction: Direction, endOfStream: boolean): void;
   bodyData(direction: Direction, chunk: Uint8Array, endOfStream: boolean): void;

@@ -1,0 +1,61 @@
+// The snapshot a plane sends each proxy: mesh config in the proxy's own config-file format plus content-addressed filter refs.
+
+export type FailPolicy = 'closed' | 'open' | 'reload';
+
+/** A second version of one chain entry that serves `percent` of requests while a rollout runs. */
+export interface CanaryRef {
+  version: string;
+  sha256: string;
+  /** base64 ed25519 signature over the module bytes, when the version was pushed signed. */
+  signature?: string;
+  percent: number;
+}
+
+/** One filter chain entry, in chain order: which pushed version runs and how it is configured. */
+export interface FilterRef {
+  name: string;
+  version: string;
+  sha256: string;
+  signature?: string;
+  /** As in a config file: a string reaches the filter as is, an object as JSON text. */
+  config?: string | Record<string, unknown>;
+  root?: string;
+  vmId?: string;
+  fail?: FailPolicy;
+  canary?: CanaryRef;
+}
+
+/** Raw config-file entries (core/config/schema.ts); clusters are always given with endpoints, possibly none. */
+export type RawCluster = Record<string, unknown> & { name: string; endpoints: string[] };
+export type RawRoute = Record<string, unknown> & { cluster: string };
+
+export interface Snapshot {
+  /** Content digest of everything below except createdAt: equal on every plane replica for equal state. */
+  version: string;
+  /** When the plane first published this version (ms since the epoch); propagation is measured from it. */
+  createdAt: number;
+  clusters: RawCluster[];
+  routes: RawRoute[];
+  filters: FilterRef[];
+  /** Set while a rollout runs: how often the proxy reports per-version request and error counts. */
+  statsIntervalMs?: number;
+}
+
+/** Every module digest a snapshot needs, canaries included. */
+export function moduleDigests(s: Snapshot): string[] {
+  const out = new Set<string>();
+  for (const f of s.filters) {
+    out.add(f.sha256);
+    if (f.canary) out.add(f.canary.sha256);
+  }
+  return [...out];
+}
+
+/** The signature the module with this digest was pushed with, as the snapshot carries it. */
+export function signatureOf(s: Snapshot, sha256: string): string | undefined {
+  for (const f of s.filters) {
+    if (f.sha256 === sha256 && f.signature) return f.signature;
+    if (f.canary?.sha256 === sha256 && f.canary.signature) return f.canary.signature;
+  }
+  return undefined;
+}

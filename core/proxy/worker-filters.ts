@@ -1,0 +1,57 @@
+// A worker's filter side: the host services its filters share, and one chain per distinct route variant of the configured chain.
+import type { Logger } from 'pino';
+import { FilterChain } from '../chain/chain.ts';
+import type { FilterSpec } from '../chain/filter.ts';
+import type { FilterLimits, RouteSettings } from '../config/settings.ts';
+import { MetricStore } from '../wasm/metrics.ts';
+import { SharedState } from '../wasm/shared-data.ts';
+import type { HostServices } from '../wasm/stream-host.ts';
+import type { Cluster } from '../upstream/cluster.ts';
+import { httpCaller } from '../upstream/http-call.ts';
+import type { LoadedFilter } from './filter-loader.ts';
+
+/** proxy-wasm log levels 0 trace … 5 critical → pino's. */
+const PINO_LEVEL = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+const PINO_TO_WASM: Record<string, number> = { trace: 0, debug: 1, info: 2, warn: 3, error: 4, fatal: 5, silent: 6 };
+
+export function hostServices(opts: { worker: number; shared: SharedArrayBuffer; clusters: Map<string, Cluster>; log: Logger }): HostServices & { metrics: MetricStore } {
+  const { log } = opts;
+  return {
+    shared: new SharedState(opts.shared),
+    metrics: new MetricStore(),
+    httpCall: httpCaller(opts.clusters),
+    logLevel: PINO_TO_WASM[log.level] ?? 2,
+    log: (level, filter, message) => log[PINO_LEVEL[Math.min(level, 5)]]({ filter }, message),
+    onTrap: (t) => log.warn({ filter: t.filter, version: t.version, callback: t.callback, policy: t.policy, trap: t.message }, 'filter trapped'),
+    properties: (path) => (path.length === 2 && path[0] === 'weft' && path[1] === 'worker') || (path[0] === 'node' && path[1] === 'id') ? opts.worker : undefined,
+  };
+}
+
+/**
+ * Chains per route: a route that disables filters or gives one its own config gets its own chain (its own root
+ * contexts); routes with the same effective list share one. Throws a WeftError naming a filter that fails to start.
+ */
+export function routeChains(loaded: LoadedFilter[], limits: FilterLimits, services: HostServices): { chainFor: (r: RouteSettings) => FilterChain | undefined; chains: () => FilterChain[] } {
+  const byKey = new Map<string, FilterChain>();
+  const chainFor = (r: RouteSettings): FilterChain | undefined => {
+    const specs: FilterSpec[] = [];
+    for (const f of loaded) {
+      const o = r.filters[f.settings.name];
+      if (o?.disabled) continue;
+      specs.push({
+        name: f.settings.name, module: f.module, rootId: f.settings.rootId, vmId: f.settings.vmId,
+        version: f.sha256.slice(0, 12), config: o?.config ?? f.settings.config, failPolicy: f.settings.fail,
+        fuelPerCallback: limits.fuel,
+      });
+    }
+    if (specs.length === 0) return undefined;
+    const key = JSON.stringify(specs.map((s) => [s.name, s.config]));
+    let chain = byKey.get(key);
+    if (!chain) {
+      chain = FilterChain.create(specs, services);
+      byKey.set(key, chain);
+    }
+    return chain;
+  };
+  return { chainFor, chains: () => [...byKey.values()] };
+}

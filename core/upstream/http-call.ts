@@ -1,0 +1,32 @@
+// proxy_http_call's transport: a filter's callout sent to one of the proxy's clusters through its undici pools.
+import type { HeaderList, HttpCallFn, HttpCallResponse } from '../wasm/stream-host.ts';
+import type { Cluster } from './cluster.ts';
+import { splitRequestHeaders, responseHeaderList, trailerList } from '../http/header-list.ts';
+
+export function httpCaller(clusters: Map<string, Cluster>): HttpCallFn {
+  return (clusterName: string, headers: HeaderList, body: Uint8Array, _trailers: HeaderList, timeoutMs: number) => {
+    const cluster = clusters.get(clusterName);
+    if (!cluster) return null;
+    return send(cluster, headers, body, timeoutMs || 30_000);
+  };
+}
+
+async function send(cluster: Cluster, headers: HeaderList, body: Uint8Array, timeoutMs: number): Promise<HttpCallResponse> {
+  const endpoint = cluster.pick();
+  if (!endpoint) throw new Error(`cluster ${cluster.name} has no endpoint`);
+  const up = splitRequestHeaders(headers);
+  const r = await endpoint.pool.request({
+    path: up.path,
+    method: up.method as 'GET',
+    headers: up.headers,
+    body: body.length ? body : null,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
+  const bytes = new Uint8Array(await r.body.arrayBuffer());
+  return {
+    headers: responseHeaderList(r.statusCode, r.headers),
+    body: bytes,
+    trailers: trailerList(r.trailers) ?? [],
+  };
+}
