@@ -87,8 +87,9 @@ export class Filter {
   }
 
   #report(callback: string, message: string): void {
+    // One report per trap: structured through onTrap when the host listens, else as a log line.
     if (this.services.onTrap) this.services.onTrap({ filter: this.name, version: this.version, callback, message, policy: this.policy });
-    if (this.services.log) this.services.log(4, this.name, `filter ${this.name}@${this.version || '-'} trapped in ${callback}: ${message}`);
+    else if (this.services.log) this.services.log(4, this.name, `filter ${this.name}@${this.version || '-'} trapped in ${callback}: ${message}`);
   }
 
   #load(shared?: WasmVm): [WasmVm, RootContext] {

@@ -401,7 +401,14 @@ export class ChainStream {
     }
     this.host.localReply(reply.status, reply.details);
     const headers: HeaderList = [[':status', String(reply.status)]];
-    for (const pair of reply.headers) if (!pair[0].startsWith(':')) headers.push(pair);
+    let sized = false;
+    for (const pair of reply.headers) {
+      if (pair[0].startsWith(':')) continue;
+      headers.push(pair);
+      if (pair[0] === 'content-length') sized = true;
+    }
+    // As Envoy does: a local reply says how long it is, so the connection stays reusable without chunking.
+    if (!sized) headers.push(['content-length', String(reply.body.length)]);
     this.host.responseHeaders = headers;
     this.host.responseTrailers = null;
     for (const f of this.#fs) {

@@ -26,15 +26,10 @@ export class FilterLoader {
         name: f.name, path: f.module, rootId: f.rootId, vmId: f.vmId, config: f.config, fail: f.fail,
         fuel: limits.fuel, memoryPages: limits.memoryPages,
       };
-      try {
-        const out = (await pool.run(task)) as CompiledTask;
-        return { settings: f, module: out.module, sha256: out.sha256 };
-      } catch (err) {
-        const e = err as { code?: string; message?: string };
-        const code = (Object.values(ErrorCodes) as string[]).includes(e.code ?? '') ? e.code as ErrorCode : ErrorCodes.WASM_START_FAILED;
-        const message = (e.message ?? String(err)).replace(/^filter [^:]+: /, '');
-        throw new WeftError(code, `filter ${f.name} (${f.module}): ${message}`);
-      }
+      const out = (await pool.run(task)) as CompiledTask;
+      if (out.ok) return { settings: f, module: out.module, sha256: out.sha256 };
+      const code = (Object.values(ErrorCodes) as string[]).includes(out.code) ? out.code as ErrorCode : ErrorCodes.WASM_START_FAILED;
+      throw new WeftError(code, `filter ${f.name} (${f.module}): ${out.message.replace(/^filter [^:]+: /, '')}`);
     }));
   }
 

@@ -17,17 +17,24 @@ export interface CompileTask {
   memoryPages: number;
 }
 
-export interface CompiledTask {
-  module: WebAssembly.Module;
-  sha256: string;
-  abiVersion: string;
-}
+export type CompiledTask =
+  | { ok: true; module: WebAssembly.Module; sha256: string; abiVersion: string }
+  | { ok: false; code: string; message: string };
 
 /**
  * A start-up failure (bad config, a trap in on_configure) surfaces here, before any worker sees the version.
- * Errors are rethrown as plain objects with a code: piscina carries the message and code across threads.
+ * Failures come back as values: an error thrown across piscina's thread boundary loses its code.
  */
 export default async function compileTask(task: CompileTask): Promise<CompiledTask> {
+  try {
+    return await ready(task);
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    return { ok: false, code: e.code ?? '', message: e.message ?? String(err) };
+  }
+}
+
+async function ready(task: CompileTask): Promise<CompiledTask> {
   const bytes = task.bytes ?? new Uint8Array(await readFile(task.path!));
   const compiled = await compileFilter(bytes, { maxMemoryPages: task.memoryPages });
   const chain = FilterChain.create([{
@@ -35,5 +42,5 @@ export default async function compileTask(task: CompileTask): Promise<CompiledTa
     failPolicy: task.fail, fuelPerCallback: task.fuel,
   }]);
   chain.close();
-  return { module: compiled.module, sha256: compiled.sha256, abiVersion: compiled.abiVersion };
+  return { ok: true, module: compiled.module, sha256: compiled.sha256, abiVersion: compiled.abiVersion };
 }
