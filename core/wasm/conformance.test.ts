@@ -123,7 +123,7 @@ for (const variant of VARIANTS) {
       h.chain.newStream(host).requestHeaders(true);
       assert.deepEqual(host.local, { status: 403, details: 'denied' });
       assert.equal(host.events.includes('headers:0:eos'), false);
-      assert.deepEqual(host.responseHeaders, [[':status', '403'], ['x-deny', 'yes'], ['x-seen-by', 'early']]);
+      assert.deepEqual(host.responseHeaders, [[':status', '403'], ['x-deny', 'yes'], ['content-length', '4'], ['x-seen-by', 'early']]);
       assert.equal(host.bodyText(1), 'nope');
       assert.deepEqual(h.notes('request_headers', 'late'), []);
       assert.deepEqual(h.notes('response_headers', 'early'), ['403']);
@@ -262,7 +262,7 @@ for (const variant of VARIANTS) {
       h.chain.newStream(host).requestHeaders(true);
       assert.ok(performance.now() - started < 1000);
       assert.equal(host.local?.status, 503);
-      assert.deepEqual(host.responseHeaders, [[':status', '503'], ['x-weft-error', ErrorCodes.WASM_TRAP]]);
+      assert.deepEqual(host.responseHeaders, [[':status', '503'], ['x-weft-error', ErrorCodes.WASM_TRAP], ['content-length', '0']]);
       assert.equal(h.traps.length, 1);
       assert.equal(h.traps[0].filter, 'spin');
       assert.equal(h.traps[0].callback, 'proxy_on_request_headers');
