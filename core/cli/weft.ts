@@ -9,6 +9,12 @@ const commands: Record<string, Command> = {
   schema: { summary: 'print the JSON Schema of the proxy config file', load: () => import('./schema-command.ts') },
   demo: { summary: 'run a sample upstream and a 2-worker proxy with traffic', load: () => import('./demo-command.ts') },
   filter: { summary: 'filter authoring: new NAME | build DIR [-o FILE] | test DIR | inspect FILE', load: () => import('../../sdk/tools/filter-command.ts') },
+  plane: { summary: 'run the control plane (SQLite by default, etcd for replicas)', load: () => import('../../plane/cli/plane-command.ts') },
+  apply: { summary: 'apply mesh config (routes, clusters, filter chains) to the plane: apply -f FILE', load: () => import('../../plane/cli/mesh-command.ts').then((m) => ({ main: m.applyMain })) },
+  get: { summary: 'print mesh resources from the plane: get routes|clusters|filters', load: () => import('../../plane/cli/mesh-command.ts').then((m) => ({ main: m.getMain })) },
+  service: { summary: 'service registry: register | heartbeat | deregister | list', load: () => import('../../plane/cli/service-command.ts') },
+  status: { summary: 'every proxy: config and filter versions, ACK/NACK with the error, lag', load: () => import('../../plane/cli/status-command.ts') },
+  rollout: { summary: 'filter rollouts by share of requests: start NAME@V | status | abort', load: () => import('../../plane/cli/rollout-command.ts') },
   bench: { summary: 'the load benchmark: direct, nginx and weft side by side', load: () => import('../../bench/run.ts') },
 };
 

@@ -1,0 +1,68 @@
+// `weft plane`: runs one control-plane replica on a SQLite file (default) or on etcd shared with other replicas.
+import { once } from 'node:events';
+import { resolve } from 'node:path';
+import { flagsHelp, parseFlags, usageError } from '../../core/cli/flags.ts';
+import type { FlagSpec } from '../../core/cli/flags.ts';
+import { parseHostPort } from '../../core/config/settings.ts';
+import { ErrorCodes, WeftError } from '../../core/errors.ts';
+import { createLogger } from '../../core/observe/log.ts';
+import { Plane } from '../plane.ts';
+import { createPlaneServer } from '../server.ts';
+import { openStore } from '../store/open.ts';
+import { loadToken } from '../token.ts';
+
+const FLAGS: FlagSpec[] = [
+  { name: 'listen', value: 'HOST:PORT', help: 'where the plane API listens (port 0 picks one; see the ready line)', defaultText: '127.0.0.1:7900' },
+  { name: 'store', value: 'sqlite:FILE|etcd:URL', help: 'where state lives; etcd lets several replicas serve one mesh', defaultText: 'sqlite:<data-dir>/plane.db' },
+  { name: 'data-dir', value: 'DIR', help: 'the SQLite file and the generated token live here', defaultText: '.weft-plane' },
+  { name: 'token-file', value: 'FILE', help: 'bearer token for API writes', defaultText: '<data-dir>/token, generated at first start' },
+  { name: 'log-level', value: 'LEVEL', help: 'fatal, error, warn, info, debug, trace, silent', defaultText: 'info' },
+];
+
+const USAGE = 'usage: weft plane --listen HOST:PORT [--store sqlite:FILE | etcd:URL] [--data-dir DIR] [--token-file FILE]';
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(FLAGS, argv, process.env);
+  if (values.help) {
+    console.log(flagsHelp(USAGE, FLAGS));
+    return 0;
+  }
+  if (positionals.length) throw usageError(`weft plane takes no arguments, got "${positionals.join(' ')}"`);
+  const listen = parseHostPort(String(values.listen ?? '127.0.0.1:7900'));
+  if (!listen) throw usageError(`--listen: expected HOST:PORT, got "${String(values.listen)}"`);
+  const dataDir = resolve(String(values['data-dir'] ?? '.weft-plane'));
+  const log = createLogger(String(values['log-level'] ?? 'info'), { component: 'plane' });
+  const { token, file: tokenFile } = loadToken(values['token-file'] as string | undefined, dataDir);
+  const store = await openStore(values.store as string | undefined, dataDir);
+  const plane = new Plane(store, log);
+  await plane.start();
+  const server = createPlaneServer(plane, token);
+  // Watch streams are long-lived by design; the default request timeouts would cut them.
+  server.requestTimeout = 0;
+  server.headersTimeout = 10_000;
+  server.keepAliveTimeout = 5_000;
+  server.listen(listen.port, listen.host);
+  try {
+    await once(server, 'listening');
+  } catch (err) {
+    throw new WeftError(ErrorCodes.LISTEN_FAILED, `cannot listen on ${listen.host}:${listen.port}: ${(err as Error).message}`);
+  }
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : listen.port;
+  const url = `http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${port}`;
+  log.info({ url, store: store.description, tokenFile, version: plane.snapshot.version }, 'weft plane ready');
+
+  const stop = async () => {
+    log.info('weft plane stopping');
+    await plane.close();
+    server.closeAllConnections();
+    server.close();
+    await store.close();
+  };
+  await new Promise<void>((done) => {
+    const onSignal = () => { stop().then(done, done); };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+  return 0;
+}

@@ -1,0 +1,71 @@
+// `weft rollout start|status|abort`: a filter version rolled out by share of requests, promoted or rolled back by its error rate.
+import { usageError } from '../../core/cli/flags.ts';
+import type { RolloutRecord } from '../model.ts';
+import { parseFilterRef } from '../model.ts';
+import { durationFlag, planeClient } from './client.ts';
+import { ago, runGroup } from './run.ts';
+import type { Subcommand } from './run.ts';
+
+function numberFlag(text: unknown, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n)) throw usageError(`--${flag}: expected a number, got "${String(text)}"`);
+  return n;
+}
+
+function describe(r: RolloutRecord): string {
+  const lines = [
+    `${r.filter}: ${r.from} -> ${r.to}  ${r.phase}  at ${r.percent}%  (step ${r.step}%, every ${r.intervalMs / 1000}s, max error rate ${r.maxErrorRate})`,
+    `  ${r.reason}`,
+  ];
+  for (const h of r.history) lines.push(`  ${ago(h.at)}  ${h.event} ${h.percent}%`);
+  return lines.join('\n');
+}
+
+const subcommands: Record<string, Subcommand> = {
+  start: {
+    usage: 'weft rollout start NAME@V [--canary 10] [--step 25] [--interval 30s] [--max-error-rate 0.01] [--min-requests 20]',
+    summary: 'serve V to a share of requests on every proxy beside the current version; step up while its error rate stays under the limit, else roll back',
+    flags: [
+      { name: 'canary', value: 'PCT', help: 'share of requests V serves at first', defaultText: '10' },
+      { name: 'step', value: 'PCT', help: 'share added at each promotion', defaultText: '25' },
+      { name: 'interval', value: 'DURATION', help: 'time at each share before the next step', defaultText: '30s' },
+      { name: 'max-error-rate', value: 'R', help: 'share of 5xx responses on V that rolls it back', defaultText: '0.01' },
+      { name: 'min-requests', value: 'N', help: 'requests on V needed in a step to judge it', defaultText: '20' },
+    ],
+    async run([ref], values) {
+      const { name, pin } = parseFilterRef(ref ?? '');
+      if (!name || !pin) throw usageError('usage: weft rollout start NAME@VERSION');
+      const r = await planeClient(values).call<RolloutRecord>('POST', '/v1/rollout', {
+        filter: name, version: pin, canary: numberFlag(values.canary, 'canary'), step: numberFlag(values.step, 'step'),
+        intervalMs: durationFlag(values.interval as string | undefined, 'interval'),
+        maxErrorRate: numberFlag(values['max-error-rate'], 'max-error-rate'), minRequests: numberFlag(values['min-requests'], 'min-requests'),
+      });
+      console.log(describe(r));
+      return 0;
+    },
+  },
+  status: {
+    usage: 'weft rollout status [--json]',
+    summary: 'the current or last rollout: share, phase, and why',
+    flags: [{ name: 'json', help: 'print JSON' }],
+    async run(_positionals, values) {
+      const r = await planeClient(values).call<RolloutRecord>('GET', '/v1/rollout');
+      console.log(values.json ? JSON.stringify(r, null, 2) : describe(r));
+      return 0;
+    },
+  },
+  abort: {
+    usage: 'weft rollout abort',
+    summary: 'roll the running rollout back at once',
+    flags: [],
+    async run(_positionals, values) {
+      console.log(describe(await planeClient(values).call<RolloutRecord>('POST', '/v1/rollout/abort')));
+      return 0;
+    },
+  },
+};
+
+export function main(argv: string[]): Promise<number> {
+  return runGroup('rollout', subcommands, argv);
+}

@@ -1,0 +1,101 @@
+// `weft service register|heartbeat|deregister|list`: endpoints of named services, kept alive by heartbeats.
+import { usageError } from '../../core/cli/flags.ts';
+import type { FlagValues } from '../../core/cli/flags.ts';
+import type { ServiceInstance } from '../model.ts';
+import { durationFlag, planeClient } from './client.ts';
+import type { PlaneClient } from './client.ts';
+import { ago, runGroup, table } from './run.ts';
+import type { Subcommand } from './run.ts';
+
+const endpointFlag = { name: 'endpoint', value: 'URL', help: 'http://HOST:PORT of the instance' };
+
+function tagsOf(values: FlagValues): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const t of (values.tag as string[] | undefined) ?? []) {
+    const eq = t.indexOf('=');
+    if (eq <= 0) throw usageError(`--tag: expected KEY=VALUE, got "${t}"`);
+    tags[t.slice(0, eq)] = t.slice(eq + 1);
+  }
+  return tags;
+}
+
+/** Heartbeats three times per TTL until SIGTERM/SIGINT, then deregisters. */
+async function keepAlive(client: PlaneClient, name: string, endpoint: string, ttlMs: number): Promise<void> {
+  await new Promise<void>((done) => {
+    const timer = setInterval(() => {
+      client.call('POST', `/v1/services/${name}/heartbeat`, { endpoint }).catch((err: unknown) => console.error(`weft service: heartbeat failed: ${(err as Error).message}`));
+    }, Math.max(100, Math.floor(ttlMs / 3)));
+    const stop = () => {
+      clearInterval(timer);
+      client.call('DELETE', `/v1/services/${name}/instances?endpoint=${encodeURIComponent(endpoint)}`).finally(done).catch(() => undefined);
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}
+
+const subcommands: Record<string, Subcommand> = {
+  register: {
+    usage: 'weft service register NAME --endpoint URL [--tag K=V]... [--ttl 10s] [--keep]',
+    summary: 'add an endpoint to a service; with --ttl it drops out unless heartbeated (--keep heartbeats until stopped, then deregisters)',
+    flags: [
+      endpointFlag,
+      { name: 'tag', value: 'K=V', help: 'instance tag, matched by clusters that name the service with tags', multiple: true },
+      { name: 'ttl', value: 'DURATION', help: 'drop the endpoint this long after its last heartbeat', defaultText: 'never' },
+      { name: 'keep', help: 'stay running and heartbeat (needs --ttl)' },
+    ],
+    async run([name], values) {
+      if (!name || !values.endpoint) throw usageError('usage: weft service register NAME --endpoint URL');
+      const ttlMs = durationFlag(values.ttl as string | undefined, 'ttl') ?? 0;
+      if (values.keep && !ttlMs) throw usageError('--keep needs --ttl');
+      const client = planeClient(values);
+      const i = await client.call<ServiceInstance>('PUT', `/v1/services/${name}/instances`, { endpoint: values.endpoint, tags: tagsOf(values), ttlMs });
+      console.log(`registered ${i.endpoint} in ${i.service}${ttlMs ? ` (ttl ${ttlMs} ms)` : ''}`);
+      if (values.keep) await keepAlive(client, name, i.endpoint, ttlMs);
+      return 0;
+    },
+  },
+  heartbeat: {
+    usage: 'weft service heartbeat NAME --endpoint URL',
+    summary: "renew an instance's TTL",
+    flags: [endpointFlag],
+    async run([name], values) {
+      if (!name || !values.endpoint) throw usageError('usage: weft service heartbeat NAME --endpoint URL');
+      await planeClient(values).call('POST', `/v1/services/${name}/heartbeat`, { endpoint: values.endpoint });
+      return 0;
+    },
+  },
+  deregister: {
+    usage: 'weft service deregister NAME --endpoint URL',
+    summary: 'remove an endpoint from a service',
+    flags: [endpointFlag],
+    async run([name], values) {
+      if (!name || !values.endpoint) throw usageError('usage: weft service deregister NAME --endpoint URL');
+      await planeClient(values).call('DELETE', `/v1/services/${name}/instances?endpoint=${encodeURIComponent(String(values.endpoint))}`);
+      console.log(`deregistered ${String(values.endpoint)} from ${name}`);
+      return 0;
+    },
+  },
+  list: {
+    usage: 'weft service list [--json]',
+    summary: 'live instances of every service',
+    flags: [{ name: 'json', help: 'print JSON' }],
+    async run(_positionals, values) {
+      const list = await planeClient(values).call<ServiceInstance[]>('GET', '/v1/services');
+      if (values.json) {
+        console.log(JSON.stringify(list, null, 2));
+        return 0;
+      }
+      const rows = [['SERVICE', 'ENDPOINT', 'TAGS', 'TTL', 'HEARTBEAT']];
+      for (const i of list) {
+        rows.push([i.service, i.endpoint, Object.entries(i.tags).map(([k, v]) => `${k}=${v}`).join(',') || '-', i.ttlMs ? `${i.ttlMs / 1000}s` : '-', ago(i.lastHeartbeat)]);
+      }
+      console.log(table(rows));
+      return 0;
+    },
+  },
+};
+
+export function main(argv: string[]): Promise<number> {
+  return runGroup('service', subcommands, argv);
+}

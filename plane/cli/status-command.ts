@@ -1,0 +1,34 @@
+// `weft status`: every proxy's config and filter versions, its last ACK or NACK with the error, last seen, lag, and the slowest proxy.
+import type { StatusReport } from '../status.ts';
+import { planeClient } from './client.ts';
+import { ago, runCommand, table } from './run.ts';
+import type { Subcommand } from './run.ts';
+
+const status: Subcommand = {
+  usage: 'weft status [--json]',
+  summary: 'every proxy: node, config version, filter versions, ACK/NACK (with the error), last seen, lag',
+  flags: [{ name: 'json', help: 'print JSON' }],
+  async run(_positionals, values) {
+    const r = await planeClient(values).call<StatusReport>('GET', '/v1/status');
+    if (values.json) {
+      console.log(JSON.stringify(r, null, 2));
+      return 0;
+    }
+    console.log(`config version ${r.version || '-'} (published ${ago(r.createdAt)}), ${r.nodes.length} proxies, ${r.watchers} watching this plane`);
+    if (r.slowest) console.log(`slowest to apply it: ${r.slowest.node} in ${r.slowest.seconds.toFixed(3)}s`);
+    const rows = [['NODE', 'VERSION', 'FILTERS', 'LAST', 'LAST SEEN', 'LAG', 'ERROR']];
+    for (const n of r.nodes) {
+      rows.push([
+        n.node, n.version || '-', n.filters.map((f) => `${f.name}@${f.version}`).join(',') || '-',
+        `${n.last.ok ? 'ACK' : 'NACK'} ${n.last.version}`, n.connected ? 'connected' : ago(n.lastSeen),
+        n.lagSeconds ? `${n.lagSeconds.toFixed(1)}s` : '0', n.last.error ?? '',
+      ]);
+    }
+    console.log(table(rows));
+    return 0;
+  },
+};
+
+export function main(argv: string[]): Promise<number> {
+  return runCommand(status, argv);
+}

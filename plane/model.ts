@@ -1,0 +1,121 @@
+// The records the plane keeps in its store, one JSON value per key, and the key each lives under.
+import type { FailPolicy, RawRoute } from '../core/control/snapshot.ts';
+
+/** One immutable pushed version of a filter: `filters/NAME/versions/VERSION`. */
+export interface FilterVersion {
+  name: string;
+  version: string;
+  sha256: string;
+  size: number;
+  signature?: string;
+  pushedAt: number;
+}
+
+/** Which version unpinned chain entries follow: `heads/NAME`. Pushing moves it; rollback moves it back. */
+export interface FilterHead {
+  version: string;
+}
+
+/** A chain entry as written in mesh config: `name` follows the head, `name@version` is pinned. */
+export interface MeshFilter {
+  name: string;
+  config?: string | Record<string, unknown>;
+  root?: string;
+  vmId?: string;
+  fail?: FailPolicy;
+}
+
+/** A cluster either lists endpoints or names a service (optionally narrowed by instance tags). */
+export type MeshCluster = Record<string, unknown> & { name: string; endpoints?: string[]; service?: string; tags?: Record<string, string> };
+
+/** The applied mesh config: `mesh`. Each kind carries the revision at which it last changed. */
+export interface MeshRecord {
+  revision: number;
+  appliedAt: number;
+  clusters: MeshCluster[];
+  routes: RawRoute[];
+  filters: MeshFilter[];
+  revisions: { clusters: number; routes: number; filters: number };
+}
+
+/** One registered endpoint of a service: `services/NAME/<endpoint, URI-encoded>`. */
+export interface ServiceInstance {
+  service: string;
+  endpoint: string;
+  tags: Record<string, string>;
+  /** 0: never expires; otherwise it drops out this long after the last heartbeat. */
+  ttlMs: number;
+  lastHeartbeat: number;
+}
+
+/** What a proxy last told the plane: `nodes/NAME`. */
+export interface NodeRecord {
+  node: string;
+  /** The version the proxy serves (its last ACKed one). */
+  version: string;
+  filters: { name: string; version: string }[];
+  appliedAt: number;
+  /** Seconds from the version's publication to its application, for the last ACK. */
+  propagationSeconds?: number;
+  last: { version: string; ok: boolean; error?: string; at: number };
+  lastSeen: number;
+}
+
+/** Per-version request and error counts of one proxy, cumulative since it started: `stats/NAME`. */
+export interface NodeStats {
+  at: number;
+  counts: VersionCount[];
+}
+
+export interface VersionCount {
+  filter: string;
+  version: string;
+  requests: number;
+  errors: number;
+}
+
+export type RolloutPhase = 'running' | 'promoted' | 'rolled_back' | 'aborted';
+
+/** The one rollout of the mesh (finished ones stay until the next starts): `rollout`. */
+export interface RolloutRecord {
+  filter: string;
+  from: string;
+  to: string;
+  percent: number;
+  step: number;
+  intervalMs: number;
+  maxErrorRate: number;
+  /** Fewer requests than this on the new version in a step tell nothing about its error rate. */
+  minRequests: number;
+  phase: RolloutPhase;
+  reason: string;
+  startedAt: number;
+  stepStartedAt: number;
+  /** Per node, the new version's counts when the current step began. */
+  baseline: Record<string, { requests: number; errors: number }>;
+  history: { at: number; percent: number; event: string }[];
+}
+
+export const keys = {
+  version: (name: string, version: string) => `filters/${name}/versions/${version}`,
+  versions: (name: string) => `filters/${name}/versions/`,
+  head: (name: string) => `heads/${name}`,
+  module: (sha256: string) => `modules/${sha256}`,
+  mesh: 'mesh',
+  service: (name: string, endpoint: string) => `services/${name}/${encodeURIComponent(endpoint)}`,
+  node: (name: string) => `nodes/${name}`,
+  stats: (name: string) => `stats/${name}`,
+  rollout: 'rollout',
+} as const;
+
+/** Key prefixes whose changes alter what proxies are sent. */
+export const SNAPSHOT_PREFIXES = ['filters/', 'heads/', 'mesh', 'services/', 'rollout'];
+
+export const NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
+export const VERSION_PATTERN = /^[A-Za-z0-9_.+-]+$/;
+
+/** "auth@1.2" → { name: "auth", pin: "1.2" }; "auth" → { name: "auth" }. */
+export function parseFilterRef(ref: string): { name: string; pin?: string } {
+  const at = ref.indexOf('@');
+  return at < 0 ? { name: ref } : { name: ref.slice(0, at), pin: ref.slice(at + 1) };
+}

@@ -1,0 +1,152 @@
+// One plane replica: keeps the current snapshot in step with the store, serves it to watchers, runs the TTL sweep and the rollout controller.
+import type { Snapshot } from '../core/control/snapshot.ts';
+import { ErrorCodes, WeftError } from '../core/errors.ts';
+import type { Logger } from '../core/observe/log.ts';
+import { storeMesh, validateMesh } from './mesh.ts';
+import type { MeshRecord } from './model.ts';
+import { keys, parseFilterRef, SNAPSHOT_PREFIXES } from './model.ts';
+import { Registry } from './registry.ts';
+import { abortRollout, commitRollout, planRollout, tickRollout } from './rollout.ts';
+import type { RolloutRequest } from './rollout.ts';
+import { sweep } from './services.ts';
+import { buildSnapshot, nextExpiry, resolveEntry } from './snapshot.ts';
+import { loadState } from './state.ts';
+import type { MeshState } from './state.ts';
+import { StatusBook } from './status.ts';
+import type { Store } from './store/store.ts';
+import { WatchHub } from './watch.ts';
+
+/** How often a replica looks at the rollout's numbers and sweeps expired service instances. */
+const CONTROL_TICK_MS = 250;
+/** Writes usually come in bursts (a push writes module, version and head): rebuild once after them. */
+const REBUILD_DELAY_MS = 5;
+
+export class Plane {
+  readonly store: Store;
+  readonly registry: Registry;
+  readonly status: StatusBook;
+  readonly hub: WatchHub;
+  readonly log: Logger;
+  state: MeshState | null = null;
+  snapshot: Snapshot;
+  #unwatch: () => void;
+  #rebuild: NodeJS.Timeout | null = null;
+  #expiry: NodeJS.Timeout | null = null;
+  #tick: NodeJS.Timeout;
+  #ticking = false;
+  #closed = false;
+
+  constructor(store: Store, log: Logger) {
+    this.store = store;
+    this.log = log;
+    this.registry = new Registry(store);
+    this.hub = new WatchHub((node, connected) => {
+      if (!connected) this.status.seen(node, Date.now()).catch((err: unknown) => this.#storeError(err));
+    });
+    this.status = new StatusBook(store, () => this.hub.size);
+    this.snapshot = { version: '', createdAt: 0, clusters: [], routes: [], filters: [] };
+    this.#unwatch = store.watch((key) => {
+      if (SNAPSHOT_PREFIXES.some((p) => key.startsWith(p))) this.#scheduleRebuild();
+    });
+    this.#tick = setInterval(() => this.#control(), CONTROL_TICK_MS);
+  }
+
+  /** Reads the store and publishes the first snapshot. */
+  async start(): Promise<void> {
+    await this.rebuild();
+  }
+
+  async rebuild(): Promise<void> {
+    const state = await loadState(this.store);
+    const now = Date.now();
+    this.state = state;
+    const next = buildSnapshot(state, now, now);
+    if (next.version !== this.snapshot.version) {
+      this.snapshot = next;
+      this.status.published(next.version, next.createdAt);
+      this.hub.publish(next);
+      this.log.info({ version: next.version, filters: next.filters.map((f) => `${f.name}@${f.version}${f.canary ? `+${f.canary.version}:${f.canary.percent}%` : ''}`) }, 'snapshot published');
+    }
+    this.#scheduleExpiry(state, now);
+  }
+
+  /** Validates, sandboxes each chain entry with its config, stores. */
+  async apply(doc: unknown, source: string): Promise<MeshRecord> {
+    const state = await loadState(this.store);
+    const mesh = validateMesh(doc, source, state);
+    const problems: string[] = [];
+    for (const [i, entry] of mesh.filters.entries()) {
+      const record = resolveEntry(state, entry)!;
+      try {
+        await this.registry.checkEntry(record, { label: `filters[${i}]`, entry });
+      } catch (err) {
+        problems.push(`filters[${i}].config: ${record.name}@${record.version} does not start with it: ${(err as Error).message}`);
+      }
+    }
+    if (problems.length) throw new WeftError(ErrorCodes.CONFIG_INVALID, `invalid config ${source}:\n  ${problems.join('\n  ')}`, 2);
+    const record = await storeMesh(this.store, mesh, Date.now());
+    await this.rebuild();
+    return record;
+  }
+
+  async startRollout(req: RolloutRequest): Promise<void> {
+    const state = await loadState(this.store);
+    const record = planRollout(state, req, Date.now());
+    // A version pushed with --hold has not met the chain's configs yet.
+    const target = state.filters.get(req.filter)!.find((v) => v.version === req.version)!;
+    for (const [i, entry] of (state.mesh?.filters ?? []).entries()) {
+      if (parseFilterRef(entry.name).name === req.filter && resolveEntry(state, entry)) await this.registry.checkEntry(target, { label: `filters[${i}]`, entry });
+    }
+    const raw = await this.store.get(keys.rollout);
+    if (!await commitRollout(this.store, raw as string, record)) {
+      throw new WeftError(ErrorCodes.ROLLOUT_CONFLICT, 'another rollout started at the same time');
+    }
+    await this.rebuild();
+  }
+
+  async abortRollout(): Promise<void> {
+    await abortRollout(this.store, Date.now());
+    await this.rebuild();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#unwatch();
+    clearInterval(this.#tick);
+    if (this.#rebuild) clearTimeout(this.#rebuild);
+    if (this.#expiry) clearTimeout(this.#expiry);
+    this.hub.close();
+  }
+
+  #scheduleRebuild(): void {
+    if (this.#rebuild || this.#closed) return;
+    this.#rebuild = setTimeout(() => {
+      this.#rebuild = null;
+      this.rebuild().catch((err: unknown) => this.#storeError(err));
+    }, REBUILD_DELAY_MS);
+  }
+
+  /** A TTL that passes changes the endpoints without any write: rebuild right then. */
+  #scheduleExpiry(state: MeshState, now: number): void {
+    if (this.#expiry) clearTimeout(this.#expiry);
+    const at = nextExpiry(state, now);
+    this.#expiry = at === undefined || this.#closed ? null : setTimeout(() => {
+      this.#expiry = null;
+      this.#scheduleRebuild();
+    }, at - now + 1);
+  }
+
+  #control(): void {
+    if (this.#ticking || this.#closed) return;
+    this.#ticking = true;
+    const now = Date.now();
+    Promise.all([
+      tickRollout(this.store, now),
+      this.state ? sweep(this.store, this.state.services, now) : undefined,
+    ]).catch((err: unknown) => this.#storeError(err)).finally(() => { this.#ticking = false; });
+  }
+
+  #storeError(err: unknown): void {
+    if (!this.#closed) this.log.error({ err: (err as Error).message }, 'store operation failed');
+  }
+}

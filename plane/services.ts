@@ -1,0 +1,59 @@
+// The service registry: endpoints registered under a service name, kept alive by heartbeats, dropped when their TTL passes.
+import { ErrorCodes, WeftError } from '../core/errors.ts';
+import { keys, NAME_PATTERN } from './model.ts';
+import type { ServiceInstance } from './model.ts';
+import { isLive } from './state.ts';
+import type { Store } from './store/store.ts';
+
+export interface Registration {
+  endpoint: string;
+  tags?: Record<string, string>;
+  ttlMs?: number;
+}
+
+const ENDPOINT_PATTERN = /^http:\/\/[^/\s]+\/?$/;
+
+function checkName(name: string): void {
+  if (!NAME_PATTERN.test(name)) throw new WeftError(ErrorCodes.USAGE, `service name must match ${NAME_PATTERN.source}, got "${name}"`, 2);
+}
+
+export async function register(store: Store, service: string, r: Registration, now: number): Promise<ServiceInstance> {
+  checkName(service);
+  if (typeof r.endpoint !== 'string' || !ENDPOINT_PATTERN.test(r.endpoint)) {
+    throw new WeftError(ErrorCodes.USAGE, `endpoint must be http://HOST:PORT, got "${String(r.endpoint)}"`, 2);
+  }
+  const ttlMs = r.ttlMs ?? 0;
+  if (!Number.isInteger(ttlMs) || ttlMs < 0) throw new WeftError(ErrorCodes.USAGE, `ttl must be a whole number of ms, got ${ttlMs}`, 2);
+  const tags = r.tags ?? {};
+  if (typeof tags !== 'object' || !Object.values(tags).every((v) => typeof v === 'string')) {
+    throw new WeftError(ErrorCodes.USAGE, 'tags must map names to strings', 2);
+  }
+  const endpoint = r.endpoint.replace(/\/$/, '');
+  const instance: ServiceInstance = { service, endpoint, tags, ttlMs, lastHeartbeat: now };
+  await store.put(keys.service(service, endpoint), JSON.stringify(instance));
+  return instance;
+}
+
+export async function heartbeat(store: Store, service: string, endpoint: string, now: number): Promise<ServiceInstance> {
+  const key = keys.service(service, endpoint.replace(/\/$/, ''));
+  const raw = await store.get(key);
+  // An instance that already expired must register again: its tags and TTL are gone with it.
+  if (!raw || !isLive(JSON.parse(raw) as ServiceInstance, now)) throw new WeftError(ErrorCodes.PLANE_NOT_FOUND, `${endpoint} is not registered in service "${service}"`);
+  const instance = { ...JSON.parse(raw) as ServiceInstance, lastHeartbeat: now };
+  if (!await store.swap(key, raw, JSON.stringify(instance))) return heartbeat(store, service, endpoint, now);
+  return instance;
+}
+
+export async function deregister(store: Store, service: string, endpoint: string): Promise<void> {
+  if (!await store.delete(keys.service(service, endpoint.replace(/\/$/, '')))) {
+    throw new WeftError(ErrorCodes.PLANE_NOT_FOUND, `${endpoint} is not registered in service "${service}"`);
+  }
+}
+
+/** Deletes instances whose TTL passed; any replica may do it, and a heartbeat that raced in wins the swap. */
+export async function sweep(store: Store, instances: ServiceInstance[], now: number): Promise<void> {
+  for (const i of instances) {
+    if (isLive(i, now)) continue;
+    await store.swap(keys.service(i.service, i.endpoint), JSON.stringify(i), undefined);
+  }
+}

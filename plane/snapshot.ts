@@ -1,0 +1,74 @@
+// Turns the mesh state into the one snapshot every proxy is sent: filter refs resolved, services resolved to endpoints.
+import { createHash } from 'node:crypto';
+import type { FilterRef, RawCluster, Snapshot } from '../core/control/snapshot.ts';
+import { parseFilterRef } from './model.ts';
+import type { FilterVersion, MeshFilter } from './model.ts';
+import { findVersion, isLive } from './state.ts';
+import type { MeshState } from './state.ts';
+
+/** How often proxies report per-version counts while a rollout runs. */
+export const ROLLOUT_STATS_INTERVAL_MS = 1000;
+
+/** The version an entry runs: its pin, or the filter's head (undefined when neither resolves). */
+export function resolveEntry(state: MeshState, entry: MeshFilter): FilterVersion | undefined {
+  const { name, pin } = parseFilterRef(entry.name);
+  const version = pin ?? state.heads.get(name);
+  return version === undefined ? undefined : findVersion(state, name, version);
+}
+
+function filterRefs(state: MeshState): FilterRef[] {
+  const rollout = state.rollout?.phase === 'running' ? state.rollout : null;
+  const refs: FilterRef[] = [];
+  for (const entry of state.mesh?.filters ?? []) {
+    const { name, pin } = parseFilterRef(entry.name);
+    const inRollout = rollout && rollout.filter === name && pin === undefined;
+    const base = inRollout ? findVersion(state, name, rollout.from) : resolveEntry(state, entry);
+    // An entry whose version is gone (deleted by hand in the store) is left out rather than sent unresolvable.
+    if (!base) continue;
+    const ref: FilterRef = { name, version: base.version, sha256: base.sha256 };
+    if (base.signature) ref.signature = base.signature;
+    if (entry.config !== undefined) ref.config = entry.config;
+    if (entry.root !== undefined) ref.root = entry.root;
+    if (entry.vmId !== undefined) ref.vmId = entry.vmId;
+    if (entry.fail !== undefined) ref.fail = entry.fail;
+    const next = inRollout ? findVersion(state, name, rollout.to) : undefined;
+    if (next) ref.canary = { version: next.version, sha256: next.sha256, percent: rollout!.percent, ...(next.signature ? { signature: next.signature } : {}) };
+    refs.push(ref);
+  }
+  return refs;
+}
+
+function clusters(state: MeshState, now: number): RawCluster[] {
+  return (state.mesh?.clusters ?? []).map((c) => {
+    const { service, tags, endpoints, ...rest } = c;
+    if (service === undefined) return { ...rest, endpoints: endpoints ?? [] };
+    const live = state.services
+      .filter((i) => i.service === service && isLive(i, now) && Object.entries(tags ?? {}).every(([k, v]) => i.tags[k] === v))
+      .map((i) => i.endpoint)
+      .sort();
+    return { ...rest, endpoints: live };
+  });
+}
+
+/** The snapshot for this state; `createdAt` is the caller's (it is not part of the version). */
+export function buildSnapshot(state: MeshState, now: number, createdAt: number): Snapshot {
+  const body = {
+    clusters: clusters(state, now),
+    routes: state.mesh?.routes ?? [],
+    filters: filterRefs(state),
+    ...(state.rollout?.phase === 'running' ? { statsIntervalMs: ROLLOUT_STATS_INTERVAL_MS } : {}),
+  };
+  const version = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 12);
+  return { version, createdAt, ...body };
+}
+
+/** When the next TTL will expire, so the plane rebuilds then even if nothing is written. */
+export function nextExpiry(state: MeshState, now: number): number | undefined {
+  let next: number | undefined;
+  for (const i of state.services) {
+    if (i.ttlMs === 0) continue;
+    const at = i.lastHeartbeat + i.ttlMs;
+    if (at > now && (next === undefined || at < next)) next = at;
+  }
+  return next;
+}

@@ -1,0 +1,109 @@
+// What each proxy applied and when: ACK/NACK records, per-version counts for rollouts, and the propagation metric.
+import { Histogram, Registry as MetricRegistry, Gauge } from 'prom-client';
+import { keys } from './model.ts';
+import type { NodeRecord, NodeStats, VersionCount } from './model.ts';
+import type { Store } from './store/store.ts';
+
+export interface AckReport {
+  version: string;
+  ok: boolean;
+  error?: string;
+  /** When the proxy finished applying (ms since the epoch, the proxy's clock). */
+  appliedAt?: number;
+  filters?: { name: string; version: string }[];
+}
+
+export interface NodeStatus extends NodeRecord {
+  connected: boolean;
+  /** Seconds the node has been behind the current version; 0 when it serves it. */
+  lagSeconds: number;
+}
+
+export interface StatusReport {
+  version: string;
+  createdAt: number;
+  nodes: NodeStatus[];
+  /** The node that took longest to apply the current version, among those that did. */
+  slowest: { node: string; seconds: number } | null;
+  watchers: number;
+}
+
+/** Versions this plane published and when: propagation is measured from there. */
+const REMEMBERED_VERSIONS = 256;
+
+export class StatusBook {
+  readonly metrics = new MetricRegistry();
+  readonly #store: Store;
+  readonly #published = new Map<string, number>();
+  readonly #propagation: Histogram;
+
+  constructor(store: Store, watchers: () => number) {
+    this.#store = store;
+    this.#propagation = new Histogram({
+      name: 'weft_config_propagation_seconds',
+      help: 'Time from a snapshot version being published to a proxy reporting it applied',
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+      registers: [this.metrics],
+    });
+    new Gauge({ name: 'weft_plane_watchers', help: 'Open proxy watch streams on this plane', registers: [this.metrics], collect() { this.set(watchers()); } });
+  }
+
+  published(version: string, at: number): void {
+    if (this.#published.has(version)) return;
+    this.#published.set(version, at);
+    if (this.#published.size > REMEMBERED_VERSIONS) this.#published.delete(this.#published.keys().next().value!);
+  }
+
+  publishedAt(version: string): number | undefined {
+    return this.#published.get(version);
+  }
+
+  async ack(node: string, report: AckReport, now: number): Promise<NodeRecord> {
+    const raw = await this.#store.get(keys.node(node));
+    const prev = raw ? JSON.parse(raw) as NodeRecord : null;
+    const last = { version: report.version, ok: report.ok, at: now, ...(report.ok ? {} : { error: report.error ?? 'rejected' }) };
+    let record: NodeRecord;
+    if (report.ok) {
+      const appliedAt = report.appliedAt ?? now;
+      const createdAt = this.#published.get(report.version);
+      // Clocks of plane and proxy may differ slightly; a negative span is reported as zero rather than dropped.
+      const propagationSeconds = createdAt === undefined ? undefined : Math.max(0, appliedAt - createdAt) / 1000;
+      if (propagationSeconds !== undefined && prev?.version !== report.version) this.#propagation.observe(propagationSeconds);
+      record = { node, version: report.version, filters: report.filters ?? [], appliedAt, last, lastSeen: now,
+        ...(propagationSeconds === undefined ? {} : { propagationSeconds }) };
+    } else {
+      record = prev ? { ...prev, last, lastSeen: now } : { node, version: '', filters: [], appliedAt: 0, last, lastSeen: now };
+    }
+    await this.#store.put(keys.node(node), JSON.stringify(record));
+    return record;
+  }
+
+  async seen(node: string, now: number): Promise<void> {
+    const raw = await this.#store.get(keys.node(node));
+    if (raw) await this.#store.put(keys.node(node), JSON.stringify({ ...JSON.parse(raw) as NodeRecord, lastSeen: now }));
+  }
+
+  async stats(node: string, counts: VersionCount[], now: number): Promise<void> {
+    const record: NodeStats = { at: now, counts };
+    await this.#store.put(keys.stats(node), JSON.stringify(record));
+  }
+
+  async report(current: { version: string; createdAt: number }, connected: Set<string>, watchers: number, now: number): Promise<StatusReport> {
+    const nodes = (await this.#store.list('nodes/')).map((e) => {
+      const r = JSON.parse(e.value) as NodeRecord;
+      const behind = r.version !== current.version;
+      return {
+        ...r,
+        connected: connected.has(r.node),
+        lastSeen: connected.has(r.node) ? now : r.lastSeen,
+        lagSeconds: behind ? Math.max(0, now - current.createdAt) / 1000 : 0,
+      };
+    });
+    let slowest: StatusReport['slowest'] = null;
+    for (const n of nodes) {
+      if (n.version !== current.version || n.propagationSeconds === undefined) continue;
+      if (!slowest || n.propagationSeconds > slowest.seconds) slowest = { node: n.node, seconds: n.propagationSeconds };
+    }
+    return { version: current.version, createdAt: current.createdAt, nodes, slowest, watchers };
+  }
+}
