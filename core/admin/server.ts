@@ -16,6 +16,17 @@ async function metricsText(sup: Supervisor): Promise<string> {
   return merged.metrics();
 }
 
+/** The effective config, with what /config readers need beside it: the served version and each filter's digest. */
+function configView(sup: Supervisor): unknown {
+  const s = sup.settings;
+  return {
+    version: sup.version,
+    ...s,
+    listen: { ...s.listen, port: sup.listenPort },
+    filters: s.filters.map((f) => ({ ...f, sha256: sup.filterDigest(f.name), status: 'serving' })),
+  };
+}
+
 function reply(res: http.ServerResponse, status: number, type: string, body: string): void {
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
   res.end(body);
@@ -35,7 +46,7 @@ export async function startAdmin(at: HostPort, sup: Supervisor): Promise<AdminSe
         );
         return;
       case '/config':
-        return reply(res, 200, 'application/json', `${JSON.stringify({ ...sup.settings, listen: { ...sup.settings.listen, port: sup.listenPort } }, null, 2)}\n`);
+        return reply(res, 200, 'application/json', `${JSON.stringify(configView(sup), null, 2)}\n`);
       default:
         return reply(res, 404, 'text/plain', 'not found: try /ready, /metrics or /config\n');
     }

@@ -7,6 +7,9 @@ import { ChainStream } from './stream.ts';
 
 export class FilterChain {
   readonly filters: readonly Filter[];
+  /** Streams begun and not yet finished. */
+  active = 0;
+  #closing = false;
 
   private constructor(filters: Filter[]) {
     this.filters = filters;
@@ -32,7 +35,19 @@ export class FilterChain {
   }
 
   newStream(host: StreamHost): ChainStream {
-    return new ChainStream(host, this.filters);
+    this.active++;
+    return new ChainStream(host, this.filters, this);
+  }
+
+  /** Called by a stream once its last callback ran. */
+  streamEnded(): void {
+    if (--this.active === 0 && this.#closing) this.close();
+  }
+
+  /** After a swap: the chain closes once the streams it already serves have finished. */
+  closeWhenIdle(): void {
+    this.#closing = true;
+    if (this.active === 0) this.close();
   }
 
   /** Traps counted across the chain's filters. */

@@ -141,9 +141,12 @@ export class ChainStream {
   #finished = false;
   #props: Map<string, Uint8Array> | null = null;
 
-  constructor(host: StreamHost, filters: readonly Filter[]) {
+  readonly #owner: { streamEnded(): void } | undefined;
+
+  constructor(host: StreamHost, filters: readonly Filter[], owner?: { streamEnded(): void }) {
     this.host = host;
     this.filters = filters;
+    this.#owner = owner;
     this.#fs = new Array(filters.length);
     for (let i = 0; i < filters.length; i++) {
       const usable = filters[i].ready();
@@ -202,6 +205,7 @@ export class ChainStream {
       if (done) this.logAndDelete(f);
       else f.awaitingDone = true;
     }
+    this.#owner?.streamEnded();
   }
 
   logAndDelete(f: FilterStream): void {

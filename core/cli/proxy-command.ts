@@ -26,7 +26,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const str = (k: string) => values[k] as string | undefined;
-  const settings = resolveProxySettings({
+  const overrides = {
     listen: str('listen'),
     upstream: values.upstream as string[] | undefined,
     config: str('config'),
@@ -38,6 +38,7 @@ export async function main(argv: string[]): Promise<number> {
     filter: values.filter as string[] | undefined,
     filterFuel: str('filter-fuel'),
     filterMemory: str('filter-memory'),
-  });
-  return startSupervisor(settings);
+  };
+  const settings = resolveProxySettings(overrides);
+  return startSupervisor(settings, overrides.config ? () => resolveProxySettings(overrides) : undefined);
 }

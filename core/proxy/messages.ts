@@ -2,23 +2,34 @@
 import type { ProxySettings } from '../config/settings.ts';
 import type { LoadedFilter } from './filter-loader.ts';
 
-export interface WorkerData {
-  index: number;
+/** What a worker serves: the routing part of the settings and the compiled filters, swapped whole. */
+export interface Generation {
   settings: ProxySettings;
-  /** The port every worker binds (the first worker resolves port 0 to a real one). */
-  port: number;
   /** Compiled filter modules, in chain order (a WebAssembly.Module crosses threads without recompiling). */
   filters: LoadedFilter[];
+}
+
+export interface WorkerData extends Generation {
+  index: number;
+  /** The port every worker binds (the first worker resolves port 0 to a real one). */
+  port: number;
   /** Filters' shared data and queues: one buffer for the whole process. */
   shared: SharedArrayBuffer;
 }
 
 export type ToWorker =
   | { type: 'metrics'; id: number }
-  | { type: 'drain'; timeoutMs: number };
+  | { type: 'drain'; timeoutMs: number }
+  /** Build the next generation beside the serving one (filters started, pools ready); serve nothing from it yet. */
+  | ({ type: 'prepare'; id: number } & Generation)
+  /** Swap to the prepared generation: new requests take it, in-flight ones finish on the old. */
+  | { type: 'commit'; id: number }
+  | { type: 'abort'; id: number };
 
 export type FromWorker =
   | { type: 'listening'; port: number }
   | { type: 'start-error'; message: string; code: string }
   | { type: 'metrics'; id: number; metrics: unknown }
+  | { type: 'prepared'; id: number; error?: string }
+  | { type: 'committed'; id: number }
   | { type: 'drained' };

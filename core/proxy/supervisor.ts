@@ -21,7 +21,10 @@ const RESTART_BACKOFF_MS = 200;
 interface Slot { index: number; worker: Worker; listening: boolean }
 
 export class Supervisor {
-  readonly settings: ProxySettings;
+  /** The settings being served; replaced by apply(). */
+  settings: ProxySettings;
+  /** Names what is being served: "local" until a reload or the plane says otherwise. */
+  version = 'local';
   readonly log: Logger;
   readonly metrics = new SupervisorMetrics();
   private readonly slots: Slot[] = [];
@@ -32,7 +35,9 @@ export class Supervisor {
   /** Filters' shared data: created once, so it outlives any worker's restart. */
   private readonly shared = SharedState.allocate();
   private nextRequestId = 1;
-  private readonly pending = new Map<number, { left: number; results: unknown[]; resolve: (r: unknown[]) => void }>();
+  /** Replies awaited from workers, by "type:id". */
+  private readonly pending = new Map<string, { left: number; results: FromWorker[]; resolve: (r: FromWorker[]) => void }>();
+  private applying: Promise<unknown> = Promise.resolve();
 
   constructor(settings: ProxySettings, log: Logger) {
     this.settings = settings;
@@ -78,7 +83,9 @@ export class Supervisor {
             reject(new WeftError(m.code as ErrorCode, m.message));
             break;
           case 'metrics':
-            this.collect(m.id, m.metrics);
+          case 'prepared':
+          case 'committed':
+            this.collect(`${m.type}:${m.id}`, m);
             break;
           case 'drained':
             void worker.terminate();
@@ -100,28 +107,69 @@ export class Supervisor {
   }
 
   /** Every worker's metrics as prom-client JSON, gathered by message off the request path. */
-  workerMetrics(): Promise<unknown[]> {
-    const live = this.slots.filter((s) => s.listening);
-    if (live.length === 0) return Promise.resolve([]);
+  async workerMetrics(): Promise<unknown[]> {
     const id = this.nextRequestId++;
+    const replies = await this.ask(this.liveSlots(), { type: 'metrics', id }, `metrics:${id}`, 2000);
+    return replies.map((r) => (r as { metrics: unknown }).metrics);
+  }
+
+  /**
+   * Swaps every worker to new routing settings (clusters, routes, filters) with no request lost: filters are
+   * compiled and smoke-started off-thread, every worker prepares the new generation beside the serving one, and
+   * only when all succeeded do they switch. Any failure rejects with its reason and changes nothing.
+   */
+  apply(next: ProxySettings, version: string): Promise<void> {
+    const run = this.applying.then(() => this.applyNow(next, version));
+    this.applying = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyNow(next: ProxySettings, version: string): Promise<void> {
+    const filters = await this.loader.load(next.filters, next.filterLimits);
+    const id = this.nextRequestId++;
+    const live = this.liveSlots();
+    const prepared = await this.ask(live, { type: 'prepare', id, settings: next, filters }, `prepared:${id}`, 30_000);
+    const failure = prepared.find((r) => r.type === 'prepared' && r.error !== undefined) as { error: string } | undefined;
+    if (failure || prepared.length < live.length) {
+      for (const s of live) s.worker.postMessage({ type: 'abort', id } satisfies ToWorker);
+      throw new WeftError(ErrorCodes.WASM_START_FAILED, failure?.error ?? 'a worker did not prepare the new config in time');
+    }
+    await this.ask(live, { type: 'commit', id }, `committed:${id}`, 30_000);
+    this.settings = next;
+    this.filters = filters;
+    this.version = version;
+  }
+
+  /** sha256 of the module serving filter `name`. */
+  filterDigest(name: string): string | undefined {
+    return this.filters.find((f) => f.settings.name === name)?.sha256;
+  }
+
+  private liveSlots(): Slot[] {
+    return this.slots.filter((s) => s.listening);
+  }
+
+  /** Posts `message` to each slot and resolves with the replies that came within the timeout. */
+  private ask(slots: Slot[], message: ToWorker, key: string, timeoutMs: number): Promise<FromWorker[]> {
+    if (slots.length === 0) return Promise.resolve([]);
     return new Promise((resolve) => {
-      this.pending.set(id, { left: live.length, results: [], resolve });
-      for (const s of live) s.worker.postMessage({ type: 'metrics', id } satisfies ToWorker);
-      setTimeout(() => this.settle(id), 2000).unref();
+      this.pending.set(key, { left: slots.length, results: [], resolve });
+      for (const s of slots) s.worker.postMessage(message);
+      setTimeout(() => this.settle(key), timeoutMs).unref();
     });
   }
 
-  private collect(id: number, metrics: unknown): void {
-    const p = this.pending.get(id);
+  private collect(key: string, reply: FromWorker): void {
+    const p = this.pending.get(key);
     if (!p) return;
-    p.results.push(metrics);
-    if (--p.left === 0) this.settle(id);
+    p.results.push(reply);
+    if (--p.left === 0) this.settle(key);
   }
 
-  private settle(id: number): void {
-    const p = this.pending.get(id);
+  private settle(key: string): void {
+    const p = this.pending.get(key);
     if (!p) return;
-    this.pending.delete(id);
+    this.pending.delete(key);
     p.resolve(p.results);
   }
 
@@ -139,7 +187,8 @@ export class Supervisor {
   }
 }
 
-export async function startSupervisor(settings: ProxySettings): Promise<number> {
+/** `reload` re-reads the config file: SIGHUP applies it to every worker without dropping a request. */
+export async function startSupervisor(settings: ProxySettings, reload?: () => ProxySettings): Promise<number> {
   const log = createLogger(settings.logLevel);
   const sup = new Supervisor(settings, log);
   const admin = settings.admin ? await startAdmin(settings.admin, sup) : undefined;
@@ -152,6 +201,25 @@ export async function startSupervisor(settings: ProxySettings): Promise<number> 
   }
   const listen = formatHostPort({ host: settings.listen.host, port: sup.listenPort });
   log.info({ listen, admin: admin ? formatHostPort(admin.address) : 'off', workers: settings.workers }, 'weft proxy ready');
+
+  if (reload) {
+    let generation = 0;
+    process.on('SIGHUP', () => {
+      let next: ProxySettings;
+      try {
+        next = reload();
+      } catch (err) {
+        log.error({ err: (err as Error).message }, 'config reload refused; still serving the previous config');
+        return;
+      }
+      // Process settings (listen, admin, workers, limits) need a restart; the rest swaps live.
+      const applied: ProxySettings = { ...sup.settings, clusters: next.clusters, routes: next.routes, filters: next.filters, filterLimits: next.filterLimits };
+      sup.apply(applied, `reload-${++generation}`).then(
+        () => log.info({ version: sup.version }, 'config reloaded'),
+        (err: Error) => log.error({ err: err.message }, 'config reload refused; still serving the previous config'),
+      );
+    });
+  }
 
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

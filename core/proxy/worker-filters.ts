@@ -14,7 +14,8 @@ import type { LoadedFilter } from './filter-loader.ts';
 const PINO_LEVEL = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 const PINO_TO_WASM: Record<string, number> = { trace: 0, debug: 1, info: 2, warn: 3, error: 4, fatal: 5, silent: 6 };
 
-export function hostServices(opts: { worker: number; shared: SharedArrayBuffer; clusters: Map<string, Cluster>; log: Logger }): HostServices & { metrics: MetricStore } {
+/** `clusters` is read at call time: http calls follow the serving generation's clusters. */
+export function hostServices(opts: { worker: number; shared: SharedArrayBuffer; clusters: () => Map<string, Cluster>; log: Logger }): HostServices & { metrics: MetricStore } {
   const { log } = opts;
   return {
     shared: new SharedState(opts.shared),

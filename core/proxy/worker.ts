@@ -1,10 +1,12 @@
 // A worker thread: its own listener on the shared port (reusePort), its own upstream pools, filter instances and metrics.
 import { parentPort, workerData } from 'node:worker_threads';
-import type { WorkerData, ToWorker, FromWorker } from './messages.ts';
+import type { WorkerData, ToWorker, FromWorker, Generation } from './messages.ts';
 import { createListener } from '../http/listener.ts';
 import type { WorkerContext } from '../http/request-path.ts';
 import { RouteTable } from '../routing/route-table.ts';
-import { buildClusters } from '../upstream/cluster.ts';
+import { buildClusters, EndpointCache } from '../upstream/cluster.ts';
+import type { Cluster } from '../upstream/cluster.ts';
+import type { FilterChain } from '../chain/chain.ts';
 import { WorkerMetrics } from '../observe/metrics.ts';
 import { filterMetricsJson } from '../observe/filter-metrics.ts';
 import { createAccessLog, createLogger } from '../observe/log.ts';
@@ -19,20 +21,38 @@ const log = createLogger(data.settings.logLevel, { worker: data.index });
 // A fault from traffic must never take the worker down: log it, keep serving.
 process.on('uncaughtException', (err) => log.error({ err }, 'uncaught exception in worker'));
 
-const clusters = buildClusters(data.settings.clusters);
-const services = hostServices({ worker: data.index, shared: data.shared, clusters, log });
-const filters = routeChains(data.filters, data.settings.filterLimits, services);
-let routes: RouteTable;
+const endpoints = new EndpointCache();
+let clusters = new Map<string, Cluster>();
+const services = hostServices({ worker: data.index, shared: data.shared, clusters: () => clusters, log });
+
+/** One generation of what the worker serves; a swap builds the next beside it. */
+interface Built { clusters: Map<string, Cluster>; routes: RouteTable; chains: FilterChain[] }
+
+/** Starts every filter the routes use; throws a WeftError naming the first that fails, leaving nothing running. */
+function build(g: Generation): Built {
+  const nextClusters = buildClusters(g.settings.clusters, endpoints);
+  const filters = routeChains(g.filters, g.settings.filterLimits, services);
+  try {
+    const routes = new RouteTable(g.settings.routes, nextClusters, filters.chainFor);
+    return { clusters: nextClusters, routes, chains: filters.chains() };
+  } catch (err) {
+    for (const c of filters.chains()) c.close();
+    throw err instanceof WeftError ? err : new WeftError(ErrorCodes.WASM_START_FAILED, String(err));
+  }
+}
+
+let current: Built;
 try {
-  routes = new RouteTable(data.settings.routes, clusters, filters.chainFor);
+  current = build(data);
 } catch (err) {
-  const e = err instanceof WeftError ? err : new WeftError(ErrorCodes.WASM_START_FAILED, String(err));
+  const e = err as WeftError;
   send({ type: 'start-error', message: e.message, code: e.code });
   throw e;
 }
+clusters = current.clusters;
 
 const ctx: WorkerContext = {
-  routes,
+  routes: current.routes,
   clusters,
   metrics: new WorkerMetrics(data.index, () => clusters.values()),
   accessLog: createAccessLog(data.settings.accessLog),
@@ -51,6 +71,22 @@ server.listen({ host: data.settings.listen.host, port: data.port, reusePort: tru
   send({ type: 'listening', port: typeof addr === 'object' && addr ? addr.port : data.port });
 });
 
+const prepared = new Map<number, Built>();
+
+/** The swap itself is three assignments between two requests: no request ever sees half of each generation. */
+function commit(id: number): void {
+  const next = prepared.get(id);
+  prepared.delete(id);
+  if (!next) return;
+  const old = current;
+  current = next;
+  clusters = next.clusters;
+  ctx.clusters = next.clusters;
+  ctx.routes = next.routes;
+  for (const chain of old.chains) chain.closeWhenIdle();
+  void endpoints.retainOnly(next.clusters.values());
+}
+
 function drain(timeoutMs: number): void {
   ctx.draining = true;
   server.close(() => finish());
@@ -67,8 +103,8 @@ let drained = false;
 function finish(): void {
   if (drained) return;
   drained = true;
-  for (const chain of filters.chains()) chain.close();
-  void Promise.all([...clusters.values()].map((c) => c.close())).finally(() => {
+  for (const chain of current.chains) chain.close();
+  void endpoints.retainOnly([]).finally(() => {
     ctx.accessLog?.flush();
     send({ type: 'drained' });
   });
@@ -81,6 +117,25 @@ port.on('message', (m: ToWorker) => {
         send({ type: 'metrics', id: m.id, metrics: [...own, ...filterMetricsJson(services.metrics.snapshot())] });
       });
       break;
+    case 'prepare':
+      try {
+        prepared.set(m.id, build(m));
+        send({ type: 'prepared', id: m.id });
+      } catch (err) {
+        send({ type: 'prepared', id: m.id, error: (err as Error).message });
+      }
+      break;
+    case 'commit':
+      commit(m.id);
+      send({ type: 'committed', id: m.id });
+      break;
+    case 'abort': {
+      const dropped = prepared.get(m.id);
+      prepared.delete(m.id);
+      for (const chain of dropped?.chains ?? []) chain.close();
+      void endpoints.retainOnly(current.clusters.values());
+      break;
+    }
     case 'drain':
       drain(m.timeoutMs);
       break;

@@ -25,9 +25,9 @@ export class Cluster {
   readonly name: string;
   readonly endpoints: Endpoint[];
   private readonly pickFrom: Pick<Endpoint>;
-  constructor(settings: ClusterSettings) {
+  constructor(settings: ClusterSettings, endpoints: EndpointCache) {
     this.name = settings.name;
-    this.endpoints = settings.endpoints.map((origin) => new Endpoint(origin, settings));
+    this.endpoints = settings.endpoints.map((origin) => endpoints.get(origin, settings));
     this.pickFrom = balancer<Endpoint>(settings.lb);
   }
 
@@ -40,11 +40,39 @@ export class Cluster {
     return ep;
   }
 
-  close(): Promise<unknown> {
-    return Promise.all(this.endpoints.map((e) => e.pool.close()));
+}
+
+/**
+ * A worker's endpoints by origin and pool settings, so a config swap keeps the warm keep-alive pools of the
+ * endpoints it keeps, and closes (gracefully: in-flight requests finish) only those it dropped.
+ */
+export class EndpointCache {
+  private live = new Map<string, Endpoint>();
+
+  get(origin: string, s: ClusterSettings): Endpoint {
+    const key = `${origin} ${s.connectTimeoutMs} ${s.maxConnectionsPerEndpoint ?? ''}`;
+    let e = this.live.get(key);
+    if (!e) {
+      e = new Endpoint(origin, s);
+      this.live.set(key, e);
+    }
+    return e;
+  }
+
+  /** Closes every endpoint no cluster in `keep` uses. */
+  retainOnly(keep: Iterable<Cluster>): Promise<unknown> {
+    const used = new Set<Endpoint>();
+    for (const c of keep) for (const e of c.endpoints) used.add(e);
+    const closing: Promise<unknown>[] = [];
+    for (const [key, e] of this.live) {
+      if (used.has(e)) continue;
+      this.live.delete(key);
+      closing.push(e.pool.close());
+    }
+    return Promise.all(closing);
   }
 }
 
-export function buildClusters(settings: ClusterSettings[]): Map<string, Cluster> {
-  return new Map(settings.map((c) => [c.name, new Cluster(c)]));
+export function buildClusters(settings: ClusterSettings[], endpoints: EndpointCache): Map<string, Cluster> {
+  return new Map(settings.map((c) => [c.name, new Cluster(c, endpoints)]));
 }

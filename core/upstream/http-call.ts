@@ -3,9 +3,9 @@ import type { HeaderList, HttpCallFn, HttpCallResponse } from '../wasm/stream-ho
 import type { Cluster } from './cluster.ts';
 import { splitRequestHeaders, responseHeaderList, trailerList } from '../http/header-list.ts';
 
-export function httpCaller(clusters: Map<string, Cluster>): HttpCallFn {
+export function httpCaller(clusters: () => Map<string, Cluster>): HttpCallFn {
   return (clusterName: string, headers: HeaderList, body: Uint8Array, _trailers: HeaderList, timeoutMs: number) => {
-    const cluster = clusters.get(clusterName);
+    const cluster = clusters().get(clusterName);
     if (!cluster) return null;
     return send(cluster, headers, body, timeoutMs || 30_000);
   };

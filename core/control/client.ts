@@ -1,0 +1,277 @@
+// The proxy's control-plane client: watch with failover, modules by digest (checked, signed, cached), apply, ACK/NACK, last known good.
+import type { KeyObject } from 'node:crypto';
+import { Agent, request } from 'undici';
+import { ErrorCodes, WeftError } from '../errors.ts';
+import type { Logger } from '../observe/log.ts';
+import { ControlDisk } from './disk.ts';
+import { moduleDigests, signatureOf } from './snapshot.ts';
+import type { Snapshot } from './snapshot.ts';
+import { checkSignature, sha256Hex } from './signature.ts';
+
+/** Per filter version, cumulative since the proxy started: what a rollout judges a new version by. */
+export interface VersionCount {
+  filter: string;
+  version: string;
+  requests: number;
+  /** Responses with status 500 or above to requests that ran this version. */
+  errors: number;
+}
+
+export interface ControlClientOptions {
+  /** Plane URLs; the watch fails over to the next when one stops answering. */
+  planes: string[];
+  node: string;
+  dataDir: string;
+  /** Bearer token for ACKs and stats. */
+  token?: string;
+  /** ed25519 public keys: when given, every module must carry a signature one of them verifies. */
+  trustKeys?: KeyObject[];
+  /** Builds and swaps in the snapshot's chain; a rejection NACKs the version with its message and changes nothing. */
+  apply: (snapshot: Snapshot, modules: Map<string, Uint8Array>) => Promise<void>;
+  /** Per-version counts, read while the plane asks for them (during a rollout). */
+  stats?: () => VersionCount[];
+  log?: Logger;
+}
+
+export interface ControlState {
+  /** The version being served, '' before the first. */
+  version: string;
+  /** Whether it came from disk (last known good) or from a plane. */
+  source: 'disk' | 'plane' | 'none';
+  /** The plane the watch is connected to, '' while disconnected. */
+  connectedTo: string;
+  /** The error of the last NACK, or of the last failed connection. */
+  lastError: string;
+}
+
+/** No line (snapshot or ping) for this long means the plane or the path to it is gone. */
+const WATCH_IDLE_MS = 15_000;
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 3_000;
+
+export class ControlClient {
+  readonly state: ControlState = { version: '', source: 'none', connectedTo: '', lastError: '' };
+  current: Snapshot | null = null;
+  readonly #o: ControlClientOptions;
+  readonly #disk: ControlDisk;
+  readonly #agent = new Agent({ keepAliveTimeout: 10_000, connections: 4 });
+  readonly #abort = new AbortController();
+  #pending: { snapshot: Snapshot; plane: string } | null = null;
+  #applying = false;
+  #statsTimer: NodeJS.Timeout | null = null;
+  #loop: Promise<void> | null = null;
+  #firstApplied: () => void = () => undefined;
+  /** Settles once a snapshot (from disk or a plane) is being served. */
+  readonly ready: Promise<void>;
+
+  constructor(options: ControlClientOptions) {
+    if (!options.planes.length) throw new WeftError(ErrorCodes.USAGE, 'the control client needs at least one plane URL', 2);
+    this.#o = { ...options, planes: options.planes.map((p) => p.replace(/\/$/, '')) };
+    this.#disk = new ControlDisk(options.dataDir);
+    this.ready = new Promise((resolve) => { this.#firstApplied = resolve; });
+  }
+
+  /** Serves the last known good snapshot from disk at once (if any), then watches the planes. */
+  async start(): Promise<void> {
+    await this.#applyLastGood();
+    this.#loop = this.#watchLoop();
+  }
+
+  async close(): Promise<void> {
+    this.#abort.abort();
+    if (this.#statsTimer) clearInterval(this.#statsTimer);
+    await this.#loop;
+    await this.#agent.close();
+  }
+
+  async #applyLastGood(): Promise<void> {
+    const snapshot = this.#disk.readLastGood();
+    if (!snapshot) return;
+    try {
+      const modules = new Map<string, Uint8Array>();
+      for (const sha of moduleDigests(snapshot)) {
+        const bytes = this.#disk.readModule(sha);
+        if (!bytes) throw new Error(`cached module ${sha} is missing or corrupt`);
+        checkSignature(bytes, signatureOf(snapshot, sha), this.#o.trustKeys ?? [], sha);
+        modules.set(sha, bytes);
+      }
+      await this.#o.apply(snapshot, modules);
+      this.#served(snapshot, 'disk');
+      this.#o.log?.info({ version: snapshot.version }, 'serving the last known good snapshot from disk');
+    } catch (err) {
+      this.#o.log?.warn({ err: (err as Error).message }, 'last known good snapshot not usable; waiting for a plane');
+    }
+  }
+
+  async #watchLoop(): Promise<void> {
+    let delay = RETRY_MIN_MS;
+    let failuresInRound = 0;
+    for (let i = 0; !this.#abort.signal.aborted; i = (i + 1) % this.#o.planes.length) {
+      const plane = this.#o.planes[i];
+      const gotData = await this.#watch(plane).catch((err: unknown) => {
+        if (!this.#abort.signal.aborted) {
+          this.state.lastError = `${plane}: ${(err as Error).message}`;
+          this.#o.log?.warn({ plane, err: (err as Error).message }, 'watch failed');
+        }
+        return false;
+      });
+      this.state.connectedTo = '';
+      if (gotData) {
+        delay = RETRY_MIN_MS;
+        failuresInRound = 0;
+        // The plane that served us just went away: try the next one at once.
+        continue;
+      }
+      // Try each plane once before waiting, then back off while none answers.
+      if (++failuresInRound < this.#o.planes.length) continue;
+      failuresInRound = 0;
+      await sleep(delay, this.#abort.signal);
+      delay = Math.min(delay * 2, RETRY_MAX_MS);
+    }
+  }
+
+  /** One watch stream until it ends; true when the plane answered. */
+  async #watch(plane: string): Promise<boolean> {
+    const url = `${plane}/v1/watch?node=${encodeURIComponent(this.#o.node)}&version=${encodeURIComponent(this.state.version)}`;
+    const res = await request(url, {
+      dispatcher: this.#agent, signal: this.#abort.signal, headersTimeout: 5_000, bodyTimeout: WATCH_IDLE_MS,
+      headers: this.#o.token ? { authorization: `Bearer ${this.#o.token}` } : {},
+    });
+    if (res.statusCode !== 200) {
+      await res.body.dump();
+      throw new Error(`watch answered ${res.statusCode}`);
+    }
+    this.state.connectedTo = plane;
+    this.#o.log?.info({ plane }, 'watching plane');
+    let buffered = '';
+    try {
+      for await (const chunk of res.body) {
+        buffered += (chunk as Buffer).toString('utf8');
+        let nl: number;
+        while ((nl = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, nl);
+          buffered = buffered.slice(nl + 1);
+          if (line) this.#message(line, plane);
+        }
+      }
+    } catch (err) {
+      if (!this.#abort.signal.aborted) this.#o.log?.warn({ plane, err: (err as Error).message }, 'watch stream broke');
+    }
+    return true;
+  }
+
+  #message(line: string, plane: string): void {
+    const msg = JSON.parse(line) as { type: string; snapshot?: Snapshot };
+    if (msg.type !== 'snapshot' || !msg.snapshot) return;
+    // Only the newest snapshot matters: one that arrives during an apply replaces any still waiting.
+    this.#pending = { snapshot: msg.snapshot, plane };
+    if (!this.#applying) void this.#drain();
+  }
+
+  async #drain(): Promise<void> {
+    this.#applying = true;
+    while (this.#pending) {
+      const { snapshot, plane } = this.#pending;
+      this.#pending = null;
+      if (snapshot.version === this.state.version) {
+        await this.#ack(plane, snapshot, true, '');
+        continue;
+      }
+      try {
+        const modules = await this.#modules(snapshot, plane);
+        await this.#o.apply(snapshot, modules);
+      } catch (err) {
+        const message = (err as Error).message;
+        this.state.lastError = message;
+        this.#o.log?.warn({ version: snapshot.version, err: message }, 'snapshot rejected (NACK); still serving the previous one');
+        await this.#ack(plane, snapshot, false, message);
+        continue;
+      }
+      this.#disk.writeLastGood(snapshot);
+      this.#served(snapshot, 'plane');
+      await this.#ack(plane, snapshot, true, '');
+    }
+    this.#applying = false;
+  }
+
+  #served(snapshot: Snapshot, source: 'disk' | 'plane'): void {
+    this.current = snapshot;
+    this.state.version = snapshot.version;
+    this.state.source = source;
+    this.#scheduleStats(snapshot.statsIntervalMs);
+    this.#firstApplied();
+  }
+
+  /** Every module of the snapshot: from disk when cached, else fetched from the plane; digest and signature checked. */
+  async #modules(snapshot: Snapshot, plane: string): Promise<Map<string, Uint8Array>> {
+    const out = new Map<string, Uint8Array>();
+    for (const sha of moduleDigests(snapshot)) {
+      let bytes = this.#disk.readModule(sha);
+      if (!bytes) {
+        bytes = await this.#fetchModule(sha, plane);
+        this.#disk.writeModule(sha, bytes);
+      }
+      const ref = snapshot.filters.find((f) => f.sha256 === sha || f.canary?.sha256 === sha)!;
+      const label = ref.sha256 === sha ? `${ref.name}@${ref.version}` : `${ref.name}@${ref.canary!.version}`;
+      checkSignature(bytes, signatureOf(snapshot, sha), this.#o.trustKeys ?? [], label);
+      out.set(sha, bytes);
+    }
+    return out;
+  }
+
+  async #fetchModule(sha: string, plane: string): Promise<Uint8Array> {
+    const res = await request(`${plane}/v1/modules/${sha}`, { dispatcher: this.#agent, signal: this.#abort.signal, headersTimeout: 10_000, bodyTimeout: 10_000 });
+    if (res.statusCode !== 200) {
+      await res.body.dump();
+      throw new Error(`fetching module ${sha}: plane answered ${res.statusCode}`);
+    }
+    const bytes = new Uint8Array(await res.body.arrayBuffer());
+    const got = sha256Hex(bytes);
+    if (got !== sha) throw new WeftError(ErrorCodes.MODULE_DIGEST_MISMATCH, `module ${sha} arrived with sha256 ${got}`);
+    return bytes;
+  }
+
+  async #ack(plane: string, snapshot: Snapshot, ok: boolean, error: string): Promise<void> {
+    const body: Record<string, unknown> = { version: snapshot.version, ok, appliedAt: Date.now() };
+    if (ok) body.filters = snapshot.filters.map((f) => ({ name: f.name, version: f.canary ? `${f.version}+${f.canary.version}` : f.version }));
+    else body.error = error;
+    await this.#post(plane, `/v1/nodes/${encodeURIComponent(this.#o.node)}/ack`, body);
+  }
+
+  async #post(plane: string, path: string, body: unknown): Promise<void> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (this.#o.token) headers.authorization = `Bearer ${this.#o.token}`;
+    try {
+      const res = await request(`${plane}${path}`, { method: 'POST', headers, body: JSON.stringify(body), dispatcher: this.#agent, signal: this.#abort.signal, headersTimeout: 5_000 });
+      await res.body.dump();
+      if (res.statusCode >= 300) this.#o.log?.warn({ plane, path, status: res.statusCode }, 'plane refused a report');
+    } catch (err) {
+      if (!this.#abort.signal.aborted) this.#o.log?.warn({ plane, path, err: (err as Error).message }, 'report to the plane failed');
+    }
+  }
+
+  #scheduleStats(intervalMs: number | undefined): void {
+    if (this.#statsTimer) clearInterval(this.#statsTimer);
+    this.#statsTimer = null;
+    const stats = this.#o.stats;
+    if (!intervalMs || !stats) return;
+    this.#statsTimer = setInterval(() => {
+      const plane = this.state.connectedTo;
+      if (plane) void this.#post(plane, `/v1/nodes/${encodeURIComponent(this.#o.node)}/stats`, { counts: stats() });
+    }, intervalMs);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+  });
+}
+
+/** Creates the client, serves the last known good snapshot if there is one, and starts watching. */
+export async function startControlClient(options: ControlClientOptions): Promise<ControlClient> {
+  const client = new ControlClient(options);
+  await client.start();
+  return client;
+}
