@@ -36,6 +36,8 @@ export const ErrorCodes = {
   WASM_INVALID_MODULE: 'WEFT_ERR_WASM_INVALID_MODULE',
   /** A filter's start-up (_start, on_vm_start, on_configure) returned false or trapped; the load fails naming it. */
   WASM_START_FAILED: 'WEFT_ERR_WASM_START_FAILED',
+  /** A filter held the request (paused it) past the route timeout. HTTP 504. */
+  FILTER_TIMEOUT: 'WEFT_ERR_FILTER_TIMEOUT',
   /** A filter trapped (or ran out of fuel) while handling the request and fails closed. HTTP 503. */
   WASM_TRAP: 'WEFT_ERR_WASM_TRAP',
   /** A bearer token was missing or wrong on a plane API write. HTTP 401. */

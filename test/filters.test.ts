@@ -187,3 +187,31 @@ test('a missing built-in or module file exits 2 before anything starts', async (
   assert.equal(r.code, 2);
   assert.match(r.stderr, /filter f: module \/nonexistent\/f\.wasm not found/);
 });
+
+test('a filter that holds the request past the route timeout gets it answered 504, not left hanging', async () => {
+  const silent = await startUpstream(() => { /* never answers the callout */ });
+  const config = writeConfig(`
+listen: 127.0.0.1:0
+workers: 1
+filters:
+  - name: http-auth
+    module: ${wasm['http-auth']}
+    config: { cluster: auth, path: /check, timeoutMs: 10000 }
+clusters:
+  - { name: app, endpoints: ["${app.url}"] }
+  - { name: auth, endpoints: ["${silent.url}"] }
+routes:
+  - { cluster: app, timeout: 300ms }
+`);
+  const proxy = await startProxy(['--config', config]);
+  try {
+    const started = Date.now();
+    const r = await get(proxy, '/held', { authorization: 'Bearer ok' });
+    assert.equal(r.status, 504);
+    assert.equal(r.headers['x-weft-error'], 'WEFT_ERR_FILTER_TIMEOUT');
+    assert.ok(Date.now() - started < 2000);
+  } finally {
+    await proxy.stop();
+    await silent.close();
+  }
+});

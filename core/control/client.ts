@@ -53,7 +53,8 @@ export class ControlClient {
   readonly state: ControlState = { version: '', source: 'none', connectedTo: '', lastError: '' };
   current: Snapshot | null = null;
   readonly #o: ControlClientOptions;
-  readonly #disk: ControlDisk;
+  /** Module files and the last known good snapshot; settingsFromSnapshot(snapshot, client.disk) reads modules from here. */
+  readonly disk: ControlDisk;
   readonly #agent = new Agent({ keepAliveTimeout: 10_000, connections: 4 });
   readonly #abort = new AbortController();
   #pending: { snapshot: Snapshot; plane: string } | null = null;
@@ -67,7 +68,7 @@ export class ControlClient {
   constructor(options: ControlClientOptions) {
     if (!options.planes.length) throw new WeftError(ErrorCodes.USAGE, 'the control client needs at least one plane URL', 2);
     this.#o = { ...options, planes: options.planes.map((p) => p.replace(/\/$/, '')) };
-    this.#disk = new ControlDisk(options.dataDir);
+    this.disk = new ControlDisk(options.dataDir);
     this.ready = new Promise((resolve) => { this.#firstApplied = resolve; });
   }
 
@@ -85,12 +86,12 @@ export class ControlClient {
   }
 
   async #applyLastGood(): Promise<void> {
-    const snapshot = this.#disk.readLastGood();
+    const snapshot = this.disk.readLastGood();
     if (!snapshot) return;
     try {
       const modules = new Map<string, Uint8Array>();
       for (const sha of moduleDigests(snapshot)) {
-        const bytes = this.#disk.readModule(sha);
+        const bytes = this.disk.readModule(sha);
         if (!bytes) throw new Error(`cached module ${sha} is missing or corrupt`);
         checkSignature(bytes, signatureOf(snapshot, sha), this.#o.trustKeys ?? [], sha);
         modules.set(sha, bytes);
@@ -187,7 +188,7 @@ export class ControlClient {
         await this.#ack(plane, snapshot, false, message);
         continue;
       }
-      this.#disk.writeLastGood(snapshot);
+      this.disk.writeLastGood(snapshot);
       this.#served(snapshot, 'plane');
       await this.#ack(plane, snapshot, true, '');
     }
@@ -206,10 +207,10 @@ export class ControlClient {
   async #modules(snapshot: Snapshot, plane: string): Promise<Map<string, Uint8Array>> {
     const out = new Map<string, Uint8Array>();
     for (const sha of moduleDigests(snapshot)) {
-      let bytes = this.#disk.readModule(sha);
+      let bytes = this.disk.readModule(sha);
       if (!bytes) {
         bytes = await this.#fetchModule(sha, plane);
-        this.#disk.writeModule(sha, bytes);
+        this.disk.writeModule(sha, bytes);
       }
       const ref = snapshot.filters.find((f) => f.sha256 === sha || f.canary?.sha256 === sha)!;
       const label = ref.sha256 === sha ? `${ref.name}@${ref.version}` : `${ref.name}@${ref.canary!.version}`;

@@ -13,6 +13,7 @@ export const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.UPSTREAM_PROTOCOL]: 502,
   [ErrorCodes.DRAINING]: 503,
   [ErrorCodes.BAD_REQUEST]: 400,
+  [ErrorCodes.FILTER_TIMEOUT]: 504,
 };
 
 const MESSAGE_OF: Partial<Record<ErrorCode, string>> = {
@@ -24,6 +25,7 @@ const MESSAGE_OF: Partial<Record<ErrorCode, string>> = {
   [ErrorCodes.UPSTREAM_PROTOCOL]: 'upstream sent an invalid response',
   [ErrorCodes.DRAINING]: 'proxy is shutting down',
   [ErrorCodes.BAD_REQUEST]: 'bad request',
+  [ErrorCodes.FILTER_TIMEOUT]: 'a filter held the request past the route timeout',
 };
 
 /** The status, headers and body Weft answers `code` with. */

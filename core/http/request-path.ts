@@ -103,6 +103,8 @@ class Exchange implements AttemptOwner, StreamHost {
   private clusterOverride: string | undefined;
   private mirrorCluster: string | undefined;
   private mirrorBody: PassThrough | undefined;
+  /** Bounds how long filters may hold the request before it goes upstream (a paused filter waiting on a callout). */
+  private chainTimer: NodeJS.Timeout | undefined;
 
   constructor(ctx: WorkerContext, req: IncomingMessage, res: ServerResponse, route: Route, facts: RequestFacts, started: number) {
     this.ctx = ctx;
@@ -131,6 +133,7 @@ class Exchange implements AttemptOwner, StreamHost {
   runChain(chain: FilterChain): void {
     this.requestHeaders = requestHeaderList(this.method, this.path, this.facts.authority, 'http', this.facts.headers);
     const stream = (this.stream = chain.newStream(this));
+    this.chainTimer = setTimeout(onChainTimeout, this.route.timeoutMs, this);
     if (this.facts.hasBody) {
       this.req.on('data', (chunk: Buffer) => stream.requestBody(chunk, false));
       this.req.on('end', () => {
@@ -144,6 +147,7 @@ class Exchange implements AttemptOwner, StreamHost {
 
   headersDone(d: Direction, endOfStream: boolean): void {
     if (d === 1) return this.writeFilteredHead(endOfStream);
+    clearTimeout(this.chainTimer);
     const up = splitRequestHeaders(this.requestHeaders);
     this.method = up.method;
     this.path = up.path;
@@ -363,6 +367,12 @@ class Exchange implements AttemptOwner, StreamHost {
     return this.retriable && outcome !== 0 && (this.route.retry.on & outcome) !== 0 && this.tries <= this.route.retry.attempts;
   }
 
+  chainTimedOut(): void {
+    if (this.finished || this.res.headersSent || this.current) return;
+    this.dropUpstream(new Error('filter timeout'));
+    this.fail(ErrorCodes.FILTER_TIMEOUT);
+  }
+
   /** Weft answers itself; with filters, the answer passes their response callbacks like any response. */
   private fail(code: ErrorCode, detail?: string): void {
     this.error = code;
@@ -391,10 +401,15 @@ class Exchange implements AttemptOwner, StreamHost {
   private done(status: number, error: string): void {
     if (this.finished) return;
     this.finished = true;
+    clearTimeout(this.chainTimer);
     const upstream = this.current?.endpoint.origin ?? '';
     observe(this.ctx, this.req, this.started, this.route.name, this.cluster.name, status, upstream, this.bytesIn, this.bytesOut, this.facts.requestId, error);
     this.stream?.finish();
   }
+}
+
+function onChainTimeout(ex: Exchange): void {
+  ex.chainTimedOut();
 }
 
 function observe(
