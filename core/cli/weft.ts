@@ -8,7 +8,11 @@ const commands: Record<string, Command> = {
   proxy: { summary: 'run the data-plane proxy', load: () => import('./proxy-command.ts') },
   schema: { summary: 'print the JSON Schema of the proxy config file', load: () => import('./schema-command.ts') },
   demo: { summary: 'run a sample upstream and a 2-worker proxy with traffic', load: () => import('./demo-command.ts') },
-  filter: { summary: 'filter authoring: new NAME | build DIR [-o FILE] | test DIR | inspect FILE', load: () => import('../../sdk/tools/filter-command.ts') },
+  // push, list, rollback and delete talk to the plane's registry; the SDK's tools own the rest.
+  filter: { summary: 'filters: new NAME | build DIR | test DIR | inspect FILE; push NAME FILE --version V | list | rollback NAME | delete NAME@V', load: async () => {
+    const registry = await import('../../plane/cli/filter-command.ts');
+    return { main: async (argv) => (registry.REGISTRY_SUBCOMMANDS.includes(argv[0]) ? registry : await import('../../sdk/tools/filter-command.ts')).main(argv) };
+  } },
   plane: { summary: 'run the control plane (SQLite by default, etcd for replicas)', load: () => import('../../plane/cli/plane-command.ts') },
   apply: { summary: 'apply mesh config (routes, clusters, filter chains) to the plane: apply -f FILE', load: () => import('../../plane/cli/mesh-command.ts').then((m) => ({ main: m.applyMain })) },
   get: { summary: 'print mesh resources from the plane: get routes|clusters|filters', load: () => import('../../plane/cli/mesh-command.ts').then((m) => ({ main: m.getMain })) },

@@ -1,0 +1,124 @@
+// Starts real `weft plane` processes and a real etcd on loopback for the plane's tests, and runs client commands.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WEFT_BIN } from '../../core/proxy/spawn.ts';
+import { runWeft } from '../../test/support/proxy.ts';
+
+export interface RunningPlane {
+  proc: ChildProcess;
+  url: string;
+  token: string;
+  dataDir: string;
+  stderr(): string;
+  /** Runs `weft ARGS` against this plane with its token. */
+  weft(args: string[], env?: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }>;
+  json<T>(path: string): Promise<T>;
+  stop(): Promise<void>;
+}
+
+export function tempDir(label: string): string {
+  return mkdtempSync(join(tmpdir(), `weft-${label}-`));
+}
+
+/** `weft plane` on 127.0.0.1 (port 0 unless `listen` is given), resolved once its ready line is out. */
+export async function startPlane(options: { dataDir?: string; store?: string; listen?: string; tokenFile?: string } = {}): Promise<RunningPlane> {
+  const dataDir = options.dataDir ?? tempDir('plane');
+  const args = [WEFT_BIN, 'plane', '--listen', options.listen ?? '127.0.0.1:0', '--data-dir', dataDir];
+  if (options.store) args.push('--store', options.store);
+  if (options.tokenFile) args.push('--token-file', options.tokenFile);
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  const ready = new Promise<string>((resolve, reject) => {
+    proc.stderr!.on('data', (d) => {
+      stderr += d;
+      const line = stderr.split('\n').find((l) => l.includes('"weft plane ready"'));
+      if (line) resolve((JSON.parse(line) as { url: string }).url);
+    });
+    proc.once('close', (code) => reject(new Error(`weft plane exited with ${code} before ready:\n${stderr}`)));
+  });
+  const url = await ready;
+  const token = readFileSync(options.tokenFile ?? join(dataDir, 'token'), 'utf8').trim();
+  return {
+    proc, url, token, dataDir,
+    stderr: () => stderr,
+    weft: (a, env = {}) => runWeft(a, { WEFT_PLANE: url, WEFT_TOKEN: token, ...env }),
+    async json<T>(path: string): Promise<T> {
+      const res = await fetch(`${url}${path}`);
+      return await res.json() as T;
+    },
+    async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = once(proc, 'exit');
+      proc.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as { port: number }).port;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+export interface RunningEtcd {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** A throwaway single-member etcd (Debian's etcd-server) on loopback ports with its own data dir. */
+export async function startEtcd(): Promise<RunningEtcd> {
+  const dir = tempDir('etcd');
+  const [client, peer] = [await freePort(), await freePort()];
+  const url = `http://127.0.0.1:${client}`;
+  const proc = spawn('etcd', [
+    '--data-dir', dir, '--name', 'weft-test',
+    '--listen-client-urls', url, '--advertise-client-urls', url,
+    '--listen-peer-urls', `http://127.0.0.1:${peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`,
+    '--initial-cluster', `weft-test=http://127.0.0.1:${peer}`, '--log-level', 'error',
+  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr!.on('data', (d) => (stderr += d));
+  const spawned = new Promise<void>((resolve, reject) => {
+    proc.once('error', (err) => reject(new Error(`cannot run etcd (apt-get install etcd-server): ${err.message}`)));
+    proc.once('spawn', () => resolve());
+  });
+  await spawned;
+  for (let i = 0; i < 100; i++) {
+    const ok = await fetch(`${url}/health`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (proc.exitCode !== null) throw new Error(`etcd exited: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    async stop() {
+      if (proc.exitCode === null) {
+        const exited = once(proc, 'exit');
+        proc.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `check` every 20 ms until it returns a value, for at most `ms`. */
+export async function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>, ms = 5000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
