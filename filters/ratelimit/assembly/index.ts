@@ -1,0 +1,160 @@
+// The ratelimit filter: token buckets shared by all workers, keyed by client, header, JWT claim or route; 429 with the IETF RateLimit fields.
+import {
+  Action, HeaderPair, HttpContext, JsonValue, RootContext, currentTimeMilliseconds, describeFilter, getPropertyString,
+  logInfo, requestHeaders, responseHeaders, setRootContext,
+} from "../../../sdk/assembly/index";
+import { claimHeader } from "../../shared/assembly/claims";
+import { readConfig, rejectConfig } from "../../shared/assembly/config";
+import { CounterFamily, label } from "../../shared/assembly/metricFamily";
+import { PrefixMatch } from "../../shared/assembly/prefixMatch";
+import { sendJsonError } from "../../shared/assembly/reply";
+import { clientAddress, pathOnly, requestMethod, requestPath } from "../../shared/assembly/request";
+import { BucketPolicy, Take } from "./bucket";
+import { configSchema } from "./configSchema";
+export * from "../../../sdk/assembly/abi/exports";
+
+describeFilter("ratelimit", "1.0.0", configSchema);
+
+const rejected = new CounterFamily("weft_filter_ratelimit_rejected_total");
+const dryRunRejected = new CounterFamily("weft_filter_ratelimit_dry_run_rejected_total");
+
+class Limit {
+  /** The `RateLimit-Policy` member for this limit, e.g. `"per-client";q=100;w=60`. */
+  readonly policyField: string;
+
+  constructor(
+    public readonly name: string,
+    public readonly bucket: BucketPolicy,
+    public readonly keySource: string,
+    public readonly keyName: string,
+    public readonly routes: string[],
+    public readonly scope: PrefixMatch,
+  ) {
+    this.policyField = "\"" + name + "\";q=" + bucket.fill.toString() + ";w=" + (bucket.intervalMilliseconds / 1000).toString();
+  }
+
+  static fromJson(config: JsonValue): Limit {
+    const requests = <i64>config.getNumber("requests");
+    const key = config.get("key")!;
+    const source = key.getString("source");
+    const name = key.getString("name");
+    return new Limit(
+      config.getString("name"),
+      new BucketPolicy(requests, <u64>config.getNumber("perSeconds") * 1000, <i64>config.getNumber("burst", <f64>requests)),
+      source,
+      source == "claim" ? claimHeader(name) : name.toLowerCase(),
+      config.getStringArray("routes"),
+      PrefixMatch.fromJson(config),
+    );
+  }
+
+  /** The bucket key of this request, or null when the request lacks what the limit counts by (the limit then does not apply). */
+  keyOf(route: string): string | null {
+    let value: string | null = "";
+    if (this.keySource == "clientAddress") value = clientAddress();
+    else if (this.keySource == "header" || this.keySource == "claim") value = requestHeaders.get(this.keyName);
+    else if (this.keySource == "route") value = route;
+    if (value === null || (value.length == 0 && this.keySource != "global")) return null;
+    return "ratelimit:" + this.name + ":" + value;
+  }
+}
+
+class LimitRoot extends RootContext {
+  limits: Limit[] = [];
+  dryRun: bool = false;
+  responseHeaders: bool = true;
+  /** Whether any limit is scoped to routes, so that the route property is read only when needed. */
+  needsRoute: bool = false;
+
+  onConfigure(configuration: string): bool {
+    const config = readConfig("ratelimit", configSchema, configuration);
+    if (config === null) return false;
+    const limits = config.get("limits")!;
+    const parsed = new Array<Limit>();
+    const names = new Set<string>();
+    let needsRoute = false;
+    for (let i = 0; i < limits.items.length; i++) {
+      const limit = Limit.fromJson(limits.items[i]);
+      const path = "/limits/" + i.toString();
+      if (names.has(limit.name)) return rejectConfig("ratelimit", path + "/name", "repeats the name of an earlier limit");
+      if ((limit.keySource == "header" || limit.keySource == "claim") && limit.keyName.length == 0) {
+        return rejectConfig("ratelimit", path + "/key", "needs a name for source " + limit.keySource);
+      }
+      if (limit.bucket.burst < limit.bucket.fill) return rejectConfig("ratelimit", path + "/burst", "must be >= requests");
+      names.add(limit.name);
+      needsRoute = needsRoute || limit.routes.length > 0 || limit.keySource == "route";
+      parsed.push(limit);
+    }
+    this.limits = parsed;
+    this.needsRoute = needsRoute;
+    this.dryRun = config.getBool("dryRun");
+    this.responseHeaders = config.getBool("responseHeaders", true);
+    return true;
+  }
+
+  createHttpContext(contextId: u32): HttpContext {
+    return new LimitStream(contextId, this);
+  }
+}
+
+class LimitStream extends HttpContext {
+  /** The RateLimit-Policy and RateLimit fields of the limits this request was counted against. */
+  policies: string[] = [];
+  states: string[] = [];
+
+  constructor(contextId: u32, public readonly config: LimitRoot) {
+    super(contextId, config);
+  }
+
+  onRequestHeaders(_headerCount: u32, _endOfStream: bool): Action {
+    const root = this.config;
+    let route = "";
+    if (root.needsRoute) {
+      const property = getPropertyString(["weft", "route"]);
+      if (property !== null) route = property;
+    }
+    const path = pathOnly(requestPath());
+    const method = requestMethod();
+    const now = currentTimeMilliseconds();
+    for (let i = 0; i < root.limits.length; i++) {
+      const limit = root.limits[i];
+      if (limit.routes.length > 0 && !limit.routes.includes(route)) continue;
+      if (!limit.scope.matches(path, method)) continue;
+      const key = limit.keyOf(route);
+      if (key === null) continue;
+      const take = limit.bucket.take(key, now);
+      this.policies.push(limit.policyField);
+      this.states.push(stateField(limit, take));
+      if (take.allowed) continue;
+      if (root.dryRun) {
+        dryRunRejected.with(label("limit", limit.name)).increment();
+        logInfo("ratelimit: dry run: would reject " + method + " " + path + " (limit " + limit.name + ", key " + key + ")");
+        continue;
+      }
+      rejected.with(label("limit", limit.name)).increment();
+      sendJsonError(429, "rate_limited", "limit " + limit.name + " allows " + limit.bucket.fill.toString() + " requests per " +
+        (limit.bucket.intervalMilliseconds / 1000).toString() + " s", [
+        new HeaderPair("retry-after", max<i64>(take.resetSeconds, 1).toString()),
+        new HeaderPair("ratelimit-policy", limit.policyField),
+        new HeaderPair("ratelimit", stateField(limit, take)),
+      ]);
+      return Action.Pause;
+    }
+    return Action.Continue;
+  }
+
+  onResponseHeaders(_headerCount: u32, _endOfStream: bool): Action {
+    if (this.config.responseHeaders && this.policies.length > 0 && responseHeaders.get("ratelimit") === null) {
+      responseHeaders.set("ratelimit-policy", this.policies.join(", "));
+      responseHeaders.set("ratelimit", this.states.join(", "));
+    }
+    return Action.Continue;
+  }
+}
+
+/** The `RateLimit` member for a limit after a take: remaining quota and seconds until it grows. */
+function stateField(limit: Limit, take: Take): string {
+  return "\"" + limit.name + "\";r=" + take.remaining.toString() + ";t=" + take.resetSeconds.toString();
+}
+
+setRootContext((contextId: u32): RootContext => new LimitRoot(contextId));
