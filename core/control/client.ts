@@ -79,6 +79,7 @@ export class ControlClient {
   }
 
   async close(): Promise<void> {
+    if (this.#abort.signal.aborted) return;
     this.#abort.abort();
     if (this.#statsTimer) clearInterval(this.#statsTimer);
     await this.#loop;
