@@ -34,6 +34,7 @@ export class Plane {
   #expiry: NodeJS.Timeout | null = null;
   #tick: NodeJS.Timeout;
   #ticking = false;
+  #rebuilding: Promise<void> = Promise.resolve();
   #closed = false;
 
   constructor(store: Store, log: Logger) {
@@ -56,7 +57,14 @@ export class Plane {
     await this.rebuild();
   }
 
-  async rebuild(): Promise<void> {
+  /** Rebuilds one at a time: a slow read finishing after a newer one must not publish older state. */
+  rebuild(): Promise<void> {
+    const run = this.#rebuilding.then(() => this.#rebuildNow());
+    this.#rebuilding = run.catch(() => undefined);
+    return run;
+  }
+
+  async #rebuildNow(): Promise<void> {
     const state = await loadState(this.store);
     const now = Date.now();
     this.state = state;
