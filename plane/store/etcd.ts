@@ -20,7 +20,8 @@ export class EtcdStore implements Store {
   async start(): Promise<void> {
     this.#watcher = await this.#ns.watch().prefix('').create();
     const fire = (kv: { key: Buffer }) => {
-      const key = kv.key.toString().slice('/weft/'.length);
+      // The namespace hands watchers keys with its prefix already stripped.
+      const key = kv.key.toString();
       for (const l of this.#listeners) l(key);
     };
     this.#watcher.on('put', fire);

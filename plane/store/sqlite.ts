@@ -31,7 +31,7 @@ export class SqliteStore implements Store {
 
   async list(prefix: string): Promise<Entry[]> {
     // Every key with the prefix sorts below prefix + U+FFFF.
-    return this.#list.all(prefix, `${prefix}\uffff`) as unknown as Entry[];
+    return (this.#list.all(prefix, `${prefix}\uffff`) as unknown as Entry[]).map(({ key, value }) => ({ key, value }));
   }
 
   async put(key: string, value: string): Promise<void> {

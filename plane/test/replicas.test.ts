@@ -1,0 +1,58 @@
+// Two plane replicas on one real etcd: they serve the same state, and a proxy fails over to the second when the first stops.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startControlClient } from '../../core/control/client.ts';
+import type { Snapshot } from '../../core/control/snapshot.ts';
+import type { StatusReport } from '../status.ts';
+import { versionedFilter } from './modules.ts';
+import { startEtcd, startPlane, tempDir, waitFor } from './support.ts';
+
+test('plane replicas on etcd', async (t) => {
+  const etcd = await startEtcd();
+  t.after(() => etcd.stop());
+  const dir = tempDir('replicas');
+  const tokenFile = join(dir, 'token');
+  writeFileSync(tokenFile, randomBytes(16).toString('hex'));
+  const [a, b] = await Promise.all([0, 1].map(() => startPlane({ store: `etcd:${etcd.url}`, tokenFile })));
+  t.after(() => Promise.all([a.stop(), b.stop()]));
+  const push = async (plane: typeof a, version: string) => {
+    const f = join(dir, `${version}.wasm`);
+    writeFileSync(f, await versionedFilter(`v${version}`));
+    const r = await plane.weft(['filter', 'push', 'hdr', f, '--version', version]);
+    assert.equal(r.code, 0, r.stderr);
+  };
+  await push(a, '1');
+  writeFileSync(join(dir, 'mesh.yaml'), 'clusters:\n  - name: app\n    endpoints: [http://127.0.0.1:9]\nfilters:\n  - name: hdr\n');
+  assert.equal((await a.weft(['apply', '-f', join(dir, 'mesh.yaml')])).code, 0);
+
+  const applied: Snapshot[] = [];
+  const client = await startControlClient({
+    planes: [a.url, b.url], node: 'edge', dataDir: tempDir('edge'), token: a.token, apply: async (s) => { applied.push(s); },
+  });
+  t.after(() => client.close());
+
+  await t.test('a second replica serves the same state, down to the snapshot version', async () => {
+    const sa = await a.json<Snapshot>('/v1/snapshot');
+    const sb = await waitFor('replica b to see the push', async () => { const s = await b.json<Snapshot>('/v1/snapshot'); return s.version === sa.version ? s : undefined; });
+    assert.equal(sb.filters[0].version, '1');
+    assert.match((await b.weft(['filter', 'list'])).stdout, /hdr\s+1\s/);
+    assert.match((await b.weft(['get', 'filters'])).stdout, /filters at revision 1/);
+  });
+
+  await t.test('the proxy fails over to the second replica when the first stops, and keeps receiving pushes', async () => {
+    await waitFor('connected to a', () => client.state.connectedTo === a.url && applied.length > 0);
+    await a.stop();
+    await waitFor('failover to b', () => client.state.connectedTo === b.url, 5000);
+    await push(b, '2');
+    await waitFor('version 2 through b', () => applied.at(-1)?.filters[0].version === '2', 5000);
+    const status = await waitFor('the ACK recorded via b', async () => {
+      const s = await b.json<StatusReport>('/v1/status');
+      return s.nodes.find((n) => n.node === 'edge' && n.version === s.version);
+    });
+    assert.deepEqual(status.filters, [{ name: 'hdr', version: '2' }]);
+    assert.equal(status.connected, true);
+  });
+});
