@@ -75,6 +75,24 @@ export function upstreamRequestHeaders(raw: string[], clientAddress: string, sch
   return { headers: out, authority, requestId, hasBody };
 }
 
+const RESPONSE_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade']);
+
+/**
+ * undici's parsed response headers as the flat [name, value, …] list Node's writeHead takes, hop-by-hop
+ * headers left out. Building a list is cheaper than deleting keys, which turns the object into a slow dictionary.
+ */
+export function downstreamResponseHeaders(headers: Record<string, string | string[] | undefined>): string[] {
+  const named = headers.connection === undefined ? undefined : connectionNamed(String(headers.connection));
+  const flat: string[] = [];
+  for (const name in headers) {
+    const v = headers[name];
+    if (v === undefined || RESPONSE_HOP_BY_HOP.has(name) || (named !== undefined && named.includes(name))) continue;
+    if (typeof v === 'string') flat.push(name, v);
+    else for (const one of v) flat.push(name, one);
+  }
+  return flat;
+}
+
 /** Removes hop-by-hop headers from undici's parsed response headers in place, before they go downstream. */
 export function stripResponseHopByHop(headers: Record<string, string | string[] | undefined>): void {
   const connection = headers.connection;
