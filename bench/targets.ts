@@ -1,5 +1,5 @@
 // The things measured side by side: the upstream itself, nginx as proxy, Weft bare and Weft with its filters.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startNginx } from './nginx.ts';
@@ -22,20 +22,14 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 
 type FilterChain = { headers: Record<string, string>; filters: { name: string; config: unknown }[] };
 
-/**
- * The `--filter FILE.wasm,config=JSON` flags of the built-in chain. Each filter is built from its
- * source for this run, so a stale build in filters/NAME/build can never be what is measured.
- */
-async function filterFlags(chain: FilterChain, dir: string): Promise<string[]> {
+/** The `--filter NAME,config=JSON` flags of the built-in chain, each filter built first if its build is missing or stale. */
+async function filterFlags(chain: FilterChain): Promise<string[]> {
   // Loaded only here: the compiler is heavy and the other targets do not need it.
-  const { buildFilter } = await import('../sdk/tools/build.ts');
+  const { loadBuiltinFilter } = await import('../filters/build.ts');
   const flags: string[] = [];
   for (const { name, config } of chain.filters) {
-    const source = join(root, 'filters', name);
-    if (!existsSync(join(source, 'assembly', 'index.ts'))) throw new Error(`filter "${name}" has no source in filters/${name}/assembly`);
-    // The proxy names a filter after its file, so the file is NAME.wasm.
-    const { outFile } = await buildFilter(source, { outFile: join(dir, `${name}.wasm`) });
-    flags.push('--filter', `${outFile},config=${JSON.stringify(config)}`);
+    await loadBuiltinFilter(name);
+    flags.push('--filter', `${name},config=${JSON.stringify(config)}`);
   }
   return flags;
 }
@@ -74,7 +68,14 @@ export async function startTarget(name: TargetName, ctx: TargetContext): Promise
       return startWeft(ctx, [], {});
     case 'weft-filters': {
       const chain = JSON.parse(readFileSync(new URL('filter-chain.json', import.meta.url), 'utf8')) as FilterChain;
-      return startWeft(ctx, await filterFlags(chain, ctx.workDir), chain.headers);
+      const target = await startWeft(ctx, await filterFlags(chain), chain.headers);
+      // Proof the chain is in the path: without the chain's credentials, auth must refuse.
+      const anonymous = await statusOf(target.url);
+      if (anonymous === 200) {
+        await target.proxy!.stop();
+        throw new Error('a request without credentials was answered 200: the filter chain is not in the path');
+      }
+      return target;
     }
   }
 }
