@@ -7,6 +7,7 @@ import type { TestRequest } from '../../sdk/tools/harness.ts';
 import { readFilterMetadata, validateFilterConfig } from '../../sdk/tools/inspect.ts';
 import { loadBuiltinFilter } from '../build.ts';
 import { configRejection } from '../config-rejection.ts';
+import { readmeExample, readmeExampleNames } from '../readme-examples.ts';
 import { ecKey, hmacKey, nowSeconds, rsaKey, signToken } from './test-tokens.ts';
 
 const hs = hmacKey('hs-1', 'a-shared-secret-of-32-bytes-long!');
@@ -234,4 +235,62 @@ describe('configuration', () => {
       assert.ok(errors.some((e) => e.includes('on_configure returned false')), errors.join('\n'));
     });
   }
+});
+
+describe('README examples', () => {
+  const readme = new URL('README.md', import.meta.url).pathname;
+
+  test('every example fits the schema and configures the filter', async () => {
+    const metadata = await readFilterMetadata(bytes);
+    const names = readmeExampleNames(readme);
+    assert.ok(names.length >= 3, names.join());
+    for (const name of names) {
+      const example = readmeExample(readme, name);
+      assert.deepEqual(validateFilterConfig(metadata!, JSON.stringify(example)), [], name);
+      (await FilterHarness.fromBytes(bytes, { config: example, clusters: { idp: () => ({ status: 200, body: JSON.stringify({ keys: [rs.jwk] }) }) } })).close();
+    }
+  });
+
+  test('inline-hs256: a token signed with the documented secret passes; writes need the scope', async () => {
+    const readmeKey = hmacKey('main', 'change-me-to-a-long-random-secret');
+    const example = await FilterHarness.fromBytes(bytes, { config: readmeExample(readme, 'inline-hs256') });
+    try {
+      const token = (extra: Record<string, unknown>) => signToken(readmeKey, { iss: 'https://login.example.com', aud: 'orders', sub: 'ada', exp: nowSeconds() + 60, ...extra });
+      const read = await example.exchange(bearer(token({ tenant: 'acme' }), { path: '/orders/1' }));
+      assert.deepEqual([read.upstream?.header('x-user'), read.upstream?.header('x-weft-claim-tenant'), read.upstream?.header('authorization')], ['ada', 'acme', undefined]);
+      assert.equal((await example.exchange(bearer(token({}), { method: 'POST', path: '/orders' }))).response.status, 403);
+      assert.equal((await example.exchange(bearer(token({ scope: 'orders:write' }), { method: 'POST', path: '/orders' }))).localReply, null);
+      assert.equal((await example.exchange({ path: '/public/a' })).localReply, null);
+      assert.equal((await example.exchange({ path: '/orders/1' })).response.status, 401);
+    } finally {
+      example.close();
+    }
+  });
+
+  test('remote-jwks: keys come from the idp cluster; either audience passes', async () => {
+    const example = await FilterHarness.fromBytes(bytes, {
+      config: readmeExample(readme, 'remote-jwks'),
+      clusters: { idp: (call) => ({ status: call.header(':path') === '/.well-known/jwks.json' ? 200 : 404, body: JSON.stringify({ keys: [rs.jwk, es.jwk] }) }) },
+    });
+    try {
+      const claims = { iss: 'https://login.example.com', aud: ['billing'], sub: 'bob', exp: nowSeconds() + 60 };
+      const exchange = await example.exchange(bearer(signToken(es, claims)));
+      assert.equal(exchange.upstream?.header('x-weft-claim-sub'), 'bob');
+      assert.equal((await example.exchange(bearer(signToken(rs, { ...claims, aud: 'shipping' })))).response.status, 401);
+    } finally {
+      example.close();
+    }
+  });
+
+  test('api-keys: the documented key passes by header or query, others do not; health is open', async () => {
+    const example = await FilterHarness.fromBytes(bytes, { config: readmeExample(readme, 'api-keys') });
+    try {
+      assert.equal((await example.exchange({ headers: { 'x-api-key': 'demo-key-123' } })).localReply, null);
+      assert.equal((await example.exchange({ path: '/x?api_key=demo-key-123' })).upstream?.header(':path'), '/x');
+      assert.equal((await example.exchange({ headers: { 'x-api-key': 'demo-key-124' } })).response.status, 401);
+      assert.equal((await example.exchange({ path: '/health' })).localReply, null);
+    } finally {
+      example.close();
+    }
+  });
 });

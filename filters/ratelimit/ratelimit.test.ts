@@ -7,6 +7,8 @@ import { FilterHarness } from '../../sdk/tools/harness.ts';
 import type { TestRequest } from '../../sdk/tools/harness.ts';
 import { loadBuiltinFilter } from '../build.ts';
 import { configRejection } from '../config-rejection.ts';
+import { readmeExample, readmeExampleNames } from '../readme-examples.ts';
+import { readFilterMetadata, validateFilterConfig } from '../../sdk/tools/inspect.ts';
 
 let bytes: Uint8Array;
 before(async () => {
@@ -158,4 +160,45 @@ describe('configuration', () => {
       assert.ok(errors.includes(`ratelimit: invalid config: ${message}`), errors.join('\n'));
     });
   }
+});
+
+describe('README examples', () => {
+  const readme = new URL('README.md', import.meta.url).pathname;
+
+  test('every example fits the schema and configures the filter', async () => {
+    const metadata = await readFilterMetadata(bytes);
+    const names = readmeExampleNames(readme);
+    assert.ok(names.length >= 3, names.join());
+    for (const name of names) {
+      const example = readmeExample(readme, name);
+      assert.deepEqual(validateFilterConfig(metadata!, JSON.stringify(example)), [], name);
+      (await FilterHarness.fromBytes(bytes, { config: example, clusters: {} })).close();
+    }
+  });
+
+  test('per-client: 100 requests from one address pass, the 101st gets 429', async () => {
+    await withFilter(readmeExample(readme, 'per-client'), async (filter) => {
+      const from = { properties: { 'source.address': '10.0.0.7:40000' } };
+      const results = await statuses(filter, Array.from({ length: 101 }, () => from));
+      assert.deepEqual([results.filter((s) => s === 200).length, results[100]], [100, 429]);
+    });
+  });
+
+  test('per-user-writes: a user gets a burst of 20 writes; reads are only counted on the api route', async () => {
+    await withFilter(readmeExample(readme, 'per-user-writes'), async (filter) => {
+      const write: TestRequest = { method: 'POST', path: '/orders', headers: { 'x-weft-claim-sub': 'ada' }, properties: { 'weft.route': 'api' } };
+      const results = await statuses(filter, Array.from({ length: 21 }, () => write));
+      assert.deepEqual([results.filter((s) => s === 200).length, results[20]], [20, 429]);
+      const read = await filter.exchange({ path: '/orders', headers: { 'x-weft-claim-sub': 'ada' }, properties: { 'weft.route': 'api' } });
+      assert.equal(read.response.header('ratelimit-policy'), '"api";q=5000;w=1');
+    });
+  });
+
+  test('dry-run: nothing is rejected, the 51st request of a tenant is reported', async () => {
+    await withFilter(readmeExample(readme, 'dry-run'), async (filter) => {
+      const results = await statuses(filter, Array.from({ length: 51 }, () => ({ headers: { 'x-tenant': 'acme' } })));
+      assert.ok(results.every((s) => s === 200));
+      assert.equal(filter.metric('weft_filter_ratelimit_dry_run_rejected_total{limit="per-tenant"}'), 1);
+    });
+  });
 });

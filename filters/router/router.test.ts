@@ -5,6 +5,8 @@ import { FilterHarness } from '../../sdk/tools/harness.ts';
 import type { TestRequest } from '../../sdk/tools/harness.ts';
 import { loadBuiltinFilter } from '../build.ts';
 import { configRejection } from '../config-rejection.ts';
+import { readmeExample, readmeExampleNames } from '../readme-examples.ts';
+import { readFilterMetadata, validateFilterConfig } from '../../sdk/tools/inspect.ts';
 
 let bytes: Uint8Array;
 before(async () => {
@@ -210,4 +212,55 @@ describe('configuration', () => {
       assert.ok(errors.includes(`router: invalid config: ${message}`), errors.join('\n'));
     });
   }
+});
+
+describe('README examples', () => {
+  const readme = new URL('README.md', import.meta.url).pathname;
+
+  test('every example fits the schema and configures the filter', async () => {
+    const metadata = await readFilterMetadata(bytes);
+    const names = readmeExampleNames(readme);
+    assert.ok(names.length >= 3, names.join());
+    for (const name of names) {
+      const example = readmeExample(readme, name);
+      assert.deepEqual(validateFilterConfig(metadata!, JSON.stringify(example)), [], name);
+      (await FilterHarness.fromBytes(bytes, { config: example, clusters: {} })).close();
+    }
+  });
+
+  test('canary: about a tenth to v2, and the override header always to v2', async () => {
+    await withRouter(readmeExample(readme, 'canary'), async (router) => {
+      let v2 = 0;
+      for (let i = 0; i < 1000; i++) if ((await decision(router, { path: '/orders/1' }))?.[1] === 'orders-v2') v2++;
+      assert.ok(v2 >= 70 && v2 <= 130, `${v2} of 1000`);
+      assert.equal((await decision(router, { path: '/orders', headers: { 'x-weft-canary': 'true' } }))?.[1], 'orders-v2');
+    });
+  });
+
+  test('match-and-rewrite: regex, header and query matches; the legacy prefix and host rewritten', async () => {
+    await withRouter(readmeExample(readme, 'match-and-rewrite'), async (router) => {
+      assert.equal((await decision(router, { path: '/items/42' }))?.[1], 'catalog');
+      assert.equal((await decision(router, { method: 'POST', path: '/items/42' })), null);
+      assert.equal((await decision(router, { path: '/x?lang=en', headers: { 'x-beta': '1' } }))?.[1], 'beta');
+      const legacy = await router.exchange({ path: '/api/v1/users?id=3', headers: { 'x-debug': '1' } }, { headers: { server: 'old' } });
+      assert.deepEqual([legacy.upstream?.header(':path'), legacy.upstream?.header(':authority'), legacy.upstream?.header('x-legacy-client'), legacy.upstream?.header('x-debug')],
+        ['/v2/users?id=3', 'api.internal', 'true', undefined]);
+      assert.deepEqual([legacy.response.header('deprecation'), legacy.response.header('server')], ['true', undefined]);
+    });
+  });
+
+  test('mirror-and-faults: some requests mirrored, some aborted with 503, the rest reach checkout', async () => {
+    await withRouter(readmeExample(readme, 'mirror-and-faults'), async (router) => {
+      let mirrored = 0;
+      let aborted = 0;
+      for (let i = 0; i < 400; i++) {
+        const found = await decision(router, { path: '/checkout' });
+        if (found === null) aborted++;
+        else if (found[2] === 'checkout-shadow') mirrored++;
+      }
+      assert.ok(mirrored >= 40 && mirrored <= 130, `${mirrored} mirrored of 400`);
+      assert.ok(aborted <= 15, `${aborted} aborted of 400`);
+      assert.equal(router.metric('weft_filter_router_faults_total{route="checkout",fault="abort"}') ?? 0, aborted);
+    });
+  });
 });

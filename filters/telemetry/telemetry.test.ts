@@ -5,6 +5,8 @@ import { FilterHarness } from '../../sdk/tools/harness.ts';
 import type { CallRequest, HarnessOptions } from '../../sdk/tools/harness.ts';
 import { loadBuiltinFilter } from '../build.ts';
 import { configRejection } from '../config-rejection.ts';
+import { readmeExample, readmeExampleNames } from '../readme-examples.ts';
+import { readFilterMetadata, validateFilterConfig } from '../../sdk/tools/inspect.ts';
 
 let bytes: Uint8Array;
 before(async () => {
@@ -212,4 +214,48 @@ describe('configuration', () => {
       assert.ok(errors.includes(`telemetry: invalid config: ${message}`), errors.join('\n'));
     });
   }
+});
+
+describe('README examples', () => {
+  const readme = new URL('README.md', import.meta.url).pathname;
+
+  test('every example fits the schema and configures the filter', async () => {
+    const metadata = await readFilterMetadata(bytes);
+    const names = readmeExampleNames(readme);
+    assert.ok(names.length >= 3, names.join());
+    for (const name of names) {
+      const example = readmeExample(readme, name);
+      assert.deepEqual(validateFilterConfig(metadata!, JSON.stringify(example)), [], name);
+      (await FilterHarness.fromBytes(bytes, { config: example, clusters: { otel: collector().handler } })).close();
+    }
+  });
+
+  test('metrics-only: RED metrics, no trace headers added', async () => {
+    await withTelemetry({ config: readmeExample(readme, 'metrics-only') }, async (filter) => {
+      const exchange = await filter.exchange({ properties: routed });
+      assert.equal(exchange.upstream?.header('traceparent'), undefined);
+      assert.equal(filter.metric('weft_filter_requests_total{route="api",cluster="orders",code="200"}'), 1);
+    });
+  });
+
+  test('tracing: continued traces are exported to otel under the service name', async () => {
+    const { posts, handler } = collector();
+    await withTelemetry({ config: readmeExample(readme, 'tracing'), clusters: { otel: handler } }, async (filter) => {
+      await filter.exchange({ headers: { traceparent: `00-${incomingTrace}-${incomingParent}-01` } });
+      await filter.until(() => posts.length === 1, () => 'an export', 4000);
+      const body = JSON.parse(posts[0].body);
+      assert.equal(body.resourceSpans[0].resource.attributes[0].value.stringValue, 'shop-edge');
+      assert.equal(body.resourceSpans[0].scopeSpans[0].spans[0].traceId, incomingTrace);
+    });
+  });
+
+  test('everything: prefixed metrics, B3 ignored, an access log line', async () => {
+    await withTelemetry({ config: readmeExample(readme, 'everything'), clusters: { otel: collector().handler } }, async (filter) => {
+      const exchange = await filter.exchange({ headers: { b3: `${incomingTrace}-${incomingParent}-1`, 'x-tenant': 'acme' }, properties: routed });
+      assert.ok(!exchange.upstream!.header('traceparent')!.includes(incomingTrace));
+      assert.equal(filter.metric('edge_requests_total{route="api",cluster="orders",code="200"}'), 1);
+      const entry = JSON.parse(filter.logs.find((l) => l.message.startsWith('{'))!.message);
+      assert.deepEqual([entry.route, entry['request_header:x-tenant'], entry.client_address], ['api', 'acme', '10.1.2.3']);
+    });
+  });
 });
