@@ -27,16 +27,15 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function startPlane(dataDir: string): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
-  const proc = spawn(process.execPath, [WEFT_BIN, 'plane', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(process.execPath, [WEFT_BIN, 'plane', '--listen', '127.0.0.1:0', '--data-dir', dataDir], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  // The ready line is logged at info; warn keeps the 1,000 connection logs out, so wait for the port from /healthz instead.
-  proc.stderr!.on('data', (d) => (stderr += d));
   const url = await new Promise<string>((resolve, reject) => {
-    proc.once('close', (code) => reject(new Error(`plane exited ${code}: ${stderr}`)));
-    const poll = setInterval(() => {
+    proc.stderr!.on('data', (d) => {
+      stderr += d;
       const m = /"url":"(http:[^"]+)"/.exec(stderr);
-      if (m) { clearInterval(poll); resolve(m[1]); }
-    }, 20);
+      if (m) resolve(m[1]);
+    });
+    proc.once('close', (code) => reject(new Error(`plane exited ${code}: ${stderr}`)));
   });
   return { url, pid: proc.pid!, async stop() { const e = once(proc, 'exit'); proc.kill('SIGTERM'); await e; } };
 }

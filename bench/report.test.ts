@@ -13,7 +13,7 @@ function m(rps: number, p50: number, p99: number, proxyCpuUsPerRequest?: number)
 function sample(): Report {
   return {
     startedAt: '2026-01-01T00:00:00.000Z',
-    machine: { cpu: 'test cpu', cores: 2, kernel: '6.0', node: 'v24.0.0', pinned: true },
+    machine: { cpu: 'test cpu', cores: 2, kernel: '6.0', node: 'v24.0.0', pinned: true, loadAverage: 1.5 },
     settings: { driver: 'wrk', upstream: 'nginx', seconds: 10, warmupSeconds: 2, connections: 50, rate: 2000, bodyBytes: 64, workers: 1 },
     targets: [
       { target: 'direct', results: { saturated: m(40000, 1000, 2000), fixed: m(1990, 80, 180) } },

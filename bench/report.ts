@@ -11,7 +11,11 @@ export type TargetResult = {
 
 export type Report = {
   startedAt: string;
-  machine: { cpu: string; cores: number; kernel: string; node: string; wrk?: string; nginx?: string; pinned: boolean };
+  machine: {
+    cpu: string; cores: number; kernel: string; node: string; wrk?: string; nginx?: string; pinned: boolean;
+    /** The 1-minute load average when the run began: above zero, something else was sharing the cores. */
+    loadAverage: number;
+  };
   settings: {
     driver: string; upstream: string; seconds: number; warmupSeconds: number;
     connections: number; rate: number; bodyBytes: number; workers: number;
@@ -54,7 +58,8 @@ export function toMarkdown(report: Report): string {
       ` load by ${s.driver}, upstream ${s.upstream}` +
       ` answering ${s.bodyBytes} bytes; ${s.workers} Weft worker(s), 1 nginx worker;` +
       ` ${m.pinned ? 'proxy pinned to CPU 0, load and upstream to CPU 1' : 'no CPU pinning'}.` +
-      ` Each measurement: ${s.warmupSeconds} s warm-up, then ${s.seconds} s counted.`,
+      ` Each measurement: ${s.warmupSeconds} s warm-up, then ${s.seconds} s counted.` +
+      ` Load average before the run: ${fmt(m.loadAverage, 2)}.`,
   ];
   const section = (mode: Mode, title: string, header: string[], row: (r: Measurement, c: Comparison) => string[]) => {
     const rows = report.targets.filter((t) => t.results[mode]).map((t) => [t.target, ...row(t.results[mode]!, compare(report, t.target))]);

@@ -93,7 +93,7 @@ export async function runBench(o: BenchOptions): Promise<Report> {
     startedAt: new Date().toISOString(),
     machine: {
       cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.availableParallelism(), kernel: os.release(), node: process.version,
-      wrk: commandVersion('wrk'), nginx: commandVersion('nginx'), pinned,
+      wrk: commandVersion('wrk'), nginx: commandVersion('nginx'), pinned, loadAverage: os.loadavg()[0],
     },
     settings: {
       driver: o.driver, upstream: o.upstream, seconds: o.seconds, warmupSeconds: o.warmupSeconds,
