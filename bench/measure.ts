@@ -29,7 +29,7 @@ export type Measurement = LoadResult & {
 const THINK_MS = 20;
 
 /** The load shape of `mode`: saturated is a closed loop with no pause, fixed paces connections to `rate`. */
-export function loadShape(mode: Mode, o: MeasureOptions): { connections: number; thinkMs: number } {
+function loadShape(mode: Mode, o: MeasureOptions): { connections: number; thinkMs: number } {
   return mode === 'saturated'
     ? { connections: o.connections, thinkMs: 0 }
     : { connections: Math.max(1, Math.round((o.rate * THINK_MS) / 1000)), thinkMs: THINK_MS };

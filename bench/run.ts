@@ -136,6 +136,10 @@ export async function main(argv: string[]): Promise<number> {
     upstream: oneOf<UpstreamKind>('upstream-server', str('upstream-server'), ['nginx', 'node'], defaultUpstreamKind()),
     pin: !values['no-pin'],
   };
+  // Asked for by name but missing: say so now rather than once per target.
+  for (const tool of [options.driver, options.upstream]) {
+    if (tool !== 'node' && !hasCommand(tool)) throw usageError(`${tool} is not installed (apt-get install ${tool === 'nginx' ? 'nginx-light' : tool})`);
+  }
   const report = await runBench(options);
   const markdown = toMarkdown(report);
   const out = str('out') ?? fileURLToPath(new URL('results/', import.meta.url));
