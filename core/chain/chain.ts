@@ -9,6 +9,9 @@ export class FilterChain {
   readonly filters: readonly Filter[];
   /** Streams begun and not yet finished. */
   active = 0;
+  /** Requests this chain served, and those answered 500 or above: what a rollout judges a version by. */
+  requests = 0;
+  errors = 0;
   #closing = false;
 
   private constructor(filters: Filter[]) {

@@ -4,6 +4,8 @@ import type { FlagSpec } from './flags.ts';
 import { resolveProxySettings } from '../config/resolve.ts';
 import { startSupervisor } from '../proxy/supervisor.ts';
 import os from 'node:os';
+import path from 'node:path';
+import { feedFromPlane } from '../proxy/plane-feed.ts';
 
 export const proxyFlags: FlagSpec[] = [
   { name: 'listen', value: 'HOST:PORT', help: 'address the proxy accepts traffic on (port 0 picks a free one)' },
@@ -17,12 +19,17 @@ export const proxyFlags: FlagSpec[] = [
   { name: 'filter', value: 'SPEC', multiple: true, envSeparator: ';', help: 'add a filter: PATH.wasm|NAME[,root=ID][,vm=ID][,fail=closed|open|reload][,config=TEXT|@FILE] (config last)' },
   { name: 'filter-fuel', value: 'N', help: 'fuel each filter callback may spend; a runaway callback traps', defaultText: '10000000' },
   { name: 'filter-memory', value: 'SIZE', help: 'memory cap per filter instance', defaultText: '64MiB' },
+  { name: 'plane', value: 'URL[,URL]', help: 'take routes, clusters and filters from a control plane; several URLs fail over' },
+  { name: 'node', value: 'NAME', help: 'this proxy\'s name towards the plane', defaultText: 'the host name' },
+  { name: 'data-dir', value: 'DIR', help: 'where the last good snapshot and module cache live', defaultText: '.weft/NODE' },
+  { name: 'token', value: 'TOKEN', help: 'bearer token for reports to the plane' },
+  { name: 'trust-key', value: 'FILE', multiple: true, help: 'ed25519 public key (PEM); with one, only modules signed by a trusted key run' },
 ];
 
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseFlags(proxyFlags, argv, process.env);
   if (values.help) {
-    console.log(flagsHelp('usage: weft proxy --listen HOST:PORT (--upstream URL... | --config FILE) [options]', proxyFlags));
+    console.log(flagsHelp('usage: weft proxy --listen HOST:PORT (--upstream URL... | --config FILE | --plane URL --node NAME) [options]', proxyFlags));
     return 0;
   }
   const str = (k: string) => values[k] as string | undefined;
@@ -39,6 +46,17 @@ export async function main(argv: string[]): Promise<number> {
     filterFuel: str('filter-fuel'),
     filterMemory: str('filter-memory'),
   };
-  const settings = resolveProxySettings(overrides);
-  return startSupervisor(settings, overrides.config ? () => resolveProxySettings(overrides) : undefined);
+  const plane = str('plane');
+  const settings = resolveProxySettings({ ...overrides, fromPlane: plane !== undefined });
+  if (!plane) return startSupervisor(settings, { reload: overrides.config ? () => resolveProxySettings(overrides) : undefined });
+  const node = str('node') ?? os.hostname();
+  return startSupervisor(settings, {
+    feed: (sup, log) => feedFromPlane(sup, log, {
+      planes: plane.split(',').map((p) => p.trim()).filter(Boolean),
+      node,
+      dataDir: str('data-dir') ?? path.join('.weft', node),
+      token: str('token'),
+      trustKeyFiles: (values['trust-key'] as string[] | undefined) ?? [],
+    }),
+  });
 }

@@ -23,6 +23,8 @@ export interface ProxyOverrides {
   filter?: string[];
   filterFuel?: string;
   filterMemory?: string;
+  /** Routes and clusters come from a control plane: none are needed locally. */
+  fromPlane?: boolean;
 }
 
 function usage(message: string): WeftError {
@@ -95,7 +97,7 @@ export function resolveProxySettings(o: ProxyOverrides): ProxySettings {
     for (const u of o.upstream) if (!/^http:\/\/[^/\s]+\/?$/.test(u)) throw usage(`--upstream: expected http://HOST:PORT, got "${u}"`);
     Object.assign(s, upstreamSettings(o.upstream));
   }
-  if (!s.routes.length) throw usage('give --upstream URL or --config FILE with routes and clusters');
+  if (!s.routes.length && !o.fromPlane) throw usage('give --upstream URL, --config FILE with routes and clusters, or --plane URL');
   // Flag filters run after the file's, in the order given.
   for (const f of o.filter ?? []) s.filters.push(parseFilterFlag(f, process.cwd()));
   if (o.filterFuel !== undefined) {

@@ -67,7 +67,6 @@ export const configSchema = {
     },
     clusters: {
       type: 'array',
-      minItems: 1,
       items: {
         type: 'object',
         additionalProperties: false,
@@ -83,7 +82,6 @@ export const configSchema = {
     },
     routes: {
       type: 'array',
-      minItems: 1,
       items: {
         type: 'object',
         additionalProperties: false,

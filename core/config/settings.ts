@@ -34,6 +34,10 @@ export interface FilterSettings {
   /** The configuration bytes the filter's on_configure reads, as text. */
   config: string;
   fail: FailPolicy;
+  /** The version name a control plane gave this module (rollouts count requests per version). */
+  version?: string;
+  /** During a rollout: a second version serving `percent` of requests beside this one. */
+  canary?: { version: string; sha256: string; module: string; percent: number };
 }
 
 /** A route's change to one filter of the chain. */

@@ -64,6 +64,8 @@ export function handleRequest(ctx: WorkerContext, req: IncomingMessage, res: Ser
 
   // 3. Filters: the route's chain sees the request first; the upstream side starts when its headers pass every filter.
   const ex = new Exchange(ctx, req, res, route, facts, started);
+  const canary = route.canary;
+  if (canary && Math.random() * 100 < canary.percent) return ex.runChain(canary.chain);
   if (route.chain) return ex.runChain(route.chain);
 
   // 4-6. Send upstream, retrying per the route; the exchange streams the answer back and observes the outcome.
@@ -98,6 +100,7 @@ class Exchange implements AttemptOwner, StreamHost {
   bytesOut = 0;
   // The filter chain's side, when the route has one.
   private stream: ChainStream | null = null;
+  private chain: FilterChain | null = null;
   requestHeaders: HeaderList = [];
   requestTrailers: HeaderList | null = null;
   responseHeaders: HeaderList | null = null;
@@ -136,6 +139,7 @@ class Exchange implements AttemptOwner, StreamHost {
   // ── filters ────────────────────────────────────────────────────────────────────────────────
 
   runChain(chain: FilterChain): void {
+    this.chain = chain;
     this.requestHeaders = requestHeaderList(this.method, this.path, this.facts.authority, 'http', this.facts.headers);
     const stream = (this.stream = chain.newStream(this));
     this.chainTimer = setTimeout(onChainTimeout, this.route.timeoutMs, this);
@@ -420,7 +424,11 @@ class Exchange implements AttemptOwner, StreamHost {
     clearTimeout(this.chainTimer);
     const upstream = this.current?.endpoint.origin ?? '';
     observe(this.ctx, this.req, this.started, this.route.name, this.cluster.name, status, upstream, this.bytesIn, this.bytesOut, this.facts.requestId, error);
-    this.stream?.finish();
+    if (this.chain) {
+      this.chain.requests++;
+      if (status >= 500) this.chain.errors++;
+      this.stream!.finish();
+    }
   }
 }
 

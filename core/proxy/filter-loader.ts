@@ -9,6 +9,8 @@ export interface LoadedFilter {
   settings: FilterSettings;
   module: WebAssembly.Module;
   sha256: string;
+  /** The rollout's second version, compiled and smoke-started like the first. */
+  canary?: { module: WebAssembly.Module; sha256: string; version: string; percent: number };
 }
 
 const TASK_URL = new URL('../wasm/compile-task.ts', import.meta.url).href;
@@ -21,15 +23,21 @@ export class FilterLoader {
     if (filters.length === 0) return [];
     this.pool ??= new Piscina({ filename: TASK_URL, maxThreads: 2, idleTimeout: 5_000 });
     const pool = this.pool;
-    return Promise.all(filters.map(async (f) => {
+    const ready = async (f: FilterSettings, path: string): Promise<{ module: WebAssembly.Module; sha256: string }> => {
       const task: CompileTask = {
-        name: f.name, path: f.module, rootId: f.rootId, vmId: f.vmId, config: f.config, fail: f.fail,
+        name: f.name, path, rootId: f.rootId, vmId: f.vmId, config: f.config, fail: f.fail,
         fuel: limits.fuel, memoryPages: limits.memoryPages,
       };
       const out = (await pool.run(task)) as CompiledTask;
-      if (out.ok) return { settings: f, module: out.module, sha256: out.sha256 };
+      if (out.ok) return { module: out.module, sha256: out.sha256 };
       const code = (Object.values(ErrorCodes) as string[]).includes(out.code) ? out.code as ErrorCode : ErrorCodes.WASM_START_FAILED;
-      throw new WeftError(code, `filter ${f.name} (${f.module}): ${out.message.replace(/^filter [^:]+: /, '')}`);
+      throw new WeftError(code, `filter ${f.name} (${path}): ${out.message.replace(/^filter [^:]+: /, '')}`);
+    };
+    return Promise.all(filters.map(async (f) => {
+      const [base, canary] = await Promise.all([ready(f, f.module), f.canary ? ready(f, f.canary.module) : undefined]);
+      const loaded: LoadedFilter = { settings: f, ...base };
+      if (canary && f.canary) loaded.canary = { ...canary, version: f.canary.version, percent: f.canary.percent };
+      return loaded;
     }));
   }
 

@@ -2,6 +2,9 @@
 import type { ProxySettings } from '../config/settings.ts';
 import type { LoadedFilter } from './filter-loader.ts';
 
+/** Requests and 5xx answers per filter version, cumulative since the worker started. */
+export interface VersionCount { filter: string; version: string; requests: number; errors: number }
+
 /** What a worker serves: the routing part of the settings and the compiled filters, swapped whole. */
 export interface Generation {
   settings: ProxySettings;
@@ -19,6 +22,7 @@ export interface WorkerData extends Generation {
 
 export type ToWorker =
   | { type: 'metrics'; id: number }
+  | { type: 'stats'; id: number }
   | { type: 'drain'; timeoutMs: number }
   /** Build the next generation beside the serving one (filters started, pools ready); serve nothing from it yet. */
   | ({ type: 'prepare'; id: number } & Generation)
@@ -30,6 +34,7 @@ export type FromWorker =
   | { type: 'listening'; port: number }
   | { type: 'start-error'; message: string; code: string }
   | { type: 'metrics'; id: number; metrics: unknown }
+  | { type: 'stats'; id: number; counts: VersionCount[] }
   | { type: 'prepared'; id: number; error?: string }
   | { type: 'committed'; id: number }
   | { type: 'drained' };

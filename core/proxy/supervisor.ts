@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { once } from 'node:events';
 import type { ProxySettings } from '../config/settings.ts';
 import { formatHostPort } from '../config/settings.ts';
-import type { FromWorker, ToWorker, WorkerData } from './messages.ts';
+import type { FromWorker, ToWorker, WorkerData, VersionCount } from './messages.ts';
 import { createLogger } from '../observe/log.ts';
 import type { Logger } from '../observe/log.ts';
 import { startAdmin } from '../admin/server.ts';
@@ -44,8 +44,9 @@ export class Supervisor {
     this.log = log;
   }
 
+  /** Every worker listens and a config with routes is applied (a plane-fed proxy has none until its first snapshot). */
   get ready(): boolean {
-    return !this.stopping && this.slots.length === this.settings.workers && this.slots.every((s) => s.listening);
+    return !this.stopping && this.settings.routes.length > 0 && this.slots.length === this.settings.workers && this.slots.every((s) => s.listening);
   }
 
   /** The live worker threads, for embedding and tests that exercise a worker's death. */
@@ -83,6 +84,7 @@ export class Supervisor {
             reject(new WeftError(m.code as ErrorCode, m.message));
             break;
           case 'metrics':
+          case 'stats':
           case 'prepared':
           case 'committed':
             this.collect(`${m.type}:${m.id}`, m);
@@ -111,6 +113,23 @@ export class Supervisor {
     const id = this.nextRequestId++;
     const replies = await this.ask(this.liveSlots(), { type: 'metrics', id }, `metrics:${id}`, 2000);
     return replies.map((r) => (r as { metrics: unknown }).metrics);
+  }
+
+  /** Requests and 5xx answers per filter version, summed over the workers (what a rollout judges versions by). */
+  async versionCounts(): Promise<VersionCount[]> {
+    const id = this.nextRequestId++;
+    const replies = await this.ask(this.liveSlots(), { type: 'stats', id }, `stats:${id}`, 2000);
+    const sum = new Map<string, VersionCount>();
+    for (const r of replies) {
+      for (const c of (r as { counts: VersionCount[] }).counts) {
+        const key = `${c.filter}@${c.version}`;
+        const s = sum.get(key) ?? { ...c, requests: 0, errors: 0 };
+        s.requests += c.requests;
+        s.errors += c.errors;
+        sum.set(key, s);
+      }
+    }
+    return [...sum.values()];
   }
 
   /**
@@ -187,8 +206,15 @@ export class Supervisor {
   }
 }
 
-/** `reload` re-reads the config file: SIGHUP applies it to every worker without dropping a request. */
-export async function startSupervisor(settings: ProxySettings, reload?: () => ProxySettings): Promise<number> {
+export interface SupervisorHooks {
+  /** Re-reads the config file: SIGHUP applies it to every worker without dropping a request. */
+  reload?: () => ProxySettings;
+  /** Starts what feeds the supervisor configs (the control-plane client) once the workers listen; returns how to stop it. */
+  feed?: (sup: Supervisor, log: Logger) => Promise<{ close(): Promise<void> }>;
+}
+
+export async function startSupervisor(settings: ProxySettings, hooks: SupervisorHooks = {}): Promise<number> {
+  const { reload } = hooks;
   const log = createLogger(settings.logLevel);
   const sup = new Supervisor(settings, log);
   const admin = settings.admin ? await startAdmin(settings.admin, sup) : undefined;
@@ -201,6 +227,14 @@ export async function startSupervisor(settings: ProxySettings, reload?: () => Pr
   }
   const listen = formatHostPort({ host: settings.listen.host, port: sup.listenPort });
   log.info({ listen, admin: admin ? formatHostPort(admin.address) : 'off', workers: settings.workers }, 'weft proxy ready');
+  let feed: { close(): Promise<void> } | undefined;
+  try {
+    feed = await hooks.feed?.(sup, log);
+  } catch (err) {
+    await sup.drain();
+    admin?.close();
+    throw err;
+  }
 
   if (reload) {
     let generation = 0;
@@ -229,6 +263,7 @@ export async function startSupervisor(settings: ProxySettings, reload?: () => Pr
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   });
+  await feed?.close();
   await sup.drain();
   admin?.close();
   log.info('stopped');

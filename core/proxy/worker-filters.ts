@@ -9,6 +9,7 @@ import type { HostServices } from '../wasm/stream-host.ts';
 import type { Cluster } from '../upstream/cluster.ts';
 import { httpCaller } from '../upstream/http-call.ts';
 import type { LoadedFilter } from './filter-loader.ts';
+import type { RouteChains } from '../routing/route-table.ts';
 
 /** proxy-wasm log levels 0 trace … 5 critical → pino's. */
 const PINO_LEVEL = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
@@ -32,21 +33,10 @@ export function hostServices(opts: { worker: number; shared: SharedArrayBuffer; 
  * Chains per route: a route that disables filters or gives one its own config gets its own chain (its own root
  * contexts); routes with the same effective list share one. Throws a WeftError naming a filter that fails to start.
  */
-export function routeChains(loaded: LoadedFilter[], limits: FilterLimits, services: HostServices): { chainFor: (r: RouteSettings) => FilterChain | undefined; chains: () => FilterChain[] } {
+export function routeChains(loaded: LoadedFilter[], limits: FilterLimits, services: HostServices): { chainsFor: (r: RouteSettings) => RouteChains; chains: () => FilterChain[] } {
   const byKey = new Map<string, FilterChain>();
-  const chainFor = (r: RouteSettings): FilterChain | undefined => {
-    const specs: FilterSpec[] = [];
-    for (const f of loaded) {
-      const o = r.filters[f.settings.name];
-      if (o?.disabled) continue;
-      specs.push({
-        name: f.settings.name, module: f.module, rootId: f.settings.rootId, vmId: f.settings.vmId,
-        version: f.sha256.slice(0, 12), config: o?.config ?? f.settings.config, failPolicy: f.settings.fail,
-        fuelPerCallback: limits.fuel,
-      });
-    }
-    if (specs.length === 0) return undefined;
-    const key = JSON.stringify(specs.map((s) => [s.name, s.config]));
+  const build = (specs: FilterSpec[]): FilterChain => {
+    const key = JSON.stringify(specs.map((s) => [s.name, s.version, s.config]));
     let chain = byKey.get(key);
     if (!chain) {
       chain = FilterChain.create(specs, services);
@@ -54,5 +44,26 @@ export function routeChains(loaded: LoadedFilter[], limits: FilterLimits, servic
     }
     return chain;
   };
-  return { chainFor, chains: () => [...byKey.values()] };
+  const chainsFor = (r: RouteSettings): RouteChains => {
+    const base: FilterSpec[] = [];
+    const canary: FilterSpec[] = [];
+    let percent = 0;
+    for (const f of loaded) {
+      const o = r.filters[f.settings.name];
+      if (o?.disabled) continue;
+      const spec: FilterSpec = {
+        name: f.settings.name, module: f.module, rootId: f.settings.rootId, vmId: f.settings.vmId,
+        version: f.settings.version ?? f.sha256.slice(0, 12), config: o?.config ?? f.settings.config, failPolicy: f.settings.fail,
+        fuelPerCallback: limits.fuel,
+      };
+      base.push(spec);
+      // The canary variant runs its own instances (its own vmId): two versions of one module never share a VM.
+      canary.push(f.canary ? { ...spec, module: f.canary.module, version: f.canary.version, vmId: `${spec.vmId}@${f.canary.version}` } : spec);
+      if (f.canary) percent = Math.max(percent, f.canary.percent);
+    }
+    if (base.length === 0) return { chain: undefined };
+    const chain = build(base);
+    return percent > 0 ? { chain, canary: { chain: build(canary), percent } } : { chain };
+  };
+  return { chainsFor, chains: () => [...byKey.values()] };
 }

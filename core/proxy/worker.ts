@@ -1,6 +1,6 @@
 // A worker thread: its own listener on the shared port (reusePort), its own upstream pools, filter instances and metrics.
 import { parentPort, workerData } from 'node:worker_threads';
-import type { WorkerData, ToWorker, FromWorker, Generation } from './messages.ts';
+import type { WorkerData, ToWorker, FromWorker, Generation, VersionCount } from './messages.ts';
 import { createListener } from '../http/listener.ts';
 import type { WorkerContext } from '../http/request-path.ts';
 import { RouteTable } from '../routing/route-table.ts';
@@ -33,7 +33,7 @@ function build(g: Generation): Built {
   const nextClusters = buildClusters(g.settings.clusters, endpoints);
   const filters = routeChains(g.filters, g.settings.filterLimits, services);
   try {
-    const routes = new RouteTable(g.settings.routes, nextClusters, filters.chainFor);
+    const routes = new RouteTable(g.settings.routes, nextClusters, filters.chainsFor);
     return { clusters: nextClusters, routes, chains: filters.chains() };
   } catch (err) {
     for (const c of filters.chains()) c.close();
@@ -72,6 +72,25 @@ server.listen({ host: data.settings.listen.host, port: data.port, reusePort: tru
 });
 
 const prepared = new Map<number, Built>();
+/** Counts of chains swapped out, so per-version totals stay cumulative across swaps. */
+const retired = new Map<string, VersionCount>();
+
+function addCounts(into: Map<string, VersionCount>, chain: FilterChain): void {
+  for (const f of chain.filters) {
+    const key = `${f.name}@${f.version}`;
+    const c = into.get(key) ?? { filter: f.name, version: f.version, requests: 0, errors: 0 };
+    c.requests += chain.requests;
+    c.errors += chain.errors;
+    into.set(key, c);
+  }
+}
+
+function versionCounts(): VersionCount[] {
+  const all = new Map<string, VersionCount>();
+  for (const c of retired.values()) all.set(`${c.filter}@${c.version}`, { ...c });
+  for (const chain of current.chains) addCounts(all, chain);
+  return [...all.values()];
+}
 
 /** The swap itself is three assignments between two requests: no request ever sees half of each generation. */
 function commit(id: number): void {
@@ -83,7 +102,10 @@ function commit(id: number): void {
   clusters = next.clusters;
   ctx.clusters = next.clusters;
   ctx.routes = next.routes;
-  for (const chain of old.chains) chain.closeWhenIdle();
+  for (const chain of old.chains) {
+    addCounts(retired, chain);
+    chain.closeWhenIdle();
+  }
   void endpoints.retainOnly(next.clusters.values());
 }
 
@@ -116,6 +138,9 @@ port.on('message', (m: ToWorker) => {
       void ctx.metrics.registry.getMetricsAsJSON().then((own) => {
         send({ type: 'metrics', id: m.id, metrics: [...own, ...filterMetricsJson(services.metrics.snapshot())] });
       });
+      break;
+    case 'stats':
+      send({ type: 'stats', id: m.id, counts: versionCounts() });
       break;
     case 'prepare':
       try {

@@ -12,6 +12,8 @@ export interface Route {
   readonly retry: RetryPolicy;
   /** The filters this route runs; undefined when it runs none. */
   readonly chain: FilterChain | undefined;
+  /** During a rollout: the chain with the new versions, for `percent` of requests. */
+  readonly canary: { chain: FilterChain; percent: number } | undefined;
   matches(method: string, path: string, rawHeaders: string[]): boolean;
 }
 
@@ -29,14 +31,20 @@ function pathOnly(path: string): string {
   return q < 0 ? path : path.slice(0, q);
 }
 
-function compileRoute(r: RouteSettings, cluster: Cluster, chain: FilterChain | undefined): Route {
+export interface RouteChains {
+  chain: FilterChain | undefined;
+  canary?: { chain: FilterChain; percent: number };
+}
+
+function compileRoute(r: RouteSettings, cluster: Cluster, chains: RouteChains): Route {
   const { prefix, path: exact, method, headers } = r.match;
   return {
     name: r.name,
     cluster,
     timeoutMs: r.timeoutMs,
     retry: compileRetryPolicy(r.retries),
-    chain,
+    chain: chains.chain,
+    canary: chains.canary,
     matches(m, path, raw) {
       if (method !== undefined && m !== method) return false;
       if (prefix !== undefined && !path.startsWith(prefix)) return false;
@@ -51,8 +59,8 @@ function compileRoute(r: RouteSettings, cluster: Cluster, chain: FilterChain | u
 
 export class RouteTable {
   private readonly routes: Route[];
-  constructor(routes: RouteSettings[], clusters: Map<string, Cluster>, chainFor: (r: RouteSettings) => FilterChain | undefined = () => undefined) {
-    this.routes = routes.map((r) => compileRoute(r, clusters.get(r.cluster)!, chainFor(r)));
+  constructor(routes: RouteSettings[], clusters: Map<string, Cluster>, chainsFor: (r: RouteSettings) => RouteChains = () => ({ chain: undefined })) {
+    this.routes = routes.map((r) => compileRoute(r, clusters.get(r.cluster)!, chainsFor(r)));
   }
 
   match(method: string, path: string, rawHeaders: string[]): Route | undefined {

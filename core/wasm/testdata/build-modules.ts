@@ -57,7 +57,8 @@ export async function buildWatText(name: string, text: string): Promise<Uint8Arr
   }
 }
 
-async function cached(key: string, build: () => Promise<Uint8Array>): Promise<Uint8Array> {
+/** Bytes built once per distinct key, kept in testdata/build/. */
+export async function cached(key: string, build: () => Promise<Uint8Array>): Promise<Uint8Array> {
   const file = join(CACHE, `${createHash('sha256').update(key).digest('hex').slice(0, 16)}.wasm`);
   try {
     return new Uint8Array(readFileSync(file));

@@ -1,0 +1,47 @@
+// Feeds a supervisor from a control plane: each snapshot becomes settings and is hot-swapped in; a failure NACKs it.
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { startControlClient } from '../control/client.ts';
+import type { VersionCount } from '../control/client.ts';
+import { settingsFromSnapshot } from '../control/settings.ts';
+import { loadTrustKey } from '../control/signature.ts';
+import type { Supervisor } from './supervisor.ts';
+import { ErrorCodes, WeftError } from '../errors.ts';
+
+export interface PlaneOptions {
+  planes: string[];
+  node: string;
+  dataDir: string;
+  token?: string;
+  trustKeyFiles: string[];
+}
+
+export async function feedFromPlane(sup: Supervisor, log: Logger, o: PlaneOptions): Promise<{ close(): Promise<void> }> {
+  const trustKeys = o.trustKeyFiles.map((file) => {
+    try {
+      return loadTrustKey(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new WeftError(ErrorCodes.USAGE, `--trust-key ${file}: ${(err as Error).message}`, 2);
+    }
+  });
+  // The client reads counts synchronously on its own timer; they are refreshed in the background, one interval behind.
+  let counts: VersionCount[] = [];
+  const client = await startControlClient({
+    planes: o.planes,
+    node: o.node,
+    dataDir: o.dataDir,
+    token: o.token,
+    trustKeys,
+    log,
+    stats: () => {
+      void sup.versionCounts().then((c) => { counts = c; });
+      return counts;
+    },
+    apply: async (snapshot) => {
+      const next = settingsFromSnapshot(snapshot, client.disk);
+      await sup.apply({ ...sup.settings, ...next }, snapshot.version);
+      log.info({ version: snapshot.version, filters: next.filters.map((f) => `${f.name}@${f.version}`) }, 'applied snapshot');
+    },
+  });
+  return client;
+}
