@@ -124,6 +124,7 @@ export class Plane {
     if (this.#rebuild) clearTimeout(this.#rebuild);
     if (this.#expiry) clearTimeout(this.#expiry);
     this.hub.close();
+    await this.registry.sandbox.close();
   }
 
   #scheduleRebuild(): void {

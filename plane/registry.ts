@@ -3,7 +3,7 @@ import { sha256Hex } from '../core/control/signature.ts';
 import { ErrorCodes, WeftError } from '../core/errors.ts';
 import { keys, NAME_PATTERN, parseFilterRef, VERSION_PATTERN } from './model.ts';
 import type { FilterVersion } from './model.ts';
-import { sandboxCheck, startCases } from './sandbox.ts';
+import { SandboxPool } from './sandbox-pool.ts';
 import type { StartCase } from './sandbox.ts';
 import { findVersion, loadState, versionsInUse } from './state.ts';
 import type { MeshState } from './state.ts';
@@ -40,8 +40,7 @@ function startCasesFor(state: MeshState, name: string, version: string, hold: bo
 
 export class Registry {
   readonly store: Store;
-  /** Compiled modules by digest: the sandbox of a mesh apply reuses them instead of compiling again. */
-  readonly #compiled = new Map<string, WebAssembly.Module>();
+  readonly sandbox = new SandboxPool();
 
   constructor(store: Store) {
     this.store = store;
@@ -60,8 +59,7 @@ export class Registry {
       return { record, created: false };
     }
     const state = await loadState(this.store);
-    const module = await sandboxCheck(req.name, req.bytes, startCasesFor(state, req.name, req.version, req.hold ?? false));
-    this.#compiled.set(sha256, module);
+    await this.sandbox.check(req.name, req.bytes, startCasesFor(state, req.name, req.version, req.hold ?? false));
     const record: FilterVersion = { name: req.name, version: req.version, sha256, size: req.bytes.length, pushedAt: now };
     if (req.signature) record.signature = req.signature;
     // Module first: a version key is only ever visible once its bytes can be fetched.
@@ -80,14 +78,9 @@ export class Registry {
 
   /** Starts the version an entry would run with the entry's config; throws FILTER_REJECTED. */
   async checkEntry(record: FilterVersion, c: StartCase): Promise<void> {
-    let module = this.#compiled.get(record.sha256);
-    if (!module) {
-      const bytes = await this.moduleBytes(record.sha256);
-      if (!bytes) throw notFound(`module ${record.sha256} of ${record.name}@${record.version} is missing from the store`);
-      module = await sandboxCheck(record.name, bytes, []);
-      this.#compiled.set(record.sha256, module);
-    }
-    startCases(record.name, module, [c]);
+    const bytes = await this.moduleBytes(record.sha256);
+    if (!bytes) throw notFound(`module ${record.sha256} of ${record.name}@${record.version} is missing from the store`);
+    await this.sandbox.check(record.name, bytes, [c]);
   }
 
   /** Moves the head back to the version pushed before the current one. */
@@ -115,10 +108,7 @@ export class Registry {
     if (why) throw new WeftError(ErrorCodes.FILTER_IN_USE, `${name}@${version} is in use (${why})`);
     await this.store.delete(keys.version(name, version));
     const shared = [...state.filters.values()].flat().some((v) => v.sha256 === record.sha256 && !(v.name === name && v.version === version));
-    if (!shared) {
-      await this.store.delete(keys.module(record.sha256));
-      this.#compiled.delete(record.sha256);
-    }
+    if (!shared) await this.store.delete(keys.module(record.sha256));
   }
 }
 

@@ -14,22 +14,16 @@ export interface StartCase {
 }
 
 /**
- * Compiles the module once, then runs on_vm_start and on_configure for every case in a fresh VM each
- * (fuel-metered, so a spinning filter traps instead of stalling the plane). Throws FILTER_REJECTED naming the step.
+ * Compiles the module once, then runs on_vm_start and on_configure for every case (or once with no config
+ * when there is none) in a fresh VM each; fuel-metered, so a spinning filter traps. Throws FILTER_REJECTED naming the step.
  */
-export async function sandboxCheck(name: string, bytes: Uint8Array, cases: StartCase[]): Promise<WebAssembly.Module> {
+export async function sandboxCheck(name: string, bytes: Uint8Array, cases: StartCase[]): Promise<void> {
   let module: WebAssembly.Module;
   try {
     module = (await compileFilter(bytes)).module;
   } catch (err) {
     throw new WeftError(ErrorCodes.FILTER_REJECTED, `${name}: rejected at compile: ${(err as Error).message}`);
   }
-  startCases(name, module, cases);
-  return module;
-}
-
-/** Starts an already compiled module for each case; throws FILTER_REJECTED naming the first failing case. */
-export function startCases(name: string, module: WebAssembly.Module, cases: StartCase[]): void {
   const all = cases.length ? cases : [{ label: 'no chain entry, no config', entry: { name } }];
   for (const c of all) {
     const filterName = parseFilterRef(c.entry.name).name;

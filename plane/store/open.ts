@@ -2,7 +2,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ErrorCodes, WeftError } from '../../core/errors.ts';
-import { EtcdStore } from './etcd.ts';
 import { SqliteStore } from './sqlite.ts';
 import type { Store } from './store.ts';
 
@@ -17,6 +16,8 @@ export async function openStore(spec: string | undefined, dataDir: string): Prom
     if (!urls.length || !urls.every((u) => /^https?:\/\//.test(u))) {
       throw new WeftError(ErrorCodes.USAGE, `--store etcd:URL needs http(s) URLs, got "${spec}"`, 2);
     }
+    // Loaded only when asked for: the gRPC client costs ~50 MB that a SQLite plane never needs.
+    const { EtcdStore } = await import('./etcd.ts');
     const store = new EtcdStore(urls);
     try {
       await store.start();
