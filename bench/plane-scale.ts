@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { WEFT_BIN } from '../core/proxy/spawn.ts';
 import { versionedFilter } from '../plane/test/modules.ts';
 
-const { values } = parseArgs({ options: {
+const { values } = parseArgs({ allowNegative: true, options: {
   clients: { type: 'string', default: '1000' },
   pushes: { type: 'string', default: '5' },
   ack: { type: 'boolean', default: true },
