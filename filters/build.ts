@@ -3,15 +3,14 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { buildFilter, sdkAssemblyDir } from '../sdk/tools/build.ts';
+import { builtinModulePath } from '../core/config/filters.ts';
 
 export const builtinFilters = ['auth', 'ratelimit', 'router', 'telemetry'];
 
 const filtersDir = import.meta.dirname;
 
-/** Where the built module of a built-in filter lives. */
-export function builtinFilterPath(name: string): string {
-  return path.join(filtersDir, name, 'build', `${name}.wasm`);
-}
+/** Where the built module of a built-in filter lives: the place `--filter NAME` resolves to. */
+export const builtinFilterPath = builtinModulePath;
 
 /** Compiles one built-in filter; the module appears at its path whole (written aside, then renamed), so a concurrent reader never sees half of it. */
 export async function buildBuiltinFilter(name: string): Promise<Uint8Array> {

@@ -122,7 +122,7 @@ test('bad flags exit 2 with a usage message', async () => {
   assert.match(r2.stderr, /bogus/);
   const r3 = await runWeft(['proxy', '--listen', '127.0.0.1:0']);
   assert.equal(r3.code, 2);
-  assert.match(r3.stderr, /--upstream URL or --config FILE/);
+  assert.match(r3.stderr, /give --upstream URL, --config FILE with routes and clusters, or --plane URL/);
 });
 
 test('a listen port in use exits 1 with a clear message', async () => {

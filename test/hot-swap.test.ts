@@ -22,7 +22,7 @@ routes:
 `;
 }
 
-async function waitFor(check: () => Promise<boolean>, ms = 5000): Promise<void> {
+async function waitFor(check: () => Promise<boolean>, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     if (await check()) return;

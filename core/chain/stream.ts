@@ -390,7 +390,7 @@ export class ChainStream {
       this.#runLocalReply();
       return Action.Pause;
     }
-    return f.continueAsked ? Action.Continue : action;
+    return f.continueAsked ? Action.Continue : asAction(cb, action);
   }
 
   #runLocalReply(): void {
@@ -439,6 +439,17 @@ export class ChainStream {
       this.filters[f.index].trapped(trap);
     }
   }
+}
+
+/**
+ * A callback's result as Envoy reads it. SDKs return Envoy's own enums: for headers 0 Continue and
+ * 2 ContinueAndEndStream go on, while 1, 3 and 4 (StopIteration, StopAllIterationAndBuffer/Watermark)
+ * and anything larger stop everything; for bodies and trailers every value but 0 stops.
+ */
+function asAction(cb: number, result: number): number {
+  if (result === 0) return Action.Continue;
+  const headers = cb === Callback.RequestHeaders || cb === Callback.ResponseHeaders;
+  return headers && result === 2 ? Action.Continue : Action.Pause;
 }
 
 /** The fail-closed answer for filter `from`: 503 with the stable error code. */

@@ -26,21 +26,24 @@ export type CompiledTask =
  * Failures come back as values: an error thrown across piscina's thread boundary loses its code.
  */
 export default async function compileTask(task: CompileTask): Promise<CompiledTask> {
+  // What the filter itself said while starting (warn and above): usually the reason it refused its config.
+  const said: string[] = [];
   try {
-    return await ready(task);
+    return await ready(task, said);
   } catch (err) {
     const e = err as { code?: string; message?: string };
-    return { ok: false, code: e.code ?? '', message: e.message ?? String(err) };
+    const message = e.message ?? String(err);
+    return { ok: false, code: e.code ?? '', message: said.length ? `${message} (the filter logged: ${said.join('; ')})` : message };
   }
 }
 
-async function ready(task: CompileTask): Promise<CompiledTask> {
+async function ready(task: CompileTask, said: string[]): Promise<CompiledTask> {
   const bytes = task.bytes ?? new Uint8Array(await readFile(task.path!));
   const compiled = await compileFilter(bytes, { maxMemoryPages: task.memoryPages });
   const chain = FilterChain.create([{
     name: task.name, module: compiled.module, rootId: task.rootId, vmId: task.vmId, config: task.config,
     failPolicy: task.fail, fuelPerCallback: task.fuel,
-  }]);
+  }], { log: (level, _filter, message) => { if (level >= 3) said.push(message); } });
   chain.close();
   return { ok: true, module: compiled.module, sha256: compiled.sha256, abiVersion: compiled.abiVersion };
 }
