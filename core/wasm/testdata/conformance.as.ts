@@ -56,6 +56,11 @@ export function proxy_on_memory_allocate(size: usize): usize {
   return heap.alloc(size);
 }
 
+/** As the Rust and Go SDKs do, the outputs start as (null, 0): the host writes nothing for an empty range. */
+function getBuffer(t: u32, max: u32): u32 {
+  store<u64>(RET, 0);
+  return proxy_get_buffer_bytes(t, 0, max, RET, RET + 4);
+}
 function retPtr(): usize { return load<usize>(RET); }
 function retLen(): usize { return load<u32>(RET + 4); }
 /** Takes the (ptr, len) the host returned, as a string, and frees the module-side buffer. */
@@ -137,7 +142,7 @@ function propertyI64(path: string): string {
 }
 /** The Rust SDK's way of reading a whole buffer: max size 0xFFFFFFFF. */
 function bufferString(t: u32): string {
-  const st = proxy_get_buffer_bytes(t, 0, 0xFFFFFFFF, RET, RET + 4);
+  const st = getBuffer(t, 0xFFFFFFFF);
   return st == 0 ? retString() : "<" + st.toString() + ">";
 }
 function continueRequest(): u32 {
@@ -148,7 +153,7 @@ function pluginConfig(size: u32): string {
     proxy_get_configuration(RET, RET + 4);
     return retString();
   }
-  proxy_get_buffer_bytes(7, 0, size, RET, RET + 4);
+  getBuffer(7, size);
   return retString();
 }
 
@@ -370,7 +375,7 @@ export function proxy_on_request_body(ctx: u32, size: u32, eos: u32): u32 {
   }
   if (c == "foreign") {
     if (eos == 0) return 1;
-    proxy_get_buffer_bytes(0, 0, size, RET, RET + 4);
+    getBuffer(0, size);
     const args = retPtr(); const argsLen = retLen();
     const name = buf("verify_signature");
     const st = proxy_call_foreign_function(ptr(name), name.byteLength, args, argsLen, RET, RET + 4);
