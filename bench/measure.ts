@@ -47,3 +47,25 @@ export async function measure(target: Target, mode: Mode, o: MeasureOptions): Pr
   if (pid !== undefined && result.requests > 0) measurement.proxyCpuUsPerRequest = cpuUsed / result.requests;
   return measurement;
 }
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** One measurement standing for several rounds: each rate, cost and latency the rounds' median; counts their totals. */
+export function medianOf(rounds: Measurement[]): Measurement {
+  const of = (pick: (m: Measurement) => number) => median(rounds.map(pick));
+  const sum = (pick: (m: Measurement) => number) => rounds.reduce((total, m) => total + pick(m), 0);
+  const merged: Measurement = {
+    requests: sum((m) => m.requests),
+    seconds: sum((m) => m.seconds),
+    errors: sum((m) => m.errors),
+    rps: of((m) => m.rps),
+    latencyUs: { p50: of((m) => m.latencyUs.p50), p99: of((m) => m.latencyUs.p99), p999: of((m) => m.latencyUs.p999), max: of((m) => m.latencyUs.max) },
+  };
+  const charged = rounds.flatMap((m) => (m.proxyCpuUsPerRequest === undefined ? [] : [m.proxyCpuUsPerRequest]));
+  if (charged.length) merged.proxyCpuUsPerRequest = median(charged);
+  return merged;
+}

@@ -10,16 +10,20 @@ function m(rps: number, p50: number, p99: number, proxyCpuUsPerRequest?: number)
   return { requests: rps * seconds, seconds, rps, errors: 0, latencyUs: { p50, p99, p999: p99 * 2, max: p99 * 3 }, proxyCpuUsPerRequest };
 }
 
+function measured(saturated: Measurement, fixed: Measurement) {
+  return { results: { saturated, fixed }, rounds: { saturated: [saturated], fixed: [fixed] } };
+}
+
 function sample(): Report {
   return {
     startedAt: '2026-01-01T00:00:00.000Z',
     machine: { cpu: 'test cpu', cores: 2, kernel: '6.0', node: 'v24.0.0', pinned: true, loadAverage: 1.5 },
-    settings: { driver: 'wrk', upstream: 'nginx', seconds: 10, warmupSeconds: 2, connections: 50, rate: 2000, bodyBytes: 64, workers: 1 },
+    settings: { driver: 'wrk', upstream: 'nginx', rounds: 1, seconds: 10, warmupSeconds: 2, connections: 50, rate: 2000, bodyBytes: 64, workers: 1 },
     targets: [
-      { target: 'direct', results: { saturated: m(40000, 1000, 2000), fixed: m(1990, 80, 180) } },
-      { target: 'nginx', results: { saturated: m(32000, 1300, 2500, 20), fixed: m(1980, 140, 400, 35) } },
-      { target: 'weft', results: { saturated: m(12000, 4000, 9000, 70), fixed: m(1970, 300, 1200, 110) } },
-      { target: 'weft-filters', unavailable: 'filter "auth" is not built\nsecond line of detail', results: {} },
+      { target: 'direct', ...measured(m(40000, 1000, 2000), m(1990, 80, 180)) },
+      { target: 'nginx', ...measured(m(32000, 1300, 2500, 20), m(1980, 140, 400, 35)) },
+      { target: 'weft', ...measured(m(12000, 4000, 9000, 70), m(1970, 300, 1200, 110)) },
+      { target: 'weft-filters', unavailable: 'filter "auth" is not built\nsecond line of detail', results: {}, rounds: {} },
     ],
   };
 }

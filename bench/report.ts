@@ -6,7 +6,10 @@ export type TargetResult = {
   target: TargetName;
   /** Why the target, or some of its modes, could not be measured here. */
   unavailable?: string;
+  /** Per mode, the median of its rounds (see medianOf). */
   results: Partial<Record<Mode, Measurement>>;
+  /** Per mode, every round as measured, in order. */
+  rounds: Partial<Record<Mode, Measurement[]>>;
 };
 
 export type Report = {
@@ -17,7 +20,7 @@ export type Report = {
     loadAverage: number;
   };
   settings: {
-    driver: string; upstream: string; seconds: number; warmupSeconds: number;
+    driver: string; upstream: string; rounds: number; seconds: number; warmupSeconds: number;
     connections: number; rate: number; bodyBytes: number; workers: number;
   };
   targets: TargetResult[];
@@ -58,7 +61,8 @@ export function toMarkdown(report: Report): string {
       ` load by ${s.driver}, upstream ${s.upstream}` +
       ` answering ${s.bodyBytes} bytes; ${s.workers} Weft worker(s), 1 nginx worker;` +
       ` ${m.pinned ? 'proxy pinned to CPU 0, load and upstream to CPU 1' : 'no CPU pinning'}.` +
-      ` Each measurement: ${s.warmupSeconds} s warm-up, then ${s.seconds} s counted.` +
+      ` Each target and mode: ${s.warmupSeconds} s warm-up, then ${s.rounds} round(s) of ${s.seconds} s, targets taking turns;` +
+      ' the figures are the medians of the rounds.' +
       ` Load average before the run: ${fmt(m.loadAverage, 2)}.`,
   ];
   const section = (mode: Mode, title: string, header: string[], row: (r: Measurement, c: Comparison) => string[]) => {

@@ -14,7 +14,7 @@ test('a short run measures direct, weft bare and with its filters, and nginx whe
   const rate = 400;
   const report = await runBench({
     targets: ['direct', 'nginx', 'weft', 'weft-filters'], modes: ['saturated', 'fixed'],
-    seconds: 1, warmupSeconds: 0, connections: 8, rate, bodyBytes: 256, workers: 1,
+    rounds: 1, seconds: 1, warmupSeconds: 0, connections: 8, rate, bodyBytes: 256, workers: 1,
     driver: defaultDriver(), upstream: defaultUpstreamKind(), pin: true,
   });
   assert.deepEqual(report.targets.map((t) => t.target), ['direct', 'nginx', 'weft', 'weft-filters']);
@@ -25,7 +25,8 @@ test('a short run measures direct, weft bare and with its filters, and nginx whe
   assert.equal(direct.results.saturated!.errors, 0);
   assert.equal(direct.results.saturated!.proxyCpuUsPerRequest, undefined);
   const fixedRps = direct.results.fixed!.rps;
-  assert.ok(fixedRps > rate * 0.6 && fixedRps < rate * 1.3, `fixed mode ran at ${fixedRps} req/s`);
+  // Paced, not saturated; slow responses on a busy machine stretch each cycle, so the floor is loose.
+  assert.ok(fixedRps > rate * 0.5 && fixedRps < rate * 1.3, `fixed mode ran at ${fixedRps} req/s`);
 
   // Weft and its filters are this repository's own code and must always run; nginx must run where installed.
   const nginxHere = hasCommand('nginx');
@@ -45,15 +46,18 @@ test('a short run measures direct, weft bare and with its filters, and nginx whe
   assert.deepEqual(processTree(process.pid), [process.pid]);
 });
 
-test('the command, with the fallback driver and upstream, writes the report as JSON, Markdown and SVG', async () => {
+test('the command, with the fallback driver and upstream, measures in rounds and writes the report as JSON, Markdown and SVG', async () => {
   const out = mkdtempSync(join(tmpdir(), 'weft-bench-test-'));
-  const code = await main(['--targets', 'direct', '--modes', 'saturated', '--duration', '1', '--warmup', '0',
+  const code = await main(['--targets', 'direct', '--modes', 'saturated', '--rounds', '2', '--duration', '1', '--warmup', '0',
     '--connections', '4', '--driver', 'node', '--upstream-server', 'node', '--out', out]);
   assert.equal(code, 0);
   const report = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8'));
   assert.deepEqual([report.settings.driver, report.settings.upstream], ['node', 'node']);
   assert.equal(report.targets[0].target, 'direct');
-  assert.ok(report.targets[0].results.saturated.requests > 0);
+  const [first, second] = report.targets[0].rounds.saturated;
+  assert.equal(report.targets[0].rounds.saturated.length, 2);
+  assert.equal(report.targets[0].results.saturated.requests, first.requests + second.requests);
+  assert.ok(first.requests > 0 && second.requests > 0);
   assert.match(readFileSync(join(out, 'latest.md'), 'utf8'), /^\| direct \| [\d,]+ \|/m);
   assert.match(readFileSync(join(out, 'latest.svg'), 'utf8'), /<svg [^>]*>[\s\S]*<rect/);
 });

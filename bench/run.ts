@@ -5,16 +5,18 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { flagsHelp, parseFlags, usageError, type FlagSpec } from '../core/cli/flags.ts';
 import { defaultDriver, type Driver } from './load.ts';
-import { MODES, measure, type MeasureOptions, type Mode } from './measure.ts';
+import { MODES, measure, medianOf, type MeasureOptions, type Mode } from './measure.ts';
 import { freePort } from './processes.ts';
 import { toSvg } from './plot.ts';
 import { toMarkdown, type Report, type TargetResult } from './report.ts';
-import { startTarget, TARGETS, type TargetName } from './targets.ts';
+import { startTarget, TARGETS, type Target, type TargetContext, type TargetName } from './targets.ts';
 import { commandVersion, hasCommand } from './tools.ts';
 import { defaultUpstreamKind, startUpstream, type UpstreamKind } from './upstream.ts';
 
 export type BenchOptions = Omit<MeasureOptions, 'cpu'> & {
   targets: TargetName[];
+  /** How many times each target and mode is measured, targets taking turns. */
+  rounds: number;
   modes: Mode[];
   upstream: UpstreamKind;
   bodyBytes: number;
@@ -25,8 +27,9 @@ export type BenchOptions = Omit<MeasureOptions, 'cpu'> & {
 const flags: FlagSpec[] = [
   { name: 'targets', value: 'LIST', help: `comma-separated, of ${TARGETS.join(', ')}`, defaultText: 'all' },
   { name: 'modes', value: 'LIST', help: 'saturated (throughput, CPU per request) and/or fixed (latency at --rate)', defaultText: 'saturated,fixed' },
-  { name: 'duration', value: 'SECONDS', help: 'counted seconds of each measurement', defaultText: '10' },
-  { name: 'warmup', value: 'SECONDS', help: 'uncounted seconds of load before each measurement', defaultText: '2' },
+  { name: 'rounds', value: 'N', help: 'measurements of each target and mode, taking turns; the report gives their medians', defaultText: '3' },
+  { name: 'duration', value: 'SECONDS', help: 'counted seconds of each round', defaultText: '5' },
+  { name: 'warmup', value: 'SECONDS', help: 'uncounted seconds of load before the first round of each target and mode', defaultText: '2' },
   { name: 'connections', value: 'N', help: 'connections of the saturated mode', defaultText: '50' },
   { name: 'rate', value: 'N', help: 'requests per second aimed at in the fixed mode', defaultText: '2000' },
   { name: 'body', value: 'BYTES', help: 'size of the upstream response body', defaultText: '64' },
@@ -59,34 +62,43 @@ function listOf<T extends string>(name: string, text: string | undefined, allowe
 
 const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
-async function benchTarget(name: TargetName, o: BenchOptions, upstream: URL, workDir: string, pinned: boolean): Promise<TargetResult> {
-  const result: TargetResult = { target: name, results: {} };
-  let target;
+type Entry = { result: TargetResult; target?: Target };
+
+async function startEntry(name: TargetName, ctx: TargetContext): Promise<Entry> {
+  const result: TargetResult = { target: name, results: {}, rounds: {} };
   try {
-    target = await startTarget(name, { upstream, workers: o.workers, workDir, cpu: pinned ? 0 : undefined });
+    return { result, target: await startTarget(name, ctx) };
   } catch (err) {
     result.unavailable = (err as Error).message;
     progress(`${name}: not measured: ${result.unavailable}`);
-    return result;
+    return { result };
   }
-  try {
-    for (const mode of o.modes) {
-      const m = await measure(target, mode, { ...o, cpu: pinned ? 1 : undefined });
-      result.results[mode] = m;
-      const cpu = m.proxyCpuUsPerRequest === undefined ? '' : `, ${m.proxyCpuUsPerRequest.toFixed(1)} µs CPU/req`;
-      progress(`${name} ${mode}: ${Math.round(m.rps)} req/s, p99 ${m.latencyUs.p99} µs${cpu}, ${m.errors} errors`);
-    }
-  } catch (err) {
-    // A target that breaks mid-run keeps the modes it finished; the others are explained, and the run goes on.
-    result.unavailable = `measurement failed: ${(err as Error).message}`;
-    progress(`${name}: ${result.unavailable}`);
-  } finally {
-    await target.proxy?.stop();
-  }
-  return result;
 }
 
-/** Runs the whole benchmark and returns its report; every process it starts is stopped before it returns. */
+/** Measures every mode of one target once; the first round is preceded by the warm-up. */
+async function measureRound(entry: Entry, target: Target, round: number, o: BenchOptions, cpu: number | undefined): Promise<void> {
+  const { result } = entry;
+  try {
+    for (const mode of o.modes) {
+      const m = await measure(target, mode, { ...o, warmupSeconds: round === 0 ? o.warmupSeconds : 0, cpu });
+      (result.rounds[mode] ??= []).push(m);
+      const charged = m.proxyCpuUsPerRequest === undefined ? '' : `, ${m.proxyCpuUsPerRequest.toFixed(1)} µs CPU/req`;
+      progress(`${result.target} ${mode} round ${round + 1}: ${Math.round(m.rps)} req/s, p99 ${m.latencyUs.p99} µs${charged}, ${m.errors} errors`);
+    }
+  } catch (err) {
+    // A target that breaks mid-run keeps the rounds it finished and sits out the rest; the run goes on.
+    result.unavailable = `measurement failed: ${(err as Error).message}`;
+    progress(`${result.target}: ${result.unavailable}`);
+    await target.proxy?.stop();
+    entry.target = undefined;
+  }
+}
+
+/**
+ * Runs the whole benchmark and returns its report; every process it starts is stopped before it
+ * returns. All targets run side by side and take turns round by round, so a burst of other work on
+ * the machine lands on one round of each rather than on every round of one.
+ */
 export async function runBench(o: BenchOptions): Promise<Report> {
   const pinned = o.pin && os.availableParallelism() >= 2 && hasCommand('taskset');
   const report: Report = {
@@ -96,22 +108,33 @@ export async function runBench(o: BenchOptions): Promise<Report> {
       wrk: commandVersion('wrk'), nginx: commandVersion('nginx'), pinned, loadAverage: os.loadavg()[0],
     },
     settings: {
-      driver: o.driver, upstream: o.upstream, seconds: o.seconds, warmupSeconds: o.warmupSeconds,
+      driver: o.driver, upstream: o.upstream, rounds: o.rounds, seconds: o.seconds, warmupSeconds: o.warmupSeconds,
       connections: o.connections, rate: o.rate, bodyBytes: o.bodyBytes, workers: o.workers,
     },
     targets: [],
   };
+  const [proxyCpu, sideCpu] = pinned ? [0, 1] : [undefined, undefined];
   const workDir = mkdtempSync(join(os.tmpdir(), 'weft-bench-'));
+  const entries: Entry[] = [];
   try {
     const port = await freePort();
-    const upstream = await startUpstream(o.upstream, port, o.bodyBytes, workDir, pinned ? 1 : undefined);
+    const upstream = await startUpstream(o.upstream, port, o.bodyBytes, workDir, sideCpu);
     try {
-      for (const name of o.targets) report.targets.push(await benchTarget(name, o, new URL(`http://127.0.0.1:${port}/`), workDir, pinned));
+      const ctx: TargetContext = { upstream: new URL(`http://127.0.0.1:${port}/`), workers: o.workers, workDir, cpu: proxyCpu };
+      for (const name of o.targets) entries.push(await startEntry(name, ctx));
+      for (let round = 0; round < o.rounds; round++) {
+        for (const entry of entries) if (entry.target) await measureRound(entry, entry.target, round, o, sideCpu);
+      }
     } finally {
+      await Promise.all(entries.map((e) => e.target?.proxy?.stop()));
       await upstream.stop();
     }
   } finally {
     rmSync(workDir, { recursive: true, force: true });
+  }
+  for (const { result } of entries) {
+    for (const mode of o.modes) if (result.rounds[mode]) result.results[mode] = medianOf(result.rounds[mode]);
+    report.targets.push(result);
   }
   return report;
 }
@@ -126,7 +149,8 @@ export async function main(argv: string[]): Promise<number> {
   const options: BenchOptions = {
     targets: listOf('targets', str('targets'), TARGETS),
     modes: listOf('modes', str('modes'), MODES),
-    seconds: count('duration', str('duration'), 10, 1),
+    rounds: count('rounds', str('rounds'), 3, 1),
+    seconds: count('duration', str('duration'), 5, 1),
     warmupSeconds: count('warmup', str('warmup'), 2, 0),
     connections: count('connections', str('connections'), 50, 1),
     rate: count('rate', str('rate'), 2000, 1),
