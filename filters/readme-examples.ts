@@ -1,5 +1,9 @@
 // Reads the config examples out of a filter README, so that tests use them exactly as users read them.
 import { readFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { FilterHarness } from '../sdk/tools/harness.ts';
+import type { HarnessOptions } from '../sdk/tools/harness.ts';
+import { readFilterMetadata, validateFilterConfig } from '../sdk/tools/inspect.ts';
 
 /**
  * The JSON code block that follows `<!-- example: NAME -->` in the README, parsed. Throws when
@@ -18,4 +22,16 @@ export function readmeExample(readmePath: string, name: string): Record<string, 
 /** The names of every example in the README, in order. */
 export function readmeExampleNames(readmePath: string): string[] {
   return [...readFileSync(readmePath, 'utf8').matchAll(/<!-- example: ([\w-]+) -->/g)].map((m) => m[1]);
+}
+
+/** Every README example must fit the filter's published schema and be accepted by its on_configure. */
+export async function assertReadmeExamplesConfigure(readmePath: string, bytes: Uint8Array, clusters: HarnessOptions['clusters'] = {}): Promise<void> {
+  const metadata = await readFilterMetadata(bytes);
+  const names = readmeExampleNames(readmePath);
+  assert.ok(names.length >= 3, names.join());
+  for (const name of names) {
+    const example = readmeExample(readmePath, name);
+    assert.deepEqual(validateFilterConfig(metadata!, JSON.stringify(example)), [], name);
+    (await FilterHarness.fromBytes(bytes, { config: example, clusters })).close();
+  }
 }
