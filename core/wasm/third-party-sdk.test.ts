@@ -1,4 +1,4 @@
-// A filter built from source with a real third-party SDK (@solo-io/proxy-runtime, AssemblyScript) runs in the host as it does in Envoy.
+// Filters built from source with real third-party proxy-wasm SDKs (two AssemblyScript ones from npm) run in the host as they do in Envoy.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,7 +11,7 @@ import { compileFilter } from './compile.ts';
 import { MetricStore } from './metrics.ts';
 import type { HeaderList, HttpCallResponse, TrapEvent } from './stream-host.ts';
 import { buildWatText } from './testdata/build-modules.ts';
-import { ASC_VERSION, SDK_VERSION, buildProxyRuntimeFilter } from './testdata/build-proxy-runtime.ts';
+import { GCORE, SOLO, buildSdkFilter } from './testdata/build-sdk-filters.ts';
 
 let port = 0;
 const server = createServer((req, res) => res.writeHead(200).end(`found ${req.url}`));
@@ -30,7 +30,7 @@ function httpCall(cluster: string, headers: HeaderList): Promise<HttpCallRespons
 }
 
 let vms = 0;
-/** The SDK filter's two root ids as two filters of one VM (a fresh vm_id, so shared data starts empty), logging at debug. */
+/** Filters of one VM (a fresh vm_id, so shared data starts empty), logging at debug. */
 function load(module: WebAssembly.Module, specs: Partial<FilterSpec>[]) {
   const logs: string[] = [];
   const traps: TrapEvent[] = [];
@@ -48,10 +48,10 @@ function request(...more: HeaderList): MemoryStreamHost {
   return new MemoryStreamHost([[':method', 'GET'], [':path', '/a?x=1'], [':authority', 'h'], ...more]);
 }
 
-describe(`@solo-io/proxy-runtime ${SDK_VERSION} built with AssemblyScript ${ASC_VERSION}`, () => {
+describe(`${SOLO.sdk} ${SOLO.sdkVersion} built with AssemblyScript ${SOLO.compilerVersion}`, () => {
   let module: WebAssembly.Module;
   before(async () => {
-    const compiled = await compileFilter(await buildProxyRuntimeFilter());
+    const compiled = await compileFilter(await buildSdkFilter(SOLO));
     assert.equal(compiled.abiVersion, '0.2.0');
     assert.ok(compiled.imports.includes('wasi_unstable.proc_exit'));
     assert.ok(WebAssembly.Module.exports(compiled.module).some((e) => e.name === 'malloc'));
@@ -131,6 +131,43 @@ describe(`@solo-io/proxy-runtime ${SDK_VERSION} built with AssemblyScript ${ASC_
     assert.equal(host.header(0, 'x-lookup-status'), '200');
     assert.equal(host.header(0, 'x-lookup-body-size'), String('found /lookup'.length));
     assert.deepEqual([h.said('gate', 5), h.traps], [[], []]);
+  });
+});
+
+describe(`${GCORE.sdk} ${GCORE.sdkVersion} built with AssemblyScript ${GCORE.compilerVersion} and the WASI shim`, () => {
+  let module: WebAssembly.Module;
+  before(async () => {
+    const compiled = await compileFilter(await buildSdkFilter(GCORE));
+    assert.equal(compiled.abiVersion, '0.2.1');
+    // This SDK logs through WASI stdout rather than proxy_log, and initialises in a WASI _start.
+    assert.ok(compiled.imports.includes('wasi_snapshot_preview1.fd_write') && !compiled.imports.includes('env.proxy_log'));
+    assert.ok(WebAssembly.Module.exports(compiled.module).some((e) => e.name === '_start'));
+    module = compiled.module;
+  });
+
+  test('one root context, any root id; its WASI stdout lines are info logs; on_configure false refuses the config', () => {
+    const h = load(module, [{ rootId: 'anything', config: 'allow' }]);
+    h.make();
+    assert.deepEqual(h.said('anything'), ["[INFO]: configured with 'allow'"]);
+    assert.throws(load(module, [{ rootId: 'stamp', config: 'reject' }]).make, (e: unknown) => e instanceof WeftError && /proxy_on_configure returned false/.test(e.message));
+  });
+
+  test('requests: config and property headers, shared data with CAS, a metric, on_log; a local 403', () => {
+    const h = load(module, [{ rootId: 'stamp', config: 'allow' }]);
+    const chain = h.make();
+    for (const visit of ['1', '2']) {
+      const host = request();
+      const s = chain.newStream(host);
+      s.requestHeaders(true);
+      s.finish();
+      assert.deepEqual(host.requestHeaders.slice(3), [['x-stamp-config', 'allow'], ['x-stamp-path', '/a?x=1'], ['x-stamp-visits', visit]]);
+    }
+    const denied = request(['x-deny', '1']);
+    chain.newStream(denied).requestHeaders(true);
+    assert.deepEqual([denied.local, denied.bodyText(1), denied.header(1, 'x-denied-by')], [{ status: 403, details: 'stamp_denied' }, 'no', 'stamp']);
+    assert.equal(h.metrics.snapshot().find((m) => m.name === 'sdk_stamp_requests')?.value, 3);
+    assert.deepEqual(h.said('stamp'), ["[INFO]: configured with 'allow'", '[INFO]: access /a?x=1', '[INFO]: access /a?x=1']);
+    assert.deepEqual([h.logs.filter((l) => !l.startsWith('2|')), h.traps], [[], []]);
   });
 });
 
