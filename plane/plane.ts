@@ -54,6 +54,7 @@ export class Plane {
 
   /** Reads the store and publishes the first snapshot. */
   async start(): Promise<void> {
+    this.registry.sandbox.warm();
     await this.rebuild();
   }
 

@@ -2,7 +2,7 @@
 import { sha256Hex } from '../core/control/signature.ts';
 import { ErrorCodes, WeftError } from '../core/errors.ts';
 import { keys, NAME_PATTERN, parseFilterRef, VERSION_PATTERN } from './model.ts';
-import type { FilterVersion } from './model.ts';
+import type { FilterVersion, RolloutRecord } from './model.ts';
 import { SandboxPool } from './sandbox-pool.ts';
 import type { StartCase } from './sandbox.ts';
 import { findVersion, loadState, versionsInUse } from './state.ts';
@@ -56,6 +56,8 @@ export class Registry {
       if (record.sha256 !== sha256) {
         throw new WeftError(ErrorCodes.FILTER_VERSION_EXISTS, `${req.name}@${req.version} exists with other bytes (sha256 ${record.sha256}); versions are immutable`);
       }
+      // Pushing is deploying: pushing a stored version again makes it current again.
+      if (!req.hold) await this.#setHead(req.name, req.version);
       return { record, created: false };
     }
     const state = await loadState(this.store);
@@ -67,8 +69,17 @@ export class Registry {
     if (!await this.store.swap(keys.version(req.name, req.version), undefined, JSON.stringify(record))) {
       return this.push(req, now);
     }
-    if (!req.hold) await this.store.put(keys.head(req.name), JSON.stringify({ version: req.version }));
+    if (!req.hold) await this.#setHead(req.name, req.version);
     return { record, created: true };
+  }
+
+  async #setHead(name: string, version: string): Promise<void> {
+    const raw = await this.store.get(keys.rollout);
+    const rollout = raw ? JSON.parse(raw) as RolloutRecord : null;
+    if (rollout?.phase === 'running' && rollout.filter === name) {
+      throw new WeftError(ErrorCodes.ROLLOUT_CONFLICT, `a rollout of ${name} is running: push with --hold, or weft rollout abort first`);
+    }
+    await this.store.put(keys.head(name), JSON.stringify({ version }));
   }
 
   async moduleBytes(sha256: string): Promise<Uint8Array | undefined> {

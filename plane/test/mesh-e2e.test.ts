@@ -1,0 +1,150 @@
+// The mesh end to end: a real plane and three real `weft proxy --plane` processes on loopback, traffic through them while filters change.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { signModule } from '../../core/control/signature.ts';
+import { startProxy } from '../../test/support/proxy.ts';
+import type { RunningProxy } from '../../test/support/proxy.ts';
+import { startUpstream } from '../../test/support/upstream.ts';
+import type { StatusReport } from '../status.ts';
+import type { RolloutRecord } from '../model.ts';
+import { failing500, versionedFilter } from './modules.ts';
+import { freePort, startPlane, tempDir, waitFor } from './support.ts';
+
+async function get(url: string): Promise<{ status: number; version: string | undefined }> {
+  const res = await request(url, { headersTimeout: 5000, bodyTimeout: 5000 });
+  await res.body.dump();
+  const v = res.headers['x-filter-version'];
+  return { status: res.statusCode, version: typeof v === 'string' ? v : undefined };
+}
+
+test('a plane and three proxies on loopback', async (t) => {
+  const upstream = await startUpstream((_req, res) => res.end('ok'));
+  t.after(() => upstream.close());
+  const dir = tempDir('mesh');
+  const planePort = await freePort();
+  const planeDir = tempDir('plane');
+  let plane = await startPlane({ listen: `127.0.0.1:${planePort}`, dataDir: planeDir });
+  t.after(() => plane.stop());
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const keyFile = join(dir, 'key.pem');
+  const trustFile = join(dir, 'trust.pem');
+  writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  writeFileSync(trustFile, publicKey.export({ type: 'spki', format: 'pem' }));
+  const modules = { v1: await versionedFilter('v1'), v2: await versionedFilter('v2') };
+  /** Pushes through the HTTP API (signed unless told), so timings measure the plane, not a CLI start. */
+  const push = async (version: string, bytes: Uint8Array, opts: { signed?: boolean; hold?: boolean } = {}) => {
+    const headers: Record<string, string> = { authorization: `Bearer ${plane.token}` };
+    if (opts.signed !== false) headers['x-weft-signature'] = signModule(bytes, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
+    const res = await fetch(`${plane.url}/v1/filters/hdr/versions/${version}${opts.hold ? '?hold=1' : ''}`, { method: 'PUT', headers, body: bytes });
+    const body = await res.text();
+    return { status: res.status, body };
+  };
+  assert.equal((await push('1', modules.v1)).status, 201);
+  writeFileSync(join(dir, 'mesh.yaml'), `clusters:\n  - name: app\n    endpoints: [${upstream.url}]\nroutes:\n  - cluster: app\nfilters:\n  - name: hdr\n`);
+  assert.equal((await plane.weft(['apply', '-f', join(dir, 'mesh.yaml')])).code, 0);
+
+  const nodeDirs = ['p1', 'p2', 'p3'].map((n) => tempDir(n));
+  const proxyArgs = (i: number) => ['--plane', plane.url, '--node', `p${i + 1}`, '--data-dir', nodeDirs[i], '--token', plane.token, '--workers', '2',
+    ...(i === 2 ? ['--trust-key', trustFile] : [])];
+  const proxies: RunningProxy[] = await Promise.all([0, 1, 2].map((i) => startProxy(proxyArgs(i))));
+  t.after(() => Promise.all(proxies.map((p) => p.stop())));
+  const status = () => plane.json<StatusReport>('/v1/status');
+  const servingEverywhere = async (version: string) => (await Promise.all(proxies.map((p) => get(p.url)))).every((r) => r.status === 200 && r.version === version);
+  await waitFor('v1 on all three', () => servingEverywhere('v1'), 10_000);
+
+  await t.test('a pushed filter version is serving on all three proxies within a second', async () => {
+    const t0 = Date.now();
+    assert.equal((await push('2', modules.v2)).status, 201);
+    await waitFor('v2 on all three', () => servingEverywhere('v2'), 3000);
+    const took = Date.now() - t0;
+    assert.ok(took < 1000, `took ${took} ms`);
+  });
+
+  await t.test('under continuous load, 20 alternating pushes fail no request and every response carries a complete version', async () => {
+    let stop = false;
+    const seen = { total: 0, failed: 0, v1: 0, v2: 0, other: [] as string[] };
+    const loop = async (p: RunningProxy) => {
+      while (!stop) {
+        try {
+          const r = await get(p.url);
+          seen.total++;
+          if (r.status !== 200) seen.failed++;
+          if (r.version === 'v1') seen.v1++;
+          else if (r.version === 'v2') seen.v2++;
+          else seen.other.push(`${r.status} ${r.version}`);
+        } catch (err) {
+          seen.total++;
+          seen.failed++;
+          seen.other.push((err as Error).message);
+        }
+      }
+    };
+    const loads = proxies.flatMap((p) => [loop(p), loop(p)]);
+    try {
+      for (let i = 0; i < 20; i++) {
+        const [version, bytes] = i % 2 === 0 ? ['1', modules.v1] : ['2', modules.v2];
+        assert.equal((await push(version, bytes)).status, 200, 'a stored version pushed again');
+        const want = (await plane.json<{ version: string }>('/v1/snapshot')).version;
+        await waitFor(`push ${i} applied everywhere`, async () => (await status()).nodes.filter((n) => n.version === want).length === 3, 5000)
+          .catch(async (err: Error) => { throw new Error(`${err.message}: ${JSON.stringify((await status()).nodes)}\n${proxies.map((p) => p.stderr().slice(-1500)).join('\n')}`); });
+      }
+    } finally {
+      stop = true;
+      await Promise.all(loads);
+    }
+    assert.deepEqual(seen.other, []);
+    assert.equal(seen.failed, 0);
+    assert.ok(seen.total > 100 && seen.v1 > 0 && seen.v2 > 0, JSON.stringify(seen));
+  });
+
+  await t.test('a version a proxy cannot apply (unsigned, on the proxy with --trust-key) is NACKed in weft status; that proxy keeps the old one', async () => {
+    assert.equal((await push('3', await versionedFilter('v3'), { signed: false })).status, 201);
+    const p3 = await waitFor('NACK from p3', async () => (await status()).nodes.find((n) => n.node === 'p3' && !n.last.ok));
+    assert.match(p3.last.error!, /hdr@3: module is unsigned and this proxy requires a trusted signature/);
+    const out = await plane.weft(['status']);
+    assert.match(out.stdout, /p3\s+\S+\s+hdr@2\s+NACK \S+\s+connected\s+\S+\s+hdr@3: module is unsigned/);
+    await waitFor('p1 and p2 on v3', async () => (await get(proxies[0].url)).version === 'v3' && (await get(proxies[1].url)).version === 'v3');
+    assert.equal((await get(proxies[2].url)).version, 'v2', 'p3 still serves its last good version');
+  });
+
+  await t.test('with the plane stopped, a restarted proxy serves its last good version; it catches up when the plane returns', async () => {
+    await plane.stop();
+    await proxies[0].stop();
+    const restartedAt = Date.now();
+    proxies[0] = await startProxy(proxyArgs(0));
+    // /ready turns 200 once a config with routes is applied: here, the one on disk.
+    await waitFor('ready from disk', async () => (await fetch(`${proxies[0].admin}/ready`)).status === 200, 5000);
+    const tookMs = Date.now() - restartedAt;
+    assert.deepEqual(await get(proxies[0].url), { status: 200, version: 'v3' });
+    assert.match(proxies[0].stderr(), /serving the last known good snapshot from disk/);
+    assert.ok(tookMs < 5000, `ready after ${tookMs} ms`);
+    plane = await startPlane({ listen: `127.0.0.1:${planePort}`, dataDir: planeDir });
+    assert.equal((await push('4', await versionedFilter('v4'))).status, 201);
+    await waitFor('p1 catches up to v4', async () => (await get(proxies[0].url)).version === 'v4', 10_000);
+  });
+
+  await t.test('a canary whose new version returns 500s is rolled back by itself', async () => {
+    assert.equal((await push('bad', await failing500(), { hold: true })).status, 201);
+    const r = await plane.weft(['rollout', 'start', 'hdr@bad', '--canary', '50', '--interval', '1s', '--min-requests', '10', '--max-error-rate', '0.05']);
+    assert.equal(r.code, 0, r.stderr);
+    let stop = false;
+    const codes = new Map<number, number>();
+    const loads = proxies.map(async (p) => {
+      while (!stop) {
+        const res = await get(p.url);
+        codes.set(res.status, (codes.get(res.status) ?? 0) + 1);
+      }
+    });
+    const done = await waitFor('the rollout to end', async () => { const x = await plane.json<RolloutRecord>('/v1/rollout'); return x.phase !== 'running' ? x : undefined; }, 15_000)
+      .finally(() => { stop = true; });
+    await Promise.all(loads);
+    assert.equal(done.phase, 'rolled_back', done.reason);
+    assert.match(done.reason, /rolled back at 50%: hdr@bad had \d+ errors in \d+ requests/);
+    assert.ok((codes.get(500) ?? 0) > 0, 'the canary did serve 500s');
+    await waitFor('every proxy back on v4 alone', () => servingEverywhere('v4'), 5000);
+  });
+});
