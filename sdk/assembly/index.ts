@@ -9,7 +9,7 @@ export {
   httpCallResponseHeaders, httpCallResponseTrailers,
 } from "./headers";
 export { HostBuffer, requestBody, responseBody, httpCallResponseBody } from "./buffers";
-export { sendLocalResponse, resumeHttpRequest, resumeHttpResponse, closeHttpStream } from "./stream";
+export { sendLocalResponse, resumeHttpRequest, resumeHttpResponse, closeHttpStream, enterStream } from "./stream";
 export { HttpCallCallback, HttpCallResponse } from "./httpCall";
 export { getProperty, getPropertyInteger, getPropertyString, setProperty } from "./properties";
 export { getSharedData, setSharedData, SharedValue } from "./sharedData";

@@ -1,5 +1,5 @@
 // Control of the current HTTP stream: answering locally, and resuming a paused direction.
-import { proxyCloseStream, proxyContinueStream, proxySendLocalResponse } from "./abi/imports";
+import { proxyCloseStream, proxyContinueStream, proxySendLocalResponse, proxySetEffectiveContext } from "./abi/imports";
 import { encodePairs, HeaderPair } from "./headers";
 import { Status, StreamType } from "./types";
 
@@ -41,4 +41,13 @@ export function resumeHttpResponse(): Status {
 /** Resets the stream in one direction; the client sees the connection end without a response. */
 export function closeHttpStream(streamType: StreamType): Status {
   return proxyCloseStream(streamType);
+}
+
+/**
+ * Makes the stream `contextId` the current one, so that `resumeHttpRequest`, `sendLocalResponse` and
+ * header access act on it from another context's callback (a tick, another request's callout);
+ * false when the host no longer knows the stream (the client went away).
+ */
+export function enterStream(contextId: u32): bool {
+  return proxySetEffectiveContext(contextId) == Status.Ok;
 }

@@ -1,14 +1,13 @@
 // The auth filter: JWT bearer tokens and API keys, checked per path prefix and method; 401/403 with a JSON reason.
 import {
   Action, Context, Counter, HeaderPair, HttpCallResponse, HttpContext, JsonKind, JsonValue, RootContext, Status,
-  currentTimeMilliseconds, describeFilter, logInfo, logWarn, parseJson, requestHeaders, resumeHttpRequest, setRootContext,
+  currentTimeMilliseconds, describeFilter, logInfo, logWarn, parseJson, requestHeaders, resumeHttpRequest, setRootContext, enterStream,
 } from "../../../sdk/assembly/index";
 import { claimHeader } from "../../shared/assembly/claims";
 import { readConfig, rejectConfig } from "../../shared/assembly/config";
 import { CounterFamily, label } from "../../shared/assembly/metricFamily";
 import { sendJsonError } from "../../shared/assembly/reply";
 import { pathOnly, queryParameter, requestMethod, requestPath, withoutQueryParameter } from "../../shared/assembly/request";
-import { enterStream } from "../../shared/assembly/stream";
 import { configSchema } from "./configSchema";
 import { claimGrants, claimText, TokenCheck, TokenPolicy, TokenVerifier } from "./jwt";
 import { KeySet } from "./keySet";

@@ -1,13 +1,12 @@
 // The router filter: picks a cluster per request (match, weighted split, header override), rewrites, edits headers, mirrors, injects faults.
 import {
   Action, HttpContext, RootContext, currentTimeMilliseconds, describeFilter, getLogLevel, logDebug, LogLevel,
-  requestHeaders, responseHeaders, resumeHttpRequest, setProperty, setRootContext,
+  requestHeaders, responseHeaders, resumeHttpRequest, setProperty, setRootContext, enterStream,
 } from "../../../sdk/assembly/index";
 import { readConfig, rejectConfig } from "../../shared/assembly/config";
 import { CounterFamily, label } from "../../shared/assembly/metricFamily";
 import { sendJsonError } from "../../shared/assembly/reply";
 import { pathOnly, requestMethod, requestPath } from "../../shared/assembly/request";
-import { enterStream } from "../../shared/assembly/stream";
 import { configSchema } from "./configSchema";
 import { chance, Route } from "./route";
 export * from "../../../sdk/assembly/abi/exports";
