@@ -23,7 +23,8 @@ interface LocalReply {
   details: string;
   body: Uint8Array;
   headers: HeaderList;
-  from: number;
+  /** The filter whose response callbacks see the reply first; the reply then goes towards filter 0. */
+  first: number;
 }
 
 /** One filter's view of one request; the StreamSink its stream context talks to. */
@@ -97,7 +98,9 @@ class FilterStream implements StreamSink {
   }
 
   sendLocalResponse(status: number, details: string, body: Uint8Array, headers: HeaderList): void {
-    this.stream.requestLocalReply({ status, details, body, headers, from: this.index }, this.inCallback >= 0);
+    // As in Envoy, a filter sees its own reply (from a response callback, the filters it already passed do).
+    const first = this.inCallback === 1 ? this.index - 1 : this.index;
+    this.stream.requestLocalReply({ status, details, body, headers, first }, this.inCallback >= 0);
   }
 
   continueStream(type: number): number {
@@ -421,8 +424,9 @@ export class ChainStream {
       f.heldEos[1] = false;
       f.trailerState[1] = 0;
     }
-    // As in Envoy, the reply passes the response callbacks of the filters before the one that sent it.
-    const start = reply.from - 1;
+    // As in Envoy, the reply passes the response callbacks from `first` towards filter 0; filters after the
+    // sender never started this stream.
+    const start = reply.first;
     const hasBody = reply.body.length > 0;
     this.#headersEos[1] = !hasBody;
     this.#aborted[1] = false;
@@ -452,9 +456,9 @@ function asAction(cb: number, result: number): number {
   return headers && result === 2 ? Action.Continue : Action.Pause;
 }
 
-/** The fail-closed answer for filter `from`: 503 with the stable error code. */
-function failureReply(from: number): LocalReply {
-  return { status: 503, details: 'wasm_filter_failed', body: EMPTY, from, headers: [['x-weft-error', ErrorCodes.WASM_TRAP]] };
+/** The fail-closed answer for filter `failed`: 503 with the stable error code; as in Envoy, the failed filter does not see it. */
+function failureReply(failed: number): LocalReply {
+  return { status: 503, details: 'wasm_filter_failed', body: EMPTY, first: failed - 1, headers: [['x-weft-error', ErrorCodes.WASM_TRAP]] };
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

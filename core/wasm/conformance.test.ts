@@ -117,13 +117,13 @@ for (const variant of VARIANTS) {
       assert.deepEqual(host.requestHeaders, [['x-only', 'yes']]);
     });
 
-    test('a local response short-circuits the request and still runs the response callbacks of earlier filters', () => {
+    test('a local response short-circuits the request and runs the response callbacks of its sender and of earlier filters', () => {
       const h = harness(module, [{ name: 'early' }, { name: 'denier' }, { name: 'late' }]);
       const host = request('local', [['x-only', 'denier']]);
       h.chain.newStream(host).requestHeaders(true);
       assert.deepEqual(host.local, { status: 403, details: 'denied' });
       assert.equal(host.events.includes('headers:0:eos'), false);
-      assert.deepEqual(host.responseHeaders, [[':status', '403'], ['x-deny', 'yes'], ['content-length', '4'], ['x-seen-by', 'early']]);
+      assert.deepEqual(host.responseHeaders, [[':status', '403'], ['x-deny', 'yes'], ['content-length', '4'], ['x-seen-by', 'denier'], ['x-seen-by', 'early']]);
       assert.equal(host.bodyText(1), 'nope');
       assert.deepEqual(h.notes('request_headers', 'late'), []);
       assert.deepEqual(h.notes('response_headers', 'early'), ['403']);

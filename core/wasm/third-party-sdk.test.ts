@@ -106,14 +106,14 @@ describe(`${SOLO.sdk} ${SOLO.sdkVersion} built with AssemblyScript ${SOLO.compil
     assert.deepEqual([h.said('gate', 5), h.said('audit', 5), h.traps], [[], [], []]);
   });
 
-  test('send_local_response answers 403 with its body and headers, through the response callbacks of the filters before it', () => {
+  test('send_local_response answers 403 with its body and headers, through the response callbacks of the sender and the filters before it', () => {
     const h = load(module, [{ rootId: 'audit', config: 'on' }, { rootId: 'gate', config: 'allow' }]);
     const host = request(['x-deny', '1']);
     h.make().newStream(host).requestHeaders(true);
     assert.deepEqual(host.local, { status: 403, details: 'gate_denied' });
     assert.equal(host.bodyText(1), 'forbidden');
     assert.equal(host.header(1, 'x-denied-by'), 'gate');
-    assert.equal(host.header(1, 'x-audited'), 'yes');
+    assert.deepEqual([host.header(1, 'x-gate'), host.header(1, 'x-audited')], ['passed 403', 'yes']);
     assert.equal(host.events.includes('headers:0:eos'), false);
     assert.deepEqual(h.traps, []);
   });
