@@ -43,6 +43,8 @@ interface Route {
   method: string;
   pattern: RegExp;
   write: boolean;
+  /** The write changes what proxies are sent: the answer waits until the new snapshot is published. */
+  publishes?: boolean;
   handler: Handler;
 }
 
@@ -104,7 +106,7 @@ const routes: Route[] = [
   { method: 'GET', pattern: /^\/v1\/snapshot$/, write: false, async handler(plane) {
     return plane.snapshot;
   } },
-  { method: 'PUT', pattern: new RegExp(`^/v1/filters/${NAME}/versions/${VERSION}$`), write: true, async handler(plane, { req, res, params, query }) {
+  { method: 'PUT', pattern: new RegExp(`^/v1/filters/${NAME}/versions/${VERSION}$`), write: true, publishes: true, async handler(plane, { req, res, params, query }) {
     const bytes = await readBody(req);
     const signature = req.headers['x-weft-signature'];
     const result = await plane.registry.push({
@@ -114,11 +116,11 @@ const routes: Route[] = [
     res.statusCode = result.created ? 201 : 200;
     return result.record;
   } },
-  { method: 'DELETE', pattern: new RegExp(`^/v1/filters/${NAME}/versions/${VERSION}$`), write: true, async handler(plane, { params }) {
+  { method: 'DELETE', pattern: new RegExp(`^/v1/filters/${NAME}/versions/${VERSION}$`), write: true, publishes: true, async handler(plane, { params }) {
     await plane.registry.delete(params[0], params[1]);
     return { deleted: `${params[0]}@${params[1]}` };
   } },
-  { method: 'POST', pattern: new RegExp(`^/v1/filters/${NAME}/rollback$`), write: true, async handler(plane, { params }) {
+  { method: 'POST', pattern: new RegExp(`^/v1/filters/${NAME}/rollback$`), write: true, publishes: true, async handler(plane, { params }) {
     return plane.registry.rollback(params[0]);
   } },
   { method: 'GET', pattern: /^\/v1\/filters$/, write: false, async handler(plane) {
@@ -133,13 +135,13 @@ const routes: Route[] = [
     const mesh = (await loadState(plane.store)).mesh;
     return { kind, revision: mesh?.revisions[kind] ?? 0, items: mesh?.[kind] ?? [] };
   } },
-  { method: 'PUT', pattern: new RegExp(`^/v1/services/${NAME}/instances$`), write: true, async handler(plane, { req, params }) {
+  { method: 'PUT', pattern: new RegExp(`^/v1/services/${NAME}/instances$`), write: true, publishes: true, async handler(plane, { req, params }) {
     return register(plane.store, params[0], await readJson<Registration>(req), Date.now());
   } },
-  { method: 'POST', pattern: new RegExp(`^/v1/services/${NAME}/heartbeat$`), write: true, async handler(plane, { req, params }) {
+  { method: 'POST', pattern: new RegExp(`^/v1/services/${NAME}/heartbeat$`), write: true, publishes: true, async handler(plane, { req, params }) {
     return heartbeat(plane.store, params[0], (await readJson<{ endpoint: string }>(req)).endpoint, Date.now());
   } },
-  { method: 'DELETE', pattern: new RegExp(`^/v1/services/${NAME}/instances$`), write: true, async handler(plane, { params, query }) {
+  { method: 'DELETE', pattern: new RegExp(`^/v1/services/${NAME}/instances$`), write: true, publishes: true, async handler(plane, { params, query }) {
     await deregister(plane.store, params[0], query.get('endpoint') ?? '');
     return { deregistered: query.get('endpoint') };
   } },
@@ -201,7 +203,12 @@ export function createPlaneServer(plane: Plane, token: string): Server {
       return;
     }
     const params = route.pattern.exec(url.pathname)!.slice(1);
-    route.handler(plane, { req, res, params, query: url.searchParams }).then(
+    const run = async () => {
+      const body = await route.handler(plane, { req, res, params, query: url.searchParams });
+      if (route.publishes) await plane.rebuild();
+      return body;
+    };
+    run().then(
       (body) => { if (body !== undefined) reply(res, res.statusCode, body); },
       (err: unknown) => {
         const e = asWeftError(err);

@@ -48,8 +48,9 @@ export class StatusBook {
     new Gauge({ name: 'weft_plane_watchers', help: 'Open proxy watch streams on this plane', registers: [this.metrics], collect() { this.set(watchers()); } });
   }
 
+  /** A version published again (a rollback to an earlier state) is measured from its latest publication. */
   published(version: string, at: number): void {
-    if (this.#published.has(version)) return;
+    this.#published.delete(version);
     this.#published.set(version, at);
     if (this.#published.size > REMEMBERED_VERSIONS) this.#published.delete(this.#published.keys().next().value!);
   }
