@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { startControlClient } from '../../core/control/client.ts';
 import type { Snapshot } from '../../core/control/snapshot.ts';
 import type { StatusReport } from '../status.ts';
+import { startProxy } from '../../test/support/proxy.ts';
+import { startUpstream } from '../../test/support/upstream.ts';
 import { versionedFilter } from './modules.ts';
 import { startEtcd, startPlane, tempDir, waitFor } from './support.ts';
 
@@ -24,8 +26,10 @@ test('plane replicas on etcd', async (t) => {
     const r = await plane.weft(['filter', 'push', 'hdr', f, '--version', version]);
     assert.equal(r.code, 0, r.stderr);
   };
+  const upstream = await startUpstream((_req, res) => res.end('ok'));
+  t.after(() => upstream.close());
   await push(a, '1');
-  writeFileSync(join(dir, 'mesh.yaml'), 'clusters:\n  - name: app\n    endpoints: [http://127.0.0.1:9]\nfilters:\n  - name: hdr\n');
+  writeFileSync(join(dir, 'mesh.yaml'), `clusters:\n  - name: app\n    endpoints: [${upstream.url}]\nroutes:\n  - cluster: app\nfilters:\n  - name: hdr\n`);
   assert.equal((await a.weft(['apply', '-f', join(dir, 'mesh.yaml')])).code, 0);
 
   const applied: Snapshot[] = [];
@@ -33,6 +37,9 @@ test('plane replicas on etcd', async (t) => {
     planes: [a.url, b.url], node: 'edge', dataDir: tempDir('edge'), token: a.token, apply: async (s) => { applied.push(s); },
   });
   t.after(() => client.close());
+  const proxy = await startProxy(['--plane', `${a.url},${b.url}`, '--node', 'sidecar', '--data-dir', tempDir('sidecar'), '--token', a.token, '--workers', '1']);
+  t.after(() => proxy.stop());
+  const served = async () => (await fetch(proxy.url)).headers.get('x-filter-version');
 
   await t.test('a second replica serves the same state, down to the snapshot version', async () => {
     const sa = await a.json<Snapshot>('/v1/snapshot');
@@ -42,17 +49,21 @@ test('plane replicas on etcd', async (t) => {
     assert.match((await b.weft(['get', 'filters'])).stdout, /filters at revision 1/);
   });
 
-  await t.test('the proxy fails over to the second replica when the first stops, and keeps receiving pushes', async () => {
+  await t.test('proxies (a control client and a real weft proxy) fail over to the second replica when the first stops, and keep receiving pushes', async () => {
     await waitFor('connected to a', () => client.state.connectedTo === a.url && applied.length > 0);
+    await waitFor('the real proxy serving v1', async () => (await served()) === 'v1', 5000);
     await a.stop();
     await waitFor('failover to b', () => client.state.connectedTo === b.url, 5000);
     await push(b, '2');
     await waitFor('version 2 through b', () => applied.at(-1)?.filters[0].version === '2', 5000);
-    const status = await waitFor('the ACK recorded via b', async () => {
-      const s = await b.json<StatusReport>('/v1/status');
-      return s.nodes.find((n) => n.node === 'edge' && n.version === s.version);
-    });
-    assert.deepEqual(status.filters, [{ name: 'hdr', version: '2' }]);
-    assert.equal(status.connected, true);
+    await waitFor('the real proxy serving v2 through b', async () => (await served()) === 'v2', 5000);
+    for (const node of ['edge', 'sidecar']) {
+      const status = await waitFor(`the ACK of ${node} recorded via b`, async () => {
+        const s = await b.json<StatusReport>('/v1/status');
+        return s.nodes.find((n) => n.node === node && n.version === s.version);
+      });
+      assert.deepEqual(status.filters, [{ name: 'hdr', version: '2' }]);
+      assert.equal(status.connected, true);
+    }
   });
 });
