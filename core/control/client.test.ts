@@ -68,11 +68,12 @@ test('control client against a real plane', async (t) => {
   });
 
   await t.test('a push reaches all three clients within a second', async () => {
+    const bytes = await versionedFilter('v2');
     const pushedAt = Date.now();
-    assert.equal((await plane.weft(['filter', 'push', 'hdr', await wasm('v2'), '--version', '2'])).code, 0);
+    assert.equal((await plane.push('hdr', '2', bytes)).status, 201);
     for (const r of recs) await waitFor('version 2', () => r.latest()?.filters[0].version === '2', 3000);
     const slowest = Math.max(...recs.map((r) => r.applied.at(-1)!.at)) - pushedAt;
-    // The push command itself (a Node start plus the sandbox check) is inside this span.
+    // The push itself (upload, sandbox check, store writes) is inside this span.
     assert.ok(slowest < 1000, `slowest client applied after ${slowest} ms`);
     const report = await waitFor('every ACK', async () => {
       const st = await status();

@@ -35,14 +35,9 @@ test('a plane and three proxies on loopback', async (t) => {
   writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }));
   writeFileSync(trustFile, publicKey.export({ type: 'spki', format: 'pem' }));
   const modules = { v1: await versionedFilter('v1'), v2: await versionedFilter('v2') };
-  /** Pushes through the HTTP API (signed unless told), so timings measure the plane, not a CLI start. */
-  const push = async (version: string, bytes: Uint8Array, opts: { signed?: boolean; hold?: boolean } = {}) => {
-    const headers: Record<string, string> = { authorization: `Bearer ${plane.token}` };
-    if (opts.signed !== false) headers['x-weft-signature'] = signModule(bytes, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
-    const res = await fetch(`${plane.url}/v1/filters/hdr/versions/${version}${opts.hold ? '?hold=1' : ''}`, { method: 'PUT', headers, body: bytes });
-    const body = await res.text();
-    return { status: res.status, body };
-  };
+  const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+  const push = (version: string, bytes: Uint8Array, opts: { signed?: boolean; hold?: boolean } = {}) =>
+    plane.push('hdr', version, bytes, { hold: opts.hold, signature: opts.signed === false ? undefined : signModule(bytes, privatePem) });
   assert.equal((await push('1', modules.v1)).status, 201);
   writeFileSync(join(dir, 'mesh.yaml'), `clusters:\n  - name: app\n    endpoints: [${upstream.url}]\nroutes:\n  - cluster: app\nfilters:\n  - name: hdr\n`);
   assert.equal((await plane.weft(['apply', '-f', join(dir, 'mesh.yaml')])).code, 0);

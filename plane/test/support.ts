@@ -18,6 +18,8 @@ export interface RunningPlane {
   /** Runs `weft ARGS` against this plane with its token. */
   weft(args: string[], env?: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }>;
   json<T>(path: string): Promise<T>;
+  /** Pushes a filter version through the HTTP API, so timings measure the plane rather than a CLI start. */
+  push(name: string, version: string, bytes: Uint8Array, options?: { signature?: string; hold?: boolean }): Promise<{ status: number; body: string }>;
   stop(): Promise<void>;
 }
 
@@ -50,6 +52,12 @@ export async function startPlane(options: { dataDir?: string; store?: string; li
     async json<T>(path: string): Promise<T> {
       const res = await fetch(`${url}${path}`);
       return await res.json() as T;
+    },
+    async push(name, version, bytes, options = {}) {
+      const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+      if (options.signature) headers['x-weft-signature'] = options.signature;
+      const res = await fetch(`${url}/v1/filters/${name}/versions/${version}${options.hold ? '?hold=1' : ''}`, { method: 'PUT', headers, body: bytes });
+      return { status: res.status, body: await res.text() };
     },
     async stop() {
       if (proc.exitCode !== null || proc.signalCode !== null) return;
