@@ -103,7 +103,7 @@ for (const variant of VARIANTS) {
       assert.deepEqual(h.notes('pairs'), [before.map(([k, v]) => `${k}:${v}`).join(',')]);
       assert.deepEqual(h.notes('size'), [String(encodePairs(before).length)]);
       assert.deepEqual(h.notes('path'), ['/a?x=1']);
-      assert.deepEqual(h.notes('missing'), ['<1>']);
+      assert.deepEqual(h.notes('missing'), [variant.abi === '0.1.0' ? '' : '<1>']);
       assert.deepEqual(host.requestHeaders, [[':method', 'GET'], [':path', '/a?x=1'], [':authority', 'h'], [':scheme', 'http'],
         ['x-case', 'headers'], ['x-replaced', 'new'], ['x-added', '1']]);
       assert.deepEqual(host.events, ['headers:0:eos']);

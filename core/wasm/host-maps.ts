@@ -38,7 +38,8 @@ export const mapsHost = {
         if (list[i][0] === key) return this.returnString(list[i][1], ptrPtr, sizePtr);
       }
     }
-    return Status.NotFound;
+    // As Envoy: under ABI 0.1.0 a missing header reads as an empty value (that era's SDKs treat NOT_FOUND as fatal).
+    return this.abiVersion === '0.1.0' ? this.returnString('', ptrPtr, sizePtr) : Status.NotFound;
   },
 
   proxy_add_header_map_value(this: WasmVm, map: number, keyPtr: number, keyLen: number, valuePtr: number, valueLen: number): number {

@@ -196,9 +196,9 @@ export function proxy_on_queue_ready(root: u32, q: u32): void {
 
 export function proxy_on_request_headers(ctx: u32, n: u32, eos: u32): u32 {
   let c = header(0, "x-case");
-  // x-only names the one filter of a chain that acts on x-case.
+  // x-only names the one filter of a chain that acts on x-case (absent: NOT_FOUND, or empty under ABI 0.1.0).
   const only = header(0, "x-only");
-  if (only.charAt(0) != "<" && only != property("plugin_name")) c = "";
+  if (only != "" && only.charAt(0) != "<" && only != property("plugin_name")) c = "";
   cases.set(ctx, c);
   note("request_headers", n.toString() + ":" + (ABI == 10 ? "-" : eos.toString()));
   if (c == "headers") {
