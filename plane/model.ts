@@ -100,7 +100,6 @@ export const keys = {
   version: (name: string, version: string) => `filters/${name}/versions/${version}`,
   versions: (name: string) => `filters/${name}/versions/`,
   head: (name: string) => `heads/${name}`,
-  module: (sha256: string) => `modules/${sha256}`,
   mesh: 'mesh',
   service: (name: string, endpoint: string) => `services/${name}/${encodeURIComponent(endpoint)}`,
   node: (name: string) => `nodes/${name}`,

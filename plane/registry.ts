@@ -3,6 +3,7 @@ import { sha256Hex } from '../core/control/signature.ts';
 import { ErrorCodes, WeftError } from '../core/errors.ts';
 import { keys, NAME_PATTERN, parseFilterRef, VERSION_PATTERN } from './model.ts';
 import type { FilterVersion, RolloutRecord } from './model.ts';
+import { deleteModule, getModule, putModule } from './modules.ts';
 import { SandboxPool } from './sandbox-pool.ts';
 import type { StartCase } from './sandbox.ts';
 import { findVersion, loadState, versionsInUse } from './state.ts';
@@ -24,6 +25,9 @@ export interface PushResult {
   created: boolean;
 }
 
+/** Module bytes kept in memory: the versions in play during a push or a rollout. */
+const RECENT_MODULES = 8;
+
 function notFound(message: string): WeftError {
   return new WeftError(ErrorCodes.PLANE_NOT_FOUND, message);
 }
@@ -41,6 +45,7 @@ function startCasesFor(state: MeshState, name: string, version: string, hold: bo
 export class Registry {
   readonly store: Store;
   readonly sandbox = new SandboxPool();
+  readonly #recent = new Map<string, Uint8Array>();
 
   constructor(store: Store) {
     this.store = store;
@@ -65,7 +70,7 @@ export class Registry {
     const record: FilterVersion = { name: req.name, version: req.version, sha256, size: req.bytes.length, pushedAt: now };
     if (req.signature) record.signature = req.signature;
     // Module first: a version key is only ever visible once its bytes can be fetched.
-    await this.store.put(keys.module(sha256), Buffer.from(req.bytes).toString('base64'));
+    await putModule(this.store, sha256, req.bytes);
     if (!await this.store.swap(keys.version(req.name, req.version), undefined, JSON.stringify(record))) {
       return this.push(req, now);
     }
@@ -82,9 +87,16 @@ export class Registry {
     await this.store.put(keys.head(name), JSON.stringify({ version }));
   }
 
+  /** Immutable bytes by digest; the recent ones stay in memory, since every proxy fetches a new version at once. */
   async moduleBytes(sha256: string): Promise<Uint8Array | undefined> {
-    const b64 = await this.store.get(keys.module(sha256));
-    return b64 === undefined ? undefined : new Uint8Array(Buffer.from(b64, 'base64'));
+    const cached = this.#recent.get(sha256);
+    if (cached) return cached;
+    const bytes = await getModule(this.store, sha256);
+    if (bytes) {
+      this.#recent.set(sha256, bytes);
+      if (this.#recent.size > RECENT_MODULES) this.#recent.delete(this.#recent.keys().next().value!);
+    }
+    return bytes;
   }
 
   /** Starts the version an entry would run with the entry's config; throws FILTER_REJECTED. */
@@ -119,7 +131,10 @@ export class Registry {
     if (why) throw new WeftError(ErrorCodes.FILTER_IN_USE, `${name}@${version} is in use (${why})`);
     await this.store.delete(keys.version(name, version));
     const shared = [...state.filters.values()].flat().some((v) => v.sha256 === record.sha256 && !(v.name === name && v.version === version));
-    if (!shared) await this.store.delete(keys.module(record.sha256));
+    if (!shared) {
+      await deleteModule(this.store, record.sha256);
+      this.#recent.delete(record.sha256);
+    }
   }
 }
 

@@ -43,3 +43,9 @@ export function failing500(): Promise<Uint8Array> {
     (drop (call $reply (i32.const 500) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 64) (i32.const 4) (i32.const -1)))
     (i32.const 1)))`);
 }
+
+/** A valid filter padded with a data segment to `bytes` in size: larger than one stored chunk. */
+export function padded(bytes: number): Promise<Uint8Array> {
+  return buildWatText('padded.wat', `(module ${PRELUDE.replace('(memory (export "memory") 1)', `(memory (export "memory") ${Math.ceil(bytes / 65536) + 1})`)}
+  (data (i32.const 8192) "${'w'.repeat(bytes)}"))`);
+}

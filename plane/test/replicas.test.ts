@@ -9,7 +9,8 @@ import type { Snapshot } from '../../core/control/snapshot.ts';
 import type { StatusReport } from '../status.ts';
 import { startProxy } from '../../test/support/proxy.ts';
 import { startUpstream } from '../../test/support/upstream.ts';
-import { versionedFilter } from './modules.ts';
+import { padded, versionedFilter } from './modules.ts';
+import { sha256Hex } from '../../core/control/signature.ts';
 import { startEtcd, startPlane, tempDir, waitFor } from './support.ts';
 
 test('plane replicas on etcd', async (t) => {
@@ -47,6 +48,14 @@ test('plane replicas on etcd', async (t) => {
     assert.equal(sb.filters[0].version, '1');
     assert.match((await b.weft(['filter', 'list'])).stdout, /hdr\s+1\s/);
     assert.match((await b.weft(['get', 'filters'])).stdout, /filters at revision 1/);
+  });
+
+  await t.test('a module larger than an etcd value is stored in chunks and served whole by the other replica', async () => {
+    const big = await padded(1_600_000);
+    assert.equal((await a.push('big', '1', big)).status, 201);
+    const res = await fetch(`${b.url}/v1/modules/${sha256Hex(big)}`);
+    assert.equal(res.status, 200);
+    assert.equal(sha256Hex(new Uint8Array(await res.arrayBuffer())), sha256Hex(big));
   });
 
   await t.test('proxies (a control client and a real weft proxy) fail over to the second replica when the first stops, and keep receiving pushes', async () => {
