@@ -36,7 +36,7 @@ const flags: FlagSpec[] = [
   { name: 'workers', value: 'N', help: 'Weft worker threads (nginx runs one worker)', defaultText: '1' },
   { name: 'driver', value: 'wrk|node', help: 'load generator; node is a fallback that costs more CPU', defaultText: 'wrk if installed' },
   { name: 'upstream-server', value: 'nginx|node', help: 'what serves as the upstream', defaultText: 'nginx if installed' },
-  { name: 'no-pin', help: 'do not pin the proxy to CPU 0 and load and upstream to CPU 1' },
+  { name: 'no-pin', help: 'do not pin the proxy to CPU 0 and load and upstream to CPU 1 (pinning applies only with --workers 1)' },
   { name: 'out', value: 'DIR', help: 'where latest.json, latest.md and latest.svg are written; "off" writes none', defaultText: 'bench/results' },
   { name: 'json', help: 'print the report as JSON instead of Markdown' },
 ];
@@ -100,7 +100,8 @@ async function measureRound(entry: Entry, target: Target, round: number, o: Benc
  * the machine lands on one round of each rather than on every round of one.
  */
 export async function runBench(o: BenchOptions): Promise<Report> {
-  const pinned = o.pin && os.availableParallelism() >= 2 && hasCommand('taskset');
+  // One core for the proxy only makes sense for one worker: more workers would share it.
+  const pinned = o.pin && o.workers === 1 && os.availableParallelism() >= 2 && hasCommand('taskset');
   const report: Report = {
     startedAt: new Date().toISOString(),
     machine: {
