@@ -39,7 +39,13 @@ export function planeClient(values: FlagValues): PlaneClient {
           continue;
         }
         const text = await res.body.text();
-        const parsed = text ? JSON.parse(text) as unknown : undefined;
+        let parsed: unknown;
+        try {
+          parsed = text ? JSON.parse(text) : undefined;
+        } catch {
+          // Something other than a plane answered (a proxy or load balancer in between).
+          throw new WeftError(ErrorCodes.PLANE_UNREACHABLE, `${plane} answered ${res.statusCode} with a body that is not the plane's JSON`);
+        }
         if (res.statusCode >= 400) {
           const e = parsed as { error?: ErrorCode; message?: string } | undefined;
           throw new WeftError(e?.error ?? ErrorCodes.STORE_FAILED, e?.message ?? `plane answered ${res.statusCode}`, e?.error === ErrorCodes.CONFIG_INVALID || e?.error === ErrorCodes.USAGE ? 2 : 1);
