@@ -48,7 +48,7 @@ async function call(url: string, method: string, token: string, body?: Uint8Arra
 
 /** One light client: a watch stream, newline-delimited JSON, an ACK per snapshot (as a proxy sends). */
 function watch(agent: Agent, base: string, node: string, token: string, onSnapshot: (node: string, version: string, filterVersion: string) => void): void {
-  const req = request(`${base}/v1/watch?node=${node}`, { agent }, (res) => {
+  const req = request(`${base}/v1/watch?node=${node}`, { agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
     let buf = '';
     res.setEncoding('utf8');
     res.on('data', (chunk: string) => {

@@ -40,7 +40,7 @@ export const ErrorCodes = {
   FILTER_TIMEOUT: 'WEFT_ERR_FILTER_TIMEOUT',
   /** A filter trapped (or ran out of fuel) while handling the request and fails closed. HTTP 503. */
   WASM_TRAP: 'WEFT_ERR_WASM_TRAP',
-  /** A bearer token was missing or wrong on a plane API write. HTTP 401. */
+  /** A bearer token was missing or wrong on a plane API call. HTTP 401. */
   PLANE_UNAUTHORIZED: 'WEFT_ERR_PLANE_UNAUTHORIZED',
   /** No plane given by --plane / WEFT_PLANE could be reached (a client command or a proxy's watch). */
   PLANE_UNREACHABLE: 'WEFT_ERR_PLANE_UNREACHABLE',

@@ -1,4 +1,4 @@
-// The plane's HTTP API (JSON; module bytes raw): every route in one table, writes behind the bearer token.
+// The plane's HTTP API (JSON; module bytes raw): every route in one table, all but health and metrics behind the bearer token.
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { ErrorCodes, WeftError } from '../core/errors.ts';
@@ -42,7 +42,8 @@ type Handler = (plane: Plane, call: Call) => Promise<unknown>;
 interface Route {
   method: string;
   pattern: RegExp;
-  write: boolean;
+  /** Answered without the token: health and metrics, which monitoring scrapes. Mesh config may hold filter secrets. */
+  open?: boolean;
   /** The write changes what proxies are sent: the answer waits until the new snapshot is published. */
   publishes?: boolean;
   handler: Handler;
@@ -76,37 +77,37 @@ const NAME = '([A-Za-z0-9_.-]+)';
 const VERSION = '([A-Za-z0-9_.+-]+)';
 
 const routes: Route[] = [
-  { method: 'GET', pattern: /^\/v1\/watch$/, write: false, async handler(plane, { res, query }) {
+  { method: 'GET', pattern: /^\/v1\/watch$/, async handler(plane, { res, query }) {
     const node = query.get('node');
     if (!node) throw badRequest('watch needs ?node=NAME');
     plane.hub.add(node, query.get('version') ?? '', res);
     return undefined;
   } },
-  { method: 'GET', pattern: /^\/v1\/modules\/([0-9a-f]{64})$/, write: false, async handler(plane, { res, params }) {
+  { method: 'GET', pattern: /^\/v1\/modules\/([0-9a-f]{64})$/, async handler(plane, { res, params }) {
     const bytes = await plane.registry.moduleBytes(params[0]);
     if (!bytes) throw new WeftError(ErrorCodes.PLANE_NOT_FOUND, `no module ${params[0]}`);
     res.writeHead(200, { 'content-type': 'application/wasm', 'content-length': bytes.length, 'cache-control': 'public, max-age=31536000, immutable' });
     res.end(bytes);
     return undefined;
   } },
-  { method: 'POST', pattern: new RegExp(`^/v1/nodes/${NAME}/ack$`), write: true, async handler(plane, { req, params }) {
+  { method: 'POST', pattern: new RegExp(`^/v1/nodes/${NAME}/ack$`), async handler(plane, { req, params }) {
     const report = await readJson<AckReport>(req);
     if (typeof report.version !== 'string' || typeof report.ok !== 'boolean') throw badRequest('ack needs {version, ok, error?}');
     return plane.status.ack(params[0], report, Date.now());
   } },
-  { method: 'POST', pattern: new RegExp(`^/v1/nodes/${NAME}/stats$`), write: true, async handler(plane, { req, params }) {
+  { method: 'POST', pattern: new RegExp(`^/v1/nodes/${NAME}/stats$`), async handler(plane, { req, params }) {
     const { counts } = await readJson<{ counts: VersionCount[] }>(req);
     if (!Array.isArray(counts)) throw badRequest('stats needs {counts: [{filter, version, requests, errors}]}');
     await plane.status.stats(params[0], counts, Date.now());
     return { ok: true };
   } },
-  { method: 'GET', pattern: /^\/v1\/status$/, write: false, async handler(plane) {
+  { method: 'GET', pattern: /^\/v1\/status$/, async handler(plane) {
     return plane.status.report(plane.snapshot, plane.hub.connected(), plane.hub.size, Date.now());
   } },
-  { method: 'GET', pattern: /^\/v1\/snapshot$/, write: false, async handler(plane) {
+  { method: 'GET', pattern: /^\/v1\/snapshot$/, async handler(plane) {
     return plane.snapshot;
   } },
-  { method: 'PUT', pattern: new RegExp(`^/v1/filters/${NAME}/versions/${VERSION}$`), write: true, publishes: true, async handler(plane, { req, res, params, query }) {
+  { method: 'PUT', pattern: new RegExp(`^/v1/filters/${NAME}/versions/${VERSION}$`), publishes: true, async handler(plane, { req, res, params, query }) {
     const bytes = await readBody(req);
     const signature = req.headers['x-weft-signature'];
     const result = await plane.registry.push({
@@ -116,58 +117,58 @@ const routes: Route[] = [
     res.statusCode = result.created ? 201 : 200;
     return result.record;
   } },
-  { method: 'DELETE', pattern: new RegExp(`^/v1/filters/${NAME}/versions/${VERSION}$`), write: true, publishes: true, async handler(plane, { params }) {
+  { method: 'DELETE', pattern: new RegExp(`^/v1/filters/${NAME}/versions/${VERSION}$`), publishes: true, async handler(plane, { params }) {
     await plane.registry.delete(params[0], params[1]);
     return { deleted: `${params[0]}@${params[1]}` };
   } },
-  { method: 'POST', pattern: new RegExp(`^/v1/filters/${NAME}/rollback$`), write: true, publishes: true, async handler(plane, { params }) {
+  { method: 'POST', pattern: new RegExp(`^/v1/filters/${NAME}/rollback$`), publishes: true, async handler(plane, { params }) {
     return plane.registry.rollback(params[0]);
   } },
-  { method: 'GET', pattern: /^\/v1\/filters$/, write: false, async handler(plane) {
+  { method: 'GET', pattern: /^\/v1\/filters$/, async handler(plane) {
     return listFilters(await loadState(plane.store));
   } },
-  { method: 'PUT', pattern: /^\/v1\/mesh$/, write: true, async handler(plane, { req, query }) {
+  { method: 'PUT', pattern: /^\/v1\/mesh$/, async handler(plane, { req, query }) {
     return plane.apply(await readJson<unknown>(req), query.get('source') ?? 'mesh');
   } },
-  { method: 'GET', pattern: /^\/v1\/mesh\/([a-z]+)$/, write: false, async handler(plane, { params }) {
+  { method: 'GET', pattern: /^\/v1\/mesh\/([a-z]+)$/, async handler(plane, { params }) {
     const kind = params[0];
     if (!isMeshKind(kind)) throw new WeftError(ErrorCodes.PLANE_NOT_FOUND, `no resource kind "${kind}" (clusters, routes, filters)`);
     const mesh = (await loadState(plane.store)).mesh;
     return { kind, revision: mesh?.revisions[kind] ?? 0, items: mesh?.[kind] ?? [] };
   } },
-  { method: 'PUT', pattern: new RegExp(`^/v1/services/${NAME}/instances$`), write: true, publishes: true, async handler(plane, { req, params }) {
+  { method: 'PUT', pattern: new RegExp(`^/v1/services/${NAME}/instances$`), publishes: true, async handler(plane, { req, params }) {
     return register(plane.store, params[0], await readJson<Registration>(req), Date.now());
   } },
-  { method: 'POST', pattern: new RegExp(`^/v1/services/${NAME}/heartbeat$`), write: true, publishes: true, async handler(plane, { req, params }) {
+  { method: 'POST', pattern: new RegExp(`^/v1/services/${NAME}/heartbeat$`), publishes: true, async handler(plane, { req, params }) {
     return heartbeat(plane.store, params[0], (await readJson<{ endpoint: string }>(req)).endpoint, Date.now());
   } },
-  { method: 'DELETE', pattern: new RegExp(`^/v1/services/${NAME}/instances$`), write: true, publishes: true, async handler(plane, { params, query }) {
+  { method: 'DELETE', pattern: new RegExp(`^/v1/services/${NAME}/instances$`), publishes: true, async handler(plane, { params, query }) {
     await deregister(plane.store, params[0], query.get('endpoint') ?? '');
     return { deregistered: query.get('endpoint') };
   } },
-  { method: 'GET', pattern: /^\/v1\/services$/, write: false, async handler(plane) {
+  { method: 'GET', pattern: /^\/v1\/services$/, async handler(plane) {
     const now = Date.now();
     return (await loadState(plane.store)).services.filter((i) => isLive(i, now));
   } },
-  { method: 'POST', pattern: /^\/v1\/rollout$/, write: true, async handler(plane, { req }) {
+  { method: 'POST', pattern: /^\/v1\/rollout$/, async handler(plane, { req }) {
     await plane.startRollout(await readJson<RolloutRequest>(req));
     return JSON.parse((await plane.store.get(keys.rollout))!);
   } },
-  { method: 'POST', pattern: /^\/v1\/rollout\/abort$/, write: true, async handler(plane) {
+  { method: 'POST', pattern: /^\/v1\/rollout\/abort$/, async handler(plane) {
     await plane.abortRollout();
     return JSON.parse((await plane.store.get(keys.rollout))!);
   } },
-  { method: 'GET', pattern: /^\/v1\/rollout$/, write: false, async handler(plane) {
+  { method: 'GET', pattern: /^\/v1\/rollout$/, async handler(plane) {
     const raw = await plane.store.get(keys.rollout);
     if (!raw) throw new WeftError(ErrorCodes.PLANE_NOT_FOUND, 'no rollout has run');
     return JSON.parse(raw);
   } },
-  { method: 'GET', pattern: /^\/metrics$/, write: false, async handler(plane, { res }) {
+  { method: 'GET', pattern: /^\/metrics$/, open: true, async handler(plane, { res }) {
     res.writeHead(200, { 'content-type': plane.status.metrics.contentType });
     res.end(await plane.status.metrics.metrics());
     return undefined;
   } },
-  { method: 'GET', pattern: /^\/healthz$/, write: false, async handler(plane) {
+  { method: 'GET', pattern: /^\/healthz$/, open: true, async handler(plane) {
     return { ok: true, version: plane.snapshot.version, store: plane.store.description };
   } },
 ];
@@ -197,7 +198,7 @@ export function createPlaneServer(plane: Plane, token: string): Server {
       reply(res, known ? 405 : 404, { error: ErrorCodes.PLANE_NOT_FOUND, message: `no ${req.method} ${url.pathname}` });
       return;
     }
-    if (route.write && !authorized(req.headers.authorization, token)) {
+    if (!route.open && !authorized(req.headers.authorization, token)) {
       req.resume();
       reply(res, 401, { error: ErrorCodes.PLANE_UNAUTHORIZED, message: 'a bearer token is required (--token or WEFT_TOKEN)' });
       return;

@@ -22,7 +22,7 @@ export interface ControlClientOptions {
   planes: string[];
   node: string;
   dataDir: string;
-  /** Bearer token for ACKs and stats. */
+  /** The plane's bearer token: every call but health and metrics needs it. */
   token?: string;
   /** ed25519 public keys: when given, every module must carry a signature one of them verifies. */
   trustKeys?: KeyObject[];
@@ -144,7 +144,7 @@ export class ControlClient {
     const url = `${plane}/v1/watch?node=${encodeURIComponent(this.#o.node)}&version=${encodeURIComponent(this.state.version)}`;
     const res = await request(url, {
       dispatcher: this.#agent, signal: this.#abort.signal, headersTimeout: 5_000, bodyTimeout: WATCH_IDLE_MS,
-      headers: this.#o.token ? { authorization: `Bearer ${this.#o.token}` } : {},
+      headers: this.#auth(),
     });
     if (res.statusCode !== 200) {
       await res.body.dump();
@@ -229,7 +229,7 @@ export class ControlClient {
   }
 
   async #fetchModule(sha: string, plane: string): Promise<Uint8Array> {
-    const res = await request(`${plane}/v1/modules/${sha}`, { dispatcher: this.#agent, signal: this.#abort.signal, headersTimeout: 10_000, bodyTimeout: 10_000 });
+    const res = await request(`${plane}/v1/modules/${sha}`, { dispatcher: this.#agent, signal: this.#abort.signal, headersTimeout: 10_000, bodyTimeout: 10_000, headers: this.#auth() });
     if (res.statusCode !== 200) {
       await res.body.dump();
       throw new Error(`fetching module ${sha}: plane answered ${res.statusCode}`);
@@ -248,8 +248,7 @@ export class ControlClient {
   }
 
   async #post(plane: string, path: string, body: unknown): Promise<void> {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (this.#o.token) headers.authorization = `Bearer ${this.#o.token}`;
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...this.#auth() };
     try {
       const res = await request(`${plane}${path}`, { method: 'POST', headers, body: JSON.stringify(body), dispatcher: this.#agent, signal: this.#abort.signal, headersTimeout: 5_000 });
       await res.body.dump();
@@ -257,6 +256,10 @@ export class ControlClient {
     } catch (err) {
       if (!this.#abort.signal.aborted) this.#o.log?.warn({ plane, path, err: (err as Error).message }, 'report to the plane failed');
     }
+  }
+
+  #auth(): Record<string, string> {
+    return this.#o.token ? { authorization: `Bearer ${this.#o.token}` } : {};
   }
 
   #scheduleStats(intervalMs: number | undefined): void {

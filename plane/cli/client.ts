@@ -8,7 +8,7 @@ import type { ErrorCode } from '../../core/errors.ts';
 
 export const CLIENT_FLAGS: FlagSpec[] = [
   { name: 'plane', value: 'URL[,URL]', help: 'the plane API; several are tried in order' },
-  { name: 'token', value: 'TOKEN', help: "bearer token for writes (the plane's <data-dir>/token)" },
+  { name: 'token', value: 'TOKEN', help: "the plane's bearer token (its <data-dir>/token)" },
 ];
 
 export interface PlaneClient {

@@ -40,6 +40,15 @@ test('filter registry and mesh config on one plane', async (t) => {
     assert.equal(raw.status, 401);
   });
 
+  await t.test('reads need the token too (mesh config may hold filter secrets), except health and metrics', async () => {
+    for (const path of ['/v1/watch?node=x', '/v1/snapshot', '/v1/status', '/v1/filters', '/v1/mesh/routes']) {
+      assert.equal((await fetch(`${plane.url}${path}`)).status, 401, path);
+    }
+    assert.equal((await fetch(`${plane.url}/healthz`)).status, 200);
+    assert.equal((await fetch(`${plane.url}/metrics`)).status, 200);
+    assert.match((await plane.weft(['get', 'routes'], { WEFT_TOKEN: '' })).stderr, /WEFT_ERR_PLANE_UNAUTHORIZED/);
+  });
+
   await t.test('a mesh config is validated with the proxy schema and refused whole, naming the path', async () => {
     const before = await snapshot();
     const bad = file('bad.yaml', 'clusters:\n  - name: app\n    endpoints: [http://127.0.0.1:9]\nroutes:\n  - cluster: paymnt\nfilters:\n  - name: hdr\n');

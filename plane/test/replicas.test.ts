@@ -53,7 +53,7 @@ test('plane replicas on etcd', async (t) => {
   await t.test('a module larger than an etcd value is stored in chunks and served whole by the other replica', async () => {
     const big = await padded(1_600_000);
     assert.equal((await a.push('big', '1', big)).status, 201);
-    const res = await fetch(`${b.url}/v1/modules/${sha256Hex(big)}`);
+    const res = await fetch(`${b.url}/v1/modules/${sha256Hex(big)}`, { headers: { authorization: `Bearer ${b.token}` } });
     assert.equal(res.status, 200);
     assert.equal(sha256Hex(new Uint8Array(await res.arrayBuffer())), sha256Hex(big));
   });

@@ -50,7 +50,7 @@ export async function startPlane(options: { dataDir?: string; store?: string; li
     stderr: () => stderr,
     weft: (a, env = {}) => runWeft(a, { WEFT_PLANE: url, WEFT_TOKEN: token, ...env }),
     async json<T>(path: string): Promise<T> {
-      const res = await fetch(`${url}${path}`);
+      const res = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } });
       return await res.json() as T;
     },
     async push(name, version, bytes, options = {}) {
