@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildFilter } from '../../sdk/tools/build.ts';
 import type { Snapshot } from '../../core/control/snapshot.ts';
 import { picky, trapsOnConfigure, versionedFilter } from './modules.ts';
 import { startPlane, tempDir } from './support.ts';
@@ -92,7 +94,7 @@ test('filter registry and mesh config on one plane', async (t) => {
     const trap = file('trap.wasm', await trapsOnConfigure());
     const r = await plane.weft(['filter', 'push', 'hdr', trap, '--version', '3.0.0']);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /hdr: rejected at start-up \(filters\[0\]\): filter hdr: trapped in proxy_on_configure: unreachable \(WEFT_ERR_FILTER_REJECTED\)/);
+    assert.match(r.stderr, /hdr: rejected at start-up \(no config\): trapped in proxy_on_configure: unreachable \(WEFT_ERR_FILTER_REJECTED\)/);
     assert.doesNotMatch((await plane.weft(['filter', 'list'])).stdout, /3\.0\.0/);
     assert.equal((await snapshot()).version, before.version);
     const notWasm = file('junk.wasm', 'not wasm');
@@ -119,5 +121,17 @@ test('filter registry and mesh config on one plane', async (t) => {
     const unused = await plane.weft(['filter', 'delete', 'hdr@2.0.0']);
     assert.equal(unused.code, 0, unused.stderr);
     assert.doesNotMatch((await plane.weft(['filter', 'list'])).stdout, /2\.0\.0/);
+  });
+
+  await t.test("an SDK-built filter's config is checked against the schema it declares, with the path", async () => {
+    const built = await buildFilter(fileURLToPath(new URL('../../sdk/examples/add-header/', import.meta.url)), { outFile: join(dir, 'add-header.wasm') });
+    const pushed = await plane.weft(['filter', 'push', 'add-header', built.outFile, '--version', '1.0.0']);
+    assert.equal(pushed.code, 0, `a filter that needs a config is accepted before any chain entry gives it one: ${pushed.stderr}`);
+    const chain = (config: string) => file('sdk.yaml', `clusters:\n  - name: app\n    endpoints: [http://127.0.0.1:9]\nfilters:\n  - name: add-header\n    config: ${config}\n`);
+    const bad = await plane.weft(['apply', '-f', chain('{ name: "Not A Header", value: x }')]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /filters\[0\]\.config: add-header@1\.0\.0 does not start with it: add-header: the config of filters\[0\] does not fit the filter's schema: \/name must match pattern/);
+    const good = await plane.weft(['apply', '-f', chain('{ name: x-added, value: "1" }')]);
+    assert.equal(good.code, 0, good.stderr);
   });
 });
