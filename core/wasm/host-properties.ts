@@ -9,6 +9,7 @@ export const propertiesHost = {
     const path = splitPath(this.mem.string(pathPtr, pathLen));
     const value = lookup(this, path);
     if (value === undefined) return Status.NotFound;
+    if (typeof value === 'string') return this.returnString(value, ptrPtr, sizePtr);
     return this.returnBytes(encodeProperty(value), ptrPtr, sizePtr);
   },
 

@@ -8,6 +8,8 @@ export class GuestMemory {
   #buffer: ArrayBuffer | null = null;
   #u8 = new Uint8Array(0);
   #dv = new DataView(new ArrayBuffer(0));
+  /** Buffer view of the same bytes: its native utf8 read/write skips the copies TextEncoder/TextDecoder make. */
+  #buf = Buffer.alloc(0);
 
   /** `null` while the module's start function runs: its exports, memory included, do not exist yet. */
   constructor(memory: WebAssembly.Memory | null) {
@@ -32,6 +34,7 @@ export class GuestMemory {
       this.#buffer = buffer;
       this.#u8 = new Uint8Array(buffer);
       this.#dv = new DataView(buffer);
+      this.#buf = Buffer.from(buffer);
     }
   }
 
@@ -50,7 +53,18 @@ export class GuestMemory {
   }
 
   string(ptr: number, len: number): string {
-    return len === 0 ? '' : decoder.decode(this.view(ptr, len));
+    if (len === 0) return '';
+    const p = ptr >>> 0;
+    const end = p + (len >>> 0);
+    this.#refresh();
+    if (end > this.#buf.length) throw new RangeError(`guest memory access out of bounds: ${p}+${len >>> 0} > ${this.#buf.length}`);
+    return this.#buf.toString('utf8', p, end);
+  }
+
+  /** Writes `text` as UTF-8 at `ptr`; `bytes` is its encoded length (Buffer.byteLength), already allocated by the module. */
+  writeUtf8(ptr: number, text: string, bytes: number): void {
+    this.view(ptr, bytes);
+    this.#buf.write(text, ptr >>> 0, bytes, 'utf8');
   }
 
   u32(ptr: number): number {

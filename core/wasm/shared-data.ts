@@ -265,8 +265,18 @@ export class SharedState {
   }
 }
 
+/** Encoded keys of recent calls: rate limiters ask for the same few keys on every request. */
+const keyCache = new Map<string, Uint8Array>();
+
 function scopedKey(vmId: string, key: string): Uint8Array {
-  return encoder.encode(`${vmId}\0${key}`);
+  const text = `${vmId}\0${key}`;
+  let bytes = keyCache.get(text);
+  if (bytes === undefined) {
+    if (keyCache.size >= 4096) keyCache.clear();
+    bytes = encoder.encode(text);
+    keyCache.set(text, bytes);
+  }
+  return bytes;
 }
 
 function hash(bytes: Uint8Array): number {

@@ -14,6 +14,8 @@ import { ModuleExit, WasmTrap } from './trap.ts';
 /** Fuel per callback by default: about 10 ms of tight looping, far more than any header callback needs. */
 export const DEFAULT_FUEL = 10_000_000;
 
+const EMPTY_BYTES = new Uint8Array(0);
+
 export interface VmOptions {
   vmId?: string;
   vmConfig?: string | Uint8Array;
@@ -35,6 +37,9 @@ export const Callback = {
   ResponseBody: 4,
   ResponseTrailers: 5,
 } as const;
+
+const PER_STREAM_EXPORTS = ['proxy_on_context_create', 'proxy_on_done', 'proxy_on_log', 'proxy_on_delete'];
+const [ON_CREATE, ON_DONE, ON_LOG, ON_DELETE] = [0, 1, 2, 3];
 
 const STREAM_EXPORTS = ['proxy_on_request_headers', 'proxy_on_request_body', 'proxy_on_request_trailers',
   'proxy_on_response_headers', 'proxy_on_response_body', 'proxy_on_response_trailers'];
@@ -77,6 +82,8 @@ export class WasmVm {
   #fuel: WebAssembly.Global | null = null;
   #alloc: Export | null = null;
   #stream: (Export | undefined)[] = [];
+  /** The exports every request calls once per filter, looked up once: a by-name lookup per call is a slow keyed load. */
+  #perStream: (Export | undefined)[] = [];
   #nextContextId = 1;
 
   constructor(module: WebAssembly.Module, options: VmOptions = {}) {
@@ -109,6 +116,7 @@ export class WasmVm {
     this.#fuel = this.#exports[FUEL_GLOBAL] instanceof WebAssembly.Global ? this.#exports[FUEL_GLOBAL] as WebAssembly.Global : null;
     this.#alloc = (this.#fn('proxy_on_memory_allocate') ?? this.#fn('malloc')) ?? null;
     this.#stream = STREAM_EXPORTS.map((name) => this.#fn(name));
+    this.#perStream = PER_STREAM_EXPORTS.map((name) => this.#fn(name));
     const init = this.#fn('_initialize');
     if (init) {
       this.#invoke('_initialize', init, null);
@@ -139,7 +147,7 @@ export class WasmVm {
   createStream(root: RootContext, sink: StreamSink): StreamContext {
     const ctx = new StreamContext(this.#nextContextId++, root, sink);
     this.contexts.set(ctx.id, ctx);
-    this.#call('proxy_on_context_create', 0, ctx, ctx.id, root.id);
+    this.#callPerStream(ON_CREATE, 0, ctx, root.id);
     return ctx;
   }
 
@@ -157,13 +165,13 @@ export class WasmVm {
 
   /** on_done; true when the context is done now, false when the module will call proxy_done later. */
   done(ctx: Context): boolean {
-    return this.#call('proxy_on_done', 1, ctx, ctx.id) !== 0;
+    return this.#callPerStream(ON_DONE, 1, ctx) !== 0;
   }
 
   /** on_log then on_delete; the context is gone afterwards. */
   logAndDelete(ctx: Context): void {
     try {
-      this.#call('proxy_on_log', 0, ctx, ctx.id);
+      this.#callPerStream(ON_LOG, 0, ctx);
     } finally {
       this.deleteContext(ctx);
     }
@@ -173,7 +181,7 @@ export class WasmVm {
     if (!this.contexts.has(ctx.id)) return;
     this.contexts.delete(ctx.id);
     if (ctx instanceof RootContext && ctx.tickTimer) clearInterval(ctx.tickTimer);
-    this.#call('proxy_on_delete', 0, ctx, ctx.id);
+    this.#callPerStream(ON_DELETE, 0, ctx);
   }
 
   tick(root: RootContext): void {
@@ -284,8 +292,17 @@ export class WasmVm {
     return Status.Ok;
   }
 
+  /** As returnBytes, encoding straight into the module's memory (header values and properties: the common case). */
   returnString(text: string, ptrPtr: number, sizePtr: number): number {
-    return this.returnBytes(utf8(text), ptrPtr, sizePtr);
+    const n = Buffer.byteLength(text, 'utf8');
+    if (n === 0) return this.returnBytes(EMPTY_BYTES, ptrPtr, sizePtr);
+    if (!this.#alloc) return Status.InvalidMemoryAccess;
+    const ptr = this.#alloc(n) >>> 0;
+    if (ptr === 0) return Status.InvalidMemoryAccess;
+    this.mem.writeUtf8(ptr, text, n);
+    this.mem.setU32(ptrPtr, ptr);
+    this.mem.setU32(sizePtr, n);
+    return Status.Ok;
   }
 
   log(level: number, message: string): void {
@@ -303,6 +320,11 @@ export class WasmVm {
   #call(name: string, missing: number, ctx: Context, a: number, b?: number, c?: number, d?: number, e?: number): number {
     const fn = this.#fn(name);
     return fn === undefined ? missing : this.#invoke(name, fn, ctx, a, b, c, d, e);
+  }
+
+  #callPerStream(which: number, missing: number, ctx: Context, b?: number): number {
+    const fn = this.#perStream[which];
+    return fn === undefined ? missing : this.#invoke(PER_STREAM_EXPORTS[which], fn, ctx, ctx.id, b);
   }
 
   // Fixed arity (no rest arguments) keeps this path free of per-call array allocation.
