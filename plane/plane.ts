@@ -3,7 +3,7 @@ import type { Snapshot } from '../core/control/snapshot.ts';
 import { ErrorCodes, WeftError } from '../core/errors.ts';
 import type { Logger } from '../core/observe/log.ts';
 import { storeMesh, validateMesh } from './mesh.ts';
-import type { MeshRecord } from './model.ts';
+import type { MeshFilter, MeshRecord } from './model.ts';
 import { keys, parseFilterRef, SNAPSHOT_PREFIXES } from './model.ts';
 import { Registry } from './registry.ts';
 import { abortRollout, commitRollout, planRollout, tickRollout } from './rollout.ts';
@@ -84,12 +84,20 @@ export class Plane {
     const state = await loadState(this.store);
     const mesh = validateMesh(doc, source, state);
     const problems: string[] = [];
-    for (const [i, entry] of mesh.filters.entries()) {
+    // Each chain entry with its config, and each route's config override with the entry it overrides.
+    const cases: { path: string; entry: MeshFilter }[] = mesh.filters.map((entry, i) => ({ path: `filters[${i}]`, entry }));
+    mesh.routes.forEach((route, r) => {
+      for (const [name, override] of Object.entries((route.filters ?? {}) as Record<string, { config?: MeshFilter['config'] }>)) {
+        const entry = mesh.filters.find((f) => parseFilterRef(f.name).name === name);
+        if (entry && override.config !== undefined) cases.push({ path: `routes[${r}].filters.${name}`, entry: { ...entry, config: override.config } });
+      }
+    });
+    for (const { path, entry } of cases) {
       const record = resolveEntry(state, entry)!;
       try {
-        await this.registry.checkEntry(record, { label: `filters[${i}]`, entry });
+        await this.registry.checkEntry(record, { label: path, entry });
       } catch (err) {
-        problems.push(`filters[${i}].config: ${record.name}@${record.version} does not start with it: ${(err as Error).message}`);
+        problems.push(`${path}.config: ${record.name}@${record.version} does not start with it: ${(err as Error).message}`);
       }
     }
     if (problems.length) throw new WeftError(ErrorCodes.CONFIG_INVALID, `invalid config ${source}:\n  ${problems.join('\n  ')}`, 2);

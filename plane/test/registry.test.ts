@@ -108,6 +108,8 @@ test('filter registry and mesh config on one plane', async (t) => {
     const r = await plane.weft(['apply', '-f', tooLong]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /filters\[1\]\.config: picky@1 does not start with it: .*proxy_on_configure returned false/);
+    const override = file('picky-route.yaml', 'clusters:\n  - name: app\n    endpoints: [http://127.0.0.1:9]\nroutes:\n  - cluster: app\n    filters: { picky: { config: "a route override far too long" } }\nfilters:\n  - name: hdr\n  - name: picky@1\n    config: "short"\n');
+    assert.match((await plane.weft(['apply', '-f', override])).stderr, /routes\[0\]\.filters\.picky\.config: picky@1 does not start with it: .*proxy_on_configure returned false/);
     const short = file('picky-ok.yaml', 'clusters:\n  - name: app\n    endpoints: [http://127.0.0.1:9]\nfilters:\n  - name: hdr\n  - name: picky@1\n    config: "short"\n');
     assert.equal((await plane.weft(['apply', '-f', short])).code, 0);
     assert.deepEqual((await snapshot()).filters.map((f) => `${f.name}@${f.version}`), ['hdr@1.0.0', 'picky@1']);
