@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { startControlClient } from './client.ts';
 import type { ControlClient } from './client.ts';
 import type { Snapshot } from './snapshot.ts';
@@ -112,6 +113,20 @@ test('control client against a real plane', async (t) => {
     assert.match(signed.stdout, /\(signed\)/);
     await waitFor('signed version applied', () => trusting.latest()?.filters[0].version === '4');
     assert.equal((await waitFor('ACK', async () => { const s = await nodeStatus('trusting'); return s?.last.ok ? s : undefined; })).filters[0].version, '4');
+  });
+
+  await t.test('module bytes that do not match their digest are NACKed and never applied', async () => {
+    const bytes = await versionedFilter('v9');
+    assert.equal((await plane.push('hdr', '9', bytes, { hold: true })).status, 201);
+    // Corrupt the stored module behind the plane's back (another connection to its SQLite file).
+    const db = new DatabaseSync(join(dataDir, 'plane.db'));
+    db.prepare('UPDATE kv SET value = ? WHERE key = ?').run(Buffer.from(await versionedFilter('xx')).toString('base64'), `modules/${sha256Hex(bytes)}/0`);
+    db.close();
+    const before = recs[0].applied.length;
+    assert.equal((await plane.push('hdr', '9', bytes)).status, 200, 'pushing the held version deploys it');
+    const n = await waitFor('NACK of the corrupt module', async () => { const s = await nodeStatus('node-0'); return s && !s.last.ok ? s : undefined; });
+    assert.match(n.last.error!, new RegExp(`module ${sha256Hex(bytes)} arrived with sha256 [0-9a-f]{64}`));
+    assert.equal(recs[0].applied.length, before);
   });
 
   await t.test('with the plane down a restarted proxy serves its last good snapshot at once, then catches up', async () => {
