@@ -43,14 +43,16 @@ test('a comparison with a target that was not measured is left out, not zero', (
   const c = compare(report, 'weft');
   assert.equal(c.xNginx, undefined);
   assert.equal(c.xDirect, 12000 / 40000);
-  assert.deepEqual(compare(report, 'weft-filters'), { xDirect: undefined, xNginx: undefined, addedP50Us: undefined, addedP99Us: undefined });
+  assert.deepEqual(compare(report, 'weft-filters'), {
+    xDirect: undefined, xNginx: undefined, addedP50Us: undefined, addedP99Us: undefined, xWeft: undefined, cpuPerFilterUs: undefined,
+  });
 });
 
 test('the Markdown has one row per measured target and mode, and says why a target was not measured', () => {
   const md = toMarkdown(sample());
-  assert.match(md, /\| weft \| 12,000 \| 0\.30 \| 0\.38 \| 70\.0 \| 4,000 \| 9,000 \| 18,000 \| 0 \|/);
+  assert.match(md, /\| weft \| 12,000 \| 0\.30 \| 0\.38 \| — \| 70\.0 \| — \| 4,000 \| 9,000 \| 18,000 \| 0 \|/);
   assert.match(md, /\| weft \| 1,970 \| 110\.0 \| 300 \| 1,200 \| 2,400 \| 220 \| 1,020 \| 0 \|/);
-  assert.match(md, /\| direct \| 40,000 \| 1\.00 \| 1\.25 \| — \|/);
+  assert.match(md, /\| direct \| 40,000 \| 1\.00 \| 1\.25 \| — \| — \|/);
   assert.match(md, /- weft-filters: filter "auth" is not built\n/);
   assert.doesNotMatch(md, /second line of detail/);
   assert.doesNotMatch(md, /\| weft-filters \|/);
@@ -72,4 +74,19 @@ test('the picture has a bar per measured target in each panel, longest for the l
   const [directRps, nginxRps, weftRps] = widths;
   assert.ok(directRps > nginxRps && nginxRps > weftRps);
   assert.doesNotMatch(svg, /weft-filters/);
+});
+
+test('a target with filters is compared with bare weft: throughput ratio and the CPU each filter adds', () => {
+  const report = sample();
+  const weft = report.targets.find((t) => t.target === 'weft')!;
+  const sat = weft.results.saturated!;
+  report.targets.push({
+    target: 'weft-sdk-4',
+    results: { saturated: { ...sat, rps: sat.rps / 2, proxyCpuUsPerRequest: sat.proxyCpuUsPerRequest! + 20 } },
+    rounds: {},
+  });
+  const c = compare(report, 'weft-sdk-4');
+  assert.equal(c.xWeft, 0.5);
+  assert.equal(c.cpuPerFilterUs, 5);
+  assert.equal(compare(report, 'weft').cpuPerFilterUs, undefined, 'bare weft has no filters to divide by');
 });

@@ -1,6 +1,7 @@
 // The result of a bench run as data, and its Markdown table with the ratios the design asks for.
 import type { Measurement, Mode } from './measure.ts';
 import type { TargetName } from './targets.ts';
+import { FILTER_COUNT } from './targets.ts';
 
 export type TargetResult = {
   target: TargetName;
@@ -32,7 +33,11 @@ function find(report: Report, target: TargetName, mode: Mode): Measurement | und
   return report.targets.find((t) => t.target === target)?.results[mode];
 }
 
-export type Comparison = { xDirect?: number; xNginx?: number; addedP50Us?: number; addedP99Us?: number };
+export type Comparison = {
+  xDirect?: number; xNginx?: number; addedP50Us?: number; addedP99Us?: number;
+  /** Throughput against bare weft, and the CPU each filter adds over it (saturated), for targets with filters. */
+  xWeft?: number; cpuPerFilterUs?: number;
+};
 
 /** The comparisons the design reports: throughput ratios and latency added over going direct. */
 export function compare(report: Report, target: TargetName): Comparison {
@@ -40,7 +45,12 @@ export function compare(report: Report, target: TargetName): Comparison {
   const fixed = find(report, target, 'fixed');
   const direct = { sat: find(report, 'direct', 'saturated'), fixed: find(report, 'direct', 'fixed') };
   const nginx = find(report, 'nginx', 'saturated');
+  const weft = find(report, 'weft', 'saturated');
+  const filters = FILTER_COUNT[target];
   return {
+    xWeft: filters && sat && weft ? sat.rps / weft.rps : undefined,
+    cpuPerFilterUs: filters && sat?.proxyCpuUsPerRequest !== undefined && weft?.proxyCpuUsPerRequest !== undefined
+      ? (sat.proxyCpuUsPerRequest - weft.proxyCpuUsPerRequest) / filters : undefined,
     xDirect: sat && direct.sat ? sat.rps / direct.sat.rps : undefined,
     xNginx: sat && nginx ? sat.rps / nginx.rps : undefined,
     addedP50Us: fixed && direct.fixed ? fixed.latencyUs.p50 - direct.fixed.latencyUs.p50 : undefined,
@@ -70,8 +80,8 @@ export function toMarkdown(report: Report): string {
     if (rows.length) lines.push('', `## ${title}`, '', ...table(['target', ...header], rows));
   };
   section('saturated', `Saturated: ${s.connections} connections, as fast as they go`,
-    ['req/s', '× direct', '× nginx', 'proxy CPU µs/req', 'p50 µs', 'p99 µs', 'p99.9 µs', 'errors'],
-    (r, c) => [fmt(r.rps), fmt(c.xDirect, 2), fmt(c.xNginx, 2), fmt(r.proxyCpuUsPerRequest, 1),
+    ['req/s', '× direct', '× nginx', '× weft', 'proxy CPU µs/req', 'CPU µs/filter', 'p50 µs', 'p99 µs', 'p99.9 µs', 'errors'],
+    (r, c) => [fmt(r.rps), fmt(c.xDirect, 2), fmt(c.xNginx, 2), fmt(c.xWeft, 2), fmt(r.proxyCpuUsPerRequest, 1), fmt(c.cpuPerFilterUs, 1),
       fmt(r.latencyUs.p50), fmt(r.latencyUs.p99), fmt(r.latencyUs.p999), fmt(r.errors)]);
   section('fixed', `Fixed rate: about ${fmt(s.rate)} req/s aimed`,
     ['req/s', 'proxy CPU µs/req', 'p50 µs', 'p99 µs', 'p99.9 µs', 'added p50 µs', 'added p99 µs', 'errors'],

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { startNginx } from './nginx.ts';
 import { freePort, start, statusOf, waitForOk, type Running } from './processes.ts';
 
-export const TARGETS = ['direct', 'nginx', 'weft', 'weft-filters'] as const;
+export const TARGETS = ['direct', 'nginx', 'weft', 'weft-sdk-1', 'weft-sdk-4', 'weft-filters'] as const;
 export type TargetName = (typeof TARGETS)[number];
 
 /** A started target: where to send load, which headers it needs, and the proxy process to charge CPU to. */
@@ -21,6 +21,32 @@ export type TargetContext = { upstream: URL; workers: number; workDir: string; c
 const root = fileURLToPath(new URL('../', import.meta.url));
 
 type FilterChain = { headers: Record<string, string>; filters: { name: string; config: unknown }[] };
+
+/** How many filters a target runs, so the report can give the CPU each one adds over bare weft. */
+export const FILTER_COUNT: Partial<Record<TargetName, number>> = { 'weft-sdk-1': 1, 'weft-sdk-4': 4, 'weft-filters': 4 };
+
+/** Chains of the SDK's examples (issue: the CPU a filter adds, goal under 5 µs): each lets the bench request through. */
+const SDK_CHAINS: Record<'weft-sdk-1' | 'weft-sdk-4', { example: string; config: unknown }[]> = {
+  'weft-sdk-1': [{ example: 'add-header', config: { name: 'x-bench', value: '1' } }],
+  'weft-sdk-4': [
+    { example: 'add-header', config: { name: 'x-bench', value: '1' } },
+    { example: 'deny-by-header', config: { header: 'x-block' } },
+    { example: 'body-redact', config: { words: ['secret'], replacement: '[redacted]' } },
+    { example: 'rate-limit', config: { requestsPerSecond: 1000000000, burst: 1000000000 } },
+  ],
+};
+
+/** Builds the chain's SDK examples into the run's work folder and returns their `--filter` flags. */
+async function sdkFilterFlags(chain: { example: string; config: unknown }[], workDir: string): Promise<string[]> {
+  const { buildFilter } = await import('../sdk/tools/build.ts');
+  const flags: string[] = [];
+  for (const { example, config } of chain) {
+    const outFile = join(workDir, `${example}.wasm`);
+    await buildFilter(join(root, 'sdk/examples', example), { outFile });
+    flags.push('--filter', `${outFile},config=${JSON.stringify(config)}`);
+  }
+  return flags;
+}
 
 /** The `--filter NAME,config=JSON` flags of the built-in chain, each filter built first if its build is missing or stale. */
 async function filterFlags(chain: FilterChain): Promise<string[]> {
@@ -66,6 +92,9 @@ export async function startTarget(name: TargetName, ctx: TargetContext): Promise
     }
     case 'weft':
       return startWeft(ctx, [], {});
+    case 'weft-sdk-1':
+    case 'weft-sdk-4':
+      return startWeft(ctx, await sdkFilterFlags(SDK_CHAINS[name], ctx.workDir), {});
     case 'weft-filters': {
       const chain = JSON.parse(readFileSync(new URL('filter-chain.json', import.meta.url), 'utf8')) as FilterChain;
       const target = await startWeft(ctx, await filterFlags(chain), chain.headers);
