@@ -5,6 +5,8 @@ import { ErrorCodes, WeftError } from '../../core/errors.ts';
 import { SqliteStore } from './sqlite.ts';
 import type { Store } from './store.ts';
 
+const ETCD_CONNECT_MS = 5000;
+
 export async function openStore(spec: string | undefined, dataDir: string): Promise<Store> {
   if (!spec || spec.startsWith('sqlite:')) {
     const file = spec ? spec.slice('sqlite:'.length) : join(dataDir, 'plane.db');
@@ -19,12 +21,16 @@ export async function openStore(spec: string | undefined, dataDir: string): Prom
     // Loaded only when asked for: the gRPC client costs ~50 MB that a SQLite plane never needs.
     const { EtcdStore } = await import('./etcd.ts');
     const store = new EtcdStore(urls);
+    // The etcd client retries a dead endpoint without end; a plane that cannot reach its store should say so and stop.
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer in ${ETCD_CONNECT_MS} ms`)), ETCD_CONNECT_MS); });
     try {
-      await store.start();
-      await store.get('mesh');
+      await Promise.race([store.get('mesh').then(() => store.start()), deadline]);
     } catch (err) {
-      await store.close();
+      await store.close().catch(() => undefined);
       throw new WeftError(ErrorCodes.STORE_FAILED, `cannot reach etcd at ${urls.join(',')}: ${(err as Error).message}`);
+    } finally {
+      clearTimeout(timer);
     }
     return store;
   }

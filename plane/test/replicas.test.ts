@@ -7,11 +7,21 @@ import { join } from 'node:path';
 import { startControlClient } from '../../core/control/client.ts';
 import type { Snapshot } from '../../core/control/snapshot.ts';
 import type { StatusReport } from '../status.ts';
-import { startProxy } from '../../test/support/proxy.ts';
-import { startUpstream } from '../../test/support/upstream.ts';
+import { runWeft, startProxy } from '../../test/support/proxy.ts';
+import { closedPort, startUpstream } from '../../test/support/upstream.ts';
 import { padded, versionedFilter } from './modules.ts';
 import { sha256Hex } from '../../core/control/signature.ts';
 import { startEtcd, startPlane, tempDir, waitFor } from './support.ts';
+
+test('a plane whose etcd cannot be reached says so and exits', async () => {
+  const port = await closedPort();
+  const r = await runWeft(['plane', '--listen', '127.0.0.1:0', '--data-dir', tempDir('no-etcd'), '--store', `etcd:http://127.0.0.1:${port}`]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, new RegExp(`cannot reach etcd at http://127\\.0\\.0\\.1:${port}: .*\\(WEFT_ERR_STORE_FAILED\\)`));
+  const bad = await runWeft(['plane', '--listen', '127.0.0.1:0', '--data-dir', tempDir('no-etcd'), '--store', 'redis:x']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--store: expected sqlite:FILE or etcd:URL, got "redis:x" \(WEFT_ERR_USAGE\)/);
+});
 
 test('plane replicas on etcd', async (t) => {
   const etcd = await startEtcd();
