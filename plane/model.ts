@@ -1,5 +1,5 @@
 // The records the plane keeps in its store, one JSON value per key, and the key each lives under.
-import type { FailPolicy, RawRoute } from '../core/control/snapshot.ts';
+import type { FailPolicy, RawRoute, VersionCount } from '../core/control/snapshot.ts';
 
 /** One immutable pushed version of a filter: `filters/NAME/versions/VERSION`. */
 export interface FilterVersion {
@@ -67,12 +67,6 @@ export interface NodeStats {
   counts: VersionCount[];
 }
 
-export interface VersionCount {
-  filter: string;
-  version: string;
-  requests: number;
-  errors: number;
-}
 
 export type RolloutPhase = 'running' | 'promoted' | 'rolled_back' | 'aborted';
 

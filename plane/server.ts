@@ -12,7 +12,7 @@ import { isLive, loadState } from './state.ts';
 import { keys } from './model.ts';
 import type { AckReport } from './status.ts';
 import type { RolloutRequest } from './rollout.ts';
-import type { VersionCount } from './model.ts';
+import type { VersionCount } from '../core/control/snapshot.ts';
 import { authorized } from './token.ts';
 
 /** Pushed modules travel in one request body; 32 MiB is far above any filter and well below memory trouble. */

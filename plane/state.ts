@@ -1,6 +1,6 @@
 // Everything that decides what proxies are sent, read from the store in one pass, plus the lookups the API needs.
 import type { Store } from './store/store.ts';
-import { keys } from './model.ts';
+import { keys, parseFilterRef } from './model.ts';
 import type { FilterHead, FilterVersion, MeshRecord, RolloutRecord, ServiceInstance } from './model.ts';
 
 export interface MeshState {
@@ -48,8 +48,8 @@ export function versionsInUse(state: MeshState, name: string): Map<string, strin
   const head = state.heads.get(name);
   if (head) used.set(head, 'the current version');
   for (const [i, f] of (state.mesh?.filters ?? []).entries()) {
-    const at = f.name.indexOf('@');
-    if (at > 0 && f.name.slice(0, at) === name) used.set(f.name.slice(at + 1), `pinned by filters[${i}]`);
+    const ref = parseFilterRef(f.name);
+    if (ref.name === name && ref.pin !== undefined) used.set(ref.pin, `pinned by filters[${i}]`);
   }
   const r = state.rollout;
   if (r && r.phase === 'running' && r.filter === name) {

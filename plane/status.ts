@@ -1,7 +1,8 @@
 // What each proxy applied and when: ACK/NACK records, per-version counts for rollouts, and the propagation metric.
 import { Histogram, Registry as MetricRegistry, Gauge } from 'prom-client';
 import { keys } from './model.ts';
-import type { NodeRecord, NodeStats, VersionCount } from './model.ts';
+import type { VersionCount } from '../core/control/snapshot.ts';
+import type { NodeRecord, NodeStats } from './model.ts';
 import type { Store } from './store/store.ts';
 
 export interface AckReport {

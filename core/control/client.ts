@@ -5,17 +5,10 @@ import { ErrorCodes, WeftError } from '../errors.ts';
 import type { Logger } from '../observe/log.ts';
 import { ControlDisk } from './disk.ts';
 import { moduleDigests, signatureOf } from './snapshot.ts';
-import type { Snapshot } from './snapshot.ts';
+import type { Snapshot, VersionCount } from './snapshot.ts';
 import { checkSignature, sha256Hex } from './signature.ts';
 
-/** Per filter version, cumulative since the proxy started: what a rollout judges a new version by. */
-export interface VersionCount {
-  filter: string;
-  version: string;
-  requests: number;
-  /** Responses with status 500 or above to requests that ran this version. */
-  errors: number;
-}
+export type { VersionCount } from './snapshot.ts';
 
 export interface ControlClientOptions {
   /** Plane URLs; the watch fails over to the next when one stops answering. */

@@ -41,6 +41,15 @@ export interface Snapshot {
   statsIntervalMs?: number;
 }
 
+/** Per filter version, cumulative since the proxy started: what a rollout judges a new version by (POST /v1/nodes/N/stats). */
+export interface VersionCount {
+  filter: string;
+  version: string;
+  requests: number;
+  /** Responses with status 500 or above to requests that ran this version. */
+  errors: number;
+}
+
 /** Every module digest a snapshot needs, canaries included. */
 export function moduleDigests(s: Snapshot): string[] {
   const out = new Set<string>();
