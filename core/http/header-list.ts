@@ -36,15 +36,19 @@ export function responseHeaderList(status: number, headers: ResponseHeaders): He
   return list;
 }
 
-/** A header list as Node's writeHead takes it (flat, pseudo-headers left out), with the status. */
-export function toWriteHead(list: HeaderList): { status: number; flat: string[] } {
+/** A header list as Node's writeHead takes it (flat, pseudo-headers left out), with the status and content-length (-1 when absent). */
+export function toWriteHead(list: HeaderList): { status: number; flat: string[]; contentLength: number } {
   let status = 200;
+  let contentLength = -1;
   const flat: string[] = [];
   for (const [name, value] of list) {
     if (name === ':status') status = Number(value);
-    else if (name.charCodeAt(0) !== 58) flat.push(name, value);
+    else if (name.charCodeAt(0) !== 58) {
+      flat.push(name, value);
+      if (name === 'content-length') contentLength = Number(value);
+    }
   }
-  return { status, flat };
+  return { status, flat, contentLength };
 }
 
 export function trailerObject(list: HeaderList | null): Record<string, string> | undefined {

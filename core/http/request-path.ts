@@ -142,7 +142,6 @@ class Exchange implements AttemptOwner, StreamHost {
     this.chain = chain;
     this.requestHeaders = requestHeaderList(this.method, this.path, this.facts.authority, 'http', this.facts.headers);
     const stream = (this.stream = chain.newStream(this));
-    this.chainTimer = setTimeout(onChainTimeout, this.route.timeoutMs, this);
     if (this.facts.hasBody) {
       this.req.on('data', (chunk: Buffer) => stream.requestBody(chunk, false));
       this.req.on('end', () => {
@@ -152,6 +151,8 @@ class Exchange implements AttemptOwner, StreamHost {
       });
     }
     stream.requestHeaders(!this.facts.hasBody);
+    // Usually the headers passed every filter just now; only a request a filter holds needs a deadline.
+    if (!this.current && !this.finished) this.chainTimer = setTimeout(onChainTimeout, this.route.timeoutMs, this);
   }
 
   headersDone(d: Direction, endOfStream: boolean): void {
@@ -174,13 +175,9 @@ class Exchange implements AttemptOwner, StreamHost {
 
   bodyData(d: Direction, chunk: Uint8Array, endOfStream: boolean): void {
     if (d === 1) {
-      this.bytesOut += chunk.length;
-      if (!endOfStream) {
-        this.res.write(chunk);
-        return;
-      }
-      this.res.end(chunk.length ? chunk : undefined);
-      return this.done(this.status, this.error);
+      this.sendBody(chunk, endOfStream);
+      if (endOfStream) this.done(this.status, this.error);
+      return;
     }
     const body = this.body as PassThrough | null;
     if (!body) return;
@@ -260,8 +257,9 @@ class Exchange implements AttemptOwner, StreamHost {
   }
 
   private writeFilteredHead(endOfStream: boolean): void {
-    const { status, flat } = toWriteHead(this.responseHeaders!);
+    const { status, flat, contentLength } = toWriteHead(this.responseHeaders!);
     this.status = status;
+    this.declaredLength = contentLength;
     this.res.writeHead(status, flat);
     if (endOfStream) {
       this.res.end();
@@ -329,16 +327,8 @@ class Exchange implements AttemptOwner, StreamHost {
   }
 
   responseData(chunk: Buffer, controller: Dispatcher.DispatchController): void {
-    if (this.stream) {
-      this.stream.responseBody(chunk, false);
-    } else {
-      this.bytesOut += chunk.length;
-      if (this.bytesOut === this.declaredLength && chunk.length === this.bytesOut && chunk.length <= SMALL_BODY) {
-        this.whole = chunk;
-        return;
-      }
-      this.res.write(chunk);
-    }
+    if (this.stream) this.stream.responseBody(chunk, false);
+    else this.sendBody(chunk, false);
     if (this.res.writableNeedDrain && !controller.paused) {
       // Backpressure: stop reading the upstream until the client catches up.
       controller.pause();
@@ -353,17 +343,36 @@ class Exchange implements AttemptOwner, StreamHost {
       else this.stream.responseBody(EMPTY, true);
       return;
     }
-    if (this.whole) {
-      // Head and body as one latin1 string: Node then sends them in a single write instead of a writev.
-      this.res.end(this.whole.toString('latin1'), 'latin1');
-      return this.done(this.status, '');
-    }
     for (const _ in trailers) {
       this.res.addTrailers(trailers as Record<string, string>);
       break;
     }
-    this.res.end();
+    this.sendBody(EMPTY, true);
     this.done(this.status, '');
+  }
+
+  /**
+   * Writes response body downstream. A small body that arrives whole (as long as its content-length says) is
+   * held for the end: head and body then leave as one latin1 string in a single write instead of a writev.
+   */
+  private sendBody(chunk: Uint8Array, end: boolean): void {
+    const whole = this.whole;
+    if (!end && whole === undefined && this.bytesOut === 0 && chunk.length === this.declaredLength && chunk.length <= SMALL_BODY) {
+      this.whole = chunk as Buffer;
+      this.bytesOut = chunk.length;
+      return;
+    }
+    this.bytesOut += chunk.length;
+    if (whole !== undefined) {
+      this.whole = undefined;
+      if (end && chunk.length === 0) {
+        this.res.end(Buffer.from(whole.buffer, whole.byteOffset, whole.byteLength).toString('latin1'), 'latin1');
+        return;
+      }
+      this.res.write(whole);
+    }
+    if (!end) this.res.write(chunk);
+    else this.res.end(chunk.length ? chunk : undefined);
   }
 
   failed(err: Error): void {
