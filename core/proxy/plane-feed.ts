@@ -37,8 +37,8 @@ export async function feedFromPlane(sup: Supervisor, log: Logger, o: PlaneOption
       void sup.versionCounts().then((c) => { counts = c; });
       return counts;
     },
-    apply: async (snapshot) => {
-      const next = settingsFromSnapshot(snapshot, client.disk);
+    apply: async (snapshot, _modules, disk) => {
+      const next = settingsFromSnapshot(snapshot, disk);
       await sup.apply({ ...sup.settings, ...next }, snapshot.version);
       log.info({ version: snapshot.version, filters: next.filters.map((f) => `${f.name}@${f.version}`) }, 'applied snapshot');
     },
