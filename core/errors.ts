@@ -60,6 +60,16 @@ export const ErrorCodes = {
   MODULE_DIGEST_MISMATCH: 'WEFT_ERR_MODULE_DIGEST_MISMATCH',
   /** A proxy started with --trust-key got an unsigned or wrongly signed module; it NACKs and keeps its version. */
   MODULE_UNTRUSTED: 'WEFT_ERR_MODULE_UNTRUSTED',
+  /** A join token that is unknown, used, expired or malformed, or a renewal whose certificate or proof the plane's CA does not accept. HTTP 403. */
+  IDENTITY_REFUSED: 'WEFT_ERR_IDENTITY_REFUSED',
+  /** A certificate request the plane cannot sign: not a PKCS#10 CSR, not an ECDSA P-256 key, or a bad self-signature. HTTP 400. */
+  IDENTITY_REQUEST_INVALID: 'WEFT_ERR_IDENTITY_REQUEST_INVALID',
+  /** A proxy has no usable certificate: none on disk and no join token, or its certificate expired before a renewal succeeded. */
+  IDENTITY_UNAVAILABLE: 'WEFT_ERR_IDENTITY_UNAVAILABLE',
+  /** The plane's CA files (--ca-cert/--ca-key or <data-dir>/ca) are unreadable, mismatched or not a CA. Exit 2. */
+  CA_INVALID: 'WEFT_ERR_CA_INVALID',
+  /** A CA rotation step that cannot run now: retiring while certificates of an old root may still be valid, or rotating a supplied CA. HTTP 409. */
+  CA_CONFLICT: 'WEFT_ERR_CA_CONFLICT',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
