@@ -99,6 +99,9 @@ export const keys = {
   node: (name: string) => `nodes/${name}`,
   stats: (name: string) => `stats/${name}`,
   rollout: 'rollout',
+  /** A one-time join token, stored by its sha256 only (plane/ca/tokens.ts). */
+  joinToken: (sha256: string) => `identity/tokens/${sha256}`,
+  joinTokens: 'identity/tokens/',
 } as const;
 
 /** Key prefixes whose changes alter what proxies are sent. */

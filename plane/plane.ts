@@ -2,6 +2,7 @@
 import type { Snapshot } from '../core/control/snapshot.ts';
 import { ErrorCodes, WeftError } from '../core/errors.ts';
 import type { Logger } from '../core/observe/log.ts';
+import type { Authority } from './ca/authority.ts';
 import { storeMesh, validateMesh } from './mesh.ts';
 import type { MeshFilter, MeshRecord } from './model.ts';
 import { keys, parseFilterRef, SNAPSHOT_PREFIXES } from './model.ts';
@@ -27,6 +28,8 @@ export class Plane {
   readonly status: StatusBook;
   readonly hub: WatchHub;
   readonly log: Logger;
+  /** Issues workload certificates; its roots go out in every snapshot as the trust bundle. */
+  readonly ca: Authority;
   state: MeshState | null = null;
   snapshot: Snapshot;
   #unwatch: () => void;
@@ -37,9 +40,10 @@ export class Plane {
   #rebuilding: Promise<void> = Promise.resolve();
   #closed = false;
 
-  constructor(store: Store, log: Logger) {
+  constructor(store: Store, log: Logger, ca: Authority) {
     this.store = store;
     this.log = log;
+    this.ca = ca;
     this.registry = new Registry(store);
     this.hub = new WatchHub((node, connected) => {
       if (!connected) this.status.seen(node, Date.now()).catch((err: unknown) => this.#storeError(err));
@@ -69,7 +73,7 @@ export class Plane {
     const state = await loadState(this.store);
     const now = Date.now();
     this.state = state;
-    const next = buildSnapshot(state, now, now);
+    const next = buildSnapshot(state, now, now, this.ca.bundle());
     if (next.version !== this.snapshot.version) {
       this.snapshot = next;
       this.status.published(next.version, next.createdAt);

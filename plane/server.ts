@@ -3,6 +3,10 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { ErrorCodes, WeftError } from '../core/errors.ts';
 import type { ErrorCode } from '../core/errors.ts';
+import { BUNDLE_PATH, JOIN_PATH, RENEW_PATH } from '../core/identity/protocol.ts';
+import { DEFAULT_NAMESPACE, SEGMENT_PATTERN, spiffeId } from '../core/identity/spiffe.ts';
+import { join, renew } from './ca/issuance.ts';
+import { createJoinToken } from './ca/tokens.ts';
 import { isMeshKind } from './mesh.ts';
 import type { Plane } from './plane.ts';
 import { listFilters } from './registry.ts';
@@ -28,6 +32,9 @@ const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.FILTER_IN_USE]: 409,
   [ErrorCodes.ROLLOUT_CONFLICT]: 409,
   [ErrorCodes.USAGE]: 400,
+  [ErrorCodes.IDENTITY_REFUSED]: 403,
+  [ErrorCodes.IDENTITY_REQUEST_INVALID]: 400,
+  [ErrorCodes.CA_CONFLICT]: 409,
 };
 
 interface Call {
@@ -42,7 +49,10 @@ type Handler = (plane: Plane, call: Call) => Promise<unknown>;
 interface Route {
   method: string;
   pattern: RegExp;
-  /** Answered without the token: health and metrics, which monitoring scrapes. Mesh config may hold filter secrets. */
+  /**
+   * Answered without the token: health and metrics, which monitoring scrapes; the trust bundle, which is public;
+   * join and renewal, which carry their own credential (a join token, a proof from the current key). Mesh config may hold filter secrets.
+   */
   open?: boolean;
   /** The write changes what proxies are sent: the answer waits until the new snapshot is published. */
   publishes?: boolean;
@@ -162,6 +172,32 @@ const routes: Route[] = [
     const raw = await plane.store.get(keys.rollout);
     if (!raw) throw new WeftError(ErrorCodes.PLANE_NOT_FOUND, 'no rollout has run');
     return JSON.parse(raw);
+  } },
+  { method: 'POST', pattern: new RegExp(`^${JOIN_PATH}$`), open: true, async handler(plane, { req }) {
+    return join(plane.ca, plane.store, await readJson(req), Date.now());
+  } },
+  { method: 'POST', pattern: new RegExp(`^${RENEW_PATH}$`), open: true, async handler(plane, { req }) {
+    return renew(plane.ca, await readJson(req), Date.now());
+  } },
+  { method: 'GET', pattern: new RegExp(`^${BUNDLE_PATH}$`), open: true, async handler(plane) {
+    return { trustDomain: plane.ca.trustDomain, bundle: plane.ca.bundle() };
+  } },
+  { method: 'POST', pattern: /^\/v1\/identity\/tokens$/, async handler(plane, { req }) {
+    const { service, namespace = DEFAULT_NAMESPACE, ttlMs } = await readJson<{ service?: string; namespace?: string; ttlMs?: number }>(req);
+    if (typeof service !== 'string' || !SEGMENT_PATTERN.test(service)) throw badRequest('a token needs {service} (letters, digits, ".", "-", "_")');
+    if (typeof namespace !== 'string' || !SEGMENT_PATTERN.test(namespace)) throw badRequest('namespace: letters, digits, ".", "-", "_"');
+    if (typeof ttlMs !== 'number' || !(ttlMs > 0)) throw badRequest('a token needs {ttlMs} above 0');
+    const { token, expiresAt } = await createJoinToken(plane.store, { namespace, service }, ttlMs, Date.now());
+    return { token, spiffeId: spiffeId({ trustDomain: plane.ca.trustDomain, namespace, service }), expiresAt };
+  } },
+  { method: 'GET', pattern: /^\/v1\/ca$/, async handler(plane) {
+    return plane.ca.status();
+  } },
+  { method: 'POST', pattern: /^\/v1\/ca\/rotate$/, publishes: true, async handler(plane) {
+    return plane.ca.rotate();
+  } },
+  { method: 'POST', pattern: /^\/v1\/ca\/retire$/, publishes: true, async handler(plane, { query }) {
+    return plane.ca.retire(query.get('force') === '1', Date.now());
   } },
   { method: 'GET', pattern: /^\/metrics$/, open: true, async handler(plane, { res }) {
     res.writeHead(200, { 'content-type': plane.status.metrics.contentType });

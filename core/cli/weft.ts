@@ -18,6 +18,8 @@ const commands: Record<string, Command> = {
   get: { summary: 'print mesh resources from the plane: get routes|clusters|filters', load: () => import('../../plane/cli/mesh-command.ts').then((m) => ({ main: m.getMain })) },
   service: { summary: 'service registry: register | heartbeat | deregister | list', load: () => import('../../plane/cli/service-command.ts') },
   status: { summary: 'every proxy: config and filter versions, ACK/NACK with the error, lag', load: () => import('../../plane/cli/status-command.ts') },
+  identity: { summary: 'workload identity: token --service NAME (a one-time join token for a proxy)', load: () => import('../../plane/cli/ca-command.ts').then((m) => ({ main: m.identityMain })) },
+  ca: { summary: "the plane's certificate authority: status | rotate | retire", load: () => import('../../plane/cli/ca-command.ts').then((m) => ({ main: m.caMain })) },
   rollout: { summary: 'filter rollouts by share of requests: start NAME@V | status | abort', load: () => import('../../plane/cli/rollout-command.ts') },
   bench: { summary: 'the load benchmark: direct, nginx and weft side by side', load: () => import('../../bench/run.ts') },
 };

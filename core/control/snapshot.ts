@@ -39,6 +39,8 @@ export interface Snapshot {
   filters: FilterRef[];
   /** Set while a rollout runs: how often the proxy reports per-version request and error counts. */
   statsIntervalMs?: number;
+  /** Every root certificate (PEM) the mesh trusts for workload identities: two while a root rotation overlaps. */
+  trustBundle?: string[];
 }
 
 /** Per filter version, cumulative since the proxy started: what a rollout judges a new version by (POST /v1/nodes/N/stats). */

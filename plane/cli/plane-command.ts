@@ -5,21 +5,30 @@ import { flagsHelp, parseFlags, usageError } from '../../core/cli/flags.ts';
 import type { FlagSpec } from '../../core/cli/flags.ts';
 import { parseHostPort } from '../../core/config/settings.ts';
 import { ErrorCodes, WeftError } from '../../core/errors.ts';
+import { TRUST_DOMAIN_PATTERN } from '../../core/identity/spiffe.ts';
 import { createLogger } from '../../core/observe/log.ts';
+import { Authority } from '../ca/authority.ts';
 import { Plane } from '../plane.ts';
 import { createPlaneServer } from '../server.ts';
 import { openStore } from '../store/open.ts';
 import { loadToken } from '../token.ts';
+import { durationFlag } from './client.ts';
 
 const FLAGS: FlagSpec[] = [
   { name: 'listen', value: 'HOST:PORT', help: 'where the plane API listens (port 0 picks one; see the ready line)', defaultText: '127.0.0.1:7900' },
   { name: 'store', value: 'sqlite:FILE|etcd:URL', help: 'where state lives; etcd lets several replicas serve one mesh', defaultText: 'sqlite:<data-dir>/plane.db' },
   { name: 'data-dir', value: 'DIR', help: 'the SQLite file and the generated token live here', defaultText: '.weft-plane' },
   { name: 'token-file', value: 'FILE', help: 'bearer token for API writes', defaultText: '<data-dir>/token, generated at first start' },
+  { name: 'trust-domain', value: 'NAME', help: 'the SPIFFE trust domain of workload certificates (spiffe://NAME/ns/NS/sa/SERVICE)', defaultText: 'weft.local' },
+  { name: 'ca-cert', value: 'FILE', help: 'PEM: the CA certificate that signs workload certificates, then any intermediates, ending with the root', defaultText: 'a root generated at first start in <data-dir>/ca' },
+  { name: 'ca-key', value: 'FILE', help: "PEM: the --ca-cert signing certificate's private key" },
+  { name: 'cert-ttl', value: 'DURATION', help: 'lifetime of workload certificates; proxies renew at about two thirds of it', defaultText: '24h' },
   { name: 'log-level', value: 'LEVEL', help: 'fatal, error, warn, info, debug, trace, silent', defaultText: 'info' },
 ];
 
-const USAGE = 'usage: weft plane --listen HOST:PORT [--store sqlite:FILE | etcd:URL] [--data-dir DIR] [--token-file FILE]';
+const USAGE = 'usage: weft plane --listen HOST:PORT [--store sqlite:FILE | etcd:URL] [--data-dir DIR] [--token-file FILE] [--trust-domain NAME] [--ca-cert FILE --ca-key FILE] [--cert-ttl 24h]';
+/** Certificates shorter than this leave no room to renew at two thirds of their life over a real network. */
+const MIN_CERT_TTL_MS = 3000;
 
 export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(FLAGS, argv, process.env);
@@ -33,8 +42,15 @@ export async function main(argv: string[]): Promise<number> {
   const dataDir = resolve(String(values['data-dir'] ?? '.weft-plane'));
   const log = createLogger(String(values['log-level'] ?? 'info'), { component: 'plane' });
   const { token, file: tokenFile } = loadToken(values['token-file'] as string | undefined, dataDir);
+  const trustDomain = String(values['trust-domain'] ?? 'weft.local');
+  if (!TRUST_DOMAIN_PATTERN.test(trustDomain)) throw usageError(`--trust-domain: lowercase letters, digits, ".", "-" and "_", got "${trustDomain}"`);
+  const certTtlMs = durationFlag(values['cert-ttl'] as string | undefined, 'cert-ttl') ?? 24 * 3600_000;
+  if (certTtlMs < MIN_CERT_TTL_MS) throw usageError(`--cert-ttl: at least ${MIN_CERT_TTL_MS / 1000}s`);
+  const ca = await Authority.open({
+    dataDir, trustDomain, certTtlMs, certFile: values['ca-cert'] as string | undefined, keyFile: values['ca-key'] as string | undefined,
+  });
   const store = await openStore(values.store as string | undefined, dataDir);
-  const plane = new Plane(store, log);
+  const plane = new Plane(store, log, ca);
   await plane.start();
   const server = createPlaneServer(plane, token);
   // Watch streams are long-lived by design; the default request timeouts would cut them.
@@ -50,7 +66,7 @@ export async function main(argv: string[]): Promise<number> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : listen.port;
   const url = `http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${port}`;
-  log.info({ url, store: store.description, tokenFile, version: plane.snapshot.version }, 'weft plane ready');
+  log.info({ url, store: store.description, tokenFile, trustDomain, roots: ca.status().roots.map((r) => r.fingerprint), version: plane.snapshot.version }, 'weft plane ready');
 
   const stop = async () => {
     log.info('weft plane stopping');
