@@ -97,6 +97,37 @@ describe('JWT bearer tokens', () => {
   });
 });
 
+describe('verified tokens are cached, their time window checked again on every use', () => {
+  test('a cached token is refused once it expires', async () => {
+    const strict = await FilterHarness.fromBytes(bytes, { config: { ...config, jwt: { ...config.jwt, clockSkewSeconds: 0 } } });
+    try {
+      const expiresAt = nowSeconds() + 2;
+      const token = signToken(hs, claims({ exp: expiresAt }));
+      assert.equal((await strict.exchange(bearer(token))).localReply, null);
+      assert.equal((await strict.exchange(bearer(token))).localReply, null, 'the second use, from the cache, passes too');
+      await new Promise((resolve) => setTimeout(resolve, expiresAt * 1000 - Date.now() + 50));
+      const late = await strict.exchange(bearer(token));
+      assert.equal(late.response.status, 401);
+      assert.deepEqual(JSON.parse(late.response.body), { error: 'invalid_token', message: 'token expired' });
+    } finally {
+      strict.close();
+    }
+  });
+
+  test('a token refused for its issuer or audience is refused the same way on every use', async () => {
+    const tokens: [string, string][] = [
+      [signToken(es, claims({ iss: 'https://evil.example' })), 'wrong issuer'],
+      [signToken(hs, claims({ aud: ['billing'] })), 'wrong audience'],
+    ];
+    for (const [token, problem] of tokens) {
+      for (let use = 1; use <= 2; use++) {
+        const exchange = await filter.exchange(bearer(token));
+        assert.deepEqual(JSON.parse(exchange.response.body), { error: 'invalid_token', message: problem }, `use ${use}`);
+      }
+    }
+  });
+});
+
 describe('rules', () => {
   test('an anonymous prefix needs no credentials', async () => {
     const exchange = await filter.exchange({ path: '/public/logo.png' });

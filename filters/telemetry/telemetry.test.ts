@@ -45,6 +45,19 @@ describe('RED metrics', () => {
     });
   });
 
+  test('each route and cluster keeps its own series, in any order, label values escaped', async () => {
+    await withTelemetry({ config: {} }, async (filter) => {
+      const to = (route: string, cluster: string) => ({ properties: { 'weft.route': route, 'weft.cluster': cluster } });
+      for (const [route, cluster] of [['api', 'orders'], ['api', 'billing'], ['say "hi"\\', 'orders'], ['api', 'orders']]) {
+        await filter.exchange(to(route, cluster));
+      }
+      assert.equal(filter.metric('weft_filter_requests_total{route="api",cluster="orders",code="200"}'), 2);
+      assert.equal(filter.metric('weft_filter_requests_total{route="api",cluster="billing",code="200"}'), 1);
+      assert.equal(filter.metric('weft_filter_requests_total{route="say \\"hi\\"\\\\",cluster="orders",code="200"}'), 1);
+      assert.equal(filter.sample('weft_filter_request_duration_milliseconds{route="api",cluster="billing"}')?.count, 1);
+    });
+  });
+
   test('the prefix is configurable, and metrics can be turned off', async () => {
     await withTelemetry({ config: { metrics: { prefix: 'edge_' } } }, async (filter) => {
       await filter.exchange({ properties: routed });

@@ -1,6 +1,6 @@
 // Typed access to the host's byte buffers: request and response bodies, HTTP call responses, configurations.
 import { proxyGetBufferBytes, proxyGetBufferStatus, proxySetBufferBytes } from "./abi/imports";
-import { outPointer, outSize, outWide, resetOut, takeOutBuffer, toBytes } from "./abi/memory";
+import { outPointer, outSize, outWide, resetOut, stageBegin, stageValue, stagedSize, takeOutBuffer, takeOutString, textUnits } from "./abi/memory";
 import { BufferType, Status } from "./types";
 
 /** One of the host's buffers; which stream it belongs to is the host's current context. */
@@ -16,33 +16,39 @@ export class HostBuffer {
 
   /** Up to `maxSize` bytes from `start` (the host clamps the range); empty when not readable here. */
   read(start: u32 = 0, maxSize: u32 = u32.MAX_VALUE): ArrayBuffer {
-    resetOut();
-    if (proxyGetBufferBytes(this.bufferType, start, maxSize, outPointer, outSize) != Status.Ok) return new ArrayBuffer(0);
-    return takeOutBuffer();
+    return this.fetch(start, maxSize) ? takeOutBuffer() : new ArrayBuffer(0);
   }
 
   /** The bytes from `start` decoded as UTF-8. */
   readString(start: u32 = 0, maxSize: u32 = u32.MAX_VALUE): string {
-    return String.UTF8.decode(this.read(start, maxSize));
+    return this.fetch(start, maxSize) ? takeOutString() : "";
   }
 
   /** Replaces the whole content with a string (as UTF-8), an ArrayBuffer or a Uint8Array. */
   replace<T>(data: T): Status {
-    return this.write(0, this.size(), toBytes<T>(data));
+    return this.write<T>(0, this.size(), data);
   }
 
   /** Adds bytes after the current content. */
   append<T>(data: T): Status {
-    return this.write(this.size(), 0, toBytes<T>(data));
+    return this.write<T>(this.size(), 0, data);
   }
 
   /** Adds bytes before the current content. */
   prepend<T>(data: T): Status {
-    return this.write(0, 0, toBytes<T>(data));
+    return this.write<T>(0, 0, data);
   }
 
-  private write(start: u32, size: u32, bytes: ArrayBuffer): Status {
-    return proxySetBufferBytes(this.bufferType, start, size, changetype<usize>(bytes), bytes.byteLength);
+  /** Asks the host for a range of the buffer; true when readable, the bytes then being in the out slots. */
+  private fetch(start: u32, maxSize: u32): bool {
+    resetOut();
+    return proxyGetBufferBytes(this.bufferType, start, maxSize, outPointer, outSize) == Status.Ok;
+  }
+
+  private write<T>(start: u32, size: u32, data: T): Status {
+    stageBegin(textUnits<T>(data));
+    const bytes = stageValue<T>(data);
+    return proxySetBufferBytes(this.bufferType, start, size, bytes, stagedSize);
   }
 }
 

@@ -1,7 +1,6 @@
 // The base of every context the host creates: its id, the end-of-life callbacks, and HTTP callouts.
 import { dispatchHttpCall, HttpCallCallback } from "./httpCall";
 import { HeaderPair } from "./headers";
-import { toBytes } from "./abi/memory";
 import { Status } from "./types";
 
 /** A context the host created: the plugin's root context or one HTTP stream. */
@@ -28,6 +27,6 @@ export class Context {
     callback: HttpCallCallback,
     trailers: HeaderPair[] = [],
   ): Status {
-    return dispatchHttpCall(this.contextId, upstream, headers, toBytes<T>(body), trailers, timeoutMilliseconds, callback);
+    return dispatchHttpCall<T>(this.contextId, upstream, headers, body, trailers, timeoutMilliseconds, callback);
   }
 }

@@ -1,6 +1,6 @@
 // Calls to functions the host offers beyond the ABI, such as `verify_signature` for JWT checks.
 import { proxyCallForeignFunction } from "./abi/imports";
-import { outPointer, outSize, resetOut, takeOutBuffer, toBytes } from "./abi/memory";
+import { outPointer, outSize, resetOut, stage, stageBegin, stageValue, stagedSize, takeOutBuffer, textUnits } from "./abi/memory";
 import { Status } from "./types";
 
 /** What a foreign function returned: the status, and its result bytes when the status is Ok. */
@@ -10,11 +10,11 @@ export class ForeignResult {
 
 /** Calls the host function `name` with an argument blob whose format that function defines. */
 export function callForeignFunction<T>(name: string, args: T): ForeignResult {
-  const encoded = String.UTF8.encode(name);
-  const bytes = toBytes<T>(args);
+  stageBegin(name.length + textUnits<T>(args));
+  const encoded = stage(name);
+  const encodedSize = stagedSize;
+  const bytes = stageValue<T>(args);
   resetOut();
-  const status = <Status>proxyCallForeignFunction(
-    changetype<usize>(encoded), encoded.byteLength, changetype<usize>(bytes), bytes.byteLength, outPointer, outSize,
-  );
+  const status = <Status>proxyCallForeignFunction(encoded, encodedSize, bytes, stagedSize, outPointer, outSize);
   return new ForeignResult(status, status == Status.Ok ? takeOutBuffer() : new ArrayBuffer(0));
 }

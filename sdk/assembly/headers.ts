@@ -3,7 +3,7 @@ import {
   proxyAddHeaderMapValue, proxyGetHeaderMapPairs, proxyGetHeaderMapValue,
   proxyRemoveHeaderMapValue, proxyReplaceHeaderMapValue, proxySetHeaderMapPairs,
 } from "./abi/imports";
-import { outPointer, outSize, resetOut, takeOutBuffer } from "./abi/memory";
+import { outPointer, outSize, resetOut, stage, stageBegin, stagedSize, takeOutBuffer, takeOutString } from "./abi/memory";
 import { MapType, Status } from "./types";
 
 /** One header: a name (lower-case on the wire) and its value. Maps keep order and duplicates. */
@@ -76,11 +76,11 @@ export class HeaderMap {
 
   /** The value of a header, or null when absent. With duplicates the host returns the first. */
   get(name: string): string | null {
-    const key = String.UTF8.encode(name);
+    stageBegin(name.length);
+    const key = stage(name);
     resetOut();
-    const status = proxyGetHeaderMapValue(this.mapType, changetype<usize>(key), key.byteLength, outPointer, outSize);
-    if (status != Status.Ok) return null;
-    return String.UTF8.decode(takeOutBuffer());
+    if (proxyGetHeaderMapValue(this.mapType, key, stagedSize, outPointer, outSize) != Status.Ok) return null;
+    return takeOutString();
   }
 
   /** Whether the header is present. */
@@ -90,22 +90,27 @@ export class HeaderMap {
 
   /** Sets a header, replacing every value it had (adds it when absent). */
   set(name: string, value: string): Status {
-    const key = String.UTF8.encode(name);
-    const bytes = String.UTF8.encode(value);
-    return proxyReplaceHeaderMapValue(this.mapType, changetype<usize>(key), key.byteLength, changetype<usize>(bytes), bytes.byteLength);
+    stageBegin(name.length + value.length);
+    const key = stage(name);
+    const keySize = stagedSize;
+    const bytes = stage(value);
+    return proxyReplaceHeaderMapValue(this.mapType, key, keySize, bytes, stagedSize);
   }
 
   /** Adds a value to a header, keeping the values it already has. */
   add(name: string, value: string): Status {
-    const key = String.UTF8.encode(name);
-    const bytes = String.UTF8.encode(value);
-    return proxyAddHeaderMapValue(this.mapType, changetype<usize>(key), key.byteLength, changetype<usize>(bytes), bytes.byteLength);
+    stageBegin(name.length + value.length);
+    const key = stage(name);
+    const keySize = stagedSize;
+    const bytes = stage(value);
+    return proxyAddHeaderMapValue(this.mapType, key, keySize, bytes, stagedSize);
   }
 
   /** Removes a header and all its values; removing an absent header is not an error. */
   remove(name: string): Status {
-    const key = String.UTF8.encode(name);
-    return proxyRemoveHeaderMapValue(this.mapType, changetype<usize>(key), key.byteLength);
+    stageBegin(name.length);
+    const key = stage(name);
+    return proxyRemoveHeaderMapValue(this.mapType, key, stagedSize);
   }
 
   /** Every header in order, duplicates included; empty when the map is not readable here. */

@@ -1,6 +1,6 @@
 // HTTP callouts: sending them, remembering which context asked, and delivering each answer to its callback.
 import { proxyHttpCall, proxySetEffectiveContext } from "./abi/imports";
-import { outSize } from "./abi/memory";
+import { outSize, stage, stageBegin, stageValue, stagedSize, textUnits } from "./abi/memory";
 import { httpCallResponseBody } from "./buffers";
 import { Context } from "./context";
 import { encodePairs, HeaderPair, httpCallResponseHeaders, httpCallResponseTrailers } from "./headers";
@@ -59,23 +59,26 @@ class PendingCall {
 const pendingCalls = new Map<u32, PendingCall>();
 
 /** Sends the call and remembers who to tell; used by `Context.httpCall`. */
-export function dispatchHttpCall(
+export function dispatchHttpCall<T>(
   contextId: u32,
   upstream: string,
   headers: HeaderPair[],
-  body: ArrayBuffer,
+  body: T,
   trailers: HeaderPair[],
   timeoutMilliseconds: u32,
   callback: HttpCallCallback,
 ): Status {
-  const upstreamBytes = String.UTF8.encode(upstream);
   const headerBytes = encodePairs(headers);
   const trailerBytes = encodePairs(trailers);
+  stageBegin(upstream.length + textUnits<T>(body));
+  const upstreamBytes = stage(upstream);
+  const upstreamSize = stagedSize;
+  const bodyBytes = stageValue<T>(body);
   store<u32>(outSize, 0);
   const status = <Status>proxyHttpCall(
-    changetype<usize>(upstreamBytes), upstreamBytes.byteLength,
+    upstreamBytes, upstreamSize,
     changetype<usize>(headerBytes), headerBytes.byteLength,
-    changetype<usize>(body), body.byteLength,
+    bodyBytes, stagedSize,
     changetype<usize>(trailerBytes), trailerBytes.byteLength,
     timeoutMilliseconds,
     outSize,

@@ -1,12 +1,13 @@
 // Logging through the host, which owns the log level and where the lines go.
 import { proxyGetLogLevel, proxyLog } from "./abi/imports";
-import { outSize } from "./abi/memory";
+import { outSize, stage, stageBegin, stagedSize } from "./abi/memory";
 import { LogLevel } from "./types";
 
 /** Writes one log line at the given level; the host drops it if its level is higher. */
 export function log(level: LogLevel, message: string): void {
-  const bytes = String.UTF8.encode(message);
-  proxyLog(level, changetype<usize>(bytes), bytes.byteLength);
+  stageBegin(message.length);
+  const bytes = stage(message);
+  proxyLog(level, bytes, stagedSize);
 }
 
 /** Writes a trace line. */

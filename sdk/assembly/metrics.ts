@@ -1,6 +1,6 @@
 // Counters, gauges and histograms the host exports with its own metrics.
 import { proxyDefineMetric, proxyGetMetric, proxyIncrementMetric, proxyRecordMetric } from "./abi/imports";
-import { outWide } from "./abi/memory";
+import { outWide, stage, stageBegin, stagedSize } from "./abi/memory";
 import { MetricType, Status } from "./types";
 
 /**
@@ -16,9 +16,10 @@ export class Metric {
   /** Defines the metric with the host if not done yet; Ok once it exists. */
   define(): Status {
     if (this.defineStatus == Status.Ok) return Status.Ok;
-    const encoded = String.UTF8.encode(this.name);
+    stageBegin(this.name.length);
+    const encoded = stage(this.name);
     store<u32>(outWide, 0);
-    this.defineStatus = proxyDefineMetric(this.metricType, changetype<usize>(encoded), encoded.byteLength, outWide);
+    this.defineStatus = proxyDefineMetric(this.metricType, encoded, stagedSize, outWide);
     if (this.defineStatus == Status.Ok) this.metricId = load<u32>(outWide);
     return this.defineStatus;
   }

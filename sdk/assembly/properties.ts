@@ -1,25 +1,52 @@
 // Reading and writing host properties: request attributes, plugin identity, and values filters hand to the host.
 import { proxyGetProperty, proxySetProperty } from "./abi/imports";
-import { outPointer, outSize, resetOut, takeOutBuffer, toBytes } from "./abi/memory";
+import {
+  outPointer, outSize, releaseOut, resetOut, stage, stageBegin, stageByte, stageValue, stagedSize, takeOutBuffer, takeOutString, textUnits,
+} from "./abi/memory";
 import { Status } from "./types";
 
-/** The ABI's path encoding: segments joined by NUL bytes, e.g. ["request", "path"]. */
-function encodePath(path: string[]): ArrayBuffer {
-  return String.UTF8.encode(path.join("\0"));
+function pathUnits(path: string[]): i32 {
+  let units = path.length;
+  for (let i = 0; i < path.length; i++) units += path[i].length;
+  return units;
+}
+
+/**
+ * Stages the ABI's path encoding, segments joined by NUL bytes (e.g. ["request", "path"]), after
+ * `stageBegin` made room for `pathUnits(path)`; returns where it starts, its size is then `stagedSize`.
+ */
+function stagePath(path: string[]): usize {
+  if (path.length == 0) {
+    stagedSize = 0;
+    return 0;
+  }
+  const start = stage(path[0]);
+  let size = stagedSize;
+  for (let i = 1; i < path.length; i++) {
+    stageByte(0);
+    stage(path[i]);
+    size += 1 + stagedSize;
+  }
+  stagedSize = size;
+  return start;
+}
+
+/** Asks the host for a property; true when it has one, whose bytes are then in the out slots. */
+function fetchProperty(path: string[]): bool {
+  stageBegin(pathUnits(path));
+  const encoded = stagePath(path);
+  resetOut();
+  return proxyGetProperty(encoded, stagedSize, outPointer, outSize) == Status.Ok;
 }
 
 /** A property's raw bytes, or null when the host has no such property. */
 export function getProperty(path: string[]): ArrayBuffer | null {
-  const encoded = encodePath(path);
-  resetOut();
-  if (proxyGetProperty(changetype<usize>(encoded), encoded.byteLength, outPointer, outSize) != Status.Ok) return null;
-  return takeOutBuffer();
+  return fetchProperty(path) ? takeOutBuffer() : null;
 }
 
 /** A property decoded as UTF-8, or null when the host has no such property. */
 export function getPropertyString(path: string[]): string | null {
-  const bytes = getProperty(path);
-  return bytes === null ? null : String.UTF8.decode(bytes);
+  return fetchProperty(path) ? takeOutString() : null;
 }
 
 /**
@@ -27,9 +54,10 @@ export function getPropertyString(path: string[]): string | null {
  * `response.code`), or `fallback` when missing or of another size.
  */
 export function getPropertyInteger(path: string[], fallback: i64 = 0): i64 {
-  const bytes = getProperty(path);
-  if (bytes === null || bytes.byteLength != 8) return fallback;
-  return load<i64>(changetype<usize>(bytes));
+  if (!fetchProperty(path)) return fallback;
+  const value = load<u32>(outSize) == 8 ? load<i64>(load<usize>(outPointer)) : fallback;
+  releaseOut();
+  return value;
 }
 
 /**
@@ -37,7 +65,9 @@ export function getPropertyInteger(path: string[], fallback: i64 = 0): i64 {
  * hands a decision to the host, e.g. the router sets the cluster the host sends the request to.
  */
 export function setProperty<T>(path: string[], value: T): Status {
-  const encoded = encodePath(path);
-  const bytes = toBytes<T>(value);
-  return proxySetProperty(changetype<usize>(encoded), encoded.byteLength, changetype<usize>(bytes), bytes.byteLength);
+  stageBegin(pathUnits(path) + textUnits<T>(value));
+  const encoded = stagePath(path);
+  const encodedSize = stagedSize;
+  const bytes = stageValue<T>(value);
+  return proxySetProperty(encoded, encodedSize, bytes, stagedSize);
 }

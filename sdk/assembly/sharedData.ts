@@ -1,6 +1,8 @@
 // Key-value data shared by every instance of the filter in the process, with compare-and-swap writes.
 import { proxyGetSharedData, proxySetSharedData } from "./abi/imports";
-import { outPointer, outSize, outWide, resetOut, takeOutBuffer, toBytes } from "./abi/memory";
+import {
+  outPointer, outSize, outWide, resetOut, stage, stageBegin, stageValue, stagedSize, takeOutBuffer, textUnits,
+} from "./abi/memory";
 import { Status } from "./types";
 
 /** A shared value and the version (`cas`) it was read at. */
@@ -15,9 +17,10 @@ export class SharedValue {
 
 /** The value stored under `key` and its version, or null when the key was never set. */
 export function getSharedData(key: string): SharedValue | null {
-  const encoded = String.UTF8.encode(key);
+  stageBegin(key.length);
+  const encoded = stage(key);
   resetOut();
-  if (proxyGetSharedData(changetype<usize>(encoded), encoded.byteLength, outPointer, outSize, outWide) != Status.Ok) return null;
+  if (proxyGetSharedData(encoded, stagedSize, outPointer, outSize, outWide) != Status.Ok) return null;
   const cas = load<u32>(outWide);
   return new SharedValue(takeOutBuffer(), cas);
 }
@@ -28,7 +31,9 @@ export function getSharedData(key: string): SharedValue | null {
  * read-modify-write loop (a rate-limit bucket) never loses an update made by another worker.
  */
 export function setSharedData<T>(key: string, value: T, cas: u32 = 0): Status {
-  const encoded = String.UTF8.encode(key);
-  const bytes = toBytes<T>(value);
-  return proxySetSharedData(changetype<usize>(encoded), encoded.byteLength, changetype<usize>(bytes), bytes.byteLength, cas);
+  stageBegin(key.length + textUnits<T>(value));
+  const encoded = stage(key);
+  const encodedSize = stagedSize;
+  const bytes = stageValue<T>(value);
+  return proxySetSharedData(encoded, encodedSize, bytes, stagedSize, cas);
 }

@@ -1,5 +1,6 @@
 // Control of the current HTTP stream: answering locally, and resuming a paused direction.
 import { proxyCloseStream, proxyContinueStream, proxySendLocalResponse, proxySetEffectiveContext } from "./abi/imports";
+import { stage, stageBegin, stagedSize } from "./abi/memory";
 import { encodePairs, HeaderPair } from "./headers";
 import { Status, StreamType } from "./types";
 
@@ -16,13 +17,15 @@ export function sendLocalResponse(
   details: string = "",
   grpcStatus: i32 = -1,
 ): Status {
-  const bodyBytes = String.UTF8.encode(body);
-  const detailBytes = String.UTF8.encode(details);
   const headerBytes = encodePairs(headers);
+  stageBegin(body.length + details.length);
+  const bodyBytes = stage(body);
+  const bodySize = stagedSize;
+  const detailBytes = stage(details);
   return proxySendLocalResponse(
     statusCode,
-    changetype<usize>(detailBytes), detailBytes.byteLength,
-    changetype<usize>(bodyBytes), bodyBytes.byteLength,
+    detailBytes, stagedSize,
+    bodyBytes, bodySize,
     changetype<usize>(headerBytes), headerBytes.byteLength,
     grpcStatus,
   );

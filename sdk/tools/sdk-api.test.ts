@@ -51,6 +51,20 @@ test('setProperty stores a value the stream can read back', async () => {
   assert.equal(await ask('set-property', { 'x-value': 'canary' }), '0 canary');
 });
 
+test('strings of any size and script cross the ABI both ways, one call after another', async () => {
+  // Sizes around the SDK's 4 KiB landing area and past its 64 KiB staging area, then small again.
+  for (const size of [0, 1, 4095, 4096, 4097, 70_000, 3]) {
+    const value = Array.from('é😀-'.repeat(size)).slice(0, size).join('');
+    assert.equal(await ask('echo', { 'x-value': value }), `${value}|${value}`, `a value of ${size} code points`);
+  }
+});
+
+test('the module exports no proxy_on_done, which hosts take as done: the SDK never defers the end of a stream', async () => {
+  const exports = WebAssembly.Module.exports(await WebAssembly.compile(probe.bytes)).map((e) => e.name);
+  assert.ok(!exports.includes('proxy_on_done'));
+  assert.ok(exports.includes('proxy_on_log') && exports.includes('proxy_on_delete'));
+});
+
 test('shared data increments with compare-and-swap', async () => {
   assert.equal(await ask('shared-increment', { 'x-key': 'hits' }), '1');
   assert.equal(await ask('shared-increment', { 'x-key': 'hits' }), '2');

@@ -52,6 +52,8 @@ class AuthRoot extends RootContext {
   apiKeyDigests: Set<string> | null = null;
   stripApiKey: bool = false;
   rules: Rule[] = [];
+  /** Whether any rule is scoped to methods, so that the method is read only when needed. */
+  rulesNeedMethod: bool = false;
   /** Streams paused until the JWKS arrives. */
   waiting: AuthStream[] = [];
   fetching: bool = false;
@@ -69,6 +71,7 @@ class AuthRoot extends RootContext {
     if (apiKeys !== null && !this.configureApiKeys(apiKeys)) return false;
     if (apiKeys === null) this.apiKeyDigests = null;
     this.rules = new Array<Rule>();
+    this.rulesNeedMethod = false;
     const rules = config.get("rules");
     if (rules === null) {
       this.rules.push(Rule.fromJson(parseJson("{\"require\":\"any\"}")!));
@@ -80,6 +83,7 @@ class AuthRoot extends RootContext {
       if (rule.require == "jwt" && this.verifier === null) return rejectConfig("auth", path + "/require", "needs a jwt section");
       if (rule.require == "apiKey" && this.apiKeyDigests === null) return rejectConfig("auth", path + "/require", "needs an apiKeys section");
       this.rules.push(rule);
+      this.rulesNeedMethod = this.rulesNeedMethod || rule.match.needsMethod;
     }
     return true;
   }
@@ -208,11 +212,22 @@ function isSha256Hex(text: string): bool {
   return true;
 }
 
+/** Whether `text` starts with "bearer " in any letter case (the scheme is case-insensitive, RFC 7235). */
+function startsWithBearer(text: string): bool {
+  const scheme = "bearer ";
+  for (let i = 0; i < scheme.length; i++) {
+    let code = text.charCodeAt(i);
+    if (code >= 0x41 && code <= 0x5a) code += 0x20;
+    if (code != scheme.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 /** The token of an `Authorization: Bearer <token>` header, or null. */
 function bearerToken(): string | null {
   const authorization = requestHeaders.get("authorization");
   if (authorization === null || authorization.length < 8) return null;
-  if (authorization.substring(0, 7).toLowerCase() != "bearer ") return null;
+  if (!startsWithBearer(authorization)) return null;
   const token = authorization.substring(7).trim();
   return token.length > 0 ? token : null;
 }
@@ -241,7 +256,7 @@ class AuthStream extends HttpContext {
   decide(afterFetch: bool): Action {
     const root = this.config;
     const path = requestPath();
-    const rule = findRule(root.rules, pathOnly(path), requestMethod());
+    const rule = findRule(root.rules, pathOnly(path), root.rulesNeedMethod ? requestMethod() : "");
     if (rule === null) return this.deny(403, "no_matching_rule", "no auth rule covers this request", false);
     if (rule.require == "anonymous") return this.allow(path, null);
     const wantsJwt = rule.require == "jwt" || (rule.require == "any" && root.verifier !== null);
@@ -262,10 +277,9 @@ class AuthStream extends HttpContext {
     if (root.keys === null) {
       return afterFetch ? this.deny(503, "jwks_unavailable", "the signing keys cannot be fetched", false) : this.waitForKeys();
     }
-    const nowMilliseconds = currentTimeMilliseconds();
-    const check: TokenCheck = root.verifier!.check(token, root.keys!, <f64>nowMilliseconds / 1000);
+    const check: TokenCheck = root.verifier!.check(token, root.keys!);
     if (check.unknownKey && root.remote !== null && !afterFetch &&
-        (root.fetching || nowMilliseconds - root.lastFetchAt >= root.remote!.rotationCooldownMilliseconds)) {
+        (root.fetching || currentTimeMilliseconds() - root.lastFetchAt >= root.remote!.rotationCooldownMilliseconds)) {
       return this.waitForKeys();
     }
     if (!check.valid) return this.deny(401, "invalid_token", check.problem, true);

@@ -1,5 +1,5 @@
 // JSON Web Tokens (RFC 7519): decoding, signature and claim checks, and a cache of tokens whose signature was verified.
-import { JsonKind, JsonValue, parseJson } from "../../../sdk/assembly/index";
+import { JsonKind, JsonValue, currentTimeMilliseconds, parseJson } from "../../../sdk/assembly/index";
 import { base64Decode, base64DecodeString } from "./base64";
 import { KeySet, SignatureCheck } from "./keySet";
 
@@ -28,9 +28,38 @@ function invalid(problem: string): TokenCheck {
 // Tokens are reused for their whole lifetime, and an RSA check costs far more than a map lookup.
 const cacheCapacity = 1024;
 
-/** Checks JWTs against a key set, caching the claims of those whose signature verified. */
+/**
+ * A token whose signature verified, with its claims digested once against the verifier's policy:
+ * only the time window (`exp`, `nbf`) is checked again on each use, as Envoy's jwt_authn does.
+ */
+class VerifiedToken {
+  /** When it expires and when it becomes valid, in seconds; an absent claim is an open bound, a non-numeric one a closed one. */
+  readonly expiresAt: f64;
+  readonly notBefore: f64;
+  /** Whether checking needs the clock at all: a token without `exp` and `nbf` does not. */
+  readonly timed: bool;
+  /** Why `iss` or `aud` do not fit the policy, "" when they do. */
+  readonly policyProblem: string;
+  /** The answer for every use that passes: one object, not one per request. */
+  readonly accepted: TokenCheck;
+
+  constructor(claims: JsonValue, policy: TokenPolicy) {
+    const exp = claims.get("exp");
+    const nbf = claims.get("nbf");
+    this.expiresAt = exp === null ? Infinity : exp.kind == JsonKind.Number ? exp.numberValue : -Infinity;
+    this.notBefore = nbf === null ? -Infinity : nbf.kind == JsonKind.Number ? nbf.numberValue : Infinity;
+    this.timed = exp !== null || nbf !== null;
+    let problem = "";
+    if (policy.issuer.length > 0 && claims.getString("iss") != policy.issuer) problem = "wrong issuer";
+    else if (policy.audiences.length > 0 && !hasAudience(claims.get("aud"), policy.audiences)) problem = "wrong audience";
+    this.policyProblem = problem;
+    this.accepted = new TokenCheck(claims, "");
+  }
+}
+
+/** Checks JWTs against a key set, caching those whose signature verified. */
 export class TokenVerifier {
-  private verified: Map<string, JsonValue> = new Map<string, JsonValue>();
+  private verified: Map<string, VerifiedToken> = new Map<string, VerifiedToken>();
 
   constructor(public readonly policy: TokenPolicy) {}
 
@@ -39,19 +68,19 @@ export class TokenVerifier {
     this.verified.clear();
   }
 
-  /** Checks signature (with `keys`), then `iss`, `aud`, `exp` and `nbf` at `nowSeconds`. */
-  check(token: string, keys: KeySet, nowSeconds: f64): TokenCheck {
-    let claims: JsonValue;
+  /** Checks signature (with `keys`), then `exp` and `nbf` against the host's clock, then `iss` and `aud`. */
+  check(token: string, keys: KeySet): TokenCheck {
+    let verified: VerifiedToken;
     if (this.verified.has(token)) {
-      claims = this.verified.get(token);
+      verified = this.verified.get(token);
     } else {
       const decoded = this.verifySignature(token, keys);
       if (!decoded.valid) return decoded;
-      claims = decoded.claims!;
+      verified = new VerifiedToken(decoded.claims!, this.policy);
       if (this.verified.size >= cacheCapacity) this.verified.clear();
-      this.verified.set(token, claims);
+      this.verified.set(token, verified);
     }
-    return this.checkClaims(claims, nowSeconds);
+    return this.checkClaims(verified);
   }
 
   private verifySignature(token: string, keys: KeySet): TokenCheck {
@@ -75,15 +104,15 @@ export class TokenVerifier {
     return new TokenCheck(claims, "");
   }
 
-  private checkClaims(claims: JsonValue, now: f64): TokenCheck {
-    const policy = this.policy;
-    const exp = claims.get("exp");
-    if (exp !== null && (exp.kind != JsonKind.Number || now > exp.numberValue + policy.clockSkewSeconds)) return invalid("token expired");
-    const nbf = claims.get("nbf");
-    if (nbf !== null && (nbf.kind != JsonKind.Number || now + policy.clockSkewSeconds < nbf.numberValue)) return invalid("token not yet valid");
-    if (policy.issuer.length > 0 && claims.getString("iss") != policy.issuer) return invalid("wrong issuer");
-    if (policy.audiences.length > 0 && !hasAudience(claims.get("aud"), policy.audiences)) return invalid("wrong audience");
-    return new TokenCheck(claims, "");
+  private checkClaims(token: VerifiedToken): TokenCheck {
+    if (token.timed) {
+      const skew = this.policy.clockSkewSeconds;
+      const now = <f64>currentTimeMilliseconds() / 1000;
+      if (now > token.expiresAt + skew) return invalid("token expired");
+      if (now + skew < token.notBefore) return invalid("token not yet valid");
+    }
+    if (token.policyProblem.length > 0) return invalid(token.policyProblem);
+    return token.accepted;
   }
 }
 

@@ -15,17 +15,19 @@ export class Take {
   constructor(public readonly allowed: bool, public readonly remaining: i64, public readonly resetSeconds: i64) {}
 }
 
+// setSharedData copies a value during the call, so one buffer of each shape serves every write.
+const bucketBytes = new ArrayBuffer(bucketSize);
+const lockBytes = new ArrayBuffer(8);
+
 function encode(tokens: i64, filledAt: u64): ArrayBuffer {
-  const bucket = new ArrayBuffer(bucketSize);
-  store<i64>(changetype<usize>(bucket), tokens);
-  store<u64>(changetype<usize>(bucket), filledAt, 8);
-  return bucket;
+  store<i64>(changetype<usize>(bucketBytes), tokens);
+  store<u64>(changetype<usize>(bucketBytes), filledAt, 8);
+  return bucketBytes;
 }
 
 function lockValue(since: u64): ArrayBuffer {
-  const value = new ArrayBuffer(8);
-  store<u64>(changetype<usize>(value), since);
-  return value;
+  store<u64>(changetype<usize>(lockBytes), since);
+  return lockBytes;
 }
 
 /** Takes the creation lock; false when another worker holds it (the caller retries). */

@@ -8,7 +8,7 @@ import { readConfig, rejectConfig } from "../../shared/assembly/config";
 import { CounterFamily, label } from "../../shared/assembly/metricFamily";
 import { PrefixMatch } from "../../shared/assembly/prefixMatch";
 import { sendJsonError } from "../../shared/assembly/reply";
-import { clientAddress, pathOnly, requestMethod, requestPath } from "../../shared/assembly/request";
+import { clientAddress, pathOnly, requestMethod, requestPath, routeProperty } from "../../shared/assembly/request";
 import { BucketPolicy, Take } from "./bucket";
 import { configSchema } from "./configSchema";
 export * from "../../../sdk/assembly/abi/exports";
@@ -21,6 +21,9 @@ const dryRunRejected = new CounterFamily("weft_filter_ratelimit_dry_run_rejected
 class Limit {
   /** The `RateLimit-Policy` member for this limit, e.g. `"per-client";q=100;w=60`. */
   readonly policyField: string;
+  /** What every bucket key of this limit starts with, and what its `RateLimit` member starts with. */
+  private readonly keyPrefix: string;
+  private readonly stateFieldPrefix: string;
 
   constructor(
     public readonly name: string,
@@ -31,6 +34,8 @@ class Limit {
     public readonly scope: PrefixMatch,
   ) {
     this.policyField = "\"" + name + "\";q=" + bucket.fill.toString() + ";w=" + (bucket.intervalMilliseconds / 1000).toString();
+    this.keyPrefix = "ratelimit:" + name + ":";
+    this.stateFieldPrefix = "\"" + name + "\";r=";
   }
 
   static fromJson(config: JsonValue): Limit {
@@ -55,7 +60,12 @@ class Limit {
     else if (this.keySource == "header" || this.keySource == "claim") value = requestHeaders.get(this.keyName);
     else if (this.keySource == "route") value = route;
     if (value === null || (value.length == 0 && this.keySource != "global")) return null;
-    return "ratelimit:" + this.name + ":" + value;
+    return this.keyPrefix + value;
+  }
+
+  /** The `RateLimit` member after a take: remaining quota and seconds until it grows. */
+  stateField(take: Take): string {
+    return this.stateFieldPrefix + take.remaining.toString() + ";t=" + take.resetSeconds.toString();
   }
 }
 
@@ -65,6 +75,8 @@ class LimitRoot extends RootContext {
   responseHeaders: bool = true;
   /** Whether any limit is scoped to routes, so that the route property is read only when needed. */
   needsRoute: bool = false;
+  /** Whether any limit is scoped to methods, so that the method is read only when needed. */
+  needsMethod: bool = false;
 
   onConfigure(configuration: string): bool {
     const config = readConfig("ratelimit", configSchema, configuration);
@@ -73,6 +85,7 @@ class LimitRoot extends RootContext {
     const parsed = new Array<Limit>();
     const names = new Set<string>();
     let needsRoute = false;
+    let needsMethod = false;
     for (let i = 0; i < limits.items.length; i++) {
       const limit = Limit.fromJson(limits.items[i]);
       const path = "/limits/" + i.toString();
@@ -83,10 +96,12 @@ class LimitRoot extends RootContext {
       if (limit.bucket.burst < limit.bucket.fill) return rejectConfig("ratelimit", path + "/burst", "must be >= requests");
       names.add(limit.name);
       needsRoute = needsRoute || limit.routes.length > 0 || limit.keySource == "route";
+      needsMethod = needsMethod || limit.scope.needsMethod;
       parsed.push(limit);
     }
     this.limits = parsed;
     this.needsRoute = needsRoute;
+    this.needsMethod = needsMethod;
     this.dryRun = config.getBool("dryRun");
     this.responseHeaders = config.getBool("responseHeaders", true);
     return true;
@@ -98,9 +113,9 @@ class LimitRoot extends RootContext {
 }
 
 class LimitStream extends HttpContext {
-  /** The RateLimit-Policy and RateLimit fields of the limits this request was counted against. */
-  policies: string[] = [];
-  states: string[] = [];
+  /** The RateLimit-Policy and RateLimit values: the fields of the limits this request was counted against, comma-joined. */
+  policies: string = "";
+  states: string = "";
 
   constructor(contextId: u32, public readonly config: LimitRoot) {
     super(contextId, config);
@@ -110,11 +125,11 @@ class LimitStream extends HttpContext {
     const root = this.config;
     let route = "";
     if (root.needsRoute) {
-      const property = getPropertyString(["weft", "route"]);
+      const property = getPropertyString(routeProperty);
       if (property !== null) route = property;
     }
     const path = pathOnly(requestPath());
-    const method = requestMethod();
+    let method = root.needsMethod ? requestMethod() : "";
     const now = currentTimeMilliseconds();
     for (let i = 0; i < root.limits.length; i++) {
       const limit = root.limits[i];
@@ -123,11 +138,13 @@ class LimitStream extends HttpContext {
       const key = limit.keyOf(route);
       if (key === null) continue;
       const take = limit.bucket.take(key, now);
-      this.policies.push(limit.policyField);
-      this.states.push(stateField(limit, take));
+      const state = limit.stateField(take);
+      this.policies = joinField(this.policies, limit.policyField);
+      this.states = joinField(this.states, state);
       if (take.allowed) continue;
       if (root.dryRun) {
         dryRunRejected.with(label("limit", limit.name)).increment();
+        if (method.length == 0) method = requestMethod();
         logInfo("ratelimit: dry run: would reject " + method + " " + path + " (limit " + limit.name + ", key " + key + ")");
         continue;
       }
@@ -136,7 +153,7 @@ class LimitStream extends HttpContext {
         (limit.bucket.intervalMilliseconds / 1000).toString() + " s", [
         new HeaderPair("retry-after", max<i64>(take.resetSeconds, 1).toString()),
         new HeaderPair("ratelimit-policy", limit.policyField),
-        new HeaderPair("ratelimit", stateField(limit, take)),
+        new HeaderPair("ratelimit", state),
       ]);
       return Action.Pause;
     }
@@ -145,16 +162,16 @@ class LimitStream extends HttpContext {
 
   onResponseHeaders(_headerCount: u32, _endOfStream: bool): Action {
     if (this.config.responseHeaders && this.policies.length > 0 && responseHeaders.get("ratelimit") === null) {
-      responseHeaders.set("ratelimit-policy", this.policies.join(", "));
-      responseHeaders.set("ratelimit", this.states.join(", "));
+      responseHeaders.set("ratelimit-policy", this.policies);
+      responseHeaders.set("ratelimit", this.states);
     }
     return Action.Continue;
   }
 }
 
-/** The `RateLimit` member for a limit after a take: remaining quota and seconds until it grows. */
-function stateField(limit: Limit, take: Take): string {
-  return "\"" + limit.name + "\";r=" + take.remaining.toString() + ";t=" + take.resetSeconds.toString();
+/** `field` appended to a comma-separated header value; one limit, the usual case, needs no concatenation. */
+function joinField(value: string, field: string): string {
+  return value.length == 0 ? field : value + ", " + field;
 }
 
 setRootContext((contextId: u32): RootContext => new LimitRoot(contextId));

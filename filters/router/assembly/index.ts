@@ -6,7 +6,7 @@ import {
 import { readConfig, rejectConfig } from "../../shared/assembly/config";
 import { CounterFamily, label } from "../../shared/assembly/metricFamily";
 import { sendJsonError } from "../../shared/assembly/reply";
-import { pathOnly, requestMethod, requestPath } from "../../shared/assembly/request";
+import { clusterProperty, pathOnly, requestMethod, requestPath } from "../../shared/assembly/request";
 import { configSchema } from "./configSchema";
 import { chance, Route } from "./route";
 export * from "../../../sdk/assembly/abi/exports";
@@ -16,6 +16,7 @@ describeFilter("router", "1.0.0", configSchema);
 const faults = new CounterFamily("weft_filter_router_faults_total");
 // How often delayed requests are checked while any wait: the resolution of an injected delay.
 const delayTickMilliseconds: u32 = 5;
+const mirrorClusterProperty = ["weft", "mirror_cluster"];
 
 function requestHeader(name: string): string | null {
   return requestHeaders.get(name);
@@ -27,6 +28,8 @@ class DelayedStream {
 
 class RouterRoot extends RootContext {
   routes: Route[] = [];
+  /** Whether any route matches on the method, so that the method is read only when needed. */
+  needsMethod: bool = false;
   delayed: DelayedStream[] = [];
 
   onConfigure(configuration: string): bool {
@@ -34,6 +37,7 @@ class RouterRoot extends RootContext {
     if (config === null) return false;
     const routes = config.get("routes")!;
     const parsed = new Array<Route>();
+    let needsMethod = false;
     for (let i = 0; i < routes.items.length; i++) {
       const problem = new Array<string>();
       const route = Route.fromJson(routes.items[i], i, problem);
@@ -42,8 +46,10 @@ class RouterRoot extends RootContext {
         return rejectConfig("router", "/routes/" + i.toString() + problem[0].substring(0, split), problem[0].substring(split + 1));
       }
       parsed.push(route);
+      needsMethod = needsMethod || route.match.methods.length > 0;
     }
     this.routes = parsed;
+    this.needsMethod = needsMethod;
     return true;
   }
 
@@ -89,7 +95,7 @@ class RouteStream extends HttpContext {
   onRequestHeaders(_headerCount: u32, _endOfStream: bool): Action {
     const path = requestPath();
     const plainPath = pathOnly(path);
-    const method = requestMethod();
+    let method = this.config.needsMethod ? requestMethod() : "";
     const routes = this.config.routes;
     let route: Route | null = null;
     for (let i = 0; i < routes.length && route === null; i++) {
@@ -103,13 +109,14 @@ class RouteStream extends HttpContext {
       return Action.Pause;
     }
     const cluster = route.pickCluster(requestHeader);
-    if (cluster.length > 0) setProperty(["weft", "cluster"], cluster);
+    if (cluster.length > 0) setProperty(clusterProperty, cluster);
     const mirror = route.mirrorCluster.length > 0 && chance(route.mirrorPercent) ? route.mirrorCluster : "";
-    if (mirror.length > 0) setProperty(["weft", "mirror_cluster"], mirror);
+    if (mirror.length > 0) setProperty(mirrorClusterProperty, mirror);
     if (route.prefixRewrite.length > 0) requestHeaders.set(":path", route.prefixRewrite + path.substring(route.match.prefix.length));
     if (route.hostRewrite.length > 0) requestHeaders.set(":authority", route.hostRewrite);
     route.requestEdits.applyTo(requestHeaders);
     if (getLogLevel() <= LogLevel.Debug) {
+      if (method.length == 0) method = requestMethod();
       logDebug("router: " + method + " " + path + " -> route " + route.name + ", cluster " + cluster + ", mirror " + mirror);
     }
     if (chance(route.delayPercent)) {

@@ -10,6 +10,11 @@ export class PrefixMatch {
     return new PrefixMatch(config.getString("prefix", "/"), config.getStringArray("methods"));
   }
 
+  /** Whether `matches` looks at the method: without methods the caller need not ask the host for it. */
+  get needsMethod(): bool {
+    return this.methods.length > 0;
+  }
+
   matches(path: string, method: string): bool {
     if (!path.startsWith(this.prefix)) return false;
     return this.methods.length == 0 || this.methods.includes(method);

@@ -19,9 +19,16 @@ export function requestMethod(): string {
   return method === null ? "" : method;
 }
 
+// Property paths, built once: an array literal in the call would be a new array on every request.
+const sourceAddress = ["source", "address"];
+/** `weft.route`: the name of the proxy route the request matched. */
+export const routeProperty = ["weft", "route"];
+/** `weft.cluster`: the cluster the request goes to, which the router may set. */
+export const clusterProperty = ["weft", "cluster"];
+
 /** The client's IP address from `source.address` without its port ("" when the host has none). */
 export function clientAddress(): string {
-  const address = getPropertyString(["source", "address"]);
+  const address = getPropertyString(sourceAddress);
   if (address === null) return "";
   if (address.startsWith("[")) {
     const close = address.indexOf("]");

@@ -1,11 +1,11 @@
 // The telemetry filter: RED metrics, W3C/B3 trace propagation with spans exported as OTLP/HTTP JSON, and an access log.
 import {
-  Action, Context, Counter, HeaderPair, HttpCallResponse, HttpContext, RootContext, Status, currentTimeNanoseconds,
+  Action, Context, Counter, HeaderPair, Histogram, HttpCallResponse, HttpContext, RootContext, Status, currentTimeNanoseconds,
   describeFilter, getPropertyInteger, getPropertyString, logInfo, logWarn, requestHeaders, setRootContext,
 } from "../../../sdk/assembly/index";
 import { readConfig, rejectConfig } from "../../shared/assembly/config";
 import { CounterFamily, HistogramFamily, label } from "../../shared/assembly/metricFamily";
-import { clientAddress, pathOnly } from "../../shared/assembly/request";
+import { clientAddress, clusterProperty, pathOnly, routeProperty } from "../../shared/assembly/request";
 import { accessLogLine, isAccessLogField, RequestFacts } from "./accessLog";
 import { configSchema } from "./configSchema";
 import { exportRequestJson, SpanRecord, spanJson } from "./spans";
@@ -14,6 +14,8 @@ export * from "../../../sdk/assembly/abi/exports";
 
 const version = "1.0.0";
 describeFilter("telemetry", version, configSchema);
+
+const responseCodeProperty = ["response", "code"];
 
 class Exporter {
   constructor(
@@ -26,6 +28,31 @@ class Exporter {
   ) {}
 }
 
+/** The RED metrics of one route and cluster: their label text is built (and escaped) once, not on every request. */
+class Series {
+  readonly labels: string;
+  readonly duration: Histogram;
+  readonly requestBytes: Counter;
+  readonly responseBytes: Counter;
+  private readonly byCode: Map<i64, Counter> = new Map<i64, Counter>();
+
+  constructor(private readonly metrics: Metrics, route: string, cluster: string) {
+    const labels = label("route", route) + "," + label("cluster", cluster);
+    this.labels = labels;
+    this.duration = metrics.duration.with(labels);
+    this.requestBytes = metrics.requestBytes.with(labels);
+    this.responseBytes = metrics.responseBytes.with(labels);
+  }
+
+  /** The request counter of this route and cluster for one status code. */
+  requests(code: i64): Counter {
+    if (this.byCode.has(code)) return this.byCode.get(code);
+    const counter = this.metrics.requests.with(this.labels + "," + label("code", code.toString()));
+    this.byCode.set(code, counter);
+    return counter;
+  }
+}
+
 class Metrics {
   readonly requests: CounterFamily;
   readonly duration: HistogramFamily;
@@ -33,6 +60,8 @@ class Metrics {
   readonly responseBytes: CounterFamily;
   readonly spansExported: Counter;
   readonly spansDropped: Counter;
+  /** Series by route, then by cluster. */
+  private readonly series: Map<string, Map<string, Series>> = new Map<string, Map<string, Series>>();
 
   constructor(prefix: string) {
     this.requests = new CounterFamily(prefix + "requests_total");
@@ -41,6 +70,20 @@ class Metrics {
     this.responseBytes = new CounterFamily(prefix + "response_bytes_total");
     this.spansExported = new Counter(prefix + "spans_exported_total");
     this.spansDropped = new Counter(prefix + "spans_dropped_total");
+  }
+
+  seriesOf(route: string, cluster: string): Series {
+    let byCluster: Map<string, Series>;
+    if (this.series.has(route)) {
+      byCluster = this.series.get(route);
+    } else {
+      byCluster = new Map<string, Series>();
+      this.series.set(route, byCluster);
+    }
+    if (byCluster.has(cluster)) return byCluster.get(cluster);
+    const series = new Series(this, route, cluster);
+    byCluster.set(cluster, series);
+    return series;
   }
 }
 
@@ -168,9 +211,9 @@ class TelemetryStream extends HttpContext {
     const facts = new RequestFacts();
     facts.startMilliseconds = this.startNanoseconds / 1_000_000;
     facts.durationMilliseconds = (end - this.startNanoseconds) / 1_000_000;
-    facts.status = getPropertyInteger(["response", "code"], 0);
-    const route = getPropertyString(["weft", "route"]);
-    const cluster = getPropertyString(["weft", "cluster"]);
+    facts.status = getPropertyInteger(responseCodeProperty, 0);
+    const route = getPropertyString(routeProperty);
+    const cluster = getPropertyString(clusterProperty);
     facts.route = route === null ? "" : route;
     facts.cluster = cluster === null ? "" : cluster;
     facts.requestBytes = this.requestBytes;
@@ -185,12 +228,11 @@ class TelemetryStream extends HttpContext {
   }
 
   private countRequest(facts: RequestFacts): void {
-    const metrics = this.config.metrics;
-    const routeAndCluster = label("route", facts.route) + "," + label("cluster", facts.cluster);
-    metrics.requests.with(routeAndCluster + "," + label("code", facts.status.toString())).increment();
-    metrics.duration.with(routeAndCluster).record(facts.durationMilliseconds);
-    if (facts.requestBytes > 0) metrics.requestBytes.with(routeAndCluster).increment(facts.requestBytes);
-    if (facts.responseBytes > 0) metrics.responseBytes.with(routeAndCluster).increment(facts.responseBytes);
+    const series = this.config.metrics.seriesOf(facts.route, facts.cluster);
+    series.requests(facts.status).increment();
+    series.duration.record(facts.durationMilliseconds);
+    if (facts.requestBytes > 0) series.requestBytes.increment(facts.requestBytes);
+    if (facts.responseBytes > 0) series.responseBytes.increment(facts.responseBytes);
   }
 
   private recordSpan(trace: TraceContext, facts: RequestFacts, end: u64): void {

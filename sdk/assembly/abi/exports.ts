@@ -1,6 +1,7 @@
 // The module's proxy-wasm 0.2.1 exports: each host callback is routed to the context its id names.
 // A filter's entry file re-exports this module: `export * from "<sdk>/assembly/abi/exports"`.
 import { completeHttpCall } from "../httpCall";
+import { allocateForHost } from "./memory";
 import { pluginConfiguration, vmConfiguration } from "../buffers";
 import { filterMetadata } from "../metadata";
 import { createContext, findContext, getHttpContext, getRootContext, removeContext } from "../registry";
@@ -9,9 +10,9 @@ import { Action } from "../types";
 /** Marks the module as speaking proxy-wasm ABI 0.2.1; never called. */
 export function proxy_abi_version_0_2_1(): void {}
 
-/** Allocates memory the host fills with data it returns; the SDK frees it after copying. */
+/** Allocates memory the host fills with data it returns; the SDK releases it after copying. */
 export function proxy_on_memory_allocate(size: usize): usize {
-  return heap.alloc(size);
+  return allocateForHost(size);
 }
 
 // cpp-host (Envoy) looks for `malloc` first and the spec names `proxy_on_memory_allocate`; offer both.
@@ -84,10 +85,8 @@ export function proxy_on_http_call_response(_rootId: u32, token: u32, headerCoun
   completeHttpCall(token, headerCount, bodySize, trailerCount);
 }
 
-/** The host asks whether a context may finish; the SDK never defers completion, so always yes. */
-export function proxy_on_done(_contextId: u32): bool {
-  return true;
-}
+// No proxy_on_done: the SDK never defers completion, and hosts take a missing on_done as "done",
+// which saves every stream a call into the module.
 
 /** A stream (or plugin) ended; its maps are still readable for access logging. */
 export function proxy_on_log(contextId: u32): void {

@@ -1,4 +1,5 @@
-// Moves bytes across the ABI boundary: the out-parameter slots the host writes, and host-allocated buffers.
+// Moves bytes across the ABI boundary: the out-parameter slots the host writes, the area host calls' string
+// arguments are staged in, and where the host's results land.
 
 // Static slots rather than heap cells: a host call never re-enters the SDK except through the
 // allocator, which does not touch them, so one set is enough and costs no allocation per call.
@@ -6,9 +7,31 @@ export const outPointer: usize = memory.data(4, 4);
 export const outSize: usize = memory.data(4, 4);
 export const outWide: usize = memory.data(8, 8);
 
+// Most results (a header value, a property, a shared bucket) are small and copied out as soon as
+// the call returns, so one static landing area takes them without the allocator; a bigger result,
+// or one arriving while the area is taken, gets heap memory as before.
+// @ts-ignore: decorator
+@inline const landingCapacity: usize = 4096;
+const landing: usize = memory.data(<i32>landingCapacity, 16);
+let landingTaken = false;
+
+/** Memory for a result the host is about to hand over (`proxy_on_memory_allocate`); the SDK releases it once copied. */
+export function allocateForHost(size: usize): usize {
+  if (!landingTaken && size <= landingCapacity) {
+    landingTaken = true;
+    return landing;
+  }
+  return heap.alloc(size);
+}
+
+function release(pointer: usize): void {
+  if (pointer == landing) landingTaken = false;
+  else if (pointer != 0) heap.free(pointer);
+}
+
 /**
  * Copies the buffer whose address and size the host just wrote to `outPointer`/`outSize` into a
- * managed ArrayBuffer and frees the raw one, which the host allocated through
+ * managed ArrayBuffer and releases the raw one, which the host allocated through
  * `proxy_on_memory_allocate` and handed over to the module.
  */
 export function takeOutBuffer(): ArrayBuffer {
@@ -16,27 +39,93 @@ export function takeOutBuffer(): ArrayBuffer {
   const size = load<u32>(outSize);
   const copy = new ArrayBuffer(<i32>size);
   if (size > 0) memory.copy(changetype<usize>(copy), pointer, size);
-  if (pointer != 0) heap.free(pointer);
+  release(pointer);
   return copy;
 }
 
-/** Clears the out slots so a host that reports success without writing them reads as empty. */
+/** Like `takeOutBuffer`, decoding the bytes as UTF-8 straight from where the host put them. */
+export function takeOutString(): string {
+  const pointer = load<usize>(outPointer);
+  const size = load<u32>(outSize);
+  const text = size > 0 ? String.UTF8.decodeUnsafe(pointer, size) : "";
+  release(pointer);
+  return text;
+}
+
+/** Releases the result the host handed over, for a caller that read it in place. */
+export function releaseOut(): void {
+  release(load<usize>(outPointer));
+}
+
+/**
+ * Clears the out slots so a host that reports success without writing them reads as empty. Every
+ * host call that may hand over memory is preceded by this, so a result an earlier call left
+ * unclaimed (it failed after allocating) no longer holds the landing area.
+ */
 export function resetOut(): void {
   store<usize>(outPointer, 0);
   store<u32>(outSize, 0);
   store<u64>(outWide, 0);
+  landingTaken = false;
 }
 
-/** The UTF-8 bytes of a string, or the bytes themselves: the one conversion every byte-taking API uses. */
-export function toBytes<T>(data: T): ArrayBuffer {
+// Staging: the UTF-8 of a host call's string arguments (names, keys, paths, values) is written into
+// one reusable area rather than a fresh buffer per string, so a header lookup allocates nothing.
+// The area keeps up to `stageKeep` bytes between calls; a larger one serves a single call.
+// @ts-ignore: decorator
+@inline const stageKeep: usize = 65536;
+let stageArea: usize = 0;
+let stageCapacity: usize = 0;
+let stageUsed: usize = 0;
+
+/** The UTF-8 size of the last string `stage` wrote (or of the bytes `stageValue` pointed at). */
+export let stagedSize: usize = 0;
+
+/** Starts the arguments of one host call, with room for `units` UTF-16 code units of text (3 bytes each at most). */
+export function stageBegin(units: i32): void {
+  const needed = max<usize>(<usize>units * 3, 256);
+  if (needed > stageCapacity || (stageCapacity > stageKeep && needed <= stageKeep)) {
+    if (stageArea != 0) heap.free(stageArea);
+    stageArea = heap.alloc(needed);
+    stageCapacity = needed;
+  }
+  stageUsed = 0;
+}
+
+/** Appends `text` as UTF-8 to the staged arguments; returns where it starts (its size is then `stagedSize`). */
+export function stage(text: string): usize {
+  const at = stageArea + stageUsed;
+  stagedSize = <usize>String.UTF8.encodeUnsafe(changetype<usize>(text), text.length, at);
+  stageUsed += stagedSize;
+  return at;
+}
+
+/** Appends one byte (a separator) to the staged arguments. */
+export function stageByte(value: u8): void {
+  store<u8>(stageArea + stageUsed, value);
+  stageUsed += 1;
+}
+
+/** The UTF-16 length of a string argument, 0 for bytes: what `stageBegin` needs to know about a `stageValue` argument. */
+export function textUnits<T>(data: T): i32 {
+  return isString<T>() ? changetype<string>(data).length : 0;
+}
+
+/**
+ * A string (staged as UTF-8), an ArrayBuffer or a Uint8Array as a pointer the host reads from; its
+ * size is then `stagedSize`. Bytes are passed where they are: the host copies them during the call.
+ */
+export function stageValue<T>(data: T): usize {
   if (isString<T>()) {
-    return String.UTF8.encode(changetype<string>(data));
+    return stage(changetype<string>(data));
   } else if (data instanceof ArrayBuffer) {
-    return changetype<ArrayBuffer>(data);
+    stagedSize = <usize>changetype<ArrayBuffer>(data).byteLength;
+    return changetype<usize>(data);
   } else if (data instanceof Uint8Array) {
-    return changetype<Uint8Array>(data).slice().buffer;
+    stagedSize = <usize>changetype<Uint8Array>(data).length;
+    return changetype<Uint8Array>(data).dataStart;
   } else {
-    ERROR("toBytes accepts a string, an ArrayBuffer or a Uint8Array");
-    return new ArrayBuffer(0);
+    ERROR("stageValue accepts a string, an ArrayBuffer or a Uint8Array");
+    return 0;
   }
 }
