@@ -70,6 +70,8 @@ export const ErrorCodes = {
   CA_INVALID: 'WEFT_ERR_CA_INVALID',
   /** A CA rotation step that cannot run now: retiring while certificates of an old root may still be valid, or rotating a supplied CA. HTTP 409. */
   CA_CONFLICT: 'WEFT_ERR_CA_CONFLICT',
+  /** A cluster's circuit breaker (connections, pending or active requests) is full; answered at once, not queued. HTTP 503. */
+  UPSTREAM_OVERFLOW: 'WEFT_ERR_UPSTREAM_OVERFLOW',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
