@@ -26,6 +26,11 @@ export interface ControlClientOptions {
   apply: (snapshot: Snapshot, modules: Map<string, Uint8Array>, disk: ControlDisk) => Promise<void>;
   /** Per-version counts, read while the plane asks for them (during a rollout). */
   stats?: () => VersionCount[];
+  /**
+   * The roots (PEM) workload certificates must chain to, from each served snapshot that carries them
+   * (IdentityManager.updateTrustBundle): a root rotation reaches listeners with the config.
+   */
+  trustBundle?: (pems: string[]) => void;
   log?: Logger;
 }
 
@@ -201,6 +206,7 @@ export class ControlClient {
     this.state.version = snapshot.version;
     this.state.source = source;
     this.#scheduleStats(snapshot.statsIntervalMs);
+    if (snapshot.trustBundle?.length) this.#o.trustBundle?.(snapshot.trustBundle);
     this.#firstApplied();
   }
 

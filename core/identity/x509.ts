@@ -40,7 +40,12 @@ export function importSigningKey(pem: string): SigningKey {
   return { key: key.toCryptoKey(algorithm, false, ['sign']), algorithm };
 }
 
-/** Every certificate of a PEM text, in file order. */
+/** Every certificate of a PEM text, in file order, each ending with a newline (so they concatenate into a valid chain). */
 export function splitPem(text: string): string[] {
   return text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)?.map((c) => `${c}\n`) ?? [];
+}
+
+/** One certificate as PEM text ending with a newline. */
+export function certPem(cert: x509.X509Certificate): string {
+  return `${cert.toString('pem').trim()}\n`;
 }

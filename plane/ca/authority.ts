@@ -6,7 +6,7 @@ import { ErrorCodes, WeftError } from '../../core/errors.ts';
 import type { IssuedCertificate } from '../../core/identity/protocol.ts';
 import { parseSpiffeId, spiffeId, uriSans } from '../../core/identity/spiffe.ts';
 import type { WorkloadId } from '../../core/identity/spiffe.ts';
-import { generateKeyPair, importSigningKey, privateKeyPem, splitPem, x509 } from '../../core/identity/x509.ts';
+import { certPem, generateKeyPair, importSigningKey, privateKeyPem, splitPem, x509 } from '../../core/identity/x509.ts';
 import type { SigningKey } from '../../core/identity/x509.ts';
 import { createRoot, leafExtensions } from './profile.ts';
 
@@ -63,6 +63,8 @@ export class Authority {
   readonly #supplied: boolean;
   #roots: Root[] = [];
   #signer!: Signer;
+  /** Certificates that may have signed a workload certificate still trusted: every trusted generated root, or the supplied signer. */
+  #issuers: X509Certificate[] = [];
   /** Root fingerprint → when the last certificate it issued expires (generated roots only; kept in ca/issued.json). */
   #issuedUntil: Record<string, number> = {};
 
@@ -104,7 +106,7 @@ export class Authority {
       notBefore: new Date(notBefore), notAfter: new Date(notAfter), extensions: leafExtensions(id, signer.cert),
     });
     this.#recordIssued(notAfter);
-    return { spiffeId: id, cert: cert.toString('pem'), chain: signer.chain, bundle: this.bundle(), notBefore, notAfter };
+    return { spiffeId: id, cert: certPem(cert), chain: signer.chain, bundle: this.bundle(), notBefore, notAfter };
   }
 
   /**
@@ -120,7 +122,7 @@ export class Authority {
     }
     if (leaf.ca) throw refused('the current certificate is a CA certificate');
     if (Date.parse(leaf.validFrom) > now || Date.parse(leaf.validTo) <= now) throw refused(`the current certificate is not valid now (valid ${leaf.validFrom} to ${leaf.validTo})`);
-    const issuer = this.#issuers().find((c) => leaf.checkIssued(c) && leaf.verify(c.publicKey));
+    const issuer = this.#issuers.find((c) => leaf.checkIssued(c) && leaf.verify(c.publicKey));
     if (!issuer) throw refused('the current certificate was not issued by a root this plane trusts');
     const uris = uriSans(leaf.subjectAltName);
     const id = uris.length === 1 ? parseSpiffeId(uris[0]) : undefined;
@@ -168,11 +170,6 @@ export class Authority {
     };
   }
 
-  /** Certificates that may have signed a workload certificate: every trusted generated root, or the supplied signer. */
-  #issuers(): X509Certificate[] {
-    return this.#supplied ? [new X509Certificate(this.#signer.cert.toString('pem'))] : this.#roots.map((r) => r.cert);
-  }
-
   #rootNumbers(): number[] {
     return readdirSync(this.#dir).map((f) => ROOT_FILE.exec(f)).filter((m) => m !== null).map((m) => Number(m[1]));
   }
@@ -182,7 +179,7 @@ export class Authority {
     const cert = await createRoot(this.trustDomain, n, keys, Date.now());
     // The key first and exclusively (wx): a root file never exists without its key, and two planes never overwrite one.
     writeFileSync(join(this.#dir, `root-${n}.key`), await privateKeyPem(keys.privateKey), { mode: 0o600, flag: 'wx' });
-    writeFileSync(join(this.#dir, `root-${n}.pem`), cert.toString('pem'), { mode: 0o644, flag: 'wx' });
+    writeFileSync(join(this.#dir, `root-${n}.pem`), certPem(cert), { mode: 0o644, flag: 'wx' });
   }
 
   #loadGenerated(): void {
@@ -194,6 +191,7 @@ export class Authority {
     const active = this.#roots.at(-1)!;
     const keyPem = readFileSync(join(this.#dir, `root-${active.n}.key`), 'utf8');
     this.#signer = { cert: new x509.X509Certificate(active.pem), key: signingKey(keyPem, active.cert, `root-${active.n}.key`), chain: [] };
+    this.#issuers = this.#roots.map((r) => r.cert);
     const file = join(this.#dir, 'issued.json');
     this.#issuedUntil = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Record<string, number> : {};
   }
@@ -218,6 +216,7 @@ export class Authority {
     if (!root.checkIssued(root) || !root.verify(root.publicKey)) throw invalid(`--ca-cert ${certFile} must end with the self-signed root that proxies will trust`);
     this.#roots = [{ pem: pems.at(-1)!, cert: root }];
     this.#signer = { cert: new x509.X509Certificate(pems[0]), key: signingKey(keyPem, certs[0], keyFile), chain: pems.slice(0, -1) };
+    this.#issuers = [certs[0]];
   }
 
   #recordIssued(notAfter: number): void {

@@ -28,11 +28,12 @@ export function tempDir(label: string): string {
 }
 
 /** `weft plane` on 127.0.0.1 (port 0 unless `listen` is given), resolved once its ready line is out. */
-export async function startPlane(options: { dataDir?: string; store?: string; listen?: string; tokenFile?: string } = {}): Promise<RunningPlane> {
+export async function startPlane(options: { dataDir?: string; store?: string; listen?: string; tokenFile?: string; args?: string[] } = {}): Promise<RunningPlane> {
   const dataDir = options.dataDir ?? tempDir('plane');
   const args = [WEFT_BIN, 'plane', '--listen', options.listen ?? '127.0.0.1:0', '--data-dir', dataDir];
   if (options.store) args.push('--store', options.store);
   if (options.tokenFile) args.push('--token-file', options.tokenFile);
+  args.push(...options.args ?? []);
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   const ready = new Promise<string>((resolve, reject) => {

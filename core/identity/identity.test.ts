@@ -1,0 +1,93 @@
+// The proxy's side of identity against a real plane: join, resume from disk, renewal at two thirds of a 6 s life, TLS 1.3 between identities.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { once } from 'node:events';
+import { statSync } from 'node:fs';
+import { startPlane, tempDir } from '../../plane/test/support.ts';
+import { ErrorCodes } from '../errors.ts';
+import { IdentityManager, renewalTime } from './manager.ts';
+import type { Identity } from './identity.ts';
+import { dial, echo, echoServer, joinToken } from './test-support.ts';
+import { clientOptions, followIdentity, serverOptions } from './tls.ts';
+
+test('workload identities from a real plane', async (t) => {
+  const plane = await startPlane({ args: ['--trust-domain', 'mesh.test', '--cert-ttl', '6s'] });
+  t.after(() => plane.stop());
+  const managers: IdentityManager[] = [];
+  t.after(() => { for (const m of managers) m.close(); });
+  const manager = (dataDir: string, joinToken?: string) => {
+    const m = new IdentityManager({ planes: [plane.url], dataDir, joinToken });
+    managers.push(m);
+    return m;
+  };
+
+  const apiDir = tempDir('id-api');
+  const api = manager(apiDir, await joinToken(plane, 'api', ['--namespace', 'prod']));
+  const web = manager(tempDir('id-web'), await joinToken(plane, 'web'));
+  const [apiId, webId] = await Promise.all([api.start(), web.start()]);
+
+  await t.test('a proxy joins with its one-time token: the SPIFFE ID is the SAN, the key stays on disk with mode 0600', () => {
+    const cert = new X509Certificate(apiId.cert);
+    assert.equal(cert.subjectAltName, 'URI:spiffe://mesh.test/ns/prod/sa/api');
+    assert.equal(apiId.spiffeId, 'spiffe://mesh.test/ns/prod/sa/api');
+    assert.equal(webId.spiffeId, 'spiffe://mesh.test/ns/default/sa/web');
+    assert.equal(cert.ca, false);
+    assert.deepEqual(cert.keyUsage?.sort(), ['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2'], 'server and client auth');
+    const life = apiId.notAfter - apiId.notBefore;
+    assert.ok(life > 6000 && life <= 7000, `a 6 s certificate (${life} ms with the clock-skew allowance)`);
+    assert.ok(cert.verify(new X509Certificate(apiId.bundle[0]).publicKey), 'signed by the root in the bundle');
+    assert.equal(statSync(api.files.keyFile).mode & 0o777, 0o600);
+    assert.equal(statSync(api.files.dir).mode & 0o777, 0o700);
+  });
+
+  await t.test('a used token or a wrong one is refused; a restarted proxy resumes from disk without one', async () => {
+    const used = manager(tempDir('id-used'), 'weft-join-not-a-token');
+    await assert.rejects(used.start(), { code: ErrorCodes.IDENTITY_REFUSED });
+    const token = await joinToken(plane, 'once');
+    await manager(tempDir('id-once'), token).start();
+    await assert.rejects(manager(tempDir('id-twice'), token).start(), { code: ErrorCodes.IDENTITY_REFUSED, message: /already used/ });
+    await assert.rejects(manager(tempDir('id-none')).start(), { code: ErrorCodes.IDENTITY_UNAVAILABLE });
+    const again = manager(apiDir);
+    assert.equal((await again.start()).cert, api.current().cert);
+    // Two managers on one data dir would both renew into it.
+    again.close();
+  });
+
+  await t.test('TLS 1.3 between two identities: each side verifies the other against the bundle and reads its SPIFFE ID', async () => {
+    const { server, port } = await echoServer(serverOptions(api.current()));
+    t.after(() => server.close());
+    const { socket, line } = await dial(port, clientOptions(web.current(), 'spiffe://mesh.test/ns/prod/sa/api'));
+    assert.equal(line, 'spiffe://mesh.test/ns/default/sa/web', 'the server saw the client identity');
+    assert.equal(socket.getProtocol(), 'TLSv1.3');
+    assert.equal(socket.getPeerX509Certificate()?.subjectAltName, 'URI:spiffe://mesh.test/ns/prod/sa/api');
+    socket.destroy();
+    await assert.rejects(dial(port, clientOptions(web.current(), 'spiffe://mesh.test/ns/prod/sa/billing')), /is spiffe:\/\/mesh\.test\/ns\/prod\/sa\/api, not/);
+    // Without a certificate the TLS 1.3 handshake ends in the server's "certificate required" alert.
+    await assert.rejects(dial(port, { ca: web.current().bundle, checkServerIdentity: () => undefined, minVersion: 'TLSv1.3' }), /certificate required/i);
+    // TLS 1.2 is not negotiated.
+    await assert.rejects(dial(port, { ...clientOptions(web.current(), () => true), minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' }), /version/i);
+  });
+
+  await t.test('renewal at about two thirds of the life: a new key and certificate, open connections continue, new ones get the new certificate', async () => {
+    const { server, port } = await echoServer(serverOptions(api.current()));
+    const unfollow = followIdentity(server, api);
+    t.after(() => { unfollow(); server.close(); });
+    const before: Identity = api.current();
+    const open = (await dial(port, clientOptions(web.current(), () => true))).socket;
+    const [after] = await once(api, 'change') as [Identity];
+    const renewedAt = Date.now();
+    const due = renewalTime(before, 2 / 3);
+    assert.ok(renewedAt >= due - 50 && renewedAt < due + 1500, `renewed ${renewedAt - due} ms after two thirds of the life`);
+    assert.ok(renewedAt < before.notAfter, 'before the old certificate expired');
+    assert.equal(after.spiffeId, before.spiffeId);
+    assert.notEqual(after.key, before.key, 'a fresh key');
+    assert.ok(after.notAfter > before.notAfter);
+    assert.equal(await echo(open, 'still here'), 'still here', 'the connection opened on the old certificate goes on');
+    const fresh = (await dial(port, clientOptions(web.current(), () => true))).socket;
+    assert.equal(fresh.getPeerX509Certificate()?.serialNumber, new X509Certificate(after.cert).serialNumber, 'a new connection gets the new certificate');
+    assert.equal(api.files.read()?.cert, after.cert, 'and it is on disk');
+    open.destroy();
+    fresh.destroy();
+  });
+});

@@ -1,0 +1,50 @@
+// TLS 1.3 between workload identities: context options from an identity, server and client options that verify the peer's SPIFFE ID.
+import type { Server, TLSSocket, ConnectionOptions, PeerCertificate, SecureContextOptions, TlsOptions } from 'node:tls';
+import type { Identity } from './identity.ts';
+import { peerSpiffeId } from './spiffe.ts';
+
+/** Key, certificate chain and trusted roots; TLS 1.3 only (the issue's requirement, and no downgrade to negotiate). */
+export function contextOptions(id: Identity): SecureContextOptions {
+  return { key: id.key, cert: [id.cert, ...id.chain].join(''), ca: id.bundle, minVersion: 'TLSv1.3' };
+}
+
+/**
+ * For tls.createServer / https.createServer: every client must present a certificate that chains to the bundle.
+ * Which SPIFFE IDs may call is policy (later); peerIdentity(socket) says who called.
+ */
+export function serverOptions(id: Identity): TlsOptions {
+  return { ...contextOptions(id), requestCert: true, rejectUnauthorized: true };
+}
+
+/**
+ * For tls.connect / undici: the server's certificate must chain to the bundle and name a SPIFFE ID that `accept`
+ * takes (a string: exactly that ID). Host names play no part: identities are SPIFFE IDs, not DNS names.
+ */
+export function clientOptions(id: Identity, accept: string | ((spiffeId: string) => boolean)): ConnectionOptions {
+  const ok = typeof accept === 'string' ? (s: string) => s === accept : accept;
+  return {
+    ...contextOptions(id),
+    rejectUnauthorized: true,
+    checkServerIdentity: (_host: string, cert: PeerCertificate) => {
+      const got = peerSpiffeId(cert);
+      if (!got) return new Error('the server certificate is not a workload certificate (one SPIFFE ID URI SAN, not a CA)');
+      return ok(got) ? undefined : new Error(`the server is ${got}, not ${typeof accept === 'string' ? accept : 'an accepted identity'}`);
+    },
+  };
+}
+
+/** The SPIFFE ID of an authenticated peer on a TLS socket, or undefined when it was not verified or is not a workload certificate. */
+export function peerIdentity(socket: TLSSocket): string | undefined {
+  return socket.authorized ? peerSpiffeId(socket.getPeerCertificate()) : undefined;
+}
+
+/**
+ * Hot swap: new connections get the new certificate and bundle; connections already open keep theirs.
+ * Returns the unsubscribe. Listeners in worker threads receive the Identity by message and call
+ * server.setSecureContext(contextOptions(identity)) themselves.
+ */
+export function followIdentity(server: Server, source: { on(event: 'change', fn: (id: Identity) => void): unknown; off(event: 'change', fn: (id: Identity) => void): unknown }): () => void {
+  const swap = (id: Identity) => server.setSecureContext(contextOptions(id));
+  source.on('change', swap);
+  return () => { source.off('change', swap); };
+}
