@@ -22,14 +22,17 @@ routes:
 `;
 }
 
-async function waitFor(check: () => Promise<boolean>, ms = 20_000): Promise<void> {
+/** `what` is read when the wait fails, so it can show the proxy's log as it was then. */
+async function waitFor(check: () => Promise<boolean>, what: () => string, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     if (await check()) return;
     await new Promise((r) => setTimeout(r, 25));
   }
-  throw new Error('condition not met in time');
+  throw new Error(`not met in ${ms} ms: ${what()}`);
 }
+
+const refusals = (text: string) => (text.match(/config reload refused/g) ?? []).length;
 
 test('20 alternating filter versions under load: zero failed requests, every response from one complete version', async () => {
   const up = await startUpstream((req, res) => {
@@ -66,7 +69,7 @@ test('20 alternating filter versions under load: zero failed requests, every res
       await waitFor(async () => {
         const r = await request(`${proxy.url}/probe`, { dispatcher: agent });
         return ((await r.body.json()) as { a: string }).a === version;
-      });
+      }, () => `version ${version} serving`);
     }
   } finally {
     stop = true;
@@ -95,13 +98,14 @@ test('a reload whose filter fails to configure is refused with the reason, and t
     // add-header refuses a config without a name.
     writeFileSync(file, configText(addHeader, up.url, 'bad').replace('{ name: x-ver-a, value: "bad" }', '{ value: "bad" }'));
     proxy.proc.kill('SIGHUP');
-    await waitFor(async () => /config reload refused/.test(proxy.stderr()));
+    await waitFor(async () => refusals(proxy.stderr()) === 1, () => `one refusal in the log:\n${proxy.stderr()}`);
     assert.match(proxy.stderr(), /filter mark-a.*on_configure returned false/);
     const r = await request(`${proxy.url}/x`);
     assert.equal(await r.body.text(), 'good');
+    const before = refusals(proxy.stderr());
     writeFileSync(file, 'routes: [');
     proxy.proc.kill('SIGHUP');
-    await waitFor(async () => (proxy.stderr().match(/config reload refused/g) ?? []).length === 2);
+    await waitFor(async () => refusals(proxy.stderr()) > before, () => `a refusal of the unparsable file in the log:\n${proxy.stderr()}`);
     const again = await request(`${proxy.url}/x`);
     assert.equal(await again.body.text(), 'good');
   } finally {
