@@ -14,7 +14,79 @@ const failPolicy = { type: 'string', enum: ['closed', 'open', 'reload'] } as con
 
 const retryOn = {
   type: ['string', 'integer'],
-  enum: ['connect-failure', 'reset', 'timeout', '5xx', 'gateway-error', '502', '503', '504', 502, 503, 504],
+  enum: ['connect-failure', 'reset', 'timeout', '5xx', 'gateway-error', 'grpc-unavailable', '502', '503', '504', 502, 503, 504],
+} as const;
+
+const origin = { type: 'string', pattern: '^http://[^/\\s]+/?$', description: 'an origin such as http://127.0.0.1:3000' } as const;
+const count = { type: 'integer', minimum: 1 } as const;
+
+// An endpoint is an origin, or an object when it has a weight or a zone.
+const endpoint = {
+  if: { type: 'string' },
+  then: origin,
+  else: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['url'],
+    properties: {
+      url: origin,
+      weight: { type: 'integer', minimum: 1, maximum: 1000, description: 'share of traffic relative to the other endpoints (default 1)' },
+      zone: { type: 'string', minLength: 1, description: 'the locality this endpoint runs in' },
+    },
+  },
+} as const;
+
+const clusterResilience = {
+  hashOn: {
+    type: 'object',
+    additionalProperties: false,
+    description: 'ring_hash: the request header or cookie whose value picks the endpoint',
+    properties: { header: { type: 'string', minLength: 1 }, cookie: { type: 'string', minLength: 1 } },
+  },
+  localZone: { type: 'string', minLength: 1, description: 'prefer endpoints of this zone while any of them is available' },
+  panicThreshold: { type: 'number', minimum: 0, maximum: 100, description: 'percent of available endpoints below which all are used (default 50)' },
+  healthCheck: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['path'],
+    properties: {
+      path: { type: 'string', pattern: '^/', description: 'the path probed with GET; a 2xx answer is healthy' },
+      interval: duration,
+      timeout: duration,
+      healthyThreshold: { ...count, description: 'passing probes in a row before an unhealthy endpoint is used again (default 2)' },
+      unhealthyThreshold: { ...count, description: 'failing probes in a row before an endpoint is taken out (default 3)' },
+    },
+  },
+  outlierDetection: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      consecutiveFailures: { ...count, description: '5xx answers or failed attempts in a row that eject an endpoint (default 5)' },
+      baseEjectionTime: duration,
+      maxEjectionTime: duration,
+      maxEjectionPercent: { type: 'number', minimum: 0, maximum: 100, description: 'most of the cluster ejected at once, in percent (default 10; one endpoint always may be)' },
+    },
+  },
+  circuitBreakers: {
+    type: 'object',
+    additionalProperties: false,
+    description: 'limits per worker; beyond one, a request is answered 503 at once',
+    properties: {
+      maxConnections: { ...count, description: 'connections to the whole cluster' },
+      maxPending: { ...count, description: 'requests waiting for a connection' },
+      maxRequests: { ...count, description: 'requests in flight to the cluster' },
+      maxRetries: { ...count, description: 'retries in flight to the cluster' },
+    },
+  },
+  retryBudget: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      ratio: { type: 'number', minimum: 0, maximum: 100, description: 'retries allowed per request over the window (default 0.2)' },
+      minPerSecond: { type: 'number', minimum: 0, description: 'retries allowed each second whatever the traffic (default 10)' },
+      window: duration,
+    },
+  },
 } as const;
 
 export const configSchema = {
@@ -73,10 +145,15 @@ export const configSchema = {
         required: ['name', 'endpoints'],
         properties: {
           name: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$' },
-          endpoints: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^http://[^/\\s]+/?$' } },
-          lb: { type: 'string', enum: ['round_robin', 'least_request', 'random'] },
+          endpoints: { type: 'array', minItems: 1, items: endpoint },
+          lb: {
+            type: 'string',
+            enum: ['round_robin', 'least_request', 'random', 'peak_ewma', 'ring_hash'],
+            description: 'how an endpoint is picked: in turn, fewest in flight of two, at random, lowest latency x load of two, or by hashOn',
+          },
           connectTimeout: duration,
           maxConnectionsPerEndpoint: { type: 'integer', minimum: 1 },
+          ...clusterResilience,
         },
       },
     },
@@ -109,6 +186,7 @@ export const configSchema = {
             },
           },
           timeout: duration,
+          idleTimeout: { ...duration, description: 'a response body that stalls this long is cut (default: the route timeout)' },
           retries: {
             type: 'object',
             additionalProperties: false,
@@ -117,6 +195,12 @@ export const configSchema = {
               on: { type: 'array', items: retryOn },
               perTryTimeout: duration,
               nonIdempotent: { type: 'boolean', description: 'also retry POST, PATCH and other non-idempotent methods' },
+              backoff: {
+                type: 'object',
+                additionalProperties: false,
+                description: 'the wait before retry n is random in [0, min(max, base * 2^n)]',
+                properties: { base: duration, max: duration },
+              },
             },
           },
         },

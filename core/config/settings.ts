@@ -1,7 +1,7 @@
 // The proxy's effective settings: the normalized shape that workers run with, built from defaults, a file, env and flags.
 import os from 'node:os';
 
-export type LbPolicy = 'round_robin' | 'least_request' | 'random';
+export type LbPolicy = 'round_robin' | 'least_request' | 'random' | 'peak_ewma' | 'ring_hash';
 
 export interface HostPort { host: string; port: number }
 
@@ -9,10 +9,54 @@ export interface ClusterSettings {
   name: string;
   /** Origins such as http://127.0.0.1:3000 (no trailing slash). */
   endpoints: string[];
+  /** Weight and zone of each endpoint, by index; only when some endpoint was given in the object form. */
+  endpointMeta?: EndpointMeta[];
   lb: LbPolicy;
+  /** ring_hash: the request header or cookie whose value picks the endpoint. */
+  hashOn?: { header: string } | { cookie: string };
+  /** Endpoints in this zone are preferred while any of them is available. */
+  localZone?: string;
+  /** Below this percentage of available endpoints the cluster balances over all of them (panic mode). */
+  panicThreshold: number;
   connectTimeoutMs: number;
   /** Per worker and endpoint; undefined means no limit. */
   maxConnectionsPerEndpoint?: number;
+  healthCheck?: HealthCheckSettings;
+  outlierDetection?: OutlierSettings;
+  circuitBreakers?: BreakerSettings;
+  retryBudget: RetryBudgetSettings;
+}
+
+export interface EndpointMeta { weight: number; zone: string }
+
+export interface HealthCheckSettings {
+  path: string;
+  intervalMs: number;
+  timeoutMs: number;
+  healthyThreshold: number;
+  unhealthyThreshold: number;
+}
+
+export interface OutlierSettings {
+  consecutiveFailures: number;
+  baseEjectionMs: number;
+  maxEjectionMs: number;
+  maxEjectionPercent: number;
+}
+
+/** Limits per worker; an absent one is unlimited. */
+export interface BreakerSettings {
+  maxConnections?: number;
+  maxPending?: number;
+  maxRequests?: number;
+  maxRetries?: number;
+}
+
+export interface RetryBudgetSettings {
+  /** Retries allowed per request sent, over the window. */
+  ratio: number;
+  minPerSecond: number;
+  windowMs: number;
 }
 
 export interface RetrySettings {
@@ -21,6 +65,8 @@ export interface RetrySettings {
   on: string[];
   perTryTimeoutMs?: number;
   nonIdempotent: boolean;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
 }
 
 export type FailPolicy = 'closed' | 'open' | 'reload';
@@ -58,6 +104,8 @@ export interface RouteSettings {
   match: { prefix?: string; path?: string; method?: string; headers: [string, string][] };
   cluster: string;
   timeoutMs: number;
+  /** A response body that stalls this long is cut. */
+  idleTimeoutMs: number;
   retries: RetrySettings;
   /** Overrides by filter name; empty when the route runs the chain as configured. */
   filters: Record<string, FilterOverride>;
@@ -87,6 +135,8 @@ export interface ProxySettings {
 
 export const DEFAULT_ROUTE_TIMEOUT_MS = 15_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+/** Linkerd's default: retries may add 20% to the requests, plus 10 a second so a quiet client can still retry. */
+export const DEFAULT_RETRY_BUDGET: RetryBudgetSettings = { ratio: 0.2, minPerSecond: 10, windowMs: 10_000 };
 
 /** 10^7 fuel is ~10 ms of a tight loop: far beyond any header callback, short enough to fail a runaway fast. */
 export const DEFAULT_FILTER_FUEL = 10_000_000;

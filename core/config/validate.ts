@@ -3,8 +3,8 @@ import { Ajv } from 'ajv';
 import type { ErrorObject } from 'ajv';
 import { configSchema } from './schema.ts';
 import { parseDuration } from './duration.ts';
-import { parseHostPort, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_ROUTE_TIMEOUT_MS } from './settings.ts';
-import type { ClusterSettings, FailPolicy, FilterLimits, FilterOverride, FilterSettings, LimitSettings, ProxySettings, RouteSettings, LbPolicy } from './settings.ts';
+import { parseHostPort, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_RETRY_BUDGET, DEFAULT_ROUTE_TIMEOUT_MS } from './settings.ts';
+import type { BreakerSettings, ClusterSettings, FailPolicy, FilterLimits, FilterOverride, FilterSettings, LimitSettings, ProxySettings, RouteSettings, LbPolicy } from './settings.ts';
 import { configText, parseMemoryPages, resolveModule } from './filters.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
 
@@ -47,26 +47,84 @@ function invalid(source: string, problems: string[]): WeftError {
   return new WeftError(ErrorCodes.CONFIG_INVALID, `invalid config ${source}:\n  ${problems.join('\n  ')}`, 2);
 }
 
-type RawCluster = { name: string; endpoints: string[]; lb?: LbPolicy; connectTimeout?: string; maxConnectionsPerEndpoint?: number };
+type RawEndpoint = string | { url: string; weight?: number; zone?: string };
+type RawCluster = {
+  name: string; endpoints: RawEndpoint[]; lb?: LbPolicy; connectTimeout?: string; maxConnectionsPerEndpoint?: number;
+  hashOn?: { header?: string; cookie?: string }; localZone?: string; panicThreshold?: number;
+  healthCheck?: { path: string; interval?: string; timeout?: string; healthyThreshold?: number; unhealthyThreshold?: number };
+  outlierDetection?: { consecutiveFailures?: number; baseEjectionTime?: string; maxEjectionTime?: string; maxEjectionPercent?: number };
+  circuitBreakers?: BreakerSettings;
+  retryBudget?: { ratio?: number; minPerSecond?: number; window?: string };
+};
 type RawFilter = { name: string; module?: string; root?: string; vmId?: string; config?: unknown; fail?: FailPolicy };
 type RawRoute = {
   name?: string; cluster: string; timeout?: string; filters?: Record<string, { disabled?: boolean; config?: unknown }>;
   match?: { prefix?: string; path?: string; method?: string; headers?: Record<string, string> };
-  retries?: { attempts?: number; on?: (string | number)[]; perTryTimeout?: string; nonIdempotent?: boolean };
+  idleTimeout?: string;
+  retries?: { attempts?: number; on?: (string | number)[]; perTryTimeout?: string; nonIdempotent?: boolean; backoff?: { base?: string; max?: string } };
 };
 
 function ms(text: string | undefined, fallback: number): number {
   return text === undefined ? fallback : (parseDuration(text) ?? fallback);
 }
 
+const urlOf = (e: RawEndpoint): string => (typeof e === 'string' ? e : e.url).replace(/\/$/, '');
+
 export function normalizeCluster(c: RawCluster): ClusterSettings {
-  return {
+  const out: ClusterSettings = {
     name: c.name,
-    endpoints: c.endpoints.map((e) => e.replace(/\/$/, '')),
+    endpoints: c.endpoints.map(urlOf),
     lb: c.lb ?? 'round_robin',
+    panicThreshold: c.panicThreshold ?? 50,
     connectTimeoutMs: ms(c.connectTimeout, DEFAULT_CONNECT_TIMEOUT_MS),
     maxConnectionsPerEndpoint: c.maxConnectionsPerEndpoint,
+    retryBudget: {
+      ratio: c.retryBudget?.ratio ?? DEFAULT_RETRY_BUDGET.ratio,
+      minPerSecond: c.retryBudget?.minPerSecond ?? DEFAULT_RETRY_BUDGET.minPerSecond,
+      windowMs: ms(c.retryBudget?.window, DEFAULT_RETRY_BUDGET.windowMs),
+    },
   };
+  if (c.endpoints.some((e) => typeof e !== 'string')) {
+    out.endpointMeta = c.endpoints.map((e) => (typeof e === 'string' ? { weight: 1, zone: '' } : { weight: e.weight ?? 1, zone: e.zone ?? '' }));
+  }
+  if (c.hashOn?.header !== undefined) out.hashOn = { header: c.hashOn.header.toLowerCase() };
+  else if (c.hashOn?.cookie !== undefined) out.hashOn = { cookie: c.hashOn.cookie };
+  if (c.localZone !== undefined) out.localZone = c.localZone;
+  if (c.circuitBreakers) out.circuitBreakers = { ...c.circuitBreakers };
+  const h = c.healthCheck;
+  if (h) {
+    out.healthCheck = {
+      path: h.path, intervalMs: ms(h.interval, 5_000), timeoutMs: ms(h.timeout, 1_000),
+      healthyThreshold: h.healthyThreshold ?? 2, unhealthyThreshold: h.unhealthyThreshold ?? 3,
+    };
+  }
+  const o = c.outlierDetection;
+  if (o) {
+    out.outlierDetection = {
+      consecutiveFailures: o.consecutiveFailures ?? 5, baseEjectionMs: ms(o.baseEjectionTime, 30_000),
+      maxEjectionMs: ms(o.maxEjectionTime, 300_000), maxEjectionPercent: o.maxEjectionPercent ?? 10,
+    };
+  }
+  return out;
+}
+
+/** What the schema cannot say about a cluster: settings that only make sense together. */
+function clusterProblems(c: RawCluster, i: number): string[] {
+  const problems: string[] = [];
+  const at = `clusters[${i}]`;
+  const hashed = c.hashOn?.header !== undefined || c.hashOn?.cookie !== undefined;
+  if (c.lb === 'ring_hash' && !hashed) problems.push(`${at}.hashOn: ring_hash needs a header or a cookie to hash`);
+  if (c.hashOn && c.lb !== 'ring_hash') problems.push(`${at}.hashOn: only used with lb: ring_hash`);
+  if (c.hashOn?.header !== undefined && c.hashOn.cookie !== undefined) problems.push(`${at}.hashOn: give header or cookie, not both`);
+  const o = c.outlierDetection;
+  if (o && ms(o.maxEjectionTime, 300_000) < ms(o.baseEjectionTime, 30_000)) problems.push(`${at}.outlierDetection.maxEjectionTime: must not be shorter than baseEjectionTime`);
+  const seen = new Set<string>();
+  c.endpoints.forEach((e, j) => {
+    const url = urlOf(e);
+    if (seen.has(url)) problems.push(`${at}.endpoints[${j}]: duplicate endpoint ${url}`);
+    seen.add(url);
+  });
+  return problems;
 }
 
 export function normalizeFilter(f: RawFilter, baseDir: string): FilterSettings {
@@ -91,11 +149,15 @@ export function normalizeRoute(r: RawRoute, index: number): RouteSettings {
     match: { prefix: r.match?.prefix, path: r.match?.path, method: r.match?.method, headers },
     cluster: r.cluster,
     timeoutMs: ms(r.timeout, DEFAULT_ROUTE_TIMEOUT_MS),
+    idleTimeoutMs: ms(r.idleTimeout, ms(r.timeout, DEFAULT_ROUTE_TIMEOUT_MS)),
     retries: {
       attempts: r.retries?.attempts ?? 0,
       on: r.retries?.on?.map(String) ?? ['connect-failure', 'reset'],
       perTryTimeoutMs: r.retries?.perTryTimeout === undefined ? undefined : parseDuration(r.retries.perTryTimeout),
       nonIdempotent: r.retries?.nonIdempotent ?? false,
+      // Envoy's defaults: 25 ms, growing to ten times that.
+      backoffBaseMs: ms(r.retries?.backoff?.base, 25),
+      backoffMaxMs: ms(r.retries?.backoff?.max, 10 * ms(r.retries?.backoff?.base, 25)),
     },
     filters,
   };
@@ -115,6 +177,7 @@ export function validateConfigDocument(doc: unknown, source: string, baseDir = p
   d.clusters?.forEach((c, i) => {
     if (names.has(c.name)) problems.push(`clusters[${i}].name: duplicate cluster "${c.name}"`);
     names.add(c.name);
+    problems.push(...clusterProblems(c, i));
   });
   const filterNames = new Set<string>();
   d.filters?.forEach((f, i) => {
@@ -127,6 +190,8 @@ export function validateConfigDocument(doc: unknown, source: string, baseDir = p
     }
     if (!names.has(r.cluster)) problems.push(`routes[${i}].cluster: unknown cluster "${r.cluster}"`);
     if (r.match?.prefix !== undefined && r.match?.path !== undefined) problems.push(`routes[${i}].match: give prefix or path, not both`);
+    const b = r.retries?.backoff;
+    if (b?.base !== undefined && b.max !== undefined && ms(b.max, 0) < ms(b.base, 0)) problems.push(`routes[${i}].retries.backoff.max: must not be shorter than base`);
   });
   if (d.routes && !d.clusters) problems.push('clusters: is required when routes are given');
   for (const key of ['listen', 'admin'] as const) {

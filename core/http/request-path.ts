@@ -5,11 +5,12 @@ import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import type { RouteTable, Route } from '../routing/route-table.ts';
-import { isIdempotent, statusOutcome } from '../routing/retry-policy.ts';
+import { backoffMs, isIdempotent, responseOutcome } from '../routing/retry-policy.ts';
 import type { Cluster } from '../upstream/cluster.ts';
 import { Attempt } from '../upstream/attempt.ts';
 import type { AttemptOwner, ResponseHeaders } from '../upstream/attempt.ts';
 import { classifyUpstreamError } from '../upstream/errors.ts';
+import { announcedDeadline, stampDeadline } from '../upstream/deadline.ts';
 import { mirror } from '../upstream/mirror.ts';
 import type { WorkerMetrics } from '../observe/metrics.ts';
 import type { FilterChain } from '../chain/chain.ts';
@@ -92,6 +93,8 @@ class Exchange implements AttemptOwner, StreamHost {
   body: Readable | null;
   private retriable: boolean;
   private tries = 0;
+  /** The whole request's time limit: the route's timeout, or less when the caller announced a deadline. */
+  private limitMs = 0;
   current: Attempt | undefined;
   finished = false;
   status = 0;
@@ -289,13 +292,23 @@ class Exchange implements AttemptOwner, StreamHost {
   // ── upstream ───────────────────────────────────────────────────────────────────────────────
 
   attempt(): void {
-    const remaining = this.route.timeoutMs - (performance.now() - this.started);
+    if (this.finished) return; // a retry's backoff that outlived its request
+    const cluster = this.cluster;
+    if (this.tries === 0) {
+      this.limitMs = Math.min(this.route.timeoutMs, announcedDeadline(this.upstreamHeaders));
+      cluster.state.budget.deposit(this.started);
+    }
+    const remaining = this.limitMs - (performance.now() - this.started);
     if (remaining <= 0) return this.fail(ErrorCodes.UPSTREAM_TIMEOUT);
-    const endpoint = this.cluster.pick(this.current?.endpoint);
+    const endpoint = cluster.pick(this.current?.endpoint, this.upstreamHeaders);
     if (!endpoint) return this.fail(ErrorCodes.NO_HEALTHY_UPSTREAM);
-    if (this.tries++ > 0) this.ctx.metrics.retry(this.cluster.name);
+    if (cluster.overflows(endpoint)) return this.fail(ErrorCodes.UPSTREAM_OVERFLOW);
+    const isRetry = this.tries++ > 0;
+    if (isRetry) this.ctx.metrics.retry(cluster.name);
     const perTry = this.route.retry.perTryTimeoutMs;
-    const attempt = new Attempt(this, endpoint, perTry !== undefined && perTry < remaining ? perTry : remaining);
+    const timeoutMs = perTry !== undefined && perTry < remaining ? perTry : remaining;
+    stampDeadline(this.upstreamHeaders, timeoutMs);
+    const attempt = new Attempt(this, endpoint, timeoutMs, isRetry);
     this.current = attempt;
     endpoint.pool.dispatch({
       path: this.path,
@@ -304,12 +317,12 @@ class Exchange implements AttemptOwner, StreamHost {
       body: this.body,
       // The attempt's own timer is the route timeout; body idle time stays undici's.
       headersTimeout: 0,
-      bodyTimeout: this.route.timeoutMs,
+      bodyTimeout: this.route.idleTimeoutMs,
     }, attempt);
   }
 
   respond(status: number, headers: ResponseHeaders): boolean {
-    if (this.shouldRetry(statusOutcome(status))) {
+    if (this.shouldRetry(responseOutcome(status, headers, this.route.retry.on))) {
       this.ctx.metrics.upstreamError(this.cluster.name, String(status));
       return false;
     }
@@ -384,16 +397,25 @@ class Exchange implements AttemptOwner, StreamHost {
       this.res.destroy(err);
       return this.done(this.status, code);
     }
-    if (this.shouldRetry(outcome)) return this.attempt();
+    if (this.shouldRetry(outcome)) return this.backoff();
     this.fail(code);
   }
 
   retry(): void {
-    this.attempt();
+    this.backoff();
   }
 
+  /** The policy retries this outcome and tries are left; then the cluster's retry breaker and budget must agree. */
   private shouldRetry(outcome: number): boolean {
-    return this.retriable && outcome !== 0 && (this.route.retry.on & outcome) !== 0 && this.tries <= this.route.retry.attempts;
+    return this.retriable && outcome !== 0 && (this.route.retry.on & outcome) !== 0 && this.tries <= this.route.retry.attempts &&
+      this.cluster.state.mayRetry(performance.now());
+  }
+
+  /** Waits the policy's backoff (never past the time left), then tries again. */
+  private backoff(): void {
+    const wait = backoffMs(this.route.retry, this.tries);
+    if (wait < 1) return this.attempt();
+    setTimeout(onBackoff, Math.min(wait, this.limitMs - (performance.now() - this.started)), this);
   }
 
   chainTimedOut(): void {
@@ -443,6 +465,10 @@ class Exchange implements AttemptOwner, StreamHost {
 
 function onChainTimeout(ex: Exchange): void {
   ex.chainTimedOut();
+}
+
+function onBackoff(ex: Exchange): void {
+  ex.attempt();
 }
 
 function observe(

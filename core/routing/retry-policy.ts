@@ -9,6 +9,8 @@ export const Outcome = {
   status503: 16,
   status504: 32,
   status5xx: 64,
+  /** gRPC UNAVAILABLE (grpc-status 14) in the response headers: a trailers-only answer, before any body. */
+  grpcUnavailable: 128,
 } as const;
 
 export interface RetryPolicy {
@@ -17,6 +19,9 @@ export interface RetryPolicy {
   readonly nonIdempotent: boolean;
   /** Bit set of Outcome values that are retried. */
   readonly on: number;
+  /** Retry n waits a random time in [0, min(backoffMaxMs, backoffBaseMs × 2^(n-1))] ("full jitter"). */
+  readonly backoffBaseMs: number;
+  readonly backoffMaxMs: number;
 }
 
 const CONDITION_BITS: Record<string, number> = {
@@ -29,19 +34,30 @@ const CONDITION_BITS: Record<string, number> = {
   '5xx': Outcome.status5xx | Outcome.status502 | Outcome.status503 | Outcome.status504,
   // As Envoy's gateway-error: the upstream's own gateway answers, plus failing to reach it at all.
   'gateway-error': Outcome.status502 | Outcome.status503 | Outcome.status504 | Outcome.connectFailure | Outcome.timeout,
+  'grpc-unavailable': Outcome.grpcUnavailable,
 };
 
 export function compileRetryPolicy(s: RetrySettings): RetryPolicy {
   let on = 0;
   for (const c of s.on) on |= CONDITION_BITS[c] ?? 0;
-  return { attempts: s.attempts, perTryTimeoutMs: s.perTryTimeoutMs, nonIdempotent: s.nonIdempotent, on };
+  return {
+    attempts: s.attempts, perTryTimeoutMs: s.perTryTimeoutMs, nonIdempotent: s.nonIdempotent, on,
+    backoffBaseMs: s.backoffBaseMs, backoffMaxMs: s.backoffMaxMs,
+  };
 }
 
-export function statusOutcome(status: number): number {
+/** The outcome of a response's head; grpc-status is only looked at when the policy retries on it. */
+export function responseOutcome(status: number, headers: Record<string, string | string[] | undefined>, on: number): number {
   if (status === 502) return Outcome.status502;
   if (status === 503) return Outcome.status503;
   if (status === 504) return Outcome.status504;
-  return status >= 500 ? Outcome.status5xx : 0;
+  if (status >= 500) return Outcome.status5xx;
+  return (on & Outcome.grpcUnavailable) !== 0 && headers['grpc-status'] === '14' ? Outcome.grpcUnavailable : 0;
+}
+
+/** The wait before retry number `retry` (1 for the first retry). */
+export function backoffMs(p: RetryPolicy, retry: number): number {
+  return Math.random() * Math.min(p.backoffMaxMs, p.backoffBaseMs * 2 ** (retry - 1));
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);

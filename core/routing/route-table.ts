@@ -9,6 +9,8 @@ export interface Route {
   readonly name: string;
   readonly cluster: Cluster;
   readonly timeoutMs: number;
+  /** A response body that stalls this long is cut. */
+  readonly idleTimeoutMs: number;
   readonly retry: RetryPolicy;
   /** The filters this route runs; undefined when it runs none. */
   readonly chain: FilterChain | undefined;
@@ -42,6 +44,7 @@ function compileRoute(r: RouteSettings, cluster: Cluster, chains: RouteChains): 
     name: r.name,
     cluster,
     timeoutMs: r.timeoutMs,
+    idleTimeoutMs: r.idleTimeoutMs,
     retry: compileRetryPolicy(r.retries),
     chain: chains.chain,
     canary: chains.canary,

@@ -1,6 +1,9 @@
 // One try of a request against one endpoint: the undici dispatch handler, with its own timer for the route or per-try timeout.
 import type { Dispatcher } from 'undici';
 import type { Endpoint } from './cluster.ts';
+import { UpstreamOverflow } from './connection-limit.ts';
+import { attemptFailed, attemptSucceeded } from './outlier.ts';
+import { observeFailure, observeLatency } from './peak-ewma.ts';
 
 export type ResponseHeaders = Record<string, string | string[] | undefined>;
 
@@ -37,11 +40,23 @@ export class Attempt implements Dispatcher.DispatchHandler {
   /** This try's response is a retriable failure: drain it, then try again. */
   private discarding = false;
   private abortReason: Error | undefined;
+  private readonly isRetry: boolean;
+  /** Still waiting for a connection (the pending circuit breaker counts these). */
+  private waiting = true;
+  private answered = false;
+  /** When it was sent, for peak_ewma's latency; 0 when the cluster does not measure. */
+  private readonly sentAt: number;
 
-  constructor(owner: AttemptOwner, endpoint: Endpoint, timeoutMs: number) {
+  constructor(owner: AttemptOwner, endpoint: Endpoint, timeoutMs: number, isRetry: boolean) {
     this.owner = owner;
     this.endpoint = endpoint;
+    this.isRetry = isRetry;
+    const state = endpoint.state;
     endpoint.active++;
+    state.active++;
+    state.pending++;
+    if (isRetry) state.retries++;
+    this.sentAt = state.measuresLatency ? performance.now() : 0;
     // setTimeout with an argument: no closure per try. undici's own header timer ticks in ~1 s steps.
     this.timer = setTimeout(onTimeout, timeoutMs, this);
   }
@@ -56,12 +71,18 @@ export class Attempt implements Dispatcher.DispatchHandler {
   private settle(): boolean {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    const state = this.endpoint.state;
     this.endpoint.active--;
+    state.active--;
+    if (this.waiting) state.pending--;
+    if (this.isRetry) state.retries--;
     return this.owner.current === this;
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
+    this.waiting = false;
+    this.endpoint.state.pending--;
     if (this.abortReason) controller.abort(this.abortReason);
   }
 
@@ -73,6 +94,8 @@ export class Attempt implements Dispatcher.DispatchHandler {
     if (status < 200) return; // 1xx are hop-local: the proxy answered the client's Expect itself.
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.answered = true;
+    this.judge(status >= 500);
     if (this.owner.finished || this.owner.current !== this) return;
     this.discarding = !this.owner.respond(status, headers);
   }
@@ -89,7 +112,23 @@ export class Attempt implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
+    // The endpoint failed unless the proxy gave up on the try itself (client gone, a retry won) or a breaker refused it.
+    const own = this.abortReason !== undefined && this.abortReason !== ATTEMPT_TIMEOUT;
+    if (!this.answered && !own && !(err instanceof UpstreamOverflow)) this.judge(true);
     if (!this.settle()) return;
     this.owner.failed(this.abortReason === ATTEMPT_TIMEOUT ? ATTEMPT_TIMEOUT : err);
+  }
+
+  /** Tells the endpoint's outlier detection and latency estimate how this try went (free when neither is on). */
+  private judge(failed: boolean): void {
+    const e = this.endpoint;
+    const state = e.state;
+    if (state.outlier === undefined && !state.measuresLatency) return;
+    const now = performance.now();
+    if (failed) attemptFailed(e, now);
+    else attemptSucceeded(e);
+    if (!state.measuresLatency) return;
+    if (failed) observeFailure(e, now - this.sentAt, now);
+    else observeLatency(e, now - this.sentAt, now);
   }
 }

@@ -1,74 +1,255 @@
-// A cluster as one worker sees it: its endpoints, each with its own undici keep-alive pool, and its balancer.
+// A cluster as one worker sees it: its endpoints (each an undici keep-alive pool with its health), which of them are available, and its balancer.
 import { Pool } from 'undici';
-import type { ClusterSettings } from '../config/settings.ts';
+import type { ClusterSettings, EndpointMeta } from '../config/settings.ts';
 import { balancer } from './balancer.ts';
-import type { Pick } from './balancer.ts';
+import type { Balanced, Pick } from './balancer.ts';
+import { ClusterState } from './cluster-state.ts';
+import { countingConnector } from './connection-limit.ts';
+import type { Connected } from './connection-limit.ts';
+import { HealthChecker } from './health-check.ts';
+import type { Checked } from './health-check.ts';
+import type { Ejectable } from './outlier.ts';
+import { DEFAULT_RTT_MS } from './peak-ewma.ts';
+import { hashKey, Ring } from './ring-hash.ts';
 
-export class Endpoint {
+/** One endpoint of one cluster; its health and ejection live here, so a config swap that keeps it keeps them. */
+export class Endpoint implements Balanced, Checked, Ejectable, Connected {
   readonly origin: string;
   readonly pool: Pool;
-  /** Requests in flight to this endpoint from this worker (least_request reads it). */
+  readonly state: ClusterState;
+  weight = 1;
+  zone = '';
   active = 0;
-  constructor(origin: string, settings: ClusterSettings) {
+  connections = 0;
+  ewmaMs = DEFAULT_RTT_MS;
+  ewmaAt = 0;
+  /** What active health checks say (true when there are none). */
+  healthy = true;
+  failures = 0;
+  ejections = 0;
+  ejectedUntil = 0;
+  private checker: HealthChecker | undefined;
+  private readonly connectTimeoutMs: number;
+
+  constructor(origin: string, settings: ClusterSettings, state: ClusterState) {
     this.origin = origin;
+    this.state = state;
+    this.connectTimeoutMs = settings.connectTimeoutMs;
     this.pool = new Pool(origin, {
       connections: settings.maxConnectionsPerEndpoint ?? null,
-      connectTimeout: settings.connectTimeoutMs,
+      connect: countingConnector(this, settings.connectTimeoutMs),
       pipelining: 1,
       keepAliveTimeout: 4_000,
       keepAliveMaxTimeout: 60_000,
     });
+  }
+
+  /** Takes the weight, zone and health checking a (new) cluster config gives this endpoint. */
+  configure(meta: EndpointMeta | undefined, s: ClusterSettings): void {
+    this.weight = meta?.weight ?? 1;
+    this.zone = meta?.zone ?? '';
+    const hc = s.healthCheck;
+    if (this.checker && hc && JSON.stringify(this.checker.settings) === JSON.stringify(hc)) return;
+    void this.checker?.stop();
+    this.checker = hc ? new HealthChecker(this, hc, this.connectTimeoutMs) : undefined;
+    if (!hc && !this.healthy) {
+      this.healthy = true;
+      this.state.epoch++;
+    }
+  }
+
+  probed(ok: boolean, flipped: boolean): void {
+    if (ok) this.state.healthPasses++;
+    else this.state.healthFailures++;
+    if (flipped) this.state.epoch++;
+  }
+
+  close(): Promise<unknown> {
+    void this.checker?.stop();
+    this.checker = undefined;
+    return this.pool.close();
   }
 }
 
 export class Cluster {
   readonly name: string;
   readonly endpoints: Endpoint[];
-  private readonly pickFrom: Pick<Endpoint>;
-  constructor(settings: ClusterSettings, endpoints: EndpointCache) {
+  readonly state: ClusterState;
+  private readonly settings: ClusterSettings;
+  private readonly ring: Ring | undefined;
+  /** What the picks choose from: the state epoch it was computed at, and when the next ejection ends. */
+  private epoch = -1;
+  private nextExpiry = Infinity;
+  /** By endpoint index: 1 when available (ring_hash steps over the rest). */
+  private readonly usable: Uint8Array;
+  private pickFrom: Pick<Endpoint> | undefined;
+  private panic = false;
+
+  constructor(settings: ClusterSettings, cache: EndpointCache) {
     this.name = settings.name;
-    this.endpoints = settings.endpoints.map((origin) => endpoints.get(origin, settings));
-    this.pickFrom = balancer<Endpoint>(settings.lb);
+    this.settings = settings;
+    this.state = cache.state(settings);
+    this.endpoints = settings.endpoints.map((origin) => cache.get(origin, settings, this.state));
+    this.usable = new Uint8Array(this.endpoints.length);
+    this.activate();
+    if (settings.lb === 'ring_hash') this.ring = cache.ring(settings, this.endpoints);
   }
 
-  /** An endpoint for the next attempt, preferring one not tried yet in this request; undefined when the cluster is empty. */
-  pick(avoid?: Endpoint): Endpoint | undefined {
-    const eps = this.endpoints;
-    if (eps.length === 0) return undefined;
-    const ep = this.pickFrom(eps);
-    if (ep === avoid && eps.length > 1) return this.pickFrom(eps);
-    return ep;
+  /**
+   * Makes this generation's settings the ones its endpoints and shared state run with: at build, and again at
+   * commit or abort (EndpointCache.retainOnly), so a prepared swap that is aborted leaves the serving settings.
+   */
+  activate(): void {
+    this.state.configure(this.settings, this.endpoints);
+    const meta = this.settings.endpointMeta;
+    this.endpoints.forEach((e, i) => e.configure(meta?.[i], this.settings));
+    this.state.epoch++;
   }
 
+  /**
+   * An endpoint for the next attempt, another than `avoid` (the one a retry failed on) when possible; undefined
+   * when none is available. `headers` (the flat upstream list) carry ring_hash's key.
+   */
+  pick(avoid?: Endpoint, headers?: string[]): Endpoint | undefined {
+    if (this.epoch !== this.state.epoch || (this.nextExpiry !== Infinity && this.nextExpiry <= performance.now())) this.refresh();
+    const pickFrom = this.pickFrom;
+    if (pickFrom === undefined) return undefined;
+    if (this.panic) this.state.panicPicks++;
+    if (this.ring !== undefined && headers !== undefined) {
+      const key = hashInput(this.settings.hashOn!, headers);
+      if (key !== undefined) {
+        const i = this.ring.lookup(hashKey(key), this.usable, avoid === undefined ? -1 : this.endpoints.indexOf(avoid));
+        return i < 0 ? avoid : this.endpoints[i];
+      }
+    }
+    return pickFrom(avoid);
+  }
+
+  /** A circuit breaker refuses one more attempt to `e` (counted); the caller answers 503 at once. */
+  overflows(e: Endpoint): boolean {
+    const s = this.state;
+    const b = s.breakers;
+    if (b === undefined) return false;
+    if (b.maxRequests !== undefined && s.active >= b.maxRequests) {
+      s.overflows.requests++;
+      return true;
+    }
+    // Every connection to `e` is busy: this attempt would wait for one to free up or open.
+    if (b.maxPending !== undefined && s.pending >= b.maxPending && e.active >= e.connections) {
+      s.overflows.pending++;
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Recomputes the available endpoints: healthy and not ejected; of the local zone while enough of it is; all
+   * of them in panic mode, when fewer than panicThreshold percent are available (Envoy's answer: spreading load
+   * over every endpoint beats piling it on the last few).
+   */
+  private refresh(): void {
+    const now = performance.now();
+    const all = this.endpoints;
+    const { localZone, panicThreshold } = this.settings;
+    this.epoch = this.state.epoch;
+    let nextExpiry = Infinity;
+    const up: Endpoint[] = [];
+    for (const e of all) {
+      if (e.ejectedUntil > now) nextExpiry = Math.min(nextExpiry, e.ejectedUntil);
+      else if (e.healthy) up.push(e);
+    }
+    this.nextExpiry = nextExpiry;
+    let chosen = up;
+    this.panic = false;
+    const local = localZone === undefined ? [] : up.filter((e) => e.zone === localZone);
+    if (local.length > 0 && local.length * 100 >= panicThreshold * all.filter((e) => e.zone === localZone).length) {
+      chosen = local;
+    } else if (up.length === 0 ? panicThreshold > 0 : up.length * 100 < panicThreshold * all.length) {
+      chosen = all;
+      this.panic = true;
+    }
+    const set = new Set(chosen);
+    all.forEach((e, i) => (this.usable[i] = set.has(e) ? 1 : 0));
+    this.pickFrom = chosen.length ? balancer(this.settings.lb, chosen) : undefined;
+  }
+}
+
+/** ring_hash's key: the configured header's value, or the named cookie's. */
+function hashInput(on: { header: string } | { cookie: string }, headers: string[]): string | undefined {
+  const name = 'header' in on ? on.header : 'cookie';
+  for (let i = 0; i < headers.length; i += 2) {
+    if (headers[i] !== name) continue;
+    if ('header' in on) return headers[i + 1];
+    const v = cookieValue(headers[i + 1], on.cookie);
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
+
+function cookieValue(header: string, name: string): string | undefined {
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
 }
 
 /**
- * A worker's endpoints by origin and pool settings, so a config swap keeps the warm keep-alive pools of the
- * endpoints it keeps, and closes (gracefully: in-flight requests finish) only those it dropped.
+ * A worker's endpoints by cluster, origin and pool settings, so a config swap keeps the warm pools, health and
+ * ejections of the endpoints it keeps, and closes (gracefully: in-flight requests finish) only those it dropped.
+ * Also the per-cluster state that outlives swaps, and the hash rings (built once per endpoint list).
  */
 export class EndpointCache {
   private live = new Map<string, Endpoint>();
+  private states = new Map<string, ClusterState>();
+  private rings = new Map<string, { key: string; ring: Ring }>();
 
-  get(origin: string, s: ClusterSettings): Endpoint {
-    const key = `${origin} ${s.connectTimeoutMs} ${s.maxConnectionsPerEndpoint ?? ''}`;
+  get(origin: string, s: ClusterSettings, state: ClusterState): Endpoint {
+    const key = `${s.name} ${origin} ${s.connectTimeoutMs} ${s.maxConnectionsPerEndpoint ?? ''}`;
     let e = this.live.get(key);
     if (!e) {
-      e = new Endpoint(origin, s);
+      e = new Endpoint(origin, s, state);
       this.live.set(key, e);
     }
     return e;
   }
 
-  /** Closes every endpoint no cluster in `keep` uses. */
+  state(s: ClusterSettings): ClusterState {
+    let state = this.states.get(s.name);
+    if (!state) {
+      state = new ClusterState(s);
+      this.states.set(s.name, state);
+    }
+    return state;
+  }
+
+  ring(s: ClusterSettings, endpoints: Endpoint[]): Ring {
+    const weights = endpoints.map((_, i) => s.endpointMeta?.[i].weight ?? 1);
+    const key = `${s.endpoints.join(' ')} ${weights.join(' ')}`;
+    const cached = this.rings.get(s.name);
+    if (cached?.key === key) return cached.ring;
+    const ring = new Ring(s.endpoints, weights);
+    this.rings.set(s.name, { key, ring });
+    return ring;
+  }
+
+  /** The generation `keep` is what serves: its settings apply, and every endpoint and state no cluster in it uses is closed. */
   retainOnly(keep: Iterable<Cluster>): Promise<unknown> {
     const used = new Set<Endpoint>();
-    for (const c of keep) for (const e of c.endpoints) used.add(e);
+    const names = new Set<string>();
+    for (const c of keep) {
+      c.activate();
+      names.add(c.name);
+      for (const e of c.endpoints) used.add(e);
+    }
     const closing: Promise<unknown>[] = [];
     for (const [key, e] of this.live) {
       if (used.has(e)) continue;
       this.live.delete(key);
-      closing.push(e.pool.close());
+      closing.push(e.close());
     }
+    for (const name of this.states.keys()) if (!names.has(name)) this.states.delete(name);
+    for (const name of this.rings.keys()) if (!names.has(name)) this.rings.delete(name);
     return Promise.all(closing);
   }
 }

@@ -9,6 +9,7 @@ const CONNECT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'E
 
 export function classifyUpstreamError(err: unknown): Classified {
   const code = (err as { code?: string }).code ?? '';
+  if (code === 'WEFT_UPSTREAM_OVERFLOW') return { code: ErrorCodes.UPSTREAM_OVERFLOW, outcome: 0 };
   if (CONNECT_CODES.has(code)) return { code: ErrorCodes.UPSTREAM_CONNECT, outcome: Outcome.connectFailure };
   if (code === 'WEFT_ATTEMPT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return { code: ErrorCodes.UPSTREAM_TIMEOUT, outcome: Outcome.timeout };
   if (code.startsWith('HPE_') || code === 'UND_ERR_INFO') return { code: ErrorCodes.UPSTREAM_PROTOCOL, outcome: 0 };

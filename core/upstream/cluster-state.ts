@@ -1,0 +1,58 @@
+// What one worker keeps about a cluster across config swaps: breaker counts, the retry budget, the counters /metrics reads.
+import type { BreakerSettings, ClusterSettings, OutlierSettings } from '../config/settings.ts';
+import { RetryBudget } from './retry-budget.ts';
+import type { Ejectable } from './outlier.ts';
+
+export type Breaker = 'connections' | 'pending' | 'requests' | 'retries';
+
+export class ClusterState {
+  readonly name: string;
+  /** Bumped whenever an endpoint's availability changes, so every Cluster object of this name picks from a fresh set. */
+  epoch = 0;
+  /** Attempts in flight, those still waiting for a connection, those that are retries, and open connections. */
+  active = 0;
+  pending = 0;
+  retries = 0;
+  connections = 0;
+  breakers: BreakerSettings | undefined;
+  outlier: OutlierSettings | undefined;
+  /** peak_ewma measures every attempt's time to the response headers; other policies skip the clock. */
+  measuresLatency = false;
+  readonly budget: RetryBudget;
+  /** The endpoints as last configured: outlier detection ejects at most a share of them. */
+  members: readonly Ejectable[] = [];
+  readonly overflows: Record<Breaker, number> = { connections: 0, pending: 0, requests: 0, retries: 0 };
+  ejections = 0;
+  budgetExhausted = 0;
+  /** Picks made in panic mode (too few endpoints available: all of them were used). */
+  panicPicks = 0;
+  healthPasses = 0;
+  healthFailures = 0;
+
+  constructor(settings: ClusterSettings) {
+    this.name = settings.name;
+    this.budget = new RetryBudget(settings.retryBudget);
+  }
+
+  configure(s: ClusterSettings, members: readonly Ejectable[]): void {
+    this.members = members;
+    this.breakers = s.circuitBreakers;
+    this.outlier = s.outlierDetection;
+    this.measuresLatency = s.lb === 'peak_ewma';
+    this.budget.configure(s.retryBudget);
+  }
+
+  /** One more retry may go: the retry breaker and the budget agree (each refusal counted). */
+  mayRetry(now: number): boolean {
+    const max = this.breakers?.maxRetries;
+    if (max !== undefined && this.retries >= max) {
+      this.overflows.retries++;
+      return false;
+    }
+    if (!this.budget.withdraw(now)) {
+      this.budgetExhausted++;
+      return false;
+    }
+    return true;
+  }
+}

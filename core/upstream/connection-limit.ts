@@ -1,0 +1,43 @@
+// The connection side of a cluster's circuit breaker: every new upstream connection passes here, counted and capped.
+import { buildConnector } from 'undici';
+import type { ClusterState } from './cluster-state.ts';
+
+/** Refused by a circuit breaker; the request is answered 503 at once, not retried, and not held against the endpoint. */
+export class UpstreamOverflow extends Error {
+  readonly code = 'WEFT_UPSTREAM_OVERFLOW';
+}
+const CONNECTIONS_FULL = new UpstreamOverflow('cluster at its maxConnections');
+
+export interface Connected {
+  readonly state: ClusterState;
+  /** Open connections to this endpoint from this worker. */
+  connections: number;
+}
+
+/** undici's own connector, wrapped: it runs once per new connection, never per request. `h2c`: speak HTTP/2 from the first byte. */
+export function countingConnector(target: Connected, timeoutMs: number, h2c = false): buildConnector.connector {
+  // useH2c is a connector option undici's types leave out.
+  const connect = buildConnector({ timeout: timeoutMs, useH2c: h2c } as buildConnector.BuildOptions);
+  return (options, callback) => {
+    const state = target.state;
+    const max = state.breakers?.maxConnections;
+    if (max !== undefined && state.connections >= max) {
+      state.overflows.connections++;
+      return callback(CONNECTIONS_FULL, null);
+    }
+    state.connections++;
+    target.connections++;
+    connect(options, (err, socket) => {
+      if (err) {
+        state.connections--;
+        target.connections--;
+        return callback(err, null);
+      }
+      socket!.once('close', () => {
+        state.connections--;
+        target.connections--;
+      });
+      callback(null, socket!);
+    });
+  };
+}
