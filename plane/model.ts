@@ -68,6 +68,12 @@ export interface NodeStats {
 }
 
 
+/** A trusted root in the store: `ca/roots/SHA256`; `addedAt` orders the bundle (oldest first) the same on every replica. */
+export interface CaRootRecord {
+  pem: string;
+  addedAt: number;
+}
+
 export type RolloutPhase = 'running' | 'promoted' | 'rolled_back' | 'aborted';
 
 /** The one rollout of the mesh (finished ones stay until the next starts): `rollout`. */
@@ -102,10 +108,13 @@ export const keys = {
   /** A one-time join token, stored by its sha256 only (plane/ca/tokens.ts). */
   joinToken: (sha256: string) => `identity/tokens/${sha256}`,
   joinTokens: 'identity/tokens/',
+  /** A root the mesh trusts, published by the replica that holds it: {pem, addedAt}. Every replica's roots form the bundle. */
+  caRoot: (sha256: string) => `ca/roots/${sha256}`,
+  caRoots: 'ca/roots/',
 } as const;
 
 /** Key prefixes whose changes alter what proxies are sent. */
-export const SNAPSHOT_PREFIXES = ['filters/', 'heads/', 'mesh', 'services/', 'rollout'];
+export const SNAPSHOT_PREFIXES = ['filters/', 'heads/', 'mesh', 'services/', 'rollout', 'ca/roots/'];
 
 export const NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
 export const VERSION_PATTERN = /^[A-Za-z0-9_.+-]+$/;

@@ -28,7 +28,7 @@ export class Plane {
   readonly status: StatusBook;
   readonly hub: WatchHub;
   readonly log: Logger;
-  /** Issues workload certificates; its roots go out in every snapshot as the trust bundle. */
+  /** Issues workload certificates; the roots it publishes to the store go out in every snapshot as the trust bundle. */
   readonly ca: Authority;
   state: MeshState | null = null;
   snapshot: Snapshot;
@@ -73,7 +73,7 @@ export class Plane {
     const state = await loadState(this.store);
     const now = Date.now();
     this.state = state;
-    const next = buildSnapshot(state, now, now, this.ca.bundle());
+    const next = buildSnapshot(state, now, now);
     if (next.version !== this.snapshot.version) {
       this.snapshot = next;
       this.status.published(next.version, next.createdAt);

@@ -174,13 +174,13 @@ const routes: Route[] = [
     return JSON.parse(raw);
   } },
   { method: 'POST', pattern: new RegExp(`^${JOIN_PATH}$`), open: true, async handler(plane, { req }) {
-    return join(plane.ca, plane.store, await readJson(req), Date.now());
+    return join(plane.ca, plane.store, await readJson(req), plane.snapshot.trustBundle ?? [], Date.now());
   } },
   { method: 'POST', pattern: new RegExp(`^${RENEW_PATH}$`), open: true, async handler(plane, { req }) {
-    return renew(plane.ca, await readJson(req), Date.now());
+    return renew(plane.ca, await readJson(req), plane.snapshot.trustBundle ?? [], Date.now());
   } },
   { method: 'GET', pattern: new RegExp(`^${BUNDLE_PATH}$`), open: true, async handler(plane) {
-    return { trustDomain: plane.ca.trustDomain, bundle: plane.ca.bundle() };
+    return { trustDomain: plane.ca.trustDomain, bundle: plane.snapshot.trustBundle ?? [] };
   } },
   { method: 'POST', pattern: /^\/v1\/identity\/tokens$/, async handler(plane, { req }) {
     const { service, namespace = DEFAULT_NAMESPACE, ttlMs } = await readJson<{ service?: string; namespace?: string; ttlMs?: number }>(req);

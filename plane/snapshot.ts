@@ -50,14 +50,14 @@ function clusters(state: MeshState, now: number): RawCluster[] {
   });
 }
 
-/** The snapshot for this state and trust bundle; `createdAt` is the caller's (it is not part of the version). */
-export function buildSnapshot(state: MeshState, now: number, createdAt: number, trustBundle: string[]): Snapshot {
+/** The snapshot for this state; `createdAt` is the caller's (it is not part of the version). */
+export function buildSnapshot(state: MeshState, now: number, createdAt: number): Snapshot {
   const body = {
     clusters: clusters(state, now),
     routes: state.mesh?.routes ?? [],
     filters: filterRefs(state),
     ...(state.rollout?.phase === 'running' ? { statsIntervalMs: ROLLOUT_STATS_INTERVAL_MS } : {}),
-    trustBundle,
+    trustBundle: state.trustBundle,
   };
   const version = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 12);
   return { version, createdAt, ...body };

@@ -1,7 +1,7 @@
 // Everything that decides what proxies are sent, read from the store in one pass, plus the lookups the API needs.
 import type { Store } from './store/store.ts';
 import { keys, parseFilterRef } from './model.ts';
-import type { FilterHead, FilterVersion, MeshRecord, RolloutRecord, ServiceInstance } from './model.ts';
+import type { CaRootRecord, FilterHead, FilterVersion, MeshRecord, RolloutRecord, ServiceInstance } from './model.ts';
 
 export interface MeshState {
   /** name → versions in push order. */
@@ -10,11 +10,13 @@ export interface MeshState {
   mesh: MeshRecord | null;
   services: ServiceInstance[];
   rollout: RolloutRecord | null;
+  /** Every trusted root, PEM, oldest first (plane/ca/authority.ts publishes them). */
+  trustBundle: string[];
 }
 
 export async function loadState(store: Store): Promise<MeshState> {
-  const [versions, heads, mesh, services, rollout] = await Promise.all([
-    store.list('filters/'), store.list('heads/'), store.get(keys.mesh), store.list('services/'), store.get(keys.rollout),
+  const [versions, heads, mesh, services, rollout, roots] = await Promise.all([
+    store.list('filters/'), store.list('heads/'), store.get(keys.mesh), store.list('services/'), store.get(keys.rollout), store.list(keys.caRoots),
   ]);
   const filters = new Map<string, FilterVersion[]>();
   for (const e of versions) {
@@ -30,6 +32,7 @@ export async function loadState(store: Store): Promise<MeshState> {
     mesh: mesh ? JSON.parse(mesh) as MeshRecord : null,
     services: services.map((e) => JSON.parse(e.value) as ServiceInstance),
     rollout: rollout ? JSON.parse(rollout) as RolloutRecord : null,
+    trustBundle: roots.map((e) => JSON.parse(e.value) as CaRootRecord).sort((a, b) => a.addedAt - b.addedAt || a.pem.localeCompare(b.pem)).map((r) => r.pem),
   };
 }
 

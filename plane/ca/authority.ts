@@ -1,4 +1,4 @@
-// The plane's certificate authority: its signing key and trusted roots (generated under <data-dir>/ca, or supplied), issuance, root rotation.
+// The plane's certificate authority: its signing key and roots (generated under <data-dir>/ca, or supplied), published to the store as the trust bundle; issuance, rotation.
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +8,9 @@ import { parseSpiffeId, spiffeId, uriSans } from '../../core/identity/spiffe.ts'
 import type { WorkloadId } from '../../core/identity/spiffe.ts';
 import { certPem, generateKeyPair, importSigningKey, privateKeyPem, splitPem, x509 } from '../../core/identity/x509.ts';
 import type { SigningKey } from '../../core/identity/x509.ts';
+import { keys } from '../model.ts';
+import type { CaRootRecord } from '../model.ts';
+import type { Store } from '../store/store.ts';
 import { createRoot, leafExtensions } from './profile.ts';
 
 export interface AuthorityOptions {
@@ -19,6 +22,8 @@ export interface AuthorityOptions {
   certFile?: string;
   /** --ca-key: the signing certificate's private key. */
   keyFile?: string;
+  /** Where this replica's roots are published: the bundle is every replica's roots, so all replicas send the same snapshot. */
+  store: Store;
 }
 
 export interface RootStatus {
@@ -49,6 +54,8 @@ interface Root {
 
 interface Signer {
   cert: x509.X509Certificate;
+  /** The same certificate for node:crypto's checks. */
+  node: X509Certificate;
   key: SigningKey;
   /** PEMs a leaf is served with: the signer and any intermediates above it, when the signer is not the root. */
   chain: string[];
@@ -61,10 +68,9 @@ export class Authority {
   readonly certTtlMs: number;
   readonly #dir: string;
   readonly #supplied: boolean;
+  readonly #store: Store;
   #roots: Root[] = [];
   #signer!: Signer;
-  /** Certificates that may have signed a workload certificate still trusted: every trusted generated root, or the supplied signer. */
-  #issuers: X509Certificate[] = [];
   /** Root fingerprint → when the last certificate it issued expires (generated roots only; kept in ca/issued.json). */
   #issuedUntil: Record<string, number> = {};
 
@@ -73,6 +79,7 @@ export class Authority {
     this.certTtlMs = options.certTtlMs;
     this.#dir = join(options.dataDir, 'ca');
     this.#supplied = options.certFile !== undefined;
+    this.#store = options.store;
   }
 
   /** Loads the supplied CA, or the generated roots under <data-dir>/ca, creating the first root at first start. */
@@ -86,16 +93,12 @@ export class Authority {
       if (!ca.#rootNumbers().length) await ca.#addRoot(1);
       ca.#loadGenerated();
     }
+    await ca.#publish();
     return ca;
   }
 
-  /** Every root the mesh trusts, PEM, oldest first: two while a rotation overlaps. */
-  bundle(): string[] {
-    return this.#roots.map((r) => r.pem);
-  }
-
   /** Signs a workload certificate for `publicKey` (from a CSR the caller verified) naming `workload`. */
-  async issue(publicKey: x509.PublicKey, workload: Omit<WorkloadId, 'trustDomain'>, now: number): Promise<IssuedCertificate> {
+  async issue(publicKey: x509.PublicKey, workload: Omit<WorkloadId, 'trustDomain'>, now: number): Promise<Omit<IssuedCertificate, 'bundle'>> {
     const signer = this.#signer;
     const id = spiffeId({ trustDomain: this.trustDomain, ...workload });
     // Peers' clocks drift: a certificate valid from a little before now is not refused by a peer running behind.
@@ -106,14 +109,14 @@ export class Authority {
       notBefore: new Date(notBefore), notAfter: new Date(notAfter), extensions: leafExtensions(id, signer.cert),
     });
     this.#recordIssued(notAfter);
-    return { spiffeId: id, cert: certPem(cert), chain: signer.chain, bundle: this.bundle(), notBefore, notAfter };
+    return { spiffeId: id, cert: certPem(cert), chain: signer.chain, notBefore, notAfter };
   }
 
   /**
-   * The workload of a certificate presented for renewal: issued by this CA under a root still trusted,
-   * valid now, and an X.509-SVID of this trust domain. Throws IDENTITY_REFUSED otherwise.
+   * The workload of a certificate presented for renewal: signed by this replica's signer or by a root of
+   * the bundle (another replica's), valid now, an X.509-SVID of this trust domain. Throws IDENTITY_REFUSED otherwise.
    */
-  verifyLeaf(pem: string, now: number): WorkloadId {
+  verifyLeaf(pem: string, bundle: string[], now: number): WorkloadId {
     let leaf: X509Certificate;
     try {
       leaf = new X509Certificate(pem);
@@ -122,7 +125,9 @@ export class Authority {
     }
     if (leaf.ca) throw refused('the current certificate is a CA certificate');
     if (Date.parse(leaf.validFrom) > now || Date.parse(leaf.validTo) <= now) throw refused(`the current certificate is not valid now (valid ${leaf.validFrom} to ${leaf.validTo})`);
-    const issuer = this.#issuers.find((c) => leaf.checkIssued(c) && leaf.verify(c.publicKey));
+    // A retired root is in no bundle: its certificates cannot renew.
+    const issuers = [this.#signer.node, ...bundle.map((p) => new X509Certificate(p))];
+    const issuer = issuers.find((c) => leaf.checkIssued(c) && leaf.verify(c.publicKey));
     if (!issuer) throw refused('the current certificate was not issued by a root this plane trusts');
     const uris = uriSans(leaf.subjectAltName);
     const id = uris.length === 1 ? parseSpiffeId(uris[0]) : undefined;
@@ -135,11 +140,12 @@ export class Authority {
     if (this.#supplied) throw new WeftError(ErrorCodes.CA_CONFLICT, 'this CA was supplied with --ca-cert/--ca-key: rotate it by restarting the plane with the new one');
     await this.#addRoot(Math.max(...this.#rootNumbers()) + 1);
     this.#loadGenerated();
+    await this.#publish();
     return this.status();
   }
 
   /** Stops trusting every root but the active one, once no certificate they issued can still be valid (or with `force`). */
-  retire(force: boolean, now: number): CaStatus {
+  async retire(force: boolean, now: number): Promise<CaStatus> {
     if (this.#supplied) throw new WeftError(ErrorCodes.CA_CONFLICT, 'this CA was supplied with --ca-cert/--ca-key: it has one root');
     const old = this.#roots.slice(0, -1);
     if (!old.length) throw new WeftError(ErrorCodes.CA_CONFLICT, 'only one root is trusted: nothing to retire (weft ca rotate adds one)');
@@ -152,6 +158,7 @@ export class Authority {
     const retired = join(this.#dir, 'retired');
     mkdirSync(retired, { recursive: true, mode: 0o700 });
     for (const r of old) {
+      await this.#store.delete(keys.caRoot(fingerprint(r.cert)));
       for (const ext of ['pem', 'key']) renameSync(join(this.#dir, `root-${r.n}.${ext}`), join(retired, `root-${r.n}.${ext}`));
     }
     this.#loadGenerated();
@@ -168,6 +175,14 @@ export class Authority {
         ...(this.#supplied ? {} : { issuedUntil: this.#issuedUntil[r.cert.fingerprint256] ?? 0 }),
       })),
     };
+  }
+
+  /** Adds this replica's roots to the store's bundle; `addedAt` is kept from the first time, so the order is the same everywhere. */
+  async #publish(): Promise<void> {
+    for (const r of this.#roots) {
+      const record: CaRootRecord = { pem: r.pem, addedAt: Date.now() };
+      await this.#store.swap(keys.caRoot(fingerprint(r.cert)), undefined, JSON.stringify(record));
+    }
   }
 
   #rootNumbers(): number[] {
@@ -190,8 +205,7 @@ export class Authority {
     });
     const active = this.#roots.at(-1)!;
     const keyPem = readFileSync(join(this.#dir, `root-${active.n}.key`), 'utf8');
-    this.#signer = { cert: new x509.X509Certificate(active.pem), key: signingKey(keyPem, active.cert, `root-${active.n}.key`), chain: [] };
-    this.#issuers = this.#roots.map((r) => r.cert);
+    this.#signer = { cert: new x509.X509Certificate(active.pem), node: active.cert, key: signingKey(keyPem, active.cert, `root-${active.n}.key`), chain: [] };
     const file = join(this.#dir, 'issued.json');
     this.#issuedUntil = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Record<string, number> : {};
   }
@@ -215,8 +229,7 @@ export class Authority {
     const root = certs.at(-1)!;
     if (!root.checkIssued(root) || !root.verify(root.publicKey)) throw invalid(`--ca-cert ${certFile} must end with the self-signed root that proxies will trust`);
     this.#roots = [{ pem: pems.at(-1)!, cert: root }];
-    this.#signer = { cert: new x509.X509Certificate(pems[0]), key: signingKey(keyPem, certs[0], keyFile), chain: pems.slice(0, -1) };
-    this.#issuers = [certs[0]];
+    this.#signer = { cert: new x509.X509Certificate(pems[0]), node: certs[0], key: signingKey(keyPem, certs[0], keyFile), chain: pems.slice(0, -1) };
   }
 
   #recordIssued(notAfter: number): void {
@@ -229,6 +242,11 @@ export class Authority {
     writeFileSync(`${file}.tmp`, JSON.stringify(this.#issuedUntil), { mode: 0o600 });
     renameSync(`${file}.tmp`, file);
   }
+}
+
+/** The store key's form of a fingerprint: hex, no colons. */
+function fingerprint(cert: X509Certificate): string {
+  return cert.fingerprint256.replace(/:/g, '').toLowerCase();
 }
 
 function signingKey(pem: string, cert: X509Certificate, label: string): SigningKey {

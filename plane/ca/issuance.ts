@@ -28,21 +28,21 @@ async function csrKey(pem: unknown): Promise<x509.PublicKey> {
 }
 
 /** First certificate: the token names the workload and is used up; the CSR's subject and extensions are ignored. */
-export async function join(ca: Authority, store: Store, body: Partial<JoinRequest>, now: number): Promise<IssuedCertificate> {
+export async function join(ca: Authority, store: Store, body: Partial<JoinRequest>, bundle: string[], now: number): Promise<IssuedCertificate> {
   if (typeof body.token !== 'string') throw new WeftError(ErrorCodes.IDENTITY_REFUSED, 'a join needs {token, csr}');
   const publicKey = await csrKey(body.csr);
   const workload = await consumeJoinToken(store, body.token, now);
-  return ca.issue(publicKey, { namespace: workload.namespace, service: workload.service }, now);
+  return { ...await ca.issue(publicKey, { namespace: workload.namespace, service: workload.service }, now), bundle };
 }
 
 /** Renewal: the same workload as the current certificate, for the CSR's (new) key, if the current key signed the CSR. */
-export async function renew(ca: Authority, body: Partial<RenewRequest>, now: number): Promise<IssuedCertificate> {
+export async function renew(ca: Authority, body: Partial<RenewRequest>, bundle: string[], now: number): Promise<IssuedCertificate> {
   if (typeof body.cert !== 'string' || typeof body.proof !== 'string') throw new WeftError(ErrorCodes.IDENTITY_REFUSED, 'a renewal needs {csr, cert, proof}');
   const publicKey = await csrKey(body.csr);
-  const workload = ca.verifyLeaf(body.cert, now);
+  const workload = ca.verifyLeaf(body.cert, bundle, now);
   const current = createPublicKey(body.cert);
   if (!verify('sha256', renewalMessage(body.csr as string), { key: current, dsaEncoding: 'ieee-p1363' }, Buffer.from(body.proof, 'base64'))) {
     throw new WeftError(ErrorCodes.IDENTITY_REFUSED, "the renewal proof was not made with the current certificate's key");
   }
-  return ca.issue(publicKey, { namespace: workload.namespace, service: workload.service }, now);
+  return { ...await ca.issue(publicKey, { namespace: workload.namespace, service: workload.service }, now), bundle };
 }

@@ -46,10 +46,10 @@ export async function main(argv: string[]): Promise<number> {
   if (!TRUST_DOMAIN_PATTERN.test(trustDomain)) throw usageError(`--trust-domain: lowercase letters, digits, ".", "-" and "_", got "${trustDomain}"`);
   const certTtlMs = durationFlag(values['cert-ttl'] as string | undefined, 'cert-ttl') ?? 24 * 3600_000;
   if (certTtlMs < MIN_CERT_TTL_MS) throw usageError(`--cert-ttl: at least ${MIN_CERT_TTL_MS / 1000}s`);
-  const ca = await Authority.open({
-    dataDir, trustDomain, certTtlMs, certFile: values['ca-cert'] as string | undefined, keyFile: values['ca-key'] as string | undefined,
-  });
   const store = await openStore(values.store as string | undefined, dataDir);
+  const ca = await Authority.open({
+    dataDir, trustDomain, certTtlMs, certFile: values['ca-cert'] as string | undefined, keyFile: values['ca-key'] as string | undefined, store,
+  });
   const plane = new Plane(store, log, ca);
   await plane.start();
   const server = createPlaneServer(plane, token);
