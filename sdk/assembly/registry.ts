@@ -18,6 +18,9 @@ export function setRootContext(factory: RootContextFactory): void {
 
 const rootContexts = new Map<u32, RootContext>();
 const httpContexts = new Map<u32, HttpContext>();
+// The stream the host spoke of last: a stream's callbacks come one after another (headers, body,
+// log, delete), so most lookups are answered here without the map.
+let lastStream: HttpContext | null = null;
 
 /** Creates the context the host announced: a root when there is no parent, else a stream of that root. */
 export function createContext(contextId: u32, parentId: u32): void {
@@ -25,8 +28,15 @@ export function createContext(contextId: u32, parentId: u32): void {
     const factory = rootFactory;
     rootContexts.set(contextId, factory(contextId));
   } else {
-    httpContexts.set(contextId, getRootContext(parentId).createHttpContext(contextId));
+    const stream = getRootContext(parentId).createHttpContext(contextId);
+    httpContexts.set(contextId, stream);
+    lastStream = stream;
   }
+}
+
+function cachedStream(contextId: u32): HttpContext | null {
+  const stream = lastStream;
+  return stream !== null && stream.contextId == contextId ? stream : null;
 }
 
 /** The root context with this id; a host that names an unknown root broke the ABI, so this traps. */
@@ -37,12 +47,18 @@ export function getRootContext(contextId: u32): RootContext {
 
 /** The HTTP context with this id; a host that names an unknown stream broke the ABI, so this traps. */
 export function getHttpContext(contextId: u32): HttpContext {
+  const cached = cachedStream(contextId);
+  if (cached !== null) return cached;
   if (!httpContexts.has(contextId)) throw new Error("unknown http context " + contextId.toString());
-  return httpContexts.get(contextId);
+  const stream = httpContexts.get(contextId);
+  lastStream = stream;
+  return stream;
 }
 
 /** The context with this id of either kind, or null once it was deleted. */
 export function findContext(contextId: u32): Context | null {
+  const cached = cachedStream(contextId);
+  if (cached !== null) return cached;
   if (httpContexts.has(contextId)) return httpContexts.get(contextId);
   if (rootContexts.has(contextId)) return rootContexts.get(contextId);
   return null;
@@ -51,7 +67,8 @@ export function findContext(contextId: u32): Context | null {
 /** Forgets a context; returns it so its `onDelete` can run, or null if it was unknown. */
 export function removeContext(contextId: u32): Context | null {
   const context = findContext(contextId);
-  httpContexts.delete(contextId);
-  rootContexts.delete(contextId);
+  if (cachedStream(contextId) !== null) lastStream = null;
+  if (context instanceof HttpContext) httpContexts.delete(contextId);
+  else rootContexts.delete(contextId);
   return context;
 }

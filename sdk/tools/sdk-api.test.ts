@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, test } from 'node:test';
+import { MemoryStreamHost } from '../../core/chain/memory-host.ts';
 import { FilterHarness } from './harness.ts';
 
 let probe: FilterHarness;
@@ -63,6 +64,23 @@ test('the module exports no proxy_on_done, which hosts take as done: the SDK nev
   const exports = WebAssembly.Module.exports(await WebAssembly.compile(probe.bytes)).map((e) => e.name);
   assert.ok(!exports.includes('proxy_on_done'));
   assert.ok(exports.includes('proxy_on_log') && exports.includes('proxy_on_delete'));
+});
+
+test('callbacks of interleaved streams reach each its own context', () => {
+  const open = (tag: string) => {
+    const host = new MemoryStreamHost([[':method', 'GET'], [':path', '/'], [':authority', 'test.local'], ['x-probe', 'tag'], ['x-value', tag]]);
+    return { host, stream: probe.chain.newStream(host) };
+  };
+  const [a, b, c] = [open('a'), open('b'), open('c')];
+  for (const s of [a, b, c]) s.stream.requestHeaders(true);
+  b.stream.finish();
+  for (const s of [c, a]) {
+    s.host.responseHeaders = [[':status', '200']];
+    s.stream.responseHeaders(true);
+    s.stream.finish();
+  }
+  assert.equal(a.host.header(1, 'x-tag'), 'a');
+  assert.equal(c.host.header(1, 'x-tag'), 'c');
 });
 
 test('shared data increments with compare-and-swap', async () => {
