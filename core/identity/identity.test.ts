@@ -3,8 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
-import { statSync } from 'node:fs';
+import { cpSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { startPlane, tempDir } from '../../plane/test/support.ts';
+import { closedPort } from '../../test/support/upstream.ts';
 import { ErrorCodes } from '../errors.ts';
 import { IdentityManager, renewalTime } from './manager.ts';
 import type { Identity } from './identity.ts';
@@ -24,7 +26,8 @@ test('workload identities from a real plane', async (t) => {
 
   const apiDir = tempDir('id-api');
   const api = manager(apiDir, await joinToken(plane, 'api', ['--namespace', 'prod']));
-  const web = manager(tempDir('id-web'), await joinToken(plane, 'web'));
+  const webDir = tempDir('id-web');
+  const web = manager(webDir, await joinToken(plane, 'web'));
   const [apiId, webId] = await Promise.all([api.start(), web.start()]);
 
   await t.test('a proxy joins with its one-time token: the SPIFFE ID is the SAN, the key stays on disk with mode 0600', () => {
@@ -52,6 +55,21 @@ test('workload identities from a real plane', async (t) => {
     assert.equal((await again.start()).cert, api.current().cert);
     // Two managers on one data dir would both renew into it.
     again.close();
+  });
+
+  await t.test('a renewal that fails is retried with backoff, and the identity in use does not change', async () => {
+    const dir = tempDir('id-offline');
+    cpSync(join(webDir, 'identity'), join(dir, 'identity'), { recursive: true });
+    const offline = new IdentityManager({ planes: [`http://127.0.0.1:${await closedPort()}`], dataDir: dir, renewAt: 0 });
+    managers.push(offline);
+    const failures: number[] = [];
+    offline.on('renewal-failed', (err) => { if ((err as { code?: string }).code === ErrorCodes.PLANE_UNREACHABLE) failures.push(Date.now()); });
+    const before = await offline.start();
+    for (let i = 0; i < 100 && failures.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    offline.close();
+    assert.equal(failures.length, 2, 'a first attempt at once and a retry');
+    assert.ok(failures[1] - failures[0] >= 400, `the retry waited ${failures[1] - failures[0]} ms`);
+    assert.equal(offline.current().cert, before.cert);
   });
 
   await t.test('TLS 1.3 between two identities: each side verifies the other against the bundle and reads its SPIFFE ID', async () => {
