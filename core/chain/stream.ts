@@ -8,6 +8,7 @@ import { Callback } from '../wasm/vm.ts';
 import type { WasmVm } from '../wasm/vm.ts';
 import type { Filter } from './filter.ts';
 import { derivedProperty } from './properties.ts';
+import { givenGrpcStatus, grpcReplyHeaders, grpcStatusOf, isGrpcRequest } from '../http/grpc.ts';
 
 const EMPTY = new Uint8Array(0);
 // Header state of a filter in one direction.
@@ -23,6 +24,8 @@ interface LocalReply {
   details: string;
   body: Uint8Array;
   headers: HeaderList;
+  /** The gRPC status the filter gave, for a gRPC request (else one follows from `status`). */
+  grpcStatus: number | undefined;
   /** The filter whose response callbacks see the reply first; the reply then goes towards filter 0. */
   first: number;
 }
@@ -97,10 +100,10 @@ class FilterStream implements StreamSink {
     this.stream.setProperty(path, value);
   }
 
-  sendLocalResponse(status: number, details: string, body: Uint8Array, headers: HeaderList): void {
+  sendLocalResponse(status: number, details: string, body: Uint8Array, headers: HeaderList, grpcStatus: number): void {
     // As in Envoy, a filter sees its own reply (from a response callback, the filters it already passed do).
     const first = this.inCallback === 1 ? this.index - 1 : this.index;
-    this.stream.requestLocalReply({ status, details, body, headers, first }, this.inCallback >= 0);
+    this.stream.requestLocalReply({ status, details, body, headers, grpcStatus: givenGrpcStatus(grpcStatus), first }, this.inCallback >= 0);
   }
 
   continueStream(type: number): number {
@@ -407,16 +410,15 @@ export class ChainStream {
       return;
     }
     this.host.localReply(reply.status, reply.details);
-    const headers: HeaderList = [[':status', String(reply.status)]];
-    let sized = false;
-    for (const pair of reply.headers) {
-      if (pair[0].startsWith(':')) continue;
-      headers.push(pair);
-      if (pair[0] === 'content-length') sized = true;
+    // A gRPC client reads a status, not an HTTP error page: the reply becomes trailers-only, its body the message.
+    let body = reply.body;
+    if (isGrpcRequest(this.host.requestHeaders)) {
+      const message = body.length ? Buffer.from(body).toString('utf8') : reply.details;
+      this.host.responseHeaders = grpcReplyHeaders(reply.grpcStatus ?? grpcStatusOf(reply.status), message, reply.headers);
+      body = EMPTY;
+    } else {
+      this.host.responseHeaders = localReplyHeaders(reply);
     }
-    // As Envoy does: a local reply says how long it is, so the connection stays reusable without chunking.
-    if (!sized) headers.push(['content-length', String(reply.body.length)]);
-    this.host.responseHeaders = headers;
     this.host.responseTrailers = null;
     for (const f of this.#fs) {
       f.headerState[1] = NOT_SEEN;
@@ -427,12 +429,12 @@ export class ChainStream {
     // As in Envoy, the reply passes the response callbacks from `first` towards filter 0; filters after the
     // sender never started this stream.
     const start = reply.first;
-    const hasBody = reply.body.length > 0;
+    const hasBody = body.length > 0;
     this.#headersEos[1] = !hasBody;
     this.#aborted[1] = false;
     const epoch = this.#epoch;
     this.#headersAt(1, start);
-    if (hasBody && epoch === this.#epoch) this.#dataAt(1, start, reply.body, true);
+    if (hasBody && epoch === this.#epoch) this.#dataAt(1, start, body, true);
   }
 
   #guard(f: FilterStream, fn: () => void): void {
@@ -456,9 +458,22 @@ function asAction(cb: number, result: number): number {
   return headers && result === 2 ? Action.Continue : Action.Pause;
 }
 
+function localReplyHeaders(reply: LocalReply): HeaderList {
+  const headers: HeaderList = [[':status', String(reply.status)]];
+  let sized = false;
+  for (const pair of reply.headers) {
+    if (pair[0].startsWith(':')) continue;
+    headers.push(pair);
+    if (pair[0] === 'content-length') sized = true;
+  }
+  // As Envoy does: a local reply says how long it is, so the connection stays reusable without chunking.
+  if (!sized) headers.push(['content-length', String(reply.body.length)]);
+  return headers;
+}
+
 /** The fail-closed answer for filter `failed`: 503 with the stable error code; as in Envoy, the failed filter does not see it. */
 function failureReply(failed: number): LocalReply {
-  return { status: 503, details: 'wasm_filter_failed', body: EMPTY, first: failed - 1, headers: [['x-weft-error', ErrorCodes.WASM_TRAP]] };
+  return { status: 503, details: 'wasm_filter_failed', body: EMPTY, first: failed - 1, grpcStatus: undefined, headers: [['x-weft-error', ErrorCodes.WASM_TRAP]] };
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

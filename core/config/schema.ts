@@ -102,6 +102,16 @@ export const configSchema = {
     logLevel: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
     accessLog: { type: 'string', minLength: 1, description: 'off | stdout | a file path' },
     drainTimeout: duration,
+    tls: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['cert', 'key'],
+      description: 'the listener\'s certificate: the port then speaks TLS, and ALPN chooses HTTP/2 or HTTP/1.1',
+      properties: {
+        cert: { type: 'string', minLength: 1, description: 'a PEM certificate (chain) file, relative to this file' },
+        key: { type: 'string', minLength: 1, description: 'its PEM private key file, relative to this file' },
+      },
+    },
     limits: {
       type: 'object',
       additionalProperties: false,
@@ -153,6 +163,7 @@ export const configSchema = {
           },
           connectTimeout: duration,
           maxConnectionsPerEndpoint: { type: 'integer', minimum: 1 },
+          protocol: { type: 'string', enum: ['http1', 'http2'], description: 'what the endpoints speak: http1 (default) or http2 (h2c with prior knowledge)' },
           ...clusterResilience,
         },
       },

@@ -5,6 +5,11 @@ export type LbPolicy = 'round_robin' | 'least_request' | 'random' | 'peak_ewma' 
 
 export interface HostPort { host: string; port: number }
 
+export type UpstreamProtocol = 'http1' | 'http2';
+
+/** The listener's certificate: with one, the port speaks TLS and ALPN chooses h2 or http/1.1. Absolute PEM file paths. */
+export interface TlsSettings { cert: string; key: string }
+
 export interface ClusterSettings {
   name: string;
   /** Origins such as http://127.0.0.1:3000 (no trailing slash). */
@@ -21,6 +26,8 @@ export interface ClusterSettings {
   connectTimeoutMs: number;
   /** Per worker and endpoint; undefined means no limit. */
   maxConnectionsPerEndpoint?: number;
+  /** What the endpoints speak: HTTP/1.1, or HTTP/2 (h2c with prior knowledge on http:// endpoints). */
+  protocol: UpstreamProtocol;
   healthCheck?: HealthCheckSettings;
   outlierDetection?: OutlierSettings;
   circuitBreakers?: BreakerSettings;
@@ -127,6 +134,7 @@ export interface ProxySettings {
   accessLog: string;
   drainTimeoutMs: number;
   limits: LimitSettings;
+  tls?: TlsSettings;
   clusters: ClusterSettings[];
   routes: RouteSettings[];
   filters: FilterSettings[];

@@ -1,10 +1,13 @@
 // Validates a parsed config document: ajv against the schema, then the cross-references a schema cannot express.
 import { Ajv } from 'ajv';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createSecureContext } from 'node:tls';
 import type { ErrorObject } from 'ajv';
 import { configSchema } from './schema.ts';
 import { parseDuration } from './duration.ts';
 import { parseHostPort, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_RETRY_BUDGET, DEFAULT_ROUTE_TIMEOUT_MS } from './settings.ts';
-import type { BreakerSettings, ClusterSettings, FailPolicy, FilterLimits, FilterOverride, FilterSettings, LimitSettings, ProxySettings, RouteSettings, LbPolicy } from './settings.ts';
+import type { BreakerSettings, ClusterSettings, TlsSettings, UpstreamProtocol, FailPolicy, FilterLimits, FilterOverride, FilterSettings, LimitSettings, ProxySettings, RouteSettings, LbPolicy } from './settings.ts';
 import { configText, parseMemoryPages, resolveModule } from './filters.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
 
@@ -49,7 +52,7 @@ function invalid(source: string, problems: string[]): WeftError {
 
 type RawEndpoint = string | { url: string; weight?: number; zone?: string };
 type RawCluster = {
-  name: string; endpoints: RawEndpoint[]; lb?: LbPolicy; connectTimeout?: string; maxConnectionsPerEndpoint?: number;
+  name: string; endpoints: RawEndpoint[]; lb?: LbPolicy; connectTimeout?: string; maxConnectionsPerEndpoint?: number; protocol?: UpstreamProtocol;
   hashOn?: { header?: string; cookie?: string }; localZone?: string; panicThreshold?: number;
   healthCheck?: { path: string; interval?: string; timeout?: string; healthyThreshold?: number; unhealthyThreshold?: number };
   outlierDetection?: { consecutiveFailures?: number; baseEjectionTime?: string; maxEjectionTime?: string; maxEjectionPercent?: number };
@@ -78,6 +81,7 @@ export function normalizeCluster(c: RawCluster): ClusterSettings {
     panicThreshold: c.panicThreshold ?? 50,
     connectTimeoutMs: ms(c.connectTimeout, DEFAULT_CONNECT_TIMEOUT_MS),
     maxConnectionsPerEndpoint: c.maxConnectionsPerEndpoint,
+    protocol: c.protocol ?? 'http1',
     retryBudget: {
       ratio: c.retryBudget?.ratio ?? DEFAULT_RETRY_BUDGET.ratio,
       minPerSecond: c.retryBudget?.minPerSecond ?? DEFAULT_RETRY_BUDGET.minPerSecond,
@@ -163,11 +167,33 @@ export function normalizeRoute(r: RawRoute, index: number): RouteSettings {
   };
 }
 
+/** The listener's certificate and key, read once here so a missing file or a key that does not match is named at load. */
+function listenerTls(t: { cert: string; key: string }, baseDir: string, problems: string[]): TlsSettings | undefined {
+  const paths = { cert: resolve(baseDir, t.cert), key: resolve(baseDir, t.key) };
+  const pem: Partial<Record<'cert' | 'key', Buffer>> = {};
+  for (const k of ['cert', 'key'] as const) {
+    try {
+      pem[k] = readFileSync(paths[k]);
+    } catch (err) {
+      problems.push(`tls.${k}: cannot read ${paths[k]}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  }
+  if (!pem.cert || !pem.key) return undefined;
+  try {
+    createSecureContext({ cert: pem.cert, key: pem.key });
+  } catch (err) {
+    problems.push(`tls: the certificate and key cannot serve together: ${(err as Error).message}`);
+    return undefined;
+  }
+  return paths;
+}
+
 /** Checks a parsed document and turns it into settings; throws a WeftError naming every bad path. */
 export function validateConfigDocument(doc: unknown, source: string, baseDir = process.cwd()): FileSettings {
   if (!validateSchema(doc)) throw invalid(source, (validateSchema.errors ?? []).map(describe));
   const d = doc as {
     listen?: string; admin?: string; workers?: number; logLevel?: string; accessLog?: string; drainTimeout?: string;
+    tls?: { cert: string; key: string };
     limits?: { maxHeaderSize?: number; headersTimeout?: string; requestTimeout?: string; keepAliveTimeout?: string };
     clusters?: RawCluster[]; routes?: RawRoute[]; filters?: RawFilter[];
     filterLimits?: { fuel?: number; memory?: string };
@@ -198,6 +224,7 @@ export function validateConfigDocument(doc: unknown, source: string, baseDir = p
     const v = d[key];
     if (v !== undefined && !(key === 'admin' && v === 'off') && !parseHostPort(v)) problems.push(`${key}: must be HOST:PORT with a port up to 65535`);
   }
+  const tls = d.tls && listenerTls(d.tls, baseDir, problems);
   if (problems.length) throw invalid(source, problems);
 
   const out: FileSettings = {};
@@ -207,6 +234,7 @@ export function validateConfigDocument(doc: unknown, source: string, baseDir = p
   if (d.logLevel) out.logLevel = d.logLevel;
   if (d.accessLog) out.accessLog = d.accessLog;
   if (d.drainTimeout) out.drainTimeoutMs = parseDuration(d.drainTimeout);
+  if (tls) out.tls = tls;
   if (d.limits) {
     const l = d.limits;
     out.limits = {};

@@ -24,14 +24,18 @@ export interface RequestFacts {
   /** Flat [name, value, ...] list for undici, hop-by-hop removed, forwarding headers added. */
   headers: string[];
   authority: string;
+  /** http or https: how the client reached the proxy (x-forwarded-proto, :scheme for filters). */
+  scheme: string;
   requestId: string;
   /** The request carries a body (Content-Length > 0 or chunked). */
   hasBody: boolean;
 }
 
 /**
- * One pass over Node's rawHeaders: copy the end-to-end headers and note what the path needs.
- * x-forwarded-for gains the client address; -proto and -host and x-request-id are kept when present, added when not.
+ * One pass over Node's rawHeaders (HTTP/1.1's, or HTTP/2's with its pseudo-headers): copy the end-to-end headers
+ * and note what the path needs. x-forwarded-for gains the client address; -proto and -host and x-request-id are
+ * kept when present, added when not. HTTP/2's :authority goes up as Host, its split cookie headers as one (RFC 9113
+ * §8.2.3), and `te: trailers`, the one TE value HTTP/2 allows, is kept: gRPC servers require it.
  */
 export function upstreamRequestHeaders(raw: string[], clientAddress: string, scheme: string): RequestFacts {
   let connection: string | undefined;
@@ -47,16 +51,31 @@ export function upstreamRequestHeaders(raw: string[], clientAddress: string, sch
   let hasProto = false;
   let hasXHost = false;
   let hasBody = false;
+  let hasHost = false;
+  let trailers = false;
+  let cookieAt = -1;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i];
-    const lower = name.toLowerCase();
     const value = raw[i + 1];
+    if (name.charCodeAt(0) === 58 /* : */) {
+      if (name === ':authority' && !hasHost) authority = value;
+      continue;
+    }
+    const lower = name.toLowerCase();
     if (isHopByHop(lower, named)) {
       if (lower === 'transfer-encoding') hasBody = true;
+      else if (lower === 'te' && value.includes('trailers')) trailers = true;
       continue;
     }
     switch (lower) {
-      case 'host': authority = value; break;
+      case 'host': authority = value; hasHost = true; break;
+      case 'cookie':
+        if (cookieAt >= 0) {
+          out[cookieAt] = `${out[cookieAt]}; ${value}`;
+          continue;
+        }
+        cookieAt = out.length + 1;
+        break;
       case 'content-length': if (value !== '0') hasBody = true; break;
       case 'x-request-id': requestId = value; break;
       case 'x-forwarded-for': xff = xff === undefined ? value : `${xff}, ${value}`; continue;
@@ -65,6 +84,8 @@ export function upstreamRequestHeaders(raw: string[], clientAddress: string, sch
     }
     out.push(lower, value);
   }
+  if (!hasHost && authority) out.push('host', authority);
+  if (trailers) out.push('te', 'trailers');
   out.push('x-forwarded-for', xff === undefined ? clientAddress : `${xff}, ${clientAddress}`);
   if (!hasProto) out.push('x-forwarded-proto', scheme);
   if (!hasXHost && authority) out.push('x-forwarded-host', authority);
@@ -72,7 +93,7 @@ export function upstreamRequestHeaders(raw: string[], clientAddress: string, sch
     requestId = randomUUID();
     out.push('x-request-id', requestId);
   }
-  return { headers: out, authority, requestId, hasBody };
+  return { headers: out, authority, scheme, requestId, hasBody };
 }
 
 const RESPONSE_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade']);

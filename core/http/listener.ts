@@ -1,12 +1,18 @@
-// The downstream HTTP/1.1 listener: Node's strict parser, limits and timeouts, and clean refusals of bad requests.
+// The downstream listener: HTTP/1.1 (Node's strict parser) and HTTP/2 on one port, with limits, timeouts and clean refusals.
 import http from 'node:http';
+import https from 'node:https';
+import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import type { LimitSettings } from '../config/settings.ts';
+import type { TLSSocket } from 'node:tls';
+import type { LimitSettings, TlsSettings } from '../config/settings.ts';
 import { ErrorCodes } from '../errors.ts';
 import type { ErrorCode } from '../errors.ts';
 import { rawReject } from './local-reply.ts';
 import { handleRequest, type WorkerContext } from './request-path.ts';
 import { handleUpgrade } from './upgrade.ts';
+import { H2Server } from './h2-server.ts';
+import { acceptsH2cUpgrade, isH2cUpgrade, upgradeToH2c } from './h2c-upgrade.ts';
+import { sniffProtocol } from './preface.ts';
 
 /** Why Node's parser refused a request → what the client is told. */
 function refusal(err: NodeJS.ErrnoException): { status: number; reason: string; code: ErrorCode } | undefined {
@@ -18,31 +24,114 @@ function refusal(err: NodeJS.ErrnoException): { status: number; reason: string; 
   }
 }
 
-export function createListener(limits: LimitSettings, getContext: () => WorkerContext): http.Server {
-  const server = http.createServer({
-    maxHeaderSize: limits.maxHeaderSize,
-    headersTimeout: limits.headersTimeoutMs,
-    requestTimeout: limits.requestTimeoutMs,
-    keepAliveTimeout: limits.keepAliveTimeoutMs,
-    // Slow-header clients must be checked often enough for headersTimeout to bite promptly.
-    connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
-    noDelay: true,
-    // The request path checks Host itself so the refusal carries x-weft-error like every other.
-    requireHostHeader: false,
-  }, (req, res) => handleRequest(getContext(), req, res));
+/** An upgrade Node should hand to the 'upgrade' event: WebSocket and the like, and h2c only when it can be honoured. */
+function shouldUpgradeCleartext(req: http.IncomingMessage): boolean {
+  return isH2cUpgrade(req) ? acceptsH2cUpgrade(req) : true;
+}
 
-  server.on('upgrade', (req, socket, head) => handleUpgrade(getContext(), req, socket, head));
+/** h2c is HTTP/2 over cleartext only (RFC 7540 §3.2): over TLS such a request is served as HTTP/1.1. */
+function shouldUpgradeTls(req: http.IncomingMessage): boolean {
+  return !isH2cUpgrade(req);
+}
 
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
-    const r = refusal(err);
-    if (r) getContext().metrics.rejectedDownstream(r.code);
-    // A body that turns malformed after its headers were routed still gets a 400 if nothing was answered yet.
-    const inFlight = (socket as Socket & { _httpMessage?: { headersSent: boolean } })._httpMessage;
-    if (r && socket.writable && !inFlight?.headersSent) {
-      socket.end(rawReject(r.status, r.reason, r.code));
+/**
+ * The listening server, HTTP/1.1's, whose connections are looked at first: on cleartext the HTTP/2 preface sends
+ * a connection to the HTTP/2 server (prior knowledge), and a request with `Upgrade: h2c` switches its connection
+ * there; with a certificate, ALPN decides (h2 or http/1.1). Closing it closes the HTTP/2 sessions too (GOAWAY).
+ */
+export class Listener {
+  readonly server: http.Server | https.Server;
+  readonly h2: H2Server;
+
+  constructor(limits: LimitSettings, tls: TlsSettings | undefined, getContext: () => WorkerContext) {
+    const options: http.ServerOptions = {
+      maxHeaderSize: limits.maxHeaderSize,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // Slow-header clients must be checked often enough for headersTimeout to bite promptly.
+      connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+      noDelay: true,
+      // The request path checks Host itself so the refusal carries x-weft-error like every other.
+      requireHostHeader: false,
+      shouldUpgradeCallback: tls ? shouldUpgradeTls : shouldUpgradeCleartext,
+    };
+    const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => handleRequest(getContext(), req, res);
+    this.h2 = new H2Server(limits, getContext);
+    const h2 = this.h2;
+    let server: http.Server | https.Server;
+    if (tls) {
+      server = https.createServer({ ...options, cert: readFileSync(tls.cert), key: readFileSync(tls.key), ALPNProtocols: ['h2', 'http/1.1'] }, onRequest);
+      const http1 = takeListener(server, 'secureConnection');
+      server.on('secureConnection', (socket: TLSSocket) => {
+        if (socket.alpnProtocol === 'h2') h2.accept(socket);
+        else http1.call(server, socket);
+      });
     } else {
-      socket.destroy();
+      server = http.createServer(options, onRequest);
+      const http1 = takeListener(server, 'connection');
+      const toHttp1 = (socket: Socket) => {
+        http1.call(server, socket);
+        socket.resume();
+      };
+      const toHttp2 = (socket: Socket) => h2.accept(socket);
+      server.on('connection', (socket: Socket) => sniffProtocol(socket, limits.headersTimeoutMs, toHttp1, toHttp2));
     }
-  });
-  return server;
+    server.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
+      if (isH2cUpgrade(req)) upgradeToH2c(req, socket, head, (connection) => h2.accept(connection, socket));
+      else handleUpgrade(getContext(), req, socket, head);
+    });
+
+    server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+      const r = refusal(err);
+      if (r) getContext().metrics.rejectedDownstream(r.code);
+      // A body that turns malformed after its headers were routed still gets a 400 if nothing was answered yet.
+      const inFlight = (socket as Socket & { _httpMessage?: { headersSent: boolean } })._httpMessage;
+      if (r && socket.writable && !inFlight?.headersSent) {
+        socket.end(rawReject(r.status, r.reason, r.code));
+      } else {
+        socket.destroy();
+      }
+    });
+    this.server = server;
+  }
+
+  listen(options: { host: string; port: number; reusePort: boolean }, cb: () => void): void {
+    this.server.listen(options, cb);
+  }
+
+  address(): ReturnType<http.Server['address']> {
+    return this.server.address();
+  }
+
+  onError(fn: (err: NodeJS.ErrnoException) => void): void {
+    this.server.once('error', fn);
+  }
+
+  /** Stops accepting; HTTP/1.1 connections close as they turn idle, HTTP/2 ones get GOAWAY and finish their streams. */
+  close(cb: () => void): void {
+    this.server.close(cb);
+    this.h2.closeIdleConnections();
+  }
+
+  closeIdleConnections(): void {
+    this.server.closeIdleConnections();
+    this.h2.closeIdleConnections();
+  }
+
+  closeAllConnections(): void {
+    this.server.closeAllConnections();
+    this.h2.closeAllConnections();
+  }
+}
+
+/**
+ * Removes the connection listener Node's HTTP server installed for `event`, to be called for the connections that
+ * stay HTTP/1.1: Node offers no other way to serve one port with its HTTP/1.1 and HTTP/2 servers together.
+ */
+function takeListener(server: http.Server | https.Server, event: 'connection' | 'secureConnection'): (this: unknown, socket: Socket) => void {
+  const listeners = server.listeners(event);
+  if (listeners.length !== 1) throw new Error(`expected Node's one HTTP/1.1 '${event}' listener, found ${listeners.length}`);
+  server.removeListener(event, listeners[0] as (...args: unknown[]) => void);
+  return listeners[0] as (this: unknown, socket: Socket) => void;
 }

@@ -2,6 +2,7 @@
 import type { ServerResponse } from 'node:http';
 import { ErrorCodes } from '../errors.ts';
 import type { ErrorCode } from '../errors.ts';
+import { encodeGrpcMessage, grpcStatusOf, isGrpcContentType } from './grpc.ts';
 
 /** HTTP status each proxy-path error code is answered with; the one place where errors become responses. */
 export const STATUS_OF: Partial<Record<ErrorCode, number>> = {
@@ -30,21 +31,35 @@ const MESSAGE_OF: Partial<Record<ErrorCode, string>> = {
   [ErrorCodes.FILTER_TIMEOUT]: 'a filter held the request past the route timeout',
 };
 
-/** The status, headers and body Weft answers `code` with. */
-export function localReplyParts(code: ErrorCode, detail?: string): { status: number; headers: Record<string, string>; body: Buffer } {
-  const body = Buffer.from(`${MESSAGE_OF[code] ?? code}${detail ? `: ${detail}` : ''}\n`);
+const NO_BODY = Buffer.alloc(0);
+
+/**
+ * The status, headers and body Weft answers `code` with. A gRPC call gets a trailers-only answer instead:
+ * HTTP 200 with grpc-status and grpc-message, which its client reports as the call's status.
+ */
+export function localReplyParts(code: ErrorCode, detail?: string, grpc = false): { status: number; headers: Record<string, string>; body: Buffer } {
+  const message = `${MESSAGE_OF[code] ?? code}${detail ? `: ${detail}` : ''}`;
+  const status = STATUS_OF[code] ?? 500;
+  if (grpc) {
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/grpc', 'grpc-status': String(grpcStatusOf(status)), 'grpc-message': encodeGrpcMessage(message), 'x-weft-error': code },
+      body: NO_BODY,
+    };
+  }
+  const body = Buffer.from(`${message}\n`);
   return {
-    status: STATUS_OF[code] ?? 500,
+    status,
     headers: { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(body.length), 'x-weft-error': code },
     body,
   };
 }
 
-/** Writes the local reply for `code` and returns its status. */
+/** Writes the local reply for `code` (shaped for gRPC when the request is a gRPC call) and returns its status. */
 export function localReply(res: ServerResponse, code: ErrorCode, detail?: string): number {
-  const { status, headers, body } = localReplyParts(code, detail);
+  const { status, headers, body } = localReplyParts(code, detail, isGrpcContentType(res.req.headers['content-type']));
   res.writeHead(status, headers);
-  res.end(body);
+  res.end(body.length ? body : undefined);
   return status;
 }
 

@@ -1,5 +1,8 @@
 // The request path of one worker, top to bottom: route → upstream headers → filter chain → pick endpoint → send (with retries) → stream the response back → observe.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest } from 'node:http2';
+import type { TLSSocket } from 'node:tls';
+import type { H2Request } from './h2-response.ts';
 import { PassThrough } from 'node:stream';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
@@ -53,7 +56,9 @@ export function handleRequest(ctx: WorkerContext, req: IncomingMessage, res: Ser
   if (ctx.draining) res.shouldKeepAlive = false;
 
   // 2. Upstream headers: hop-by-hop out, x-forwarded-* and x-request-id in.
-  const facts = upstreamRequestHeaders(req.rawHeaders, req.socket.remoteAddress ?? '', 'http');
+  const facts = upstreamRequestHeaders(req.rawHeaders, req.socket.remoteAddress ?? '', (req.socket as TLSSocket).encrypted ? 'https' : 'http');
+  // HTTP/2 marks a request without a body by ending the stream with its headers; gRPC sends no content-length.
+  if (req.httpVersionMajor === 2) facts.hasBody = !(req as unknown as Http2ServerRequest).stream.endAfterHeaders;
   if (facts.authority === '' && req.httpVersionMinor === 1) {
     // RFC 9112 §3.2: an HTTP/1.1 request without Host is malformed.
     ctx.metrics.rejectedDownstream(ErrorCodes.BAD_REQUEST);
@@ -143,7 +148,7 @@ class Exchange implements AttemptOwner, StreamHost {
 
   runChain(chain: FilterChain): void {
     this.chain = chain;
-    this.requestHeaders = requestHeaderList(this.method, this.path, this.facts.authority, 'http', this.facts.headers);
+    this.requestHeaders = requestHeaderList(this.method, this.path, this.facts.authority, this.facts.scheme, this.facts.headers);
     const stream = (this.stream = chain.newStream(this));
     if (this.facts.hasBody) {
       this.req.on('data', (chunk: Buffer) => stream.requestBody(chunk, false));
@@ -232,7 +237,7 @@ class Exchange implements AttemptOwner, StreamHost {
         if (name === 'address' && this.current) return this.current.endpoint.origin.replace(/^http:\/\//, '');
         return undefined;
       case 'request':
-        if (name === 'protocol') return `HTTP/${this.req.httpVersion}`;
+        if (name === 'protocol') return this.req.httpVersionMajor === 2 ? 'HTTP/2' : `HTTP/${this.req.httpVersion}`;
         if (name === 'id') return this.facts.requestId;
         return undefined;
       case 'route_name': return this.route.name;
@@ -477,6 +482,11 @@ function observe(
 ): void {
   const ms = performance.now() - started;
   ctx.metrics.request(route, cluster, status, ms / 1000);
+  // gRPC calls (HTTP/2 only) also count by the grpc-status their client got, which HTTP's 200 hides.
+  if (req.httpVersionMajor === 2) {
+    const grpcStatus = (req as unknown as H2Request).grpcStatus;
+    if (grpcStatus !== undefined) ctx.metrics.grpc(route, cluster, grpcStatus);
+  }
   if (ctx.accessLog) {
     ctx.accessLog.info({
       method: req.method, path: req.url, status, durationMs: Math.round(ms * 1000) / 1000, route, upstream,

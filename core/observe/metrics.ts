@@ -13,6 +13,7 @@ export class WorkerMetrics {
   private readonly rejected: client.Counter<string>;
   private readonly upstreamErrors: client.Counter<string>;
   private readonly retries: client.Counter<string>;
+  private readonly grpcCalls: client.Counter<string>;
 
   constructor(worker: number, clusters: () => Iterable<Cluster>) {
     this.worker = String(worker);
@@ -36,6 +37,10 @@ export class WorkerMetrics {
     this.retries = new client.Counter({
       name: 'weft_upstream_retries_total', help: 'Upstream attempts that were retries', labelNames: ['cluster'], registers,
     });
+    this.grpcCalls = new client.Counter({
+      name: 'weft_grpc_requests_total', help: 'gRPC calls answered, by route, cluster, grpc-status and worker (their HTTP status is 200)',
+      labelNames: ['route', 'cluster', 'grpc_status', 'worker'], registers,
+    });
     const connections = new client.Gauge({
       name: 'weft_upstream_connections', help: 'Upstream connections by cluster, endpoint and state (open, idle)',
       labelNames: ['cluster', 'endpoint', 'state'], registers,
@@ -56,6 +61,10 @@ export class WorkerMetrics {
   request(route: string, cluster: string, code: number, seconds: number): void {
     this.requests.inc({ route, cluster, code, worker: this.worker });
     this.duration.observe({ route, cluster }, seconds);
+  }
+
+  grpc(route: string, cluster: string, grpcStatus: string): void {
+    this.grpcCalls.inc({ route, cluster, grpc_status: grpcStatus, worker: this.worker });
   }
 
   rejectedDownstream(reason: string): void {

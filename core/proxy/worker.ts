@@ -1,7 +1,7 @@
 // A worker thread: its own listener on the shared port (reusePort), its own upstream pools, filter instances and metrics.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { WorkerData, ToWorker, FromWorker, Generation, VersionCount } from './messages.ts';
-import { createListener } from '../http/listener.ts';
+import { Listener } from '../http/listener.ts';
 import type { WorkerContext } from '../http/request-path.ts';
 import { RouteTable } from '../routing/route-table.ts';
 import { buildClusters, EndpointCache } from '../upstream/cluster.ts';
@@ -60,9 +60,9 @@ const ctx: WorkerContext = {
   draining: false,
 };
 
-const server = createListener(data.settings.limits, () => ctx);
+const server = new Listener(data.settings.limits, data.settings.tls, () => ctx);
 
-server.once('error', (err: NodeJS.ErrnoException) => {
+server.onError((err) => {
   send({ type: 'start-error', message: `cannot listen on ${data.settings.listen.host}:${data.port}: ${err.message}`, code: ErrorCodes.LISTEN_FAILED });
 });
 

@@ -35,10 +35,13 @@ export class Endpoint implements Balanced, Checked, Ejectable, Connected {
     this.origin = origin;
     this.state = state;
     this.connectTimeoutMs = settings.connectTimeoutMs;
+    const h2 = settings.protocol === 'http2';
     this.pool = new Pool(origin, {
       connections: settings.maxConnectionsPerEndpoint ?? null,
-      connect: countingConnector(this, settings.connectTimeoutMs),
-      pipelining: 1,
+      connect: countingConnector(this, settings.connectTimeoutMs, h2),
+      // HTTP/2 (h2c with prior knowledge) multiplexes: up to 100 streams a connection, as undici's H2CClient.
+      allowH2: h2,
+      pipelining: h2 ? 100 : 1,
       keepAliveTimeout: 4_000,
       keepAliveMaxTimeout: 60_000,
     });
@@ -205,7 +208,7 @@ export class EndpointCache {
   private rings = new Map<string, { key: string; ring: Ring }>();
 
   get(origin: string, s: ClusterSettings, state: ClusterState): Endpoint {
-    const key = `${s.name} ${origin} ${s.connectTimeoutMs} ${s.maxConnectionsPerEndpoint ?? ''}`;
+    const key = `${s.name} ${origin} ${s.connectTimeoutMs} ${s.maxConnectionsPerEndpoint ?? ''} ${s.protocol}`;
     let e = this.live.get(key);
     if (!e) {
       e = new Endpoint(origin, s, state);

@@ -1,0 +1,76 @@
+// The HTTP/2 side of the listener: one http2 server fed connections the listener recognised, with the listener's limits.
+import http2 from 'node:http2';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type http from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { LimitSettings } from '../config/settings.ts';
+import { ErrorCodes } from '../errors.ts';
+import { handleRequest, type WorkerContext } from './request-path.ts';
+import { H2Request, H2Response } from './h2-response.ts';
+
+/** A stream that stays silent for the request timeout is reset; the request path sees the client go away. */
+function onStreamIdle(this: http2.ServerHttp2Stream): void {
+  this.close(http2.constants.NGHTTP2_CANCEL);
+}
+
+/**
+ * Node serves a session over a stream that is not a socket through a socket of its own that cannot look up
+ * addresses; it reports the ones it was given in its _peername and _sockname, which the TCP socket provides.
+ */
+function lendAddresses(session: http2.ServerHttp2Session, tcp: Socket): void {
+  const inner = session.socket as unknown as { _peername?: object; _sockname?: object };
+  inner._peername = { address: tcp.remoteAddress, port: tcp.remotePort, family: tcp.remoteFamily };
+  inner._sockname = { address: tcp.localAddress, port: tcp.localPort, family: tcp.localFamily };
+}
+
+export class H2Server {
+  readonly server: http2.Http2Server<typeof http.IncomingMessage, typeof http.ServerResponse, typeof H2Request, typeof H2Response>;
+  readonly #sessions = new Set<http2.ServerHttp2Session>();
+  /** The TCP socket under a connection being handed over in a wrapper (h2c upgrade); see accept. */
+  #under: Socket | undefined;
+
+  constructor(limits: LimitSettings, getContext: () => WorkerContext) {
+    this.server = http2.createServer({
+      // The header block limit HTTP/1.1 gets as maxHeaderSize; a larger block is refused with RST_STREAM.
+      settings: { maxHeaderListSize: limits.maxHeaderSize },
+      // Counted by size above, as HTTP/1.1 is; nghttp2's default of 128 pairs would be a second, stricter limit.
+      maxHeaderListPairs: 2000,
+      Http2ServerRequest: H2Request,
+      Http2ServerResponse: H2Response,
+    }, (req, res) => handleRequest(getContext(), req as unknown as IncomingMessage, res as unknown as ServerResponse));
+    // An idle connection (no stream for the keep-alive timeout) is sent GOAWAY, as an HTTP/1.1 one is closed.
+    this.server.setTimeout(limits.keepAliveTimeoutMs);
+    const requestTimeoutMs = limits.requestTimeoutMs;
+    this.server.on('stream', (stream: http2.ServerHttp2Stream) => stream.setTimeout(requestTimeoutMs, onStreamIdle));
+    this.server.on('session', (session: http2.ServerHttp2Session) => {
+      this.#sessions.add(session);
+      if (this.#under) lendAddresses(session, this.#under);
+      session.once('close', () => this.#sessions.delete(session));
+    });
+    // Malformed frames end the connection with GOAWAY (nghttp2 does that); they are counted like HTTP/1.1's refusals.
+    this.server.on('sessionError', () => getContext().metrics.rejectedDownstream(ErrorCodes.BAD_REQUEST));
+  }
+
+  /**
+   * Serves HTTP/2 on a connection: a socket whose first bytes are still unread, a TLS socket that chose h2, or a
+   * stream wrapped around the TCP socket `under` (h2c upgrade), whose addresses the requests then report.
+   */
+  accept(connection: Duplex, under?: Socket): void {
+    this.#under = under;
+    try {
+      this.server.emit('connection', connection);
+    } finally {
+      this.#under = undefined;
+    }
+  }
+
+  /** GOAWAY on every connection: no new streams, those in flight finish. */
+  closeIdleConnections(): void {
+    for (const s of this.#sessions) s.close();
+  }
+
+  closeAllConnections(): void {
+    for (const s of this.#sessions) s.destroy();
+  }
+}
