@@ -190,7 +190,8 @@ function listenerTls(t: { cert: string; key: string }, baseDir: string, problems
 
 /** Checks a parsed document and turns it into settings; throws a WeftError naming every bad path. */
 export function validateConfigDocument(doc: unknown, source: string, baseDir = process.cwd()): FileSettings {
-  if (!validateSchema(doc)) throw invalid(source, (validateSchema.errors ?? []).map(describe));
+  // An if/then/else (an endpoint's string or object form) adds "must match then/else" after the real error: drop it.
+  if (!validateSchema(doc)) throw invalid(source, (validateSchema.errors ?? []).filter((e) => e.keyword !== 'if').map(describe));
   const d = doc as {
     listen?: string; admin?: string; workers?: number; logLevel?: string; accessLog?: string; drainTimeout?: string;
     tls?: { cert: string; key: string };

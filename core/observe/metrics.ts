@@ -1,6 +1,7 @@
 // The proxy's Prometheus metrics as one worker records them; the admin server merges every worker's on scrape.
 import client from 'prom-client';
 import type { Cluster } from '../upstream/cluster.ts';
+import { registerUpstreamMetrics } from './upstream-metrics.ts';
 
 /** Request-duration buckets in seconds: sub-millisecond proxies up to slow upstreams. */
 const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -56,6 +57,7 @@ export class WorkerMetrics {
       },
     });
     void connections;
+    registerUpstreamMetrics(this.registry, clusters);
   }
 
   request(route: string, cluster: string, code: number, seconds: number): void {

@@ -1,8 +1,13 @@
 // Consistent hashing on a ring: a key keeps its endpoint while endpoints come and go, except for the keys the change must move.
 
-/** Points on the ring for the whole cluster, shared by weight: enough that an endpoint's share varies by ~3% or less. */
-const RING_POINTS = 65_536;
-const MIN_POINTS_PER_ENDPOINT = 16;
+/**
+ * Points per unit of weight, the same whatever the cluster's size: an endpoint's points never move when another
+ * joins or leaves, so only the keys the newcomer takes (or the leaver had) change endpoint. 4,096 points keep each
+ * endpoint's share within a few percent of its weight's.
+ */
+const POINTS_PER_WEIGHT = 4096;
+/** Past this, every endpoint's points are scaled down alike (remapping then is no longer minimal). */
+const MAX_POINTS = 1 << 21;
 
 /** 32-bit FNV-1a of a string, then murmur3's finalizer: FNV alone spreads similar keys ("user-1", "user-2") poorly. */
 export function hashKey(s: string): number {
@@ -35,8 +40,9 @@ export class Ring {
   /** `ids` name the endpoints (their origins): a point's place depends only on its endpoint, never on list order. */
   constructor(ids: string[], weights: number[]) {
     let total = 0;
-    for (const w of weights) total += w;
-    const counts = weights.map((w) => Math.max(MIN_POINTS_PER_ENDPOINT, Math.round((RING_POINTS * w) / total)));
+    for (const w of weights) total += w * POINTS_PER_WEIGHT;
+    const scale = Math.min(1, MAX_POINTS / total);
+    const counts = weights.map((w) => Math.max(1, Math.round(w * POINTS_PER_WEIGHT * scale)));
     let size = 0;
     for (const c of counts) size += c;
     // One float per point: hash * 2^16 + endpoint index sorts by hash and carries the owner (fits 53 bits up to 65,536 endpoints).
