@@ -1,20 +1,10 @@
 // Trace context propagation: W3C traceparent (continued or started), B3 as a fallback, a new span id per hop.
 import { requestHeaders } from "../../../sdk/assembly/index";
-import { isLowerHex } from "../../shared/assembly/hex";
+import { isLowerHex, randomHex } from "../../shared/assembly/hex";
 
 const zeroTraceId = "00000000000000000000000000000000";
 const zeroSpanId = "0000000000000000";
 const hexDigits = "0123456789abcdef";
-
-/** `bytes` random bytes as lower-case hex, never all zeros (an invalid id in both W3C and B3). */
-export function randomHex(bytes: i32): string {
-  let out = "";
-  do {
-    out = "";
-    for (let i = 0; i < bytes * 2; i++) out += hexDigits.charAt(<i32>(Math.random() * 16));
-  } while (out == zeroTraceId.substring(0, bytes * 2));
-  return out;
-}
 
 /** Where the trace of this request came from; `parentSpanId` is "" for a trace this hop started. */
 export class TraceContext {
