@@ -1,6 +1,5 @@
 // The HTTP/2 side of the listener: one http2 server fed connections the listener recognised, with the listener's limits.
 import http2 from 'node:http2';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type http from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -24,6 +23,19 @@ function lendAddresses(session: http2.ServerHttp2Session, tcp: Socket): void {
   inner._sockname = { address: tcp.localAddress, port: tcp.localPort, family: tcp.localFamily };
 }
 
+/** A header list's size as HTTP/2 counts it (RFC 9113 §6.5.2): name and value octets plus 32 per field. */
+function headerListSize(raw: string[]): number {
+  let n = 0;
+  for (let i = 0; i < raw.length; i++) n += raw[i].length;
+  return n + 16 * raw.length;
+}
+
+function refuseHeaders(ctx: WorkerContext, res: H2Response): void {
+  ctx.metrics.rejectedDownstream(ErrorCodes.HEADERS_TOO_LARGE);
+  res.writeHead(431, { 'content-length': '0', 'x-weft-error': ErrorCodes.HEADERS_TOO_LARGE });
+  res.end();
+}
+
 export class H2Server {
   readonly server: http2.Http2Server<typeof http.IncomingMessage, typeof http.ServerResponse, typeof H2Request, typeof H2Response>;
   readonly #sessions = new Set<http2.ServerHttp2Session>();
@@ -31,6 +43,7 @@ export class H2Server {
   #under: Socket | undefined;
 
   constructor(limits: LimitSettings, getContext: () => WorkerContext) {
+    const maxHeaderSize = limits.maxHeaderSize;
     this.server = http2.createServer({
       // The header block limit HTTP/1.1 gets as maxHeaderSize; a larger block is refused with RST_STREAM.
       settings: { maxHeaderListSize: limits.maxHeaderSize },
@@ -38,7 +51,11 @@ export class H2Server {
       maxHeaderListPairs: 2000,
       Http2ServerRequest: H2Request,
       Http2ServerResponse: H2Response,
-    }, (req, res) => handleRequest(getContext(), req as unknown as IncomingMessage, res as unknown as ServerResponse));
+    }, (req, res) => {
+      // nghttp2 announces the header limit but does not hold a client to it: checked here, answered as HTTP/1.1's.
+      if (headerListSize(req.rawHeaders) > maxHeaderSize) return refuseHeaders(getContext(), res);
+      handleRequest(getContext(), req as unknown as http.IncomingMessage, res as unknown as http.ServerResponse);
+    });
     // An idle connection (no stream for the keep-alive timeout) is sent GOAWAY, as an HTTP/1.1 one is closed.
     this.server.setTimeout(limits.keepAliveTimeoutMs);
     const requestTimeoutMs = limits.requestTimeoutMs;
