@@ -10,14 +10,14 @@ export async function waitFor(check: () => Promise<boolean> | boolean, what: () 
   }
 }
 
-/** The value of the first series of `name` whose labels include every `labels` pair (0 when there is none). */
-export async function metric(admin: string, name: string, labels: Record<string, string> = {}): Promise<number> {
+/** The value of the first series of `name` whose labels include every `labels` pair (`missing` when there is none). */
+export async function metric(admin: string, name: string, labels: Record<string, string> = {}, missing = 0): Promise<number> {
   const text = await (await request(`${admin}/metrics`)).body.text();
   for (const line of text.split('\n')) {
     if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
     if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) return Number(line.slice(line.lastIndexOf(' ') + 1));
   }
-  return 0;
+  return missing;
 }
 
 /** Sends `n` GETs of `path` (at most `concurrency` at once) and counts the answers by the `port` field of the JSON body, or by status when not 200. */
