@@ -1,7 +1,6 @@
 // End to end: what keeps traffic flowing when upstreams misbehave — outlier ejection, health checks, panic mode, circuit breakers, retry budgets, backoff, deadlines.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { request } from 'undici';
 import { startProxy } from './support/proxy.ts';
@@ -46,7 +45,7 @@ test('an endpoint answering 503s is ejected after the configured failures, for a
 clusters:
   - name: app
     endpoints: ["${bad.url}", "${good[0].url}", "${good[1].url}"]
-    outlierDetection: { consecutiveFailures: 3, baseEjectionTime: 1s, maxEjectionPercent: 50 }
+    outlierDetection: { consecutiveFailures: 3, baseEjectionTime: 2s, maxEjectionPercent: 50 }
   - name: mostly-bad
     endpoints: ["${worse[0].url}", "${worse[1].url}", "${good[0].url}"]
     outlierDetection: { consecutiveFailures: 2, baseEjectionTime: 30s, maxEjectionPercent: 40 }
@@ -54,21 +53,21 @@ routes:
   - { match: { prefix: /mostly }, cluster: mostly-bad }
   - cluster: app
 `);
-  const first = await tally(`${p.url}/`, 60, 1);
+  const first = await tally(`${p.url}/`, 30, 1);
   assert.equal(hits(bad), 3, 'the bad endpoint saw exactly the failures that ejected it');
   assert.equal(first.get('status 503'), 3);
-  assert.equal(first.get(String(good[0].port))! + first.get(String(good[1].port))!, 57);
+  assert.equal(first.get(String(good[0].port))! + first.get(String(good[1].port))!, 27);
   assert.equal(await metric(p.admin, 'weft_upstream_ejections_total', { cluster: 'app' }), 1);
   assert.equal(await metric(p.admin, 'weft_upstream_endpoint_ejected', { cluster: 'app', endpoint: bad.url }), 1);
 
   // Back after the base ejection time; failing again, ejected again (now for twice as long).
-  await new Promise((r) => setTimeout(r, 1200));
+  await new Promise((r) => setTimeout(r, 2400));
   await tally(`${p.url}/`, 30, 1);
   assert.equal(hits(bad), 6, 'let back in, it failed three more times and was ejected again');
   assert.equal(await metric(p.admin, 'weft_upstream_ejections_total', { cluster: 'app' }), 2);
-  await new Promise((r) => setTimeout(r, 1200));
+  await new Promise((r) => setTimeout(r, 2400));
   await tally(`${p.url}/`, 30, 1);
-  assert.equal(hits(bad), 6, 'the second ejection lasts 2 s: still out after 1.2 s');
+  assert.equal(hits(bad), 6, 'the second ejection lasts 4 s: still out after 2.4 s');
 
   // Two bad endpoints of three, at most 40% ejected: one stays in and keeps failing.
   await tally(`${p.url}/mostly`, 30, 1);
@@ -130,4 +129,50 @@ routes:
   assert.equal(strict.statusCode, 503);
   assert.equal(strict.headers['x-weft-error'], 'WEFT_ERR_NO_HEALTHY_UPSTREAM');
   await strict.body.dump();
+});
+
+test('circuit breakers: past maxRequests, maxConnections or maxPending a request is answered 503 overflow at once instead of queueing', async () => {
+  const slow = await upstream((req, res) => {
+    req.resume();
+    setTimeout(() => res.end('late'), 1000);
+  });
+  const p = await proxy(`
+clusters:
+  - { name: requests, endpoints: ["${slow.url}"], circuitBreakers: { maxRequests: 2 } }
+  - { name: connections, endpoints: ["${slow.url}"], circuitBreakers: { maxConnections: 1 } }
+  - { name: pending, endpoints: ["${slow.url}"], maxConnectionsPerEndpoint: 1, circuitBreakers: { maxPending: 1 } }
+routes:
+  - { match: { prefix: /requests }, cluster: requests }
+  - { match: { prefix: /connections }, cluster: connections }
+  - { match: { prefix: /pending }, cluster: pending }
+`);
+  const get = async (path: string) => {
+    const started = Date.now();
+    const r = await request(`${p.url}${path}`);
+    await r.body.dump();
+    return { status: r.statusCode, error: r.headers['x-weft-error'], ms: Date.now() - started };
+  };
+  const overflowAtOnce = async (path: string, admitted: number, refused: number) => {
+    const held: ReturnType<typeof get>[] = [];
+    for (let i = 0; i < admitted; i++) {
+      // Each admitted request is in the proxy's hands (at the upstream, or waiting for the one connection) before the next.
+      held.push(get(path));
+      await waitFor(() => hits(slow, path) >= 1, () => `the first ${path} request at the upstream`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const over = await Promise.all(Array.from({ length: refused }, () => get(path)));
+    for (const o of over) {
+      assert.equal(o.status, 503, `${path}: refused at once`);
+      assert.equal(o.error, 'WEFT_ERR_UPSTREAM_OVERFLOW');
+      assert.ok(o.ms < 500, `answered after ${o.ms} ms, not after the upstream's 1 s`);
+    }
+    for (const h of await Promise.all(held)) assert.equal(h.status, 200, 'the admitted requests complete');
+  };
+  await overflowAtOnce('/requests', 2, 5);
+  await overflowAtOnce('/connections', 1, 3);
+  await overflowAtOnce('/pending', 2, 3);
+  assert.equal(await metric(p.admin, 'weft_upstream_overflow_total', { cluster: 'requests', breaker: 'requests' }), 5);
+  assert.equal(await metric(p.admin, 'weft_upstream_overflow_total', { cluster: 'connections', breaker: 'connections' }), 3);
+  assert.equal(await metric(p.admin, 'weft_upstream_overflow_total', { cluster: 'pending', breaker: 'pending' }), 3);
+  assert.equal(await metric(p.admin, 'weft_upstream_ejections_total', { cluster: 'connections' }), 0, 'overflow is not held against the endpoint');
 });
