@@ -1,6 +1,8 @@
 // Typed access to the host's byte buffers: request and response bodies, HTTP call responses, configurations.
 import { proxyGetBufferBytes, proxyGetBufferStatus, proxySetBufferBytes } from "./abi/imports";
-import { outPointer, outSize, outWide, resetOut, stageBegin, stageValue, stagedSize, takeOutBuffer, takeOutString, textUnits } from "./abi/memory";
+import {
+  outPointer, outSize, outWide, resetOut, roomFor, stageBegin, stagedSize, stageValue, takeOutBuffer, takeOutString,
+} from "./abi/memory";
 import { BufferType, Status } from "./types";
 
 /** One of the host's buffers; which stream it belongs to is the host's current context. */
@@ -46,7 +48,7 @@ export class HostBuffer {
   }
 
   private write<T>(start: u32, size: u32, data: T): Status {
-    stageBegin(textUnits<T>(data));
+    stageBegin(roomFor<T>(data));
     const bytes = stageValue<T>(data);
     return proxySetBufferBytes(this.bufferType, start, size, bytes, stagedSize);
   }

@@ -1,6 +1,8 @@
 // Calls to functions the host offers beyond the ABI, such as `verify_signature` for JWT checks.
 import { proxyCallForeignFunction } from "./abi/imports";
-import { outPointer, outSize, resetOut, stage, stageBegin, stageValue, stagedSize, takeOutBuffer, textUnits } from "./abi/memory";
+import {
+  outPointer, outSize, resetOut, room, roomFor, stage, stageBegin, stagedSize, stageValue, takeOutBuffer,
+} from "./abi/memory";
 import { Status } from "./types";
 
 /** What a foreign function returned: the status, and its result bytes when the status is Ok. */
@@ -10,7 +12,7 @@ export class ForeignResult {
 
 /** Calls the host function `name` with an argument blob whose format that function defines. */
 export function callForeignFunction<T>(name: string, args: T): ForeignResult {
-  stageBegin(name.length + textUnits<T>(args));
+  stageBegin(room(name) + roomFor<T>(args));
   const encoded = stage(name);
   const encodedSize = stagedSize;
   const bytes = stageValue<T>(args);

@@ -3,7 +3,7 @@ import {
   proxyAddHeaderMapValue, proxyGetHeaderMapPairs, proxyGetHeaderMapValue,
   proxyRemoveHeaderMapValue, proxyReplaceHeaderMapValue, proxySetHeaderMapPairs,
 } from "./abi/imports";
-import { outPointer, outSize, resetOut, stage, stageBegin, stagedSize, takeOutBuffer, takeOutString } from "./abi/memory";
+import { outPointer, outSize, resetOut, room, stage, stageBegin, stagedSize, takeOutBuffer, takeOutString } from "./abi/memory";
 import { MapType, Status } from "./types";
 
 /** One header: a name (lower-case on the wire) and its value. Maps keep order and duplicates. */
@@ -76,7 +76,7 @@ export class HeaderMap {
 
   /** The value of a header, or null when absent. With duplicates the host returns the first. */
   get(name: string): string | null {
-    stageBegin(name.length);
+    stageBegin(room(name));
     const key = stage(name);
     resetOut();
     if (proxyGetHeaderMapValue(this.mapType, key, stagedSize, outPointer, outSize) != Status.Ok) return null;
@@ -90,7 +90,7 @@ export class HeaderMap {
 
   /** Sets a header, replacing every value it had (adds it when absent). */
   set(name: string, value: string): Status {
-    stageBegin(name.length + value.length);
+    stageBegin(room(name) + room(value));
     const key = stage(name);
     const keySize = stagedSize;
     const bytes = stage(value);
@@ -99,7 +99,7 @@ export class HeaderMap {
 
   /** Adds a value to a header, keeping the values it already has. */
   add(name: string, value: string): Status {
-    stageBegin(name.length + value.length);
+    stageBegin(room(name) + room(value));
     const key = stage(name);
     const keySize = stagedSize;
     const bytes = stage(value);
@@ -108,7 +108,7 @@ export class HeaderMap {
 
   /** Removes a header and all its values; removing an absent header is not an error. */
   remove(name: string): Status {
-    stageBegin(name.length);
+    stageBegin(room(name));
     const key = stage(name);
     return proxyRemoveHeaderMapValue(this.mapType, key, stagedSize);
   }

@@ -1,6 +1,6 @@
 // HTTP callouts: sending them, remembering which context asked, and delivering each answer to its callback.
 import { proxyHttpCall, proxySetEffectiveContext } from "./abi/imports";
-import { outSize, stage, stageBegin, stageValue, stagedSize, textUnits } from "./abi/memory";
+import { outSize, room, roomFor, stage, stageBegin, stagedSize, stageValue } from "./abi/memory";
 import { httpCallResponseBody } from "./buffers";
 import { Context } from "./context";
 import { encodePairs, HeaderPair, httpCallResponseHeaders, httpCallResponseTrailers } from "./headers";
@@ -70,7 +70,7 @@ export function dispatchHttpCall<T>(
 ): Status {
   const headerBytes = encodePairs(headers);
   const trailerBytes = encodePairs(trailers);
-  stageBegin(upstream.length + textUnits<T>(body));
+  stageBegin(room(upstream) + roomFor<T>(body));
   const upstreamBytes = stage(upstream);
   const upstreamSize = stagedSize;
   const bodyBytes = stageValue<T>(body);

@@ -1,11 +1,11 @@
 // Logging through the host, which owns the log level and where the lines go.
 import { proxyGetLogLevel, proxyLog } from "./abi/imports";
-import { outSize, stage, stageBegin, stagedSize } from "./abi/memory";
+import { outSize, room, stage, stageBegin, stagedSize } from "./abi/memory";
 import { LogLevel } from "./types";
 
 /** Writes one log line at the given level; the host drops it if its level is higher. */
 export function log(level: LogLevel, message: string): void {
-  stageBegin(message.length);
+  stageBegin(room(message));
   const bytes = stage(message);
   proxyLog(level, bytes, stagedSize);
 }

@@ -1,6 +1,6 @@
 // Counters, gauges and histograms the host exports with its own metrics.
 import { proxyDefineMetric, proxyGetMetric, proxyIncrementMetric, proxyRecordMetric } from "./abi/imports";
-import { outWide, stage, stageBegin, stagedSize } from "./abi/memory";
+import { outWide, room, stage, stageBegin, stagedSize } from "./abi/memory";
 import { MetricType, Status } from "./types";
 
 /**
@@ -16,7 +16,7 @@ export class Metric {
   /** Defines the metric with the host if not done yet; Ok once it exists. */
   define(): Status {
     if (this.defineStatus == Status.Ok) return Status.Ok;
-    stageBegin(this.name.length);
+    stageBegin(room(this.name));
     const encoded = stage(this.name);
     store<u32>(outWide, 0);
     this.defineStatus = proxyDefineMetric(this.metricType, encoded, stagedSize, outWide);

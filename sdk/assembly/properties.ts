@@ -1,19 +1,20 @@
 // Reading and writing host properties: request attributes, plugin identity, and values filters hand to the host.
 import { proxyGetProperty, proxySetProperty } from "./abi/imports";
 import {
-  outPointer, outSize, releaseOut, resetOut, stage, stageBegin, stageByte, stageValue, stagedSize, takeOutBuffer, takeOutString, textUnits,
+  outPointer, outSize, releaseOut, resetOut, room, roomFor, stage, stageBegin, stageByte, stagedSize, stageValue, takeOutBuffer, takeOutString,
 } from "./abi/memory";
 import { Status } from "./types";
 
-function pathUnits(path: string[]): i32 {
-  let units = path.length;
-  for (let i = 0; i < path.length; i++) units += path[i].length;
-  return units;
+/** The staging room of a path: each segment's, and a separator byte after each. */
+function pathRoom(path: string[]): usize {
+  let bytes = <usize>path.length;
+  for (let i = 0; i < path.length; i++) bytes += room(path[i]);
+  return bytes;
 }
 
 /**
  * Stages the ABI's path encoding, segments joined by NUL bytes (e.g. ["request", "path"]), after
- * `stageBegin` made room for `pathUnits(path)`; returns where it starts, its size is then `stagedSize`.
+ * `stageBegin` made room for `pathRoom(path)`; returns where it starts, its size is then `stagedSize`.
  */
 function stagePath(path: string[]): usize {
   if (path.length == 0) {
@@ -33,7 +34,7 @@ function stagePath(path: string[]): usize {
 
 /** Asks the host for a property; true when it has one, whose bytes are then in the out slots. */
 function fetchProperty(path: string[]): bool {
-  stageBegin(pathUnits(path));
+  stageBegin(pathRoom(path));
   const encoded = stagePath(path);
   resetOut();
   return proxyGetProperty(encoded, stagedSize, outPointer, outSize) == Status.Ok;
@@ -65,7 +66,7 @@ export function getPropertyInteger(path: string[], fallback: i64 = 0): i64 {
  * hands a decision to the host, e.g. the router sets the cluster the host sends the request to.
  */
 export function setProperty<T>(path: string[], value: T): Status {
-  stageBegin(pathUnits(path) + textUnits<T>(value));
+  stageBegin(pathRoom(path) + roomFor<T>(value));
   const encoded = stagePath(path);
   const encodedSize = stagedSize;
   const bytes = stageValue<T>(value);

@@ -1,7 +1,7 @@
 // Key-value data shared by every instance of the filter in the process, with compare-and-swap writes.
 import { proxyGetSharedData, proxySetSharedData } from "./abi/imports";
 import {
-  outPointer, outSize, outWide, resetOut, stage, stageBegin, stageValue, stagedSize, takeOutBuffer, textUnits,
+  outPointer, outSize, outWide, resetOut, room, roomFor, stage, stageBegin, stagedSize, stageValue, takeOutBuffer,
 } from "./abi/memory";
 import { Status } from "./types";
 
@@ -17,7 +17,7 @@ export class SharedValue {
 
 /** The value stored under `key` and its version, or null when the key was never set. */
 export function getSharedData(key: string): SharedValue | null {
-  stageBegin(key.length);
+  stageBegin(room(key));
   const encoded = stage(key);
   resetOut();
   if (proxyGetSharedData(encoded, stagedSize, outPointer, outSize, outWide) != Status.Ok) return null;
@@ -31,7 +31,7 @@ export function getSharedData(key: string): SharedValue | null {
  * read-modify-write loop (a rate-limit bucket) never loses an update made by another worker.
  */
 export function setSharedData<T>(key: string, value: T, cas: u32 = 0): Status {
-  stageBegin(key.length + textUnits<T>(value));
+  stageBegin(room(key) + roomFor<T>(value));
   const encoded = stage(key);
   const encodedSize = stagedSize;
   const bytes = stageValue<T>(value);

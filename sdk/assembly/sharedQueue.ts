@@ -2,12 +2,14 @@
 import {
   proxyDequeueSharedQueue, proxyEnqueueSharedQueue, proxyRegisterSharedQueue, proxyResolveSharedQueue,
 } from "./abi/imports";
-import { outPointer, outSize, resetOut, stage, stageBegin, stageValue, stagedSize, takeOutBuffer, textUnits } from "./abi/memory";
+import {
+  outPointer, outSize, resetOut, room, roomFor, stage, stageBegin, stagedSize, stageValue, takeOutBuffer,
+} from "./abi/memory";
 import { Status } from "./types";
 
 /** Registers (or opens) the queue `name`; its `onQueueReady` goes to the calling root context. Returns the queue id, or 0 on failure. */
 export function registerSharedQueue(name: string): u32 {
-  stageBegin(name.length);
+  stageBegin(room(name));
   const encoded = stage(name);
   store<u32>(outSize, 0);
   if (proxyRegisterSharedQueue(encoded, stagedSize, outSize) != Status.Ok) return 0;
@@ -16,7 +18,7 @@ export function registerSharedQueue(name: string): u32 {
 
 /** The id of a queue another VM (`vmId`) registered, or 0 when there is none. */
 export function resolveSharedQueue(vmId: string, name: string): u32 {
-  stageBegin(vmId.length + name.length);
+  stageBegin(room(vmId) + room(name));
   const vm = stage(vmId);
   const vmSize = stagedSize;
   const encoded = stage(name);
@@ -27,7 +29,7 @@ export function resolveSharedQueue(vmId: string, name: string): u32 {
 
 /** Appends a string (as UTF-8), an ArrayBuffer or a Uint8Array to a queue. */
 export function enqueueSharedQueue<T>(queueId: u32, value: T): Status {
-  stageBegin(textUnits<T>(value));
+  stageBegin(roomFor<T>(value));
   const bytes = stageValue<T>(value);
   return proxyEnqueueSharedQueue(queueId, bytes, stagedSize);
 }

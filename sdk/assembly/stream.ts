@@ -1,6 +1,6 @@
 // Control of the current HTTP stream: answering locally, and resuming a paused direction.
 import { proxyCloseStream, proxyContinueStream, proxySendLocalResponse, proxySetEffectiveContext } from "./abi/imports";
-import { stage, stageBegin, stagedSize } from "./abi/memory";
+import { room, stage, stageBegin, stagedSize } from "./abi/memory";
 import { encodePairs, HeaderPair } from "./headers";
 import { Status, StreamType } from "./types";
 
@@ -18,7 +18,7 @@ export function sendLocalResponse(
   grpcStatus: i32 = -1,
 ): Status {
   const headerBytes = encodePairs(headers);
-  stageBegin(body.length + details.length);
+  stageBegin(room(body) + room(details));
   const bodyBytes = stage(body);
   const bodySize = stagedSize;
   const detailBytes = stage(details);

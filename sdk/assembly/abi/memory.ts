@@ -81,9 +81,9 @@ let stageUsed: usize = 0;
 /** The UTF-8 size of the last string `stage` wrote (or of the bytes `stageValue` pointed at). */
 export let stagedSize: usize = 0;
 
-/** Starts the arguments of one host call, with room for `units` UTF-16 code units of text (3 bytes each at most). */
-export function stageBegin(units: i32): void {
-  const needed = max<usize>(<usize>units * 3, 256);
+/** Starts the arguments of one host call, with room for `bytes` (the sum of `room` of each string to stage). */
+export function stageBegin(bytes: usize): void {
+  const needed = max<usize>(bytes, 256);
   if (needed > stageCapacity || (stageCapacity > stageKeep && needed <= stageKeep)) {
     if (stageArea != 0) heap.free(stageArea);
     stageArea = heap.alloc(needed);
@@ -106,9 +106,18 @@ export function stageByte(value: u8): void {
   stageUsed += 1;
 }
 
-/** The UTF-16 length of a string argument, 0 for bytes: what `stageBegin` needs to know about a `stageValue` argument. */
-export function textUnits<T>(data: T): i32 {
-  return isString<T>() ? changetype<string>(data).length : 0;
+/**
+ * The room `text` needs in the staging area: for short text the bound of 3 bytes per UTF-16 unit,
+ * which costs nothing to compute; for long text its exact UTF-8 size, so a large body is not
+ * given three times its size.
+ */
+export function room(text: string): usize {
+  return text.length <= 4096 ? <usize>text.length * 3 : <usize>String.UTF8.byteLength(text);
+}
+
+/** The room a `stageValue` argument needs: a string's, none for bytes (they are not copied). */
+export function roomFor<T>(data: T): usize {
+  return isString<T>() ? room(changetype<string>(data)) : 0;
 }
 
 /**
