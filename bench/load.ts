@@ -2,11 +2,12 @@
 import { fileURLToPath } from 'node:url';
 import { start } from './processes.ts';
 import { findCommand } from './tools.ts';
+import { runH2load } from './h2load.ts';
 
 export type Driver = 'wrk' | 'node';
 
-/** Closed loop: `thinkMs` 0 saturates; above 0 each connection pauses that long on average between requests. */
-export type LoadSpec = { url: string; connections: number; seconds: number; thinkMs: number; headers: Record<string, string> };
+/** Closed loop: `thinkMs` 0 saturates; above 0 each connection pauses that long on average between requests. `h2`: HTTP/2 with prior knowledge. */
+export type LoadSpec = { url: string; connections: number; seconds: number; thinkMs: number; headers: Record<string, string>; h2?: boolean };
 
 export type LoadResult = {
   requests: number;
@@ -35,8 +36,9 @@ function command(driver: Driver, spec: LoadSpec): { file: string; args: string[]
   };
 }
 
-/** Runs one load of `spec` with `driver` on CPU `cpu` and resolves with its result. */
+/** Runs one load of `spec` with `driver` (h2load for HTTP/2 targets) on CPU `cpu` and resolves with its result. */
 export async function runLoad(driver: Driver, spec: LoadSpec, cpu?: number): Promise<LoadResult> {
+  if (spec.h2) return runH2load(spec, cpu);
   const { file, args } = command(driver, spec);
   const child = start(`load (${driver})`, file, args, { cpu, env: { WEFT_BENCH_THINK_MS: String(spec.thinkMs) } });
   await child.exit;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { start, waitForOk, type Running } from './processes.ts';
 import { findCommand } from './tools.ts';
 
-type Role = { kind: 'static'; body: Buffer } | { kind: 'proxy'; upstream: URL };
+type Role = { kind: 'static'; body: Buffer } | { kind: 'proxy'; upstream: URL; h2?: boolean };
 
 // One worker, no access log, keep-alive both ways: the setup the proxies are compared in.
 function render(dir: string, port: number, role: Role): string {
@@ -39,7 +39,7 @@ http {
   scgi_temp_path ${dir}/scgi;
   ${upstream}
   server {
-    listen 127.0.0.1:${port} reuseport backlog=4096;
+    listen 127.0.0.1:${port}${role.kind === 'proxy' && role.h2 ? ' http2' : ''} reuseport backlog=4096;
     ${site}
   }
 }
@@ -55,6 +55,6 @@ export async function startNginx(name: string, port: number, role: Role, workDir
   if (role.kind === 'static') writeFileSync(join(dir, 'body'), role.body);
   writeFileSync(join(dir, 'nginx.conf'), render(dir, port, role));
   const child = start(name, nginx, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log'), '-g', 'daemon off;'], { cpu });
-  await waitForOk(child, `http://127.0.0.1:${port}/`);
+  await waitForOk(child, `http://127.0.0.1:${port}/`, role.kind === 'proxy' && role.h2);
   return child;
 }

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { get, type IncomingMessage } from 'node:http';
+import { connect, type IncomingHttpHeaders } from 'node:http2';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hasCommand } from './tools.ts';
@@ -94,7 +95,25 @@ export async function statusOf(url: string, headers: Record<string, string> = {}
   return res.statusCode!;
 }
 
-/** Probes `url` until it answers 200; see waitUntil. */
-export function waitForOk(child: Running, url: string): Promise<void> {
-  return waitUntil(child, 'answering 200', async () => (await statusOf(url)) === 200);
+/** The status of one GET over HTTP/2 with prior knowledge, on a session of its own. */
+export async function statusOfH2(url: string): Promise<number> {
+  const session = connect(url);
+  // A refused connection is reported by the awaits below; unheard, the session's 'error' would end the process.
+  session.on('error', () => {});
+  try {
+    await once(session, 'connect');
+    const stream = session.request({ ':path': new URL(url).pathname }, { endStream: true });
+    stream.setTimeout(1000, () => stream.destroy(new Error('probe timed out')));
+    const [headers] = (await once(stream, 'response')) as [IncomingHttpHeaders];
+    stream.resume();
+    await once(stream, 'end');
+    return Number(headers[':status']);
+  } finally {
+    session.close();
+  }
+}
+
+/** Probes `url` (over HTTP/2 when `h2`) until it answers 200; see waitUntil. */
+export function waitForOk(child: Running, url: string, h2 = false): Promise<void> {
+  return waitUntil(child, 'answering 200', async () => (await (h2 ? statusOfH2(url) : statusOf(url))) === 200);
 }

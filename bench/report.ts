@@ -44,7 +44,8 @@ export function compare(report: Report, target: TargetName): Comparison {
   const sat = find(report, target, 'saturated');
   const fixed = find(report, target, 'fixed');
   const direct = { sat: find(report, 'direct', 'saturated'), fixed: find(report, 'direct', 'fixed') };
-  const nginx = find(report, 'nginx', 'saturated');
+  // HTTP/2 rows are compared with nginx's HTTP/2 proxy.
+  const nginx = find(report, target.endsWith('-h2') ? 'nginx-h2' : 'nginx', 'saturated');
   const weft = find(report, 'weft', 'saturated');
   const filters = FILTER_COUNT[target];
   return {

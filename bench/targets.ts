@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startNginx } from './nginx.ts';
-import { freePort, start, statusOf, waitForOk, type Running } from './processes.ts';
+import { freePort, start, statusOf, statusOfH2, waitForOk, type Running } from './processes.ts';
 
-export const TARGETS = ['direct', 'nginx', 'weft', 'weft-sdk-1', 'weft-sdk-4', 'weft-filters'] as const;
+export const TARGETS = ['direct', 'nginx', 'weft', 'weft-sdk-1', 'weft-sdk-4', 'weft-filters', 'nginx-h2', 'weft-h2'] as const;
 export type TargetName = (typeof TARGETS)[number];
 
 /** A started target: where to send load, which headers it needs, and the proxy process to charge CPU to. */
@@ -13,6 +13,8 @@ export type Target = {
   url: string;
   headers: Record<string, string>;
   proxy?: Running;
+  /** Load arrives as HTTP/2 with prior knowledge (h2load); the upstream side stays HTTP/1.1 for both proxies. */
+  h2?: boolean;
 };
 
 /** `workDir` holds the run's generated files and is removed after the run. */
@@ -85,13 +87,25 @@ export async function startTarget(name: TargetName, ctx: TargetContext): Promise
   switch (name) {
     case 'direct':
       return { url: ctx.upstream.href, headers: {} };
-    case 'nginx': {
+    case 'nginx':
+    case 'nginx-h2': {
       const port = await freePort();
-      const proxy = await startNginx('nginx', port, { kind: 'proxy', upstream: ctx.upstream }, ctx.workDir, ctx.cpu);
-      return { url: `http://127.0.0.1:${port}/`, headers: {}, proxy };
+      const h2 = name === 'nginx-h2';
+      const proxy = await startNginx(name, port, { kind: 'proxy', upstream: ctx.upstream, h2 }, ctx.workDir, ctx.cpu);
+      return { url: `http://127.0.0.1:${port}/`, headers: {}, proxy, h2 };
     }
     case 'weft':
       return startWeft(ctx, [], {});
+    case 'weft-h2': {
+      const target = await startWeft(ctx, [], {});
+      // The same port serves HTTP/1.1, so the ready probe above proves nothing about HTTP/2: ask over it too.
+      const status = await statusOfH2(target.url).catch((err: Error) => err.message);
+      if (status !== 200) {
+        await target.proxy!.stop();
+        throw new Error(`weft answered an HTTP/2 request with ${status}, not 200`);
+      }
+      return { ...target, h2: true };
+    }
     case 'weft-sdk-1':
     case 'weft-sdk-4':
       return startWeft(ctx, await sdkFilterFlags(SDK_CHAINS[name], ctx.workDir), {});
