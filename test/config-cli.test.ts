@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { request } from 'undici';
 import { startProxy, runWeft } from './support/proxy.ts';
+import { spawnProxy } from '../core/proxy/spawn.ts';
 import { startUpstream } from './support/upstream.ts';
 import type { Upstream } from './support/upstream.ts';
 import { writeConfig } from './support/config.ts';
@@ -146,4 +147,18 @@ test('`weft schema` prints the JSON Schema the config is validated with', async 
   assert.equal(code, 0);
   const schema = JSON.parse(stdout) as { properties: Record<string, unknown> };
   assert.ok(schema.properties.routes && schema.properties.clusters && schema.properties.listen);
+});
+
+test('admin: off in a config file turns the admin server off', async () => {
+  const u = await upstream();
+  const config = writeConfig(`listen: 127.0.0.1:0\nadmin: "off"\nworkers: 1\nclusters:\n  - { name: app, endpoints: ["${u.url}"] }\nroutes:\n  - { cluster: app }\n`);
+  const proxy = await spawnProxy(['--config', config]);
+  try {
+    assert.equal(proxy.admin, '', 'the ready line says admin off');
+    const r = await request(`${proxy.url}/x`);
+    assert.equal(r.statusCode, 200);
+    await r.body.text();
+  } finally {
+    await proxy.stop();
+  }
 });

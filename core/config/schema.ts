@@ -97,7 +97,7 @@ export const configSchema = {
   additionalProperties: false,
   properties: {
     listen: hostPort,
-    admin: { ...hostPort, description: 'HOST:PORT of the admin server (/ready /metrics /config), or "off"' },
+    admin: { type: 'string', pattern: '^(off|(\\[[0-9a-fA-F:.]+\\]|[^:\\s]+):[0-9]{1,5})$', description: 'HOST:PORT of the admin server (/ready /metrics /config), or off' },
     workers: { type: 'integer', minimum: 1, maximum: 256 },
     logLevel: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
     accessLog: { type: 'string', minLength: 1, description: 'off | stdout | a file path' },

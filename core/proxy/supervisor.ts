@@ -213,6 +213,26 @@ export interface SupervisorHooks {
   feed?: (sup: Supervisor, log: Logger) => Promise<{ close(): Promise<void> }>;
 }
 
+/** SIGHUP re-reads the config file and applies its routing part live; a failure is logged and changes nothing. */
+function onSighupReload(sup: Supervisor, log: Logger, reload: () => ProxySettings): void {
+  let generation = 0;
+  process.on('SIGHUP', () => {
+    let next: ProxySettings;
+    try {
+      next = reload();
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'config reload refused; still serving the previous config');
+      return;
+    }
+    // Process settings (listen, admin, workers, limits) need a restart; the rest swaps live.
+    const applied: ProxySettings = { ...sup.settings, clusters: next.clusters, routes: next.routes, filters: next.filters, filterLimits: next.filterLimits };
+    sup.apply(applied, `reload-${++generation}`).then(
+      () => log.info({ version: sup.version }, 'config reloaded'),
+      (err: Error) => log.error({ err: err.message }, 'config reload refused; still serving the previous config'),
+    );
+  });
+}
+
 export async function startSupervisor(settings: ProxySettings, hooks: SupervisorHooks = {}): Promise<number> {
   const { reload } = hooks;
   const log = createLogger(settings.logLevel);
@@ -225,6 +245,18 @@ export async function startSupervisor(settings: ProxySettings, hooks: Supervisor
     admin?.close();
     throw err;
   }
+  // Signal handlers go in before the ready line: a supervisor may signal as soon as it reads it, and Node's
+  // default for SIGHUP and SIGTERM is to die on the spot.
+  const stopped = new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log.info({ signal, drainTimeoutMs: settings.drainTimeoutMs }, 'draining');
+      resolve();
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  if (reload) onSighupReload(sup, log, reload);
+
   const listen = formatHostPort({ host: settings.listen.host, port: sup.listenPort });
   log.info({ listen, admin: admin ? formatHostPort(admin.address) : 'off', workers: settings.workers }, 'weft proxy ready');
   let feed: { close(): Promise<void> } | undefined;
@@ -236,33 +268,7 @@ export async function startSupervisor(settings: ProxySettings, hooks: Supervisor
     throw err;
   }
 
-  if (reload) {
-    let generation = 0;
-    process.on('SIGHUP', () => {
-      let next: ProxySettings;
-      try {
-        next = reload();
-      } catch (err) {
-        log.error({ err: (err as Error).message }, 'config reload refused; still serving the previous config');
-        return;
-      }
-      // Process settings (listen, admin, workers, limits) need a restart; the rest swaps live.
-      const applied: ProxySettings = { ...sup.settings, clusters: next.clusters, routes: next.routes, filters: next.filters, filterLimits: next.filterLimits };
-      sup.apply(applied, `reload-${++generation}`).then(
-        () => log.info({ version: sup.version }, 'config reloaded'),
-        (err: Error) => log.error({ err: err.message }, 'config reload refused; still serving the previous config'),
-      );
-    });
-  }
-
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      log.info({ signal, drainTimeoutMs: settings.drainTimeoutMs }, 'draining');
-      resolve();
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-  });
+  await stopped;
   await feed?.close();
   await sup.drain();
   admin?.close();
