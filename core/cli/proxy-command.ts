@@ -6,6 +6,8 @@ import { startSupervisor } from '../proxy/supervisor.ts';
 import os from 'node:os';
 import path from 'node:path';
 import { feedFromPlane } from '../proxy/plane-feed.ts';
+import { IdentityManager } from '../identity/manager.ts';
+import { ErrorCodes, WeftError } from '../errors.ts';
 
 export const proxyFlags: FlagSpec[] = [
   { name: 'listen', value: 'HOST:PORT', help: 'address the proxy accepts traffic on (port 0 picks a free one)' },
@@ -23,6 +25,7 @@ export const proxyFlags: FlagSpec[] = [
   { name: 'node', value: 'NAME', help: 'this proxy\'s name towards the plane', defaultText: 'the host name' },
   { name: 'data-dir', value: 'DIR', help: 'where the last good snapshot and module cache live', defaultText: '.weft/NODE' },
   { name: 'token', value: 'TOKEN', help: 'bearer token for reports to the plane' },
+  { name: 'join-token', value: 'TOKEN', help: 'one-time join token (weft identity token): the listener serves mTLS with this workload\'s certificate; needs --plane' },
   { name: 'trust-key', value: 'FILE', multiple: true, help: 'ed25519 public key (PEM); with one, only modules signed by a trusted key run' },
 ];
 
@@ -48,13 +51,19 @@ export async function main(argv: string[]): Promise<number> {
   };
   const plane = str('plane');
   const settings = resolveProxySettings({ ...overrides, fromPlane: plane !== undefined });
+  const joinToken = str('join-token');
+  if (joinToken !== undefined && !plane) throw new WeftError(ErrorCodes.USAGE, '--join-token needs --plane (the plane issues the certificate)', 2);
+  if (joinToken !== undefined && settings.tls) throw new WeftError(ErrorCodes.USAGE, '--join-token and tls in the config both set the listener\'s certificate: keep one', 2);
   if (!plane) return startSupervisor(settings, { reload: overrides.config ? () => resolveProxySettings(overrides) : undefined });
   const node = str('node') ?? os.hostname();
+  const planes = plane.split(',').map((p) => p.trim()).filter(Boolean);
+  const dataDir = str('data-dir') ?? path.join('.weft', node);
   return startSupervisor(settings, {
+    identity: joinToken === undefined ? undefined : (log) => new IdentityManager({ planes, dataDir, joinToken, log }),
     feed: (sup, log) => feedFromPlane(sup, log, {
-      planes: plane.split(',').map((p) => p.trim()).filter(Boolean),
+      planes,
       node,
-      dataDir: str('data-dir') ?? path.join('.weft', node),
+      dataDir,
       token: str('token'),
       trustKeyFiles: (values['trust-key'] as string[] | undefined) ?? [],
     }),

@@ -13,6 +13,9 @@ import { handleUpgrade } from './upgrade.ts';
 import { H2Server } from './h2-server.ts';
 import { acceptsH2cUpgrade, isH2cUpgrade, upgradeToH2c } from './h2c-upgrade.ts';
 import { sniffProtocol } from './preface.ts';
+import { stampClientCert } from './client-cert.ts';
+import type { Identity } from '../identity/identity.ts';
+import { contextOptions, serverOptions } from '../identity/tls.ts';
 
 /** Why Node's parser refused a request → what the client is told. */
 function refusal(err: NodeJS.ErrnoException): { status: number; reason: string; code: ErrorCode } | undefined {
@@ -35,6 +38,15 @@ function shouldUpgradeTls(req: http.IncomingMessage): boolean {
 }
 
 /**
+ * With a workload identity the port is mTLS (TLS 1.3, a client certificate chaining to the trust bundle required)
+ * and HTTP/1.1 only: the peer's identity is stamped on the HTTP/1.1 path, so no HTTP/2 stream can carry a forged one.
+ */
+function tlsOptions(tls: TlsSettings | undefined, identity: Identity | undefined): https.ServerOptions | undefined {
+  if (identity) return { ...serverOptions(identity), ALPNProtocols: ['http/1.1'] };
+  return tls ? { cert: readFileSync(tls.cert), key: readFileSync(tls.key), ALPNProtocols: ['h2', 'http/1.1'] } : undefined;
+}
+
+/**
  * The listening server, HTTP/1.1's, whose connections are looked at first: on cleartext the HTTP/2 preface sends
  * a connection to the HTTP/2 server (prior knowledge), and a request with `Upgrade: h2c` switches its connection
  * there; with a certificate, ALPN decides (h2 or http/1.1). Closing it closes the HTTP/2 sessions too (GOAWAY).
@@ -43,7 +55,8 @@ export class Listener {
   readonly server: http.Server | https.Server;
   readonly h2: H2Server;
 
-  constructor(limits: LimitSettings, tls: TlsSettings | undefined, getContext: () => WorkerContext) {
+  constructor(limits: LimitSettings, tlsFiles: TlsSettings | undefined, getContext: () => WorkerContext, identity?: Identity) {
+    const tls = tlsOptions(tlsFiles, identity);
     const options: http.ServerOptions = {
       maxHeaderSize: limits.maxHeaderSize,
       headersTimeout: limits.headersTimeoutMs,
@@ -56,12 +69,16 @@ export class Listener {
       requireHostHeader: false,
       shouldUpgradeCallback: tls ? shouldUpgradeTls : shouldUpgradeCleartext,
     };
-    const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => handleRequest(getContext(), req, res);
+    const stamp = identity ? (req: http.IncomingMessage) => stampClientCert(req, identity.spiffeId) : () => undefined;
+    const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+      stamp(req);
+      handleRequest(getContext(), req, res);
+    };
     this.h2 = new H2Server(limits, getContext);
     const h2 = this.h2;
     let server: http.Server | https.Server;
     if (tls) {
-      server = https.createServer({ ...options, cert: readFileSync(tls.cert), key: readFileSync(tls.key), ALPNProtocols: ['h2', 'http/1.1'] }, onRequest);
+      server = https.createServer({ ...options, ...tls }, onRequest);
       const http1 = takeListener(server, 'secureConnection');
       server.on('secureConnection', (socket: TLSSocket) => {
         if (socket.alpnProtocol === 'h2') h2.accept(socket);
@@ -79,7 +96,10 @@ export class Listener {
     }
     server.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
       if (isH2cUpgrade(req)) upgradeToH2c(req, socket, head, (connection) => h2.accept(connection, socket));
-      else handleUpgrade(getContext(), req, socket, head);
+      else {
+        stamp(req);
+        handleUpgrade(getContext(), req, socket, head);
+      }
     });
 
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
@@ -94,6 +114,11 @@ export class Listener {
       }
     });
     this.server = server;
+  }
+
+  /** A renewed certificate or a new bundle: new connections take it, open ones keep theirs (mTLS listeners only). */
+  useIdentity(identity: Identity): void {
+    (this.server as https.Server).setSecureContext(contextOptions(identity));
   }
 
   listen(options: { host: string; port: number; reusePort: boolean }, cb: () => void): void {

@@ -1,6 +1,7 @@
 // The messages between the supervisor and its worker threads: a closed set, each handled in one switch.
 import type { ProxySettings } from '../config/settings.ts';
 import type { LoadedFilter } from './filter-loader.ts';
+import type { Identity } from '../identity/identity.ts';
 
 /** Requests and 5xx answers per filter version, cumulative since the worker started. */
 export interface VersionCount { filter: string; version: string; requests: number; errors: number }
@@ -18,6 +19,8 @@ export interface WorkerData extends Generation {
   port: number;
   /** Filters' shared data and queues: one buffer for the whole process. */
   shared: SharedArrayBuffer;
+  /** With a workload identity the listener is mTLS (`--join-token`). */
+  identity?: Identity;
 }
 
 export type ToWorker =
@@ -28,7 +31,9 @@ export type ToWorker =
   | ({ type: 'prepare'; id: number } & Generation)
   /** Swap to the prepared generation: new requests take it, in-flight ones finish on the old. */
   | { type: 'commit'; id: number }
-  | { type: 'abort'; id: number };
+  | { type: 'abort'; id: number }
+  /** A renewed certificate or a new trust bundle: new connections take it, open ones keep theirs. */
+  | { type: 'identity'; identity: Identity };
 
 export type FromWorker =
   | { type: 'listening'; port: number }

@@ -24,6 +24,7 @@ export async function feedFromPlane(sup: Supervisor, log: Logger, o: PlaneOption
       throw new WeftError(ErrorCodes.USAGE, `--trust-key ${file}: ${(err as Error).message}`, 2);
     }
   });
+  const identity = sup.identity;
   // The client reads counts synchronously on its own timer; they are refreshed in the background, one interval behind.
   let counts: VersionCount[] = [];
   const client = await startControlClient({
@@ -33,6 +34,8 @@ export async function feedFromPlane(sup: Supervisor, log: Logger, o: PlaneOption
     token: o.token,
     trustKeys,
     log,
+    // A root rotation reaches the mTLS listeners with the config.
+    trustBundle: identity ? (pems) => identity.updateTrustBundle(pems) : undefined,
     stats: () => {
       void sup.versionCounts().then((c) => { counts = c; });
       return counts;

@@ -13,6 +13,7 @@ import type { ErrorCode } from '../errors.ts';
 import { FilterLoader } from './filter-loader.ts';
 import type { LoadedFilter } from './filter-loader.ts';
 import { SharedState } from '../wasm/shared-data.ts';
+import type { IdentityManager } from '../identity/manager.ts';
 
 const WORKER_URL = new URL('./worker.ts', import.meta.url);
 const RESTART_BACKOFF_MS = 200;
@@ -38,6 +39,8 @@ export class Supervisor {
   /** Replies awaited from workers, by "type:id". */
   private readonly pending = new Map<string, { left: number; results: FromWorker[]; resolve: (r: FromWorker[]) => void }>();
   private applying: Promise<unknown> = Promise.resolve();
+  /** The workload identity the listeners serve mTLS with; a restarted worker takes the current one. */
+  private identityManager: IdentityManager | undefined;
 
   constructor(settings: ProxySettings, log: Logger) {
     this.settings = settings;
@@ -47,6 +50,18 @@ export class Supervisor {
   /** Every worker listens and a config with routes is applied (a plane-fed proxy has none until its first snapshot). */
   get ready(): boolean {
     return !this.stopping && this.settings.routes.length > 0 && this.slots.length === this.settings.workers && this.slots.every((s) => s.listening);
+  }
+
+  get identity(): IdentityManager | undefined {
+    return this.identityManager;
+  }
+
+  /** Serves mTLS with this identity from start() on, and hands every renewal and new bundle to the live workers. */
+  useIdentity(manager: IdentityManager): void {
+    this.identityManager = manager;
+    manager.on('change', (identity) => {
+      for (const s of this.liveSlots()) s.worker.postMessage({ type: 'identity', identity } satisfies ToWorker);
+    });
   }
 
   /** The live worker threads, for embedding and tests that exercise a worker's death. */
@@ -68,7 +83,7 @@ export class Supervisor {
   }
 
   private spawn(index: number): Promise<void> {
-    const data: WorkerData = { index, settings: this.settings, port: this.port, filters: this.filters, shared: this.shared };
+    const data: WorkerData = { index, settings: this.settings, port: this.port, filters: this.filters, shared: this.shared, identity: this.identityManager?.current() };
     const worker = new Worker(WORKER_URL, { workerData: data, name: `weft-worker-${index}` });
     const slot: Slot = { index, worker, listening: false };
     this.slots[index] = slot;
@@ -211,6 +226,8 @@ export interface SupervisorHooks {
   reload?: () => ProxySettings;
   /** Starts what feeds the supervisor configs (the control-plane client) once the workers listen; returns how to stop it. */
   feed?: (sup: Supervisor, log: Logger) => Promise<{ close(): Promise<void> }>;
+  /** The workload identity (`--join-token`): started before the workers, so they listen with mTLS from the first connection. */
+  identity?: (log: Logger) => IdentityManager;
 }
 
 /** SIGHUP re-reads the config file and applies its routing part live; a failure is logged and changes nothing. */
@@ -237,12 +254,21 @@ export async function startSupervisor(settings: ProxySettings, hooks: Supervisor
   const { reload } = hooks;
   const log = createLogger(settings.logLevel);
   const sup = new Supervisor(settings, log);
+  const identity = hooks.identity?.(log);
+  if (identity) {
+    await identity.start();
+    sup.useIdentity(identity);
+  }
   const admin = settings.admin ? await startAdmin(settings.admin, sup) : undefined;
+  const stopAll = async () => {
+    await sup.drain();
+    admin?.close();
+    identity?.close();
+  };
   try {
     await sup.start();
   } catch (err) {
-    await sup.drain();
-    admin?.close();
+    await stopAll();
     throw err;
   }
   // Signal handlers go in before the ready line: a supervisor may signal as soon as it reads it, and Node's
@@ -263,15 +289,13 @@ export async function startSupervisor(settings: ProxySettings, hooks: Supervisor
   try {
     feed = await hooks.feed?.(sup, log);
   } catch (err) {
-    await sup.drain();
-    admin?.close();
+    await stopAll();
     throw err;
   }
 
   await stopped;
   await feed?.close();
-  await sup.drain();
-  admin?.close();
+  await stopAll();
   log.info('stopped');
   return 0;
 }

@@ -60,7 +60,7 @@ const ctx: WorkerContext = {
   draining: false,
 };
 
-const server = new Listener(data.settings.limits, data.settings.tls, () => ctx);
+const server = new Listener(data.settings.limits, data.settings.tls, () => ctx, data.identity);
 
 server.onError((err) => {
   send({ type: 'start-error', message: `cannot listen on ${data.settings.listen.host}:${data.port}: ${err.message}`, code: ErrorCodes.LISTEN_FAILED });
@@ -163,6 +163,9 @@ port.on('message', (m: ToWorker) => {
     }
     case 'drain':
       drain(m.timeoutMs);
+      break;
+    case 'identity':
+      server.useIdentity(m.identity);
       break;
   }
 });
