@@ -19,6 +19,8 @@ test("h2load's summary gives the counts, non-2xx answers count as errors, and la
   assert.equal(r.errors, 5);
   assert.deepEqual(r.latencyUs, { p50: 501, p99: 991, p999: 1000, max: 1000 });
   assert.throws(() => parseH2load('h2load: connection refused', ''), /h2load gave no result/);
+  // Under a second, h2load says milliseconds.
+  assert.equal(parseH2load(stdout.replace('finished in 2.00s', 'finished in 999.88ms'), log).seconds, 0.99988);
 });
 
 test('a short run measures weft-h2 and nginx-h2 over HTTP/2 with no errors (h2load: .ci/run installs it)', async () => {

@@ -13,7 +13,8 @@ function percentile(sorted: number[], p: number): number {
 
 /** The counts h2load prints and the latencies its --log-file holds (third column, µs) as a LoadResult. */
 export function parseH2load(stdout: string, log: string): LoadResult {
-  const finished = /finished in ([\d.]+)s/.exec(stdout);
+  // h2load prints the duration in the unit that fits: "2.00s", "999.88ms", "850us".
+  const finished = /finished in ([\d.]+)(s|ms|us),/.exec(stdout);
   const counts = /requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(stdout);
   const codes = /status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx/.exec(stdout);
   if (!finished || !counts || !codes) throw new Error(`h2load gave no result: ${stdout.trim() || 'no output'}`);
@@ -22,7 +23,7 @@ export function parseH2load(stdout: string, log: string): LoadResult {
   const [, ok3, e4, e5] = codes.slice(1).map(Number);
   return {
     requests: succeeded,
-    seconds: Number(finished[1]),
+    seconds: Number(finished[1]) / (finished[2] === 's' ? 1 : finished[2] === 'ms' ? 1e3 : 1e6),
     errors: failed + errored + timedOut + ok3 + e4 + e5,
     latencyUs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), p999: percentile(latencies, 99.9), max: latencies.at(-1) ?? 0 },
   };
