@@ -1,4 +1,4 @@
-// The mTLS listener of `weft proxy --join-token`: a real plane issues both workloads' certificates; the app learns the caller's SPIFFE ID.
+// The sidecar side of `weft proxy --join-token`: mTLS listener (the app learns the caller's SPIFFE ID) and registration in the plane's registry.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -11,8 +11,9 @@ import { joinToken } from '../core/identity/test-support.ts';
 import { clientOptions } from '../core/identity/tls.ts';
 import { runWeft, startProxy } from './support/proxy.ts';
 import { startUpstream } from './support/upstream.ts';
+import type { ServiceInstance } from '../plane/model.ts';
 
-test('weft proxy --join-token serves mTLS with its workload identity', async (t) => {
+test('weft proxy --join-token: an mTLS sidecar in the plane\'s registry', async (t) => {
   const plane = await startPlane({ args: ['--trust-domain', 'mesh.test', '--cert-ttl', '6s'] });
   t.after(() => plane.stop());
   const app = await startUpstream((req, res) => res.end(String(req.headers['x-forwarded-client-cert'] ?? 'none')));
@@ -79,5 +80,15 @@ test('weft proxy --join-token serves mTLS with its workload identity', async (t)
     const r = await runWeft(['proxy', '--listen', '127.0.0.1:0', '--upstream', app.url, '--admin', 'off', '--join-token', 'x']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--join-token needs --plane/);
+  });
+
+  await t.test('the sidecar registers its listener under its service, heartbeats, and deregisters when it stops', async () => {
+    const endpoint = `http://127.0.0.1:${proxy.port}`;
+    const instances = async () => (await plane.json<ServiceInstance[]>('/v1/services')).filter((i) => i.service === 'orders');
+    const registered = await waitFor('the registration', async () => (await instances()).find((i) => i.endpoint === endpoint), 5000);
+    assert.ok(registered.ttlMs > 0, 'registered with a TTL, so a dead sidecar drops out');
+    await waitFor('a heartbeat', async () => ((await instances())[0]?.lastHeartbeat ?? 0) > registered.lastHeartbeat || undefined, 10_000);
+    assert.equal(await proxy.stop(), 0);
+    assert.deepEqual(await instances(), []);
   });
 });

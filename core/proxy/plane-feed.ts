@@ -7,6 +7,12 @@ import { settingsFromSnapshot } from '../control/settings.ts';
 import { loadTrustKey } from '../control/signature.ts';
 import type { Supervisor } from './supervisor.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
+import { formatHostPort } from '../config/settings.ts';
+import { parseSpiffeId } from '../identity/spiffe.ts';
+import { keepRegistered } from './registration.ts';
+
+/** A sidecar that stops heartbeating leaves its service this long after its last heartbeat. */
+const REGISTRATION_TTL_MS = 10_000;
 
 export interface PlaneOptions {
   planes: string[];
@@ -46,5 +52,21 @@ export async function feedFromPlane(sup: Supervisor, log: Logger, o: PlaneOption
       log.info({ version: snapshot.version, filters: next.filters.map((f) => `${f.name}@${f.version}`) }, 'applied snapshot');
     },
   });
-  return client;
+  if (!identity) return client;
+  // With a workload identity the proxy is a sidecar: its listener is an endpoint of its service.
+  const registration = keepRegistered({
+    planes: o.planes,
+    token: o.token,
+    service: parseSpiffeId(identity.current().spiffeId)!.service,
+    endpoint: `http://${formatHostPort({ host: sup.settings.listen.host, port: sup.listenPort })}`,
+    ttlMs: REGISTRATION_TTL_MS,
+    log,
+  });
+  return {
+    async close() {
+      // Out of the registry first, so peers stop choosing this sidecar while it drains.
+      await registration.close();
+      await client.close();
+    },
+  };
 }
