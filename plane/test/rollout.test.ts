@@ -58,7 +58,7 @@ test('rollouts on one plane', async (t) => {
   t.after(async () => { for (const p of proxies) await p.client.close(); });
   const snapshot = () => plane.json<Snapshot>('/v1/snapshot');
   const rollout = () => plane.json<RolloutRecord>('/v1/rollout');
-  const start = (ref: string) => plane.weft(['rollout', 'start', ref, '--canary', '20', '--step', '40', '--interval', '300ms', '--min-requests', '10', '--max-error-rate', '0.05']);
+  const start = (ref: string, interval = '300ms') => plane.weft(['rollout', 'start', ref, '--canary', '20', '--step', '40', '--interval', interval, '--min-requests', '10', '--max-error-rate', '0.05']);
 
   await t.test('a held push deploys nothing until a rollout serves it to a share of requests, step by step, then promotes it', async () => {
     await push('2');
@@ -93,9 +93,10 @@ test('rollouts on one plane', async (t) => {
 
   await t.test('abort rolls back at once; a second rollout while one runs is refused', async () => {
     await push('4');
-    assert.equal((await start('hdr@4')).code, 0);
-    // Without traffic judging it, the rollout holds; a second one is refused meanwhile.
-    assert.match((await start('hdr@4')).stderr, /a rollout of hdr@4 is running \(WEFT_ERR_ROLLOUT_CONFLICT\)/);
+    // A long interval: counts left from the earlier subtests must not promote it before the abort on a busy machine.
+    assert.equal((await start('hdr@4', '60s')).code, 0);
+    // A second rollout is refused while this one runs.
+    assert.match((await start('hdr@4', '60s')).stderr, /a rollout of hdr@4 is running \(WEFT_ERR_ROLLOUT_CONFLICT\)/);
     assert.match((await plane.weft(['filter', 'rollback', 'hdr'])).stderr, /weft rollout abort first/);
     const r = await plane.weft(['rollout', 'abort']);
     assert.equal(r.code, 0, r.stderr);
