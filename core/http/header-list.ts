@@ -25,14 +25,10 @@ export function splitRequestHeaders(list: HeaderList): { method: string; path: s
   return { method, path, authority, headers };
 }
 
-export function responseHeaderList(status: number, headers: ResponseHeaders): HeaderList {
+/** Response headers as filters see them: `:status` first, then the end-to-end headers (downstreamResponseHeaders' flat list). */
+export function responseHeaderList(status: number, flat: string[]): HeaderList {
   const list: HeaderList = [[':status', String(status)]];
-  for (const name in headers) {
-    const v = headers[name];
-    if (v === undefined) continue;
-    if (typeof v === 'string') list.push([name, v]);
-    else for (const one of v) list.push([name, one]);
-  }
+  for (let i = 0; i < flat.length; i += 2) list.push([flat[i], flat[i + 1]]);
   return list;
 }
 

@@ -113,17 +113,3 @@ export function downstreamResponseHeaders(headers: Record<string, string | strin
   }
   return flat;
 }
-
-/** Removes hop-by-hop headers from undici's parsed response headers in place, before they go downstream. */
-export function stripResponseHopByHop(headers: Record<string, string | string[] | undefined>): void {
-  const connection = headers.connection;
-  if (connection !== undefined) {
-    const named = connectionNamed(Array.isArray(connection) ? connection.join(',') : connection);
-    if (named) for (const n of named) delete headers[n];
-    delete headers.connection;
-  }
-  if (headers['keep-alive'] !== undefined) delete headers['keep-alive'];
-  if (headers['transfer-encoding'] !== undefined) delete headers['transfer-encoding'];
-  if (headers['proxy-connection'] !== undefined) delete headers['proxy-connection'];
-  if (headers.upgrade !== undefined) delete headers.upgrade;
-}

@@ -19,7 +19,7 @@ import type { WorkerMetrics } from '../observe/metrics.ts';
 import type { FilterChain } from '../chain/chain.ts';
 import type { ChainStream } from '../chain/stream.ts';
 import type { Direction, HeaderList, PropertyValue, StreamHost } from '../wasm/stream-host.ts';
-import { upstreamRequestHeaders, stripResponseHopByHop, downstreamResponseHeaders } from './headers.ts';
+import { upstreamRequestHeaders, downstreamResponseHeaders } from './headers.ts';
 import type { RequestFacts } from './headers.ts';
 import { requestHeaderList, responseHeaderList, splitRequestHeaders, toWriteHead, trailerList, trailerObject } from './header-list.ts';
 import { localReply, localReplyParts } from './local-reply.ts';
@@ -332,14 +332,14 @@ class Exchange implements AttemptOwner, StreamHost {
       return false;
     }
     this.status = status;
+    const flat = downstreamResponseHeaders(headers);
     if (this.stream) {
-      stripResponseHopByHop(headers);
-      this.responseHeaders = responseHeaderList(status, headers);
+      this.responseHeaders = responseHeaderList(status, flat);
       this.stream.responseHeaders(false);
     } else {
       const length = headers['content-length'];
       this.declaredLength = typeof length === 'string' ? Number(length) : -1;
-      this.res.writeHead(status, downstreamResponseHeaders(headers));
+      this.res.writeHead(status, flat);
     }
     return true;
   }

@@ -2,6 +2,7 @@
 import type { HeaderList, HttpCallFn, HttpCallResponse } from '../wasm/stream-host.ts';
 import type { Cluster } from './cluster.ts';
 import { splitRequestHeaders, responseHeaderList, trailerList } from '../http/header-list.ts';
+import { downstreamResponseHeaders } from '../http/headers.ts';
 
 export function httpCaller(clusters: () => Map<string, Cluster>): HttpCallFn {
   return (clusterName: string, headers: HeaderList, body: Uint8Array, _trailers: HeaderList, timeoutMs: number) => {
@@ -25,7 +26,7 @@ async function send(cluster: Cluster, headers: HeaderList, body: Uint8Array, tim
   });
   const bytes = new Uint8Array(await r.body.arrayBuffer());
   return {
-    headers: responseHeaderList(r.statusCode, r.headers),
+    headers: responseHeaderList(r.statusCode, downstreamResponseHeaders(r.headers)),
     body: bytes,
     trailers: trailerList(r.trailers) ?? [],
   };
