@@ -46,6 +46,8 @@ export interface ServiceInstance {
   /** 0: never expires; otherwise it drops out this long after the last heartbeat. */
   ttlMs: number;
   lastHeartbeat: number;
+  /** Set by sidecars: the SPIFFE ID their certificate carries (plane/services.ts checks it names this service). */
+  identity?: string;
 }
 
 /** What a proxy last told the plane: `nodes/NAME`. */

@@ -147,7 +147,7 @@ const routes: Route[] = [
     return { kind, revision: mesh?.revisions[kind] ?? 0, items: mesh?.[kind] ?? [] };
   } },
   { method: 'PUT', pattern: new RegExp(`^/v1/services/${NAME}/instances$`), publishes: true, async handler(plane, { req, params }) {
-    return register(plane.store, params[0], await readJson<Registration>(req), Date.now());
+    return register(plane.store, params[0], await readJson<Registration>(req), Date.now(), plane.ca.trustDomain);
   } },
   { method: 'POST', pattern: new RegExp(`^/v1/services/${NAME}/heartbeat$`), publishes: true, async handler(plane, { req, params }) {
     return heartbeat(plane.store, params[0], (await readJson<{ endpoint: string }>(req)).endpoint, Date.now());

@@ -4,11 +4,14 @@ import { keys, NAME_PATTERN } from './model.ts';
 import type { ServiceInstance } from './model.ts';
 import { isLive } from './state.ts';
 import type { Store } from './store/store.ts';
+import { parseSpiffeId } from '../core/identity/spiffe.ts';
 
 export interface Registration {
   endpoint: string;
   tags?: Record<string, string>;
   ttlMs?: number;
+  /** A sidecar's SPIFFE ID: callers' sidecars accept only this identity from the endpoint's certificate. */
+  identity?: string;
 }
 
 const ENDPOINT_PATTERN = /^http:\/\/[^/\s]+\/?$/;
@@ -17,8 +20,20 @@ function checkName(name: string): void {
   if (!NAME_PATTERN.test(name)) throw new WeftError(ErrorCodes.USAGE, `service name must match ${NAME_PATTERN.source}, got "${name}"`, 2);
 }
 
-export async function register(store: Store, service: string, r: Registration, now: number): Promise<ServiceInstance> {
+/**
+ * A sidecar may only claim an identity of its own service in the plane's trust domain: the registry is what
+ * callers learn which certificate to expect from, so it must not let one service vouch for another.
+ */
+function checkIdentity(identity: unknown, service: string, trustDomain: string): void {
+  const id = typeof identity === 'string' ? parseSpiffeId(identity) : undefined;
+  if (!id || id.trustDomain !== trustDomain || id.service !== service) {
+    throw new WeftError(ErrorCodes.USAGE, `identity must be a SPIFFE ID spiffe://${trustDomain}/ns/NS/sa/${service}, got "${String(identity)}"`, 2);
+  }
+}
+
+export async function register(store: Store, service: string, r: Registration, now: number, trustDomain: string): Promise<ServiceInstance> {
   checkName(service);
+  if (r.identity !== undefined) checkIdentity(r.identity, service, trustDomain);
   if (typeof r.endpoint !== 'string' || !ENDPOINT_PATTERN.test(r.endpoint)) {
     throw new WeftError(ErrorCodes.USAGE, `endpoint must be http://HOST:PORT, got "${String(r.endpoint)}"`, 2);
   }
@@ -29,7 +44,7 @@ export async function register(store: Store, service: string, r: Registration, n
     throw new WeftError(ErrorCodes.USAGE, 'tags must map names to strings', 2);
   }
   const endpoint = r.endpoint.replace(/\/$/, '');
-  const instance: ServiceInstance = { service, endpoint, tags, ttlMs, lastHeartbeat: now };
+  const instance: ServiceInstance = { service, endpoint, tags, ttlMs, lastHeartbeat: now, ...(r.identity ? { identity: r.identity } : {}) };
   await store.put(keys.service(service, endpoint), JSON.stringify(instance));
   return instance;
 }

@@ -1,8 +1,8 @@
 // Turns the mesh state into the one snapshot every proxy is sent: filter refs resolved, services resolved to endpoints.
 import { createHash } from 'node:crypto';
-import type { FilterRef, RawCluster, Snapshot } from '../core/control/snapshot.ts';
+import type { FilterRef, MeshService, RawCluster, Snapshot } from '../core/control/snapshot.ts';
 import { parseFilterRef } from './model.ts';
-import type { FilterVersion, MeshFilter } from './model.ts';
+import type { FilterVersion, MeshFilter, ServiceInstance } from './model.ts';
 import { findVersion, isLive } from './state.ts';
 import type { MeshState } from './state.ts';
 
@@ -50,6 +50,26 @@ function clusters(state: MeshState, now: number): RawCluster[] {
   });
 }
 
+/**
+ * The registry as sidecars route to it: per service its live endpoints and the SPIFFE IDs their certificates carry.
+ * Once any instance of a service registered an identity, instances without one are left out: a caller's sidecar
+ * must never fall back to plain text for a service that speaks mTLS.
+ */
+function meshServices(state: MeshState, now: number): MeshService[] {
+  const by = new Map<string, ServiceInstance[]>();
+  for (const i of state.services) {
+    if (!isLive(i, now)) continue;
+    const list = by.get(i.service);
+    if (list) list.push(i);
+    else by.set(i.service, [i]);
+  }
+  return [...by].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, all]) => {
+    const secured = all.filter((i) => i.identity !== undefined);
+    const chosen = secured.length ? secured : all;
+    return { name, endpoints: chosen.map((i) => i.endpoint).sort(), identities: [...new Set(secured.map((i) => i.identity!))].sort() };
+  });
+}
+
 /** The snapshot for this state; `createdAt` is the caller's (it is not part of the version). */
 export function buildSnapshot(state: MeshState, now: number, createdAt: number): Snapshot {
   const body = {
@@ -58,6 +78,7 @@ export function buildSnapshot(state: MeshState, now: number, createdAt: number):
     filters: filterRefs(state),
     ...(state.rollout?.phase === 'running' ? { statsIntervalMs: ROLLOUT_STATS_INTERVAL_MS } : {}),
     trustBundle: state.trustBundle,
+    services: meshServices(state, now),
   };
   const version = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 12);
   return { version, createdAt, ...body };

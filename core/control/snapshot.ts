@@ -41,6 +41,15 @@ export interface Snapshot {
   statsIntervalMs?: number;
   /** Every root certificate (PEM) the mesh trusts for workload identities: two while a root rotation overlaps. */
   trustBundle?: string[];
+  /** The service registry, for sidecars' outbound side (plane/snapshot.ts meshServices). */
+  services?: MeshService[];
+}
+
+/** One service as a sidecar calls it: its sidecars' inbound endpoints and the SPIFFE IDs they may present (none: plain HTTP). */
+export interface MeshService {
+  name: string;
+  endpoints: string[];
+  identities: string[];
 }
 
 /** Per filter version, cumulative since the proxy started: what a rollout judges a new version by (POST /v1/nodes/N/stats). */
