@@ -72,6 +72,8 @@ export const ErrorCodes = {
   CA_CONFLICT: 'WEFT_ERR_CA_CONFLICT',
   /** A cluster's circuit breaker (connections, pending or active requests) is full; answered at once, not queued. HTTP 503. */
   UPSTREAM_OVERFLOW: 'WEFT_ERR_UPSTREAM_OVERFLOW',
+  /** The service's authorization policy denied the request (a deny rule, or no allow rule and default deny). HTTP 403. */
+  AUTHZ_DENIED: 'WEFT_ERR_AUTHZ_DENIED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

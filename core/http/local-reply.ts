@@ -16,6 +16,7 @@ export const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.DRAINING]: 503,
   [ErrorCodes.BAD_REQUEST]: 400,
   [ErrorCodes.FILTER_TIMEOUT]: 504,
+  [ErrorCodes.AUTHZ_DENIED]: 403,
 };
 
 const MESSAGE_OF: Partial<Record<ErrorCode, string>> = {
@@ -29,6 +30,7 @@ const MESSAGE_OF: Partial<Record<ErrorCode, string>> = {
   [ErrorCodes.DRAINING]: 'proxy is shutting down',
   [ErrorCodes.BAD_REQUEST]: 'bad request',
   [ErrorCodes.FILTER_TIMEOUT]: 'a filter held the request past the route timeout',
+  [ErrorCodes.AUTHZ_DENIED]: 'denied by authorization policy',
 };
 
 const NO_BODY = Buffer.alloc(0);

@@ -1,5 +1,6 @@
 // The proxy's Prometheus metrics as one worker records them; the admin server merges every worker's on scrape.
 import client from 'prom-client';
+import type { AuthzDecision } from '../authz/authorizer.ts';
 import type { Cluster } from '../upstream/cluster.ts';
 import { registerUpstreamMetrics } from './upstream-metrics.ts';
 
@@ -15,6 +16,9 @@ export class WorkerMetrics {
   private readonly upstreamErrors: client.Counter<string>;
   private readonly retries: client.Counter<string>;
   private readonly grpcCalls: client.Counter<string>;
+  private readonly authzDecisions: client.Counter<string>;
+  /** Per service, per decision object (the Authorizer hands out one per outcome): its child, so a check costs no label hashing. */
+  private readonly authzChildren = new Map<string, WeakMap<AuthzDecision, client.Counter.Internal>>();
 
   constructor(worker: number, clusters: () => Iterable<Cluster>) {
     this.worker = String(worker);
@@ -42,6 +46,11 @@ export class WorkerMetrics {
       name: 'weft_grpc_requests_total', help: 'gRPC calls answered, by route, cluster, grpc-status and worker (their HTTP status is 200)',
       labelNames: ['route', 'cluster', 'grpc_status', 'worker'], registers,
     });
+    // No worker label: the scrape sums the workers, and rule names already multiply the series.
+    this.authzDecisions = new client.Counter({
+      name: 'weft_authz_decisions_total', help: 'Inbound requests checked against the service authorization policy, by service, decision (allow, deny, audit) and deciding rule',
+      labelNames: ['service', 'decision', 'rule'], registers,
+    });
     const connections = new client.Gauge({
       name: 'weft_upstream_connections', help: 'Upstream connections by cluster, endpoint and state (open, idle)',
       labelNames: ['cluster', 'endpoint', 'state'], registers,
@@ -67,6 +76,14 @@ export class WorkerMetrics {
 
   grpc(route: string, cluster: string, grpcStatus: string): void {
     this.grpcCalls.inc({ route, cluster, grpc_status: grpcStatus, worker: this.worker });
+  }
+
+  authz(service: string, d: AuthzDecision): void {
+    let children = this.authzChildren.get(service);
+    if (!children) this.authzChildren.set(service, children = new WeakMap());
+    let child = children.get(d);
+    if (!child) children.set(d, child = this.authzDecisions.labels(service, d.decision, d.rule));
+    child.inc();
   }
 
   rejectedDownstream(reason: string): void {

@@ -1,0 +1,17 @@
+// weft_authz_decisions_total as a worker records it: one series per service, decision and rule, counted per check.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { WorkerMetrics } from '../observe/metrics.ts';
+import { Authorizer } from './authorizer.ts';
+
+test('every decision is counted under its service, decision and rule', async () => {
+  const metrics = new WorkerMetrics(0, () => []);
+  const a = Authorizer.compile({ kind: 'AuthorizationPolicy', service: 'payments', mode: 'audit', default: 'deny', rules: [
+    { name: 'orders', action: 'allow', from: { principals: ['spiffe://mesh.local/ns/default/sa/orders'] } },
+  ] });
+  for (let i = 0; i < 3; i++) metrics.authz('payments', a.check('spiffe://mesh.local/ns/default/sa/orders', 'GET', '/', []));
+  metrics.authz('payments', a.check(undefined, 'GET', '/', []));
+  const text = await metrics.registry.metrics();
+  assert.match(text, /weft_authz_decisions_total\{service="payments",decision="allow",rule="orders"\} 3/);
+  assert.match(text, /weft_authz_decisions_total\{service="payments",decision="audit",rule="default"\} 1/);
+});
