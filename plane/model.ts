@@ -1,4 +1,5 @@
 // The records the plane keeps in its store, one JSON value per key, and the key each lives under.
+import type { AuthorizationPolicy } from '../core/authz/policy.ts';
 import type { FailPolicy, RawRoute, VersionCount } from '../core/control/snapshot.ts';
 
 /** One immutable pushed version of a filter: `filters/NAME/versions/VERSION`. */
@@ -36,6 +37,16 @@ export interface MeshRecord {
   routes: RawRoute[];
   filters: MeshFilter[];
   revisions: { clusters: number; routes: number; filters: number };
+}
+
+/** A service's authorization policy, validated with its defaults filled in: `policies/SERVICE`. Applying again replaces it. */
+export interface PolicyRecord {
+  policy: AuthorizationPolicy;
+  /** 1 for the first apply, then one more for each apply that changed it. */
+  revision: number;
+  appliedAt: number;
+  /** The file it was applied from, as the client named it. */
+  source: string;
 }
 
 /** One registered endpoint of a service: `services/NAME/<endpoint, URI-encoded>`. */
@@ -113,10 +124,12 @@ export const keys = {
   /** A root the mesh trusts, published by the replica that holds it: {pem, addedAt}. Every replica's roots form the bundle. */
   caRoot: (sha256: string) => `ca/roots/${sha256}`,
   caRoots: 'ca/roots/',
+  policy: (service: string) => `policies/${service}`,
+  policies: 'policies/',
 } as const;
 
 /** Key prefixes whose changes alter what proxies are sent. */
-export const SNAPSHOT_PREFIXES = ['filters/', 'heads/', 'mesh', 'services/', 'rollout', 'ca/roots/'];
+export const SNAPSHOT_PREFIXES = ['filters/', 'heads/', 'mesh', 'services/', 'rollout', 'ca/roots/', 'policies/'];
 
 export const NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
 export const VERSION_PATTERN = /^[A-Za-z0-9_.+-]+$/;

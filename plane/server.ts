@@ -8,6 +8,7 @@ import { DEFAULT_NAMESPACE, SEGMENT_PATTERN, spiffeId } from '../core/identity/s
 import { join, renew } from './ca/issuance.ts';
 import { createJoinToken } from './ca/tokens.ts';
 import { isMeshKind } from './mesh.ts';
+import { applyPolicy, deletePolicy, getPolicy } from './policies.ts';
 import type { Plane } from './plane.ts';
 import { listFilters } from './registry.ts';
 import { deregister, heartbeat, register } from './services.ts';
@@ -145,6 +146,19 @@ const routes: Route[] = [
     if (!isMeshKind(kind)) throw new WeftError(ErrorCodes.PLANE_NOT_FOUND, `no resource kind "${kind}" (clusters, routes, filters)`);
     const mesh = (await loadState(plane.store)).mesh;
     return { kind, revision: mesh?.revisions[kind] ?? 0, items: mesh?.[kind] ?? [] };
+  } },
+  { method: 'PUT', pattern: /^\/v1\/policies$/, publishes: true, async handler(plane, { req, query }) {
+    return applyPolicy(plane.store, await readJson<unknown>(req), query.get('source') ?? 'policy', plane.ca.trustDomain, Date.now());
+  } },
+  { method: 'GET', pattern: /^\/v1\/policies$/, async handler(plane) {
+    return (await loadState(plane.store)).policies;
+  } },
+  { method: 'GET', pattern: new RegExp(`^/v1/policies/${NAME}$`), async handler(plane, { params }) {
+    return getPolicy(plane.store, params[0]);
+  } },
+  { method: 'DELETE', pattern: new RegExp(`^/v1/policies/${NAME}$`), publishes: true, async handler(plane, { params }) {
+    await deletePolicy(plane.store, params[0]);
+    return { deleted: params[0] };
   } },
   { method: 'PUT', pattern: new RegExp(`^/v1/services/${NAME}/instances$`), publishes: true, async handler(plane, { req, params }) {
     return register(plane.store, params[0], await readJson<Registration>(req), Date.now(), plane.ca.trustDomain);

@@ -78,6 +78,7 @@ export function buildSnapshot(state: MeshState, now: number, createdAt: number):
     filters: filterRefs(state),
     ...(state.rollout?.phase === 'running' ? { statsIntervalMs: ROLLOUT_STATS_INTERVAL_MS } : {}),
     trustBundle: state.trustBundle,
+    policies: state.policies.map((r) => r.policy),
     services: meshServices(state, now),
   };
   const version = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 12);

@@ -1,7 +1,7 @@
 // Everything that decides what proxies are sent, read from the store in one pass, plus the lookups the API needs.
 import type { Store } from './store/store.ts';
 import { keys, parseFilterRef } from './model.ts';
-import type { CaRootRecord, FilterHead, FilterVersion, MeshRecord, RolloutRecord, ServiceInstance } from './model.ts';
+import type { CaRootRecord, FilterHead, FilterVersion, MeshRecord, PolicyRecord, RolloutRecord, ServiceInstance } from './model.ts';
 
 export interface MeshState {
   /** name → versions in push order. */
@@ -12,11 +12,14 @@ export interface MeshState {
   rollout: RolloutRecord | null;
   /** Every trusted root, PEM, oldest first (plane/ca/authority.ts publishes them). */
   trustBundle: string[];
+  /** One per service, sorted by service so every replica builds the same snapshot. */
+  policies: PolicyRecord[];
 }
 
 export async function loadState(store: Store): Promise<MeshState> {
-  const [versions, heads, mesh, services, rollout, roots] = await Promise.all([
+  const [versions, heads, mesh, services, rollout, roots, policies] = await Promise.all([
     store.list('filters/'), store.list('heads/'), store.get(keys.mesh), store.list('services/'), store.get(keys.rollout), store.list(keys.caRoots),
+    store.list(keys.policies),
   ]);
   const filters = new Map<string, FilterVersion[]>();
   for (const e of versions) {
@@ -33,6 +36,7 @@ export async function loadState(store: Store): Promise<MeshState> {
     services: services.map((e) => JSON.parse(e.value) as ServiceInstance),
     rollout: rollout ? JSON.parse(rollout) as RolloutRecord : null,
     trustBundle: roots.map((e) => JSON.parse(e.value) as CaRootRecord).sort((a, b) => a.addedAt - b.addedAt || a.pem.localeCompare(b.pem)).map((r) => r.pem),
+    policies: policies.map((e) => JSON.parse(e.value) as PolicyRecord).sort((a, b) => (a.policy.service < b.policy.service ? -1 : a.policy.service > b.policy.service ? 1 : 0)),
   };
 }
 

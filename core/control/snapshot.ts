@@ -1,4 +1,5 @@
 // The snapshot a plane sends each proxy: mesh config in the proxy's own config-file format plus content-addressed filter refs.
+import type { AuthorizationPolicy } from '../authz/policy.ts';
 
 export type FailPolicy = 'closed' | 'open' | 'reload';
 
@@ -41,6 +42,8 @@ export interface Snapshot {
   statsIntervalMs?: number;
   /** Every root certificate (PEM) the mesh trusts for workload identities: two while a root rotation overlaps. */
   trustBundle?: string[];
+  /** Authorization policies, one per service, validated with defaults filled in; each sidecar enforces its own service's (core/authz). */
+  policies?: AuthorizationPolicy[];
   /** The service registry, for sidecars' outbound side (plane/snapshot.ts meshServices). */
   services?: MeshService[];
 }

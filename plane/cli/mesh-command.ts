@@ -1,17 +1,19 @@
-// `weft apply -f mesh.yaml` and `weft get routes|clusters|filters`: mesh config resources on the plane.
+// `weft apply -f mesh.yaml|policy.yaml` and `weft get routes|clusters|filters|policies`: mesh config and policies on the plane.
 import { readFile } from 'node:fs/promises';
 import { stringify as toYaml, parse as parseYaml } from 'yaml';
 import { usageError } from '../../core/cli/flags.ts';
 import { ErrorCodes, WeftError } from '../../core/errors.ts';
-import type { MeshRecord } from '../model.ts';
+import { POLICY_KIND } from '../../core/authz/policy.ts';
+import type { MeshRecord, PolicyRecord } from '../model.ts';
 import { planeClient } from './client.ts';
+import { printPolicies } from './policy-command.ts';
 import { runCommand } from './run.ts';
 import type { Subcommand } from './run.ts';
 
 const apply: Subcommand = {
-  usage: 'weft apply -f mesh.yaml',
-  summary: 'validate routes, clusters and filter chains with the proxy schemas and store them as the next revision (all or nothing)',
-  flags: [{ name: 'file', value: 'FILE', help: 'YAML or JSON mesh config (-f works too)' }],
+  usage: 'weft apply -f mesh.yaml|policy.yaml',
+  summary: 'validate routes, clusters and filter chains with the proxy schemas and store them as the next revision (all or nothing); a document of kind AuthorizationPolicy replaces its service\'s policy',
+  flags: [{ name: 'file', value: 'FILE', help: 'YAML or JSON mesh config or authorization policy (-f works too)' }],
   async run(_positionals, values) {
     const file = values.file as string | undefined;
     if (!file) throw usageError('give the mesh config with -f FILE');
@@ -21,6 +23,15 @@ const apply: Subcommand = {
     } catch (err) {
       throw new WeftError(ErrorCodes.CONFIG_INVALID, `invalid config ${file}: ${(err as Error).message.split('\n')[0]}`, 2);
     }
+    const kind = doc && typeof doc === 'object' && 'kind' in doc ? (doc as { kind: unknown }).kind : undefined;
+    if (kind === POLICY_KIND) {
+      const p = await planeClient(values).call<PolicyRecord & { changed: boolean }>('PUT', `/v1/policies?source=${encodeURIComponent(file)}`, doc);
+      const { service, mode, rules } = p.policy;
+      console.log(`${p.changed ? 'applied' : 'unchanged:'} policy for ${service} revision ${p.revision}: ${rules.length} rule${rules.length === 1 ? '' : 's'}, ${mode}, default ${p.policy.default}`);
+      return 0;
+    }
+    // Mesh config has no kind; any other kind is a document for something else (or a typo), never mesh config.
+    if (kind !== undefined) throw new WeftError(ErrorCodes.CONFIG_INVALID, `invalid config ${file}:\n  kind: unknown kind ${JSON.stringify(kind)} (${POLICY_KIND}, or none for mesh config)`, 2);
     const r = await planeClient(values).call<MeshRecord>('PUT', `/v1/mesh?source=${encodeURIComponent(file)}`, doc ?? {});
     console.log(`applied revision ${r.revision}: clusters@${r.revisions.clusters} routes@${r.revisions.routes} filters@${r.revisions.filters}`);
     return 0;
@@ -28,11 +39,12 @@ const apply: Subcommand = {
 };
 
 const get: Subcommand = {
-  usage: 'weft get routes|clusters|filters [--json]',
-  summary: 'print one kind of mesh resource as applied, with the revision it last changed at',
+  usage: 'weft get routes|clusters|filters|policies [SERVICE] [--json]',
+  summary: 'print one kind of mesh resource as applied, with the revision it last changed at; policies: every service\'s, or one',
   flags: [{ name: 'json', help: 'print JSON' }],
-  async run([kind], values) {
-    if (!kind) throw usageError('usage: weft get routes|clusters|filters');
+  async run([kind, name], values) {
+    if (!kind) throw usageError('usage: weft get routes|clusters|filters|policies');
+    if (kind === 'policies' || kind === 'policy') return printPolicies(planeClient(values), name, Boolean(values.json));
     const r = await planeClient(values).call<{ kind: string; revision: number; items: unknown[] }>('GET', `/v1/mesh/${kind}`);
     if (values.json) console.log(JSON.stringify(r, null, 2));
     else process.stdout.write(`# ${r.kind} at revision ${r.revision}\n${toYaml({ [r.kind]: r.items })}`);
