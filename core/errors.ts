@@ -12,6 +12,8 @@ export const ErrorCodes = {
   UPSTREAM_TIMEOUT: 'WEFT_ERR_UPSTREAM_TIMEOUT',
   /** The upstream reset the connection before the response began. HTTP 502. */
   UPSTREAM_RESET: 'WEFT_ERR_UPSTREAM_RESET',
+  /** The mTLS handshake with another sidecar failed: its certificate does not chain to the bundle or names another SPIFFE ID. HTTP 503. */
+  UPSTREAM_TLS: 'WEFT_ERR_UPSTREAM_TLS',
   /** The upstream sent a response Weft could not parse. HTTP 502. */
   UPSTREAM_PROTOCOL: 'WEFT_ERR_UPSTREAM_PROTOCOL',
   /** The downstream request was malformed (bad request line, header, framing). HTTP 400. */
@@ -20,6 +22,8 @@ export const ErrorCodes = {
   HEADERS_TOO_LARGE: 'WEFT_ERR_HEADERS_TOO_LARGE',
   /** The downstream client was too slow to send its headers or request. HTTP 408. */
   REQUEST_TIMEOUT: 'WEFT_ERR_REQUEST_TIMEOUT',
+  /** A caller's TLS handshake on an mTLS listener failed (no certificate, one the trust bundle does not vouch for, plain text). No HTTP answer. */
+  TLS_HANDSHAKE_FAILED: 'WEFT_ERR_TLS_HANDSHAKE_FAILED',
   /** The proxy is draining and refuses new work. HTTP 503. */
   DRAINING: 'WEFT_ERR_DRAINING',
   /** A configuration file or flag failed validation. Exit code 2. */

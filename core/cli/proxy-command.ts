@@ -8,6 +8,7 @@ import path from 'node:path';
 import { feedFromPlane } from '../proxy/plane-feed.ts';
 import { IdentityManager } from '../identity/manager.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
+import { resolveSidecar } from '../config/sidecar.ts';
 
 export const proxyFlags: FlagSpec[] = [
   { name: 'listen', value: 'HOST:PORT', help: 'address the proxy accepts traffic on (port 0 picks a free one)' },
@@ -26,13 +27,21 @@ export const proxyFlags: FlagSpec[] = [
   { name: 'data-dir', value: 'DIR', help: 'where the last good snapshot and module cache live', defaultText: '.weft/NODE' },
   { name: 'token', value: 'TOKEN', help: 'bearer token for reports to the plane' },
   { name: 'join-token', value: 'TOKEN', help: 'one-time join token (weft identity token): the listener serves mTLS with this workload\'s certificate; needs --plane' },
+  { name: 'service', value: 'NAME', help: 'run as this service\'s sidecar (needs --plane, --join-token, --inbound, --app)' },
+  { name: 'namespace', value: 'NS', help: 'the sidecar\'s namespace (its SPIFFE ID is spiffe://DOMAIN/ns/NS/sa/SERVICE)', defaultText: 'default' },
+  { name: 'inbound', value: 'HOST:PORT', help: 'sidecar: the mTLS listener other sidecars call; requests go to --app' },
+  { name: 'app', value: 'HOST:PORT', help: 'sidecar: the local service, spoken to in plain HTTP' },
+  { name: 'outbound', value: 'HOST:PORT', help: 'sidecar: plain-HTTP listener for the app; the Host header names the service to call' },
+  { name: 'bind', value: 'SERVICE=HOST:PORT', multiple: true, help: 'sidecar: a local port that always calls SERVICE' },
+  { name: 'permissive', help: 'sidecar: the inbound listener also accepts plain text (callers without an identity), for migration' },
+  { name: 'chain', value: 'SIDE', help: 'sidecar: where the filter chain runs: inbound, outbound or both', defaultText: 'inbound' },
   { name: 'trust-key', value: 'FILE', multiple: true, help: 'ed25519 public key (PEM); with one, only modules signed by a trusted key run' },
 ];
 
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseFlags(proxyFlags, argv, process.env);
   if (values.help) {
-    console.log(flagsHelp('usage: weft proxy --listen HOST:PORT (--upstream URL... | --config FILE | --plane URL --node NAME) [options]', proxyFlags));
+    console.log(flagsHelp('usage: weft proxy --listen HOST:PORT (--upstream URL... | --config FILE | --plane URL --node NAME) [options]\n       weft proxy --plane URL --join-token TOKEN --service NAME --inbound HOST:PORT --app HOST:PORT [--outbound HOST:PORT] [options]', proxyFlags));
     return 0;
   }
   const str = (k: string) => values[k] as string | undefined;
@@ -50,8 +59,15 @@ export async function main(argv: string[]): Promise<number> {
     filterMemory: str('filter-memory'),
   };
   const plane = str('plane');
-  const settings = resolveProxySettings({ ...overrides, fromPlane: plane !== undefined });
   const joinToken = str('join-token');
+  const sidecar = resolveSidecar({
+    service: str('service'), namespace: str('namespace'), inbound: str('inbound'), listen: str('listen'), app: str('app'),
+    outbound: str('outbound'), bind: values.bind as string[] | undefined, permissive: values.permissive as boolean | undefined,
+    chain: str('chain'), plane, joinToken,
+  });
+  if (sidecar) overrides.listen = str('inbound') ?? overrides.listen;
+  const settings = resolveProxySettings({ ...overrides, fromPlane: plane !== undefined });
+  if (sidecar) settings.sidecar = sidecar.sidecar;
   if (joinToken !== undefined && !plane) throw new WeftError(ErrorCodes.USAGE, '--join-token needs --plane (the plane issues the certificate)', 2);
   if (joinToken !== undefined && settings.tls) throw new WeftError(ErrorCodes.USAGE, '--join-token and tls in the config both set the listener\'s certificate: keep one', 2);
   if (!plane) return startSupervisor(settings, { reload: overrides.config ? () => resolveProxySettings(overrides) : undefined });
@@ -66,6 +82,7 @@ export async function main(argv: string[]): Promise<number> {
       dataDir,
       token: str('token'),
       trustKeyFiles: (values['trust-key'] as string[] | undefined) ?? [],
+      workload: sidecar && { service: sidecar.sidecar.service, namespace: sidecar.namespace },
     }),
   });
 }

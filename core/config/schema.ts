@@ -183,6 +183,7 @@ export const configSchema = {
               prefix: { type: 'string', pattern: '^/' },
               path: { type: 'string', pattern: '^/' },
               method: { type: 'string', pattern: '^[A-Z]+$' },
+              host: { type: 'string', pattern: '^[^\\s:/]+$', description: 'the Host (or :authority) without its port, case-insensitive' },
               headers: { type: 'object', additionalProperties: { type: 'string' } },
             },
           },

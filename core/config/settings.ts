@@ -32,6 +32,11 @@ export interface ClusterSettings {
   outlierDetection?: OutlierSettings;
   circuitBreakers?: BreakerSettings;
   retryBudget: RetryBudgetSettings;
+  /**
+   * Sidecars' clusters only: the endpoints are other sidecars, dialled over mTLS with this proxy's workload
+   * certificate, and their certificate must carry one of these SPIFFE IDs.
+   */
+  peerIdentities?: string[];
 }
 
 export interface EndpointMeta { weight: number; zone: string }
@@ -108,7 +113,7 @@ export interface FilterLimits {
 
 export interface RouteSettings {
   name: string;
-  match: { prefix?: string; path?: string; method?: string; headers: [string, string][] };
+  match: { prefix?: string; path?: string; method?: string; host?: string; headers: [string, string][] };
   cluster: string;
   timeoutMs: number;
   /** A response body that stalls this long is cut. */
@@ -125,6 +130,26 @@ export interface LimitSettings {
   keepAliveTimeoutMs: number;
 }
 
+/** Which side of a sidecar runs the filter chain. */
+export type ChainSide = 'inbound' | 'outbound' | 'both';
+
+/**
+ * A sidecar (`weft proxy --service … --app …`): `listen` is its inbound side (mTLS from other sidecars, to the app);
+ * the app calls other services through `outbound` (by Host) or a bound port per service.
+ */
+export interface SidecarSettings {
+  service: string;
+  /** The local app, http://HOST:PORT. */
+  app: string;
+  outbound?: HostPort;
+  binds: { service: string; listen: HostPort }[];
+  /** Inbound also accepts plain text (migration): such callers have no identity. */
+  permissive: boolean;
+  chain: ChainSide;
+  /** The mesh's services from the plane's registry; undefined until the first snapshot (nothing is routed before). */
+  services?: { name: string; endpoints: string[]; identities: string[] }[];
+}
+
 export interface ProxySettings {
   listen: HostPort;
   admin: HostPort | null;
@@ -135,6 +160,7 @@ export interface ProxySettings {
   drainTimeoutMs: number;
   limits: LimitSettings;
   tls?: TlsSettings;
+  sidecar?: SidecarSettings;
   clusters: ClusterSettings[];
   routes: RouteSettings[];
   filters: FilterSettings[];

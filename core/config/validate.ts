@@ -62,7 +62,7 @@ type RawCluster = {
 type RawFilter = { name: string; module?: string; root?: string; vmId?: string; config?: unknown; fail?: FailPolicy };
 type RawRoute = {
   name?: string; cluster: string; timeout?: string; filters?: Record<string, { disabled?: boolean; config?: unknown }>;
-  match?: { prefix?: string; path?: string; method?: string; headers?: Record<string, string> };
+  match?: { prefix?: string; path?: string; method?: string; host?: string; headers?: Record<string, string> };
   idleTimeout?: string;
   retries?: { attempts?: number; on?: (string | number)[]; perTryTimeout?: string; nonIdempotent?: boolean; backoff?: { base?: string; max?: string } };
 };
@@ -150,7 +150,7 @@ export function normalizeRoute(r: RawRoute, index: number): RouteSettings {
   const headers = Object.entries(r.match?.headers ?? {}).map(([k, v]): [string, string] => [k.toLowerCase(), v]);
   return {
     name: r.name ?? `route${index}`,
-    match: { prefix: r.match?.prefix, path: r.match?.path, method: r.match?.method, headers },
+    match: { prefix: r.match?.prefix, path: r.match?.path, method: r.match?.method, host: r.match?.host?.toLowerCase(), headers },
     cluster: r.cluster,
     timeoutMs: ms(r.timeout, DEFAULT_ROUTE_TIMEOUT_MS),
     idleTimeoutMs: ms(r.idleTimeout, ms(r.timeout, DEFAULT_ROUTE_TIMEOUT_MS)),

@@ -12,7 +12,7 @@ import { handleRequest, type WorkerContext } from './request-path.ts';
 import { handleUpgrade } from './upgrade.ts';
 import { H2Server } from './h2-server.ts';
 import { acceptsH2cUpgrade, isH2cUpgrade, upgradeToH2c } from './h2c-upgrade.ts';
-import { sniffProtocol } from './preface.ts';
+import { sniffProtocol, sniffTls } from './preface.ts';
 import { stampClientCert } from './client-cert.ts';
 import type { Identity } from '../identity/identity.ts';
 import { contextOptions, serverOptions } from '../identity/tls.ts';
@@ -37,6 +37,14 @@ function shouldUpgradeTls(req: http.IncomingMessage): boolean {
   return !isH2cUpgrade(req);
 }
 
+/** How the port is secured: a certificate from files (config `tls`), a workload identity (mTLS), or neither. */
+export interface ListenerSecurity {
+  tls?: TlsSettings;
+  identity?: Identity;
+  /** With an identity: plain-text connections are served too (migration), their callers without an identity. */
+  permissive?: boolean;
+}
+
 /**
  * With a workload identity the port is mTLS (TLS 1.3, a client certificate chaining to the trust bundle required)
  * and HTTP/1.1 only: the peer's identity is stamped on the HTTP/1.1 path, so no HTTP/2 stream can carry a forged one.
@@ -54,9 +62,12 @@ function tlsOptions(tls: TlsSettings | undefined, identity: Identity | undefined
 export class Listener {
   readonly server: http.Server | https.Server;
   readonly h2: H2Server;
+  /** Permissive mode: serves the connections that did not start a TLS handshake. */
+  private readonly plain: http.Server | undefined;
 
-  constructor(limits: LimitSettings, tlsFiles: TlsSettings | undefined, getContext: () => WorkerContext, identity?: Identity) {
-    const tls = tlsOptions(tlsFiles, identity);
+  constructor(limits: LimitSettings, getContext: () => WorkerContext, security: ListenerSecurity) {
+    const { identity } = security;
+    const tls = tlsOptions(security.tls, identity);
     const options: http.ServerOptions = {
       maxHeaderSize: limits.maxHeaderSize,
       headersTimeout: limits.headersTimeoutMs,
@@ -94,25 +105,44 @@ export class Listener {
       const toHttp2 = (socket: Socket) => h2.accept(socket);
       server.on('connection', (socket: Socket) => sniffProtocol(socket, limits.headersTimeoutMs, toHttp1, toHttp2));
     }
-    server.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
-      if (isH2cUpgrade(req)) upgradeToH2c(req, socket, head, (connection) => h2.accept(connection, socket));
-      else {
-        stamp(req);
-        handleUpgrade(getContext(), req, socket, head);
-      }
-    });
-
-    server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
-      const r = refusal(err);
-      if (r) getContext().metrics.rejectedDownstream(r.code);
-      // A body that turns malformed after its headers were routed still gets a 400 if nothing was answered yet.
-      const inFlight = (socket as Socket & { _httpMessage?: { headersSent: boolean } })._httpMessage;
-      if (r && socket.writable && !inFlight?.headersSent) {
-        socket.end(rawReject(r.status, r.reason, r.code));
-      } else {
-        socket.destroy();
-      }
-    });
+    const serveHttp1 = (http1: http.Server | https.Server) => {
+      http1.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
+        if (isH2cUpgrade(req)) upgradeToH2c(req, socket, head, (connection) => h2.accept(connection, socket));
+        else {
+          stamp(req);
+          handleUpgrade(getContext(), req, socket, head);
+        }
+      });
+      http1.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+        const r = refusal(err);
+        if (r) getContext().metrics.rejectedDownstream(r.code);
+        // A body that turns malformed after its headers were routed still gets a 400 if nothing was answered yet.
+        const inFlight = (socket as Socket & { _httpMessage?: { headersSent: boolean } })._httpMessage;
+        if (r && socket.writable && !inFlight?.headersSent) {
+          socket.end(rawReject(r.status, r.reason, r.code));
+        } else {
+          socket.destroy();
+        }
+      });
+    };
+    serveHttp1(server);
+    if (identity && security.permissive) {
+      // Connections are told apart by their first byte: a TLS handshake record, or anything else as plain HTTP/1.1.
+      const plain = http.createServer({ ...options, shouldUpgradeCallback: shouldUpgradeTls }, onRequest);
+      serveHttp1(plain);
+      // Node starts tracking connections (request and header timeouts) when a server starts listening; this one never does.
+      plain.emit('listening');
+      const handshake = takeListener(server, 'connection');
+      server.on('connection', (socket: Socket) => sniffTls(socket, limits.headersTimeoutMs, () => handshake.call(server, socket), () => {
+        plain.emit('connection', socket);
+        socket.resume();
+      }));
+      this.plain = plain;
+    }
+    if (identity) {
+      // Refused handshakes (no certificate, one from another trust domain, plain text on an mTLS port) are counted.
+      server.on('tlsClientError', () => getContext().metrics.rejectedDownstream(ErrorCodes.TLS_HANDSHAKE_FAILED));
+    }
     this.server = server;
   }
 
@@ -136,16 +166,20 @@ export class Listener {
   /** Stops accepting; HTTP/1.1 connections close as they turn idle, HTTP/2 ones get GOAWAY and finish their streams. */
   close(cb: () => void): void {
     this.server.close(cb);
-    this.h2.closeIdleConnections();
+    // Never listening, it only stops its timers here ("not running" is expected).
+    this.plain?.close(() => undefined);
+    this.closeIdleConnections();
   }
 
   closeIdleConnections(): void {
     this.server.closeIdleConnections();
+    this.plain?.closeIdleConnections();
     this.h2.closeIdleConnections();
   }
 
   closeAllConnections(): void {
     this.server.closeAllConnections();
+    this.plain?.closeAllConnections();
     this.h2.closeAllConnections();
   }
 }

@@ -24,6 +24,7 @@ import type { RequestFacts } from './headers.ts';
 import { requestHeaderList, responseHeaderList, splitRequestHeaders, toWriteHead, trailerList, trailerObject } from './header-list.ts';
 import { localReply, localReplyParts } from './local-reply.ts';
 import { ErrorCodes } from '../errors.ts';
+import { peerIdentity } from '../identity/tls.ts';
 import type { ErrorCode } from '../errors.ts';
 
 /** What a worker's request path reads; swapped whole when config changes. */
@@ -228,6 +229,12 @@ class Exchange implements AttemptOwner, StreamHost {
       case 'source':
         if (name === 'address') return `${socket.remoteAddress}:${socket.remotePort}`;
         if (name === 'port') return socket.remotePort;
+        // Envoy's names for the caller's verified workload identity (its certificate's SPIFFE ID).
+        if (name === 'principal') return this.peer();
+        return undefined;
+      case 'connection':
+        if (name === 'uri_san_peer_certificate') return this.peer();
+        if (name === 'mtls') return this.peer() !== undefined;
         return undefined;
       case 'destination':
         if (name === 'address') return `${socket.localAddress}:${socket.localPort}`;
@@ -253,6 +260,11 @@ class Exchange implements AttemptOwner, StreamHost {
         return undefined;
     }
     return undefined;
+  }
+
+  private peer(): string | undefined {
+    const socket = this.req.socket as TLSSocket;
+    return socket.encrypted ? peerIdentity(socket) : undefined;
   }
 
   /** weft.cluster and weft.mirror_cluster are the host's: a filter routes or mirrors by setting them (see sdk/README.md). */

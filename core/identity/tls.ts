@@ -16,6 +16,13 @@ export function serverOptions(id: Identity): TlsOptions {
   return { ...contextOptions(id), requestCert: true, rejectUnauthorized: true };
 }
 
+/** The code of the errors below, so the upstream side can tell a refused identity from a broken connection. */
+export const PEER_IDENTITY_MISMATCH = 'ERR_TLS_PEER_IDENTITY';
+
+function identityError(message: string): Error {
+  return Object.assign(new Error(message), { code: PEER_IDENTITY_MISMATCH });
+}
+
 /**
  * For tls.connect / undici: the server's certificate must chain to the bundle and name a SPIFFE ID that `accept`
  * takes (a string: exactly that ID). Host names play no part: identities are SPIFFE IDs, not DNS names.
@@ -27,8 +34,8 @@ export function clientOptions(id: Identity, accept: string | ((spiffeId: string)
     rejectUnauthorized: true,
     checkServerIdentity: (_host: string, cert: PeerCertificate) => {
       const got = peerSpiffeId(cert);
-      if (!got) return new Error('the server certificate is not a workload certificate (one SPIFFE ID URI SAN, not a CA)');
-      return ok(got) ? undefined : new Error(`the server is ${got}, not ${typeof accept === 'string' ? accept : 'an accepted identity'}`);
+      if (!got) return identityError('the server certificate is not a workload certificate (one SPIFFE ID URI SAN, not a CA)');
+      return ok(got) ? undefined : identityError(`the server is ${got}, not ${typeof accept === 'string' ? accept : 'an accepted identity'}`);
     },
   };
 }
@@ -47,4 +54,30 @@ export function followIdentity(server: Server, source: { on(event: 'change', fn:
   const swap = (id: Identity) => server.setSecureContext(contextOptions(id));
   source.on('change', swap);
   return () => { source.off('change', swap); };
+}
+
+/**
+ * A worker's client side of mTLS: options per accepted set of peer identities, built once per identity so a
+ * connector can tell by object identity that a renewal happened.
+ */
+export class WorkloadTls {
+  private identity: Identity | undefined;
+  private readonly byPeers = new Map<string, ConnectionOptions>();
+
+  use(identity: Identity | undefined): void {
+    this.identity = identity;
+    this.byPeers.clear();
+  }
+
+  /** Throws when the proxy has no workload identity: a sidecar's peer is never dialled in plain text. */
+  clientOptions(peers: readonly string[]): ConnectionOptions {
+    const key = peers.join(' ');
+    let o = this.byPeers.get(key);
+    if (!o) {
+      if (!this.identity) throw identityError('no workload identity to dial another sidecar with (weft proxy --join-token)');
+      o = clientOptions(this.identity, peers.length === 1 ? peers[0] : (id) => peers.includes(id));
+      this.byPeers.set(key, o);
+    }
+    return o;
+  }
 }

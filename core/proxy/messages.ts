@@ -15,8 +15,8 @@ export interface Generation {
 
 export interface WorkerData extends Generation {
   index: number;
-  /** The port every worker binds (the first worker resolves port 0 to a real one). */
-  port: number;
+  /** By listener, the ports every worker binds (the first worker resolves each 0 to a real one). */
+  ports: number[];
   /** Filters' shared data and queues: one buffer for the whole process. */
   shared: SharedArrayBuffer;
   /** With a workload identity the listener is mTLS (`--join-token`). */
@@ -36,7 +36,7 @@ export type ToWorker =
   | { type: 'identity'; identity: Identity };
 
 export type FromWorker =
-  | { type: 'listening'; port: number }
+  | { type: 'listening'; ports: number[] }
   | { type: 'start-error'; message: string; code: string }
   | { type: 'metrics'; id: number; metrics: unknown }
   | { type: 'stats'; id: number; counts: VersionCount[] }

@@ -10,6 +10,7 @@ import { ErrorCodes, WeftError } from '../errors.ts';
 import { formatHostPort } from '../config/settings.ts';
 import { parseSpiffeId } from '../identity/spiffe.ts';
 import { keepRegistered } from './registration.ts';
+import { connect } from 'node:net';
 
 /** A sidecar that stops heartbeating leaves its service this long after its last heartbeat. */
 const REGISTRATION_TTL_MS = 10_000;
@@ -20,6 +21,19 @@ export interface PlaneOptions {
   dataDir: string;
   token?: string;
   trustKeyFiles: string[];
+  /** A sidecar's service and namespace (--service, --namespace): its certificate must name them. */
+  workload?: { service: string; namespace: string };
+}
+
+/** Sidecar registration waits for the app: peers must not be sent to a sidecar whose service cannot answer yet. */
+
+function appAccepts(origin: string): Promise<boolean> {
+  const { hostname, port } = new URL(origin);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname.replace(/^\[|\]$/g, ''), port: Number(port) });
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 export async function feedFromPlane(sup: Supervisor, log: Logger, o: PlaneOptions): Promise<{ close(): Promise<void> }> {
@@ -31,6 +45,12 @@ export async function feedFromPlane(sup: Supervisor, log: Logger, o: PlaneOption
     }
   });
   const identity = sup.identity;
+  if (identity && o.workload) {
+    const got = parseSpiffeId(identity.current().spiffeId)!;
+    if (got.service !== o.workload.service || got.namespace !== o.workload.namespace) {
+      throw new WeftError(ErrorCodes.USAGE, `the join token is for ${identity.current().spiffeId}, not service "${o.workload.service}" in namespace "${o.workload.namespace}"`, 2);
+    }
+  }
   // The client reads counts synchronously on its own timer; they are refreshed in the background, one interval behind.
   let counts: VersionCount[] = [];
   const client = await startControlClient({
@@ -48,18 +68,22 @@ export async function feedFromPlane(sup: Supervisor, log: Logger, o: PlaneOption
     },
     apply: async (snapshot, _modules, disk) => {
       const next = settingsFromSnapshot(snapshot, disk);
-      await sup.apply({ ...sup.settings, ...next }, snapshot.version);
+      const sidecar = sup.settings.sidecar && { ...sup.settings.sidecar, services: snapshot.services ?? [] };
+      await sup.apply({ ...sup.settings, ...next, sidecar }, snapshot.version);
       log.info({ version: snapshot.version, filters: next.filters.map((f) => `${f.name}@${f.version}`) }, 'applied snapshot');
     },
   });
   if (!identity) return client;
   // With a workload identity the proxy is a sidecar: its listener is an endpoint of its service.
+  const app = sup.settings.sidecar?.app;
   const registration = keepRegistered({
     planes: o.planes,
     token: o.token,
     service: parseSpiffeId(identity.current().spiffeId)!.service,
+    identity: identity.current().spiffeId,
     endpoint: `http://${formatHostPort({ host: sup.settings.listen.host, port: sup.listenPort })}`,
     ttlMs: REGISTRATION_TTL_MS,
+    ready: app === undefined ? undefined : () => appAccepts(app),
     log,
   });
   return {

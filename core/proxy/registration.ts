@@ -10,6 +10,10 @@ export interface RegistrationOptions {
   /** http://HOST:PORT of the listener: peers reach it there (the registry holds addresses; mTLS is the caller's side). */
   endpoint: string;
   ttlMs: number;
+  /** The SPIFFE ID the sidecar's certificate carries: callers accept only it from this endpoint. */
+  identity?: string;
+  /** Registration waits until this says yes (the app accepts connections); checked on each beat until then. */
+  ready?: () => Promise<boolean>;
   log: Logger;
 }
 
@@ -45,7 +49,12 @@ export function keepRegistered(o: RegistrationOptions): { close(): Promise<void>
   const beat = async () => {
     try {
       if (registered && await callPlane(o, 'POST', `${base}/heartbeat`, { endpoint: o.endpoint }) < 300) return;
-      const status = await callPlane(o, 'PUT', `${base}/instances`, { endpoint: o.endpoint, tags: {}, ttlMs: o.ttlMs });
+      if (!registered && o.ready && !await o.ready()) {
+        o.log.info({ service: o.service }, 'waiting for the app before registering');
+        return;
+      }
+      const body = { endpoint: o.endpoint, tags: {}, ttlMs: o.ttlMs, ...(o.identity ? { identity: o.identity } : {}) };
+      const status = await callPlane(o, 'PUT', `${base}/instances`, body);
       registered = status < 300;
       if (registered) o.log.info({ service: o.service, endpoint: o.endpoint }, 'registered in the service registry');
       else o.log.warn({ service: o.service, endpoint: o.endpoint, status }, 'the plane refused the registration');

@@ -13,6 +13,8 @@ export interface SpawnedProxy {
   port: number;
   /** http://HOST:PORT of the admin server, or '' when it is off. */
   admin: string;
+  /** The ready line's fields: `listen`, and for a sidecar `outbound` and `bind:SERVICE` (HOST:PORT each). */
+  ready: Record<string, unknown>;
   stderr(): string;
   stdout(): string;
   /** SIGTERM, then wait for exit; resolves with the exit code. */
@@ -25,7 +27,7 @@ export async function spawnProxy(args: string[], env: NodeJS.ProcessEnv = {}, re
   let stdout = '';
   let stderr = '';
   proc.stdout!.on('data', (d) => (stdout += d));
-  const ready = new Promise<{ listen: string; admin: string }>((resolve, reject) => {
+  const ready = new Promise<Record<string, unknown> & { listen: string; admin: string }>((resolve, reject) => {
     proc.stderr!.on('data', (d) => {
       stderr += d;
       const line = stderr.split('\n').find((l) => l.includes('"weft proxy ready"'));
@@ -34,13 +36,15 @@ export async function spawnProxy(args: string[], env: NodeJS.ProcessEnv = {}, re
     proc.once('close', (code) => reject(new Error(`weft proxy exited with ${code} before ready:\n${stderr}`)));
   });
   const timer = setTimeout(() => proc.kill('SIGKILL'), readyTimeoutMs);
-  const { listen, admin } = await ready.finally(() => clearTimeout(timer));
+  const line = await ready.finally(() => clearTimeout(timer));
+  const { listen, admin } = line;
   const port = Number(listen.split(':').pop());
   return {
     proc,
     port,
     url: `http://127.0.0.1:${port}`,
     admin: admin === 'off' ? '' : `http://${admin}`,
+    ready: line,
     stderr: () => stderr,
     stdout: () => stdout,
     async stop() {

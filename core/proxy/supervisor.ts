@@ -14,6 +14,7 @@ import { FilterLoader } from './filter-loader.ts';
 import type { LoadedFilter } from './filter-loader.ts';
 import { SharedState } from '../wasm/shared-data.ts';
 import type { IdentityManager } from '../identity/manager.ts';
+import { listenerPlans } from './listeners.ts';
 
 const WORKER_URL = new URL('./worker.ts', import.meta.url);
 const RESTART_BACKOFF_MS = 200;
@@ -29,7 +30,8 @@ export class Supervisor {
   readonly log: Logger;
   readonly metrics = new SupervisorMetrics();
   private readonly slots: Slot[] = [];
-  private port = 0;
+  /** By listener (core/proxy/listeners.ts order): the configured ports until worker 0 resolves any 0 to a real one. */
+  private ports: number[] = [];
   private stopping = false;
   private filters: LoadedFilter[] = [];
   private readonly loader = new FilterLoader();
@@ -49,7 +51,8 @@ export class Supervisor {
 
   /** Every worker listens and a config with routes is applied (a plane-fed proxy has none until its first snapshot). */
   get ready(): boolean {
-    return !this.stopping && this.settings.routes.length > 0 && this.slots.length === this.settings.workers && this.slots.every((s) => s.listening);
+    const configured = this.settings.sidecar ? this.settings.sidecar.services !== undefined : this.settings.routes.length > 0;
+    return !this.stopping && configured && this.slots.length === this.settings.workers && this.slots.every((s) => s.listening);
   }
 
   get identity(): IdentityManager | undefined {
@@ -70,12 +73,21 @@ export class Supervisor {
   }
 
   get listenPort(): number {
-    return this.port;
+    return this.ports[0];
+  }
+
+  /** Every listener's address, by name (inbound, outbound, bind:SERVICE). */
+  listenAddresses(): Record<string, string> {
+    const out: Record<string, string> = {};
+    listenerPlans(this.settings, this.identityManager !== undefined).forEach((p, i) => {
+      out[p.name] = formatHostPort({ host: p.listen.host, port: this.ports[i] });
+    });
+    return out;
   }
 
   /** Starts worker 0 on the configured port (which may be 0), then the rest on the port it got. */
   async start(): Promise<void> {
-    this.port = this.settings.listen.port;
+    this.ports = listenerPlans(this.settings, this.identityManager !== undefined).map((p) => p.listen.port);
     this.filters = await this.loader.load(this.settings.filters, this.settings.filterLimits);
     await this.loader.close();
     await this.spawn(0);
@@ -83,7 +95,7 @@ export class Supervisor {
   }
 
   private spawn(index: number): Promise<void> {
-    const data: WorkerData = { index, settings: this.settings, port: this.port, filters: this.filters, shared: this.shared, identity: this.identityManager?.current() };
+    const data: WorkerData = { index, settings: this.settings, ports: this.ports, filters: this.filters, shared: this.shared, identity: this.identityManager?.current() };
     const worker = new Worker(WORKER_URL, { workerData: data, name: `weft-worker-${index}` });
     const slot: Slot = { index, worker, listening: false };
     this.slots[index] = slot;
@@ -92,7 +104,7 @@ export class Supervisor {
         switch (m.type) {
           case 'listening':
             slot.listening = true;
-            if (this.port === 0) this.port = m.port;
+            if (index === 0) this.ports = m.ports;
             resolve();
             break;
           case 'start-error':
@@ -283,8 +295,8 @@ export async function startSupervisor(settings: ProxySettings, hooks: Supervisor
   });
   if (reload) onSighupReload(sup, log, reload);
 
-  const listen = formatHostPort({ host: settings.listen.host, port: sup.listenPort });
-  log.info({ listen, admin: admin ? formatHostPort(admin.address) : 'off', workers: settings.workers }, 'weft proxy ready');
+  const { inbound: listen, ...others } = sup.listenAddresses();
+  log.info({ listen, ...others, admin: admin ? formatHostPort(admin.address) : 'off', workers: settings.workers }, 'weft proxy ready');
   let feed: { close(): Promise<void> } | undefined;
   try {
     feed = await hooks.feed?.(sup, log);

@@ -11,6 +11,8 @@ import { WorkerMetrics } from '../observe/metrics.ts';
 import { filterMetricsJson } from '../observe/filter-metrics.ts';
 import { createAccessLog, createLogger } from '../observe/log.ts';
 import { hostServices, routeChains } from './worker-filters.ts';
+import { listenerPlans, listenerRoutes } from './listeners.ts';
+import type { ListenerPlan } from './listeners.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
 
 const data = workerData as WorkerData;
@@ -25,16 +27,17 @@ const endpoints = new EndpointCache();
 let clusters = new Map<string, Cluster>();
 const services = hostServices({ worker: data.index, shared: data.shared, clusters: () => clusters, log });
 
-/** One generation of what the worker serves; a swap builds the next beside it. */
-interface Built { clusters: Map<string, Cluster>; routes: RouteTable; chains: FilterChain[] }
+/** One generation of what the worker serves, a route table per listener; a swap builds the next beside it. */
+interface Built { clusters: Map<string, Cluster>; tables: RouteTable[]; chains: FilterChain[] }
 
 /** Starts every filter the routes use; throws a WeftError naming the first that fails, leaving nothing running. */
 function build(g: Generation): Built {
-  const nextClusters = buildClusters(g.settings.clusters, endpoints);
+  const plan = listenerRoutes(g.settings);
+  const nextClusters = buildClusters(plan.clusters, endpoints);
   const filters = routeChains(g.filters, g.settings.filterLimits, services);
   try {
-    const routes = new RouteTable(g.settings.routes, nextClusters, filters.chainsFor);
-    return { clusters: nextClusters, routes, chains: filters.chains() };
+    const tables = plan.routes.map((routes, i) => new RouteTable(routes, nextClusters, plan.chain[i] ? filters.chainsFor : undefined));
+    return { clusters: nextClusters, tables, chains: filters.chains() };
   } catch (err) {
     for (const c of filters.chains()) c.close();
     throw err instanceof WeftError ? err : new WeftError(ErrorCodes.WASM_START_FAILED, String(err));
@@ -50,25 +53,32 @@ try {
   throw e;
 }
 clusters = current.clusters;
+endpoints.useIdentity(data.identity);
 
-const ctx: WorkerContext = {
-  routes: current.routes,
-  clusters,
-  metrics: new WorkerMetrics(data.index, () => clusters.values()),
-  accessLog: createAccessLog(data.settings.accessLog),
-  worker: data.index,
-  draining: false,
-};
+const metrics = new WorkerMetrics(data.index, () => clusters.values());
+const accessLog = createAccessLog(data.settings.accessLog);
 
-const server = new Listener(data.settings.limits, data.settings.tls, () => ctx, data.identity);
+/** A listener and the context its requests read; every listener of the worker shares clusters, metrics and filters. */
+interface Served { plan: ListenerPlan; ctx: WorkerContext; server: Listener }
 
-server.onError((err) => {
-  send({ type: 'start-error', message: `cannot listen on ${data.settings.listen.host}:${data.port}: ${err.message}`, code: ErrorCodes.LISTEN_FAILED });
+const served: Served[] = listenerPlans(data.settings, data.identity !== undefined).map((plan, i) => {
+  const ctx: WorkerContext = { routes: current.tables[i], clusters, metrics, accessLog, worker: data.index, draining: false };
+  const security = plan.security === 'config' ? { tls: data.settings.tls } : plan.security === 'plain' ? {} : { identity: data.identity, permissive: plan.security === 'permissive' };
+  return { plan, ctx, server: new Listener(data.settings.limits, () => ctx, security) };
 });
 
-server.listen({ host: data.settings.listen.host, port: data.port, reusePort: true }, () => {
-  const addr = server.address();
-  send({ type: 'listening', port: typeof addr === 'object' && addr ? addr.port : data.port });
+let listening = 0;
+const ports: number[] = [];
+served.forEach(({ plan, server }, i) => {
+  server.onError((err) => {
+    const which = served.length > 1 ? ` (${plan.name})` : '';
+    send({ type: 'start-error', message: `cannot listen on ${plan.listen.host}:${data.ports[i]}${which}: ${err.message}`, code: ErrorCodes.LISTEN_FAILED });
+  });
+  server.listen({ host: plan.listen.host, port: data.ports[i], reusePort: true }, () => {
+    const addr = server.address();
+    ports[i] = typeof addr === 'object' && addr ? addr.port : data.ports[i];
+    if (++listening === served.length) send({ type: 'listening', ports });
+  });
 });
 
 const prepared = new Map<number, Built>();
@@ -100,8 +110,10 @@ function commit(id: number): void {
   const old = current;
   current = next;
   clusters = next.clusters;
-  ctx.clusters = next.clusters;
-  ctx.routes = next.routes;
+  served.forEach(({ ctx }, i) => {
+    ctx.clusters = next.clusters;
+    ctx.routes = next.tables[i];
+  });
   for (const chain of old.chains) {
     addCounts(retired, chain);
     chain.closeWhenIdle();
@@ -110,13 +122,20 @@ function commit(id: number): void {
 }
 
 function drain(timeoutMs: number): void {
-  ctx.draining = true;
-  server.close(() => finish());
+  let open = served.length;
+  for (const { ctx, server } of served) {
+    ctx.draining = true;
+    server.close(() => {
+      if (--open === 0) finish();
+    });
+  }
   // Connections whose last response ends during the drain turn idle later: keep closing them as they do.
-  const sweep = setInterval(() => server.closeIdleConnections(), 50);
+  const sweep = setInterval(() => {
+    for (const { server } of served) server.closeIdleConnections();
+  }, 50);
   sweep.unref();
   setTimeout(() => {
-    server.closeAllConnections();
+    for (const { server } of served) server.closeAllConnections();
     finish();
   }, timeoutMs).unref();
 }
@@ -127,7 +146,7 @@ function finish(): void {
   drained = true;
   for (const chain of current.chains) chain.close();
   void endpoints.retainOnly([]).finally(() => {
-    ctx.accessLog?.flush();
+    accessLog?.flush();
     send({ type: 'drained' });
   });
 }
@@ -135,7 +154,7 @@ function finish(): void {
 port.on('message', (m: ToWorker) => {
   switch (m.type) {
     case 'metrics':
-      void ctx.metrics.registry.getMetricsAsJSON().then((own) => {
+      void metrics.registry.getMetricsAsJSON().then((own) => {
         send({ type: 'metrics', id: m.id, metrics: [...own, ...filterMetricsJson(services.metrics.snapshot())] });
       });
       break;
@@ -165,7 +184,8 @@ port.on('message', (m: ToWorker) => {
       drain(m.timeoutMs);
       break;
     case 'identity':
-      server.useIdentity(m.identity);
+      endpoints.useIdentity(m.identity);
+      for (const { plan, server } of served) if (plan.security === 'workload' || plan.security === 'permissive') server.useIdentity(m.identity);
       break;
   }
 });

@@ -33,13 +33,20 @@ function pathOnly(path: string): string {
   return q < 0 ? path : path.slice(0, q);
 }
 
+/** The request's host, lower case and without its port: from Host, or :authority on HTTP/2. */
+function hostOf(raw: string[]): string {
+  const h = rawHeader(raw, 'host') ?? rawHeader(raw, ':authority') ?? '';
+  const end = h.startsWith('[') ? h.indexOf(']') + 1 : h.indexOf(':');
+  return (end > 0 ? h.slice(0, end) : h).toLowerCase();
+}
+
 export interface RouteChains {
   chain: FilterChain | undefined;
   canary?: { chain: FilterChain; percent: number };
 }
 
 function compileRoute(r: RouteSettings, cluster: Cluster, chains: RouteChains): Route {
-  const { prefix, path: exact, method, headers } = r.match;
+  const { prefix, path: exact, method, host, headers } = r.match;
   return {
     name: r.name,
     cluster,
@@ -52,6 +59,7 @@ function compileRoute(r: RouteSettings, cluster: Cluster, chains: RouteChains): 
       if (method !== undefined && m !== method) return false;
       if (prefix !== undefined && !path.startsWith(prefix)) return false;
       if (exact !== undefined && pathOnly(path) !== exact) return false;
+      if (host !== undefined && hostOf(raw) !== host) return false;
       for (let i = 0; i < headers.length; i++) {
         if (rawHeader(raw, headers[i][0]) !== headers[i][1]) return false;
       }

@@ -11,6 +11,8 @@ import type { Checked } from './health-check.ts';
 import type { Ejectable } from './outlier.ts';
 import { DEFAULT_RTT_MS } from './peak-ewma.ts';
 import { hashKey, Ring } from './ring-hash.ts';
+import { WorkloadTls } from '../identity/tls.ts';
+import type { Identity } from '../identity/identity.ts';
 
 /** One endpoint of one cluster; its health and ejection live here, so a config swap that keeps it keeps them. */
 export class Endpoint implements Balanced, Checked, Ejectable, Connected {
@@ -31,14 +33,16 @@ export class Endpoint implements Balanced, Checked, Ejectable, Connected {
   private checker: HealthChecker | undefined;
   private readonly connectTimeoutMs: number;
 
-  constructor(origin: string, settings: ClusterSettings, state: ClusterState) {
+  constructor(origin: string, settings: ClusterSettings, state: ClusterState, workload: WorkloadTls) {
     this.origin = origin;
     this.state = state;
     this.connectTimeoutMs = settings.connectTimeoutMs;
     const h2 = settings.protocol === 'http2';
-    this.pool = new Pool(origin, {
+    const peers = settings.peerIdentities;
+    // Another sidecar: the registry holds its plain address, the connection is mTLS to the identity it must prove.
+    this.pool = new Pool(peers ? origin.replace(/^http:/, 'https:') : origin, {
       connections: settings.maxConnectionsPerEndpoint ?? null,
-      connect: countingConnector(this, settings.connectTimeoutMs, h2),
+      connect: countingConnector(this, settings.connectTimeoutMs, h2, peers ? () => workload.clientOptions(peers) : undefined),
       // HTTP/2 (h2c with prior knowledge) multiplexes: up to 100 streams a connection, as undici's H2CClient.
       allowH2: h2,
       pipelining: h2 ? 100 : 1,
@@ -204,14 +208,22 @@ function cookieValue(header: string, name: string): string | undefined {
  */
 export class EndpointCache {
   private live = new Map<string, Endpoint>();
+  /** The worker's workload certificate, for clusters of other sidecars. */
+  private readonly workload = new WorkloadTls();
+
+  /** A renewed certificate or a new bundle: connections opened from now on present and trust it. */
+  useIdentity(identity: Identity | undefined): void {
+    this.workload.use(identity);
+  }
+
   private states = new Map<string, ClusterState>();
   private rings = new Map<string, { key: string; ring: Ring }>();
 
   get(origin: string, s: ClusterSettings, state: ClusterState): Endpoint {
-    const key = `${s.name} ${origin} ${s.connectTimeoutMs} ${s.maxConnectionsPerEndpoint ?? ''} ${s.protocol}`;
+    const key = `${s.name} ${origin} ${s.connectTimeoutMs} ${s.maxConnectionsPerEndpoint ?? ''} ${s.protocol} ${s.peerIdentities?.join(',') ?? ''}`;
     let e = this.live.get(key);
     if (!e) {
-      e = new Endpoint(origin, s, state);
+      e = new Endpoint(origin, s, state, this.workload);
       this.live.set(key, e);
     }
     return e;

@@ -2,13 +2,20 @@
 import { ErrorCodes } from '../errors.ts';
 import type { ErrorCode } from '../errors.ts';
 import { Outcome } from '../routing/retry-policy.ts';
+import { PEER_IDENTITY_MISMATCH } from '../identity/tls.ts';
 
 export interface Classified { code: ErrorCode; outcome: number }
 
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT']);
 
+/** The handshake with another sidecar failed: a peer that proves the wrong identity is as unusable as one that refuses. */
+function isTlsFailure(code: string): boolean {
+  return code === PEER_IDENTITY_MISMATCH || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code.includes('CERT') || code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE';
+}
+
 export function classifyUpstreamError(err: unknown): Classified {
   const code = (err as { code?: string }).code ?? '';
+  if (isTlsFailure(code)) return { code: ErrorCodes.UPSTREAM_TLS, outcome: Outcome.connectFailure };
   if (code === 'WEFT_UPSTREAM_OVERFLOW') return { code: ErrorCodes.UPSTREAM_OVERFLOW, outcome: 0 };
   if (CONNECT_CODES.has(code)) return { code: ErrorCodes.UPSTREAM_CONNECT, outcome: Outcome.connectFailure };
   if (code === 'WEFT_ATTEMPT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return { code: ErrorCodes.UPSTREAM_TIMEOUT, outcome: Outcome.timeout };

@@ -20,7 +20,7 @@ export async function runWeft(args: string[], env: NodeJS.ProcessEnv = {}): Prom
 /** Starts `weft proxy` with the given flags, listening on 127.0.0.1:0 with admin on 127.0.0.1:0 unless given. */
 export function startProxy(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunningProxy> {
   const full = [...args];
-  if (!args.includes('--listen') && !args.includes('--config')) full.push('--listen', '127.0.0.1:0');
+  if (!args.includes('--listen') && !args.includes('--inbound') && !args.includes('--config')) full.push('--listen', '127.0.0.1:0');
   if (!args.includes('--admin')) full.push('--admin', '127.0.0.1:0');
   return spawnProxy(full, env);
 }
