@@ -1,17 +1,116 @@
-// `weft demo` (what `npm run demo` runs) shows traffic flowing through a real proxy, then stops cleanly.
+// `weft demo` (what `npm run demo` runs): a real mesh with traffic through three sidecars, a live table, and a clean stop on its own or on Ctrl-C.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runWeft } from './support/proxy.ts';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { validatePolicy } from '../core/authz/policy.ts';
+import { writeDenyExample } from '../core/demo/mesh.ts';
+import { parseSample, quantile, renderTable, rowOf } from '../core/demo/stats.ts';
+import { WEFT_BIN } from '../core/proxy/spawn.ts';
 
-test('the demo starts a proxy, sends traffic, prints a live summary and exits 0', async () => {
-  const { code, stdout, stderr } = await runWeft(['demo', '--duration', '3s', '--rate', '40']);
-  assert.equal(code, 0, stderr);
-  assert.match(stdout, /proxy {5}http:\/\/127\.0\.0\.1:\d+/);
-  assert.match(stdout, /metrics {3}http:\/\/127\.0\.0\.1:\d+\/metrics/);
-  const last = stdout.split('\n').filter((l) => l.startsWith('sent')).pop() ?? '';
-  const ok = Number(/200×(\d+)/.exec(last)?.[1] ?? 0);
-  assert.ok(ok > 20, `traffic flowed: ${last}`);
-  assert.match(last, /404×\d+/, 'the unrouted path gets 404s');
-  assert.match(last, /orders-a=\d+ .*orders-b=\d+|orders-b=\d+ .*orders-a=\d+/, 'both instances answered');
-  assert.match(stdout, /stopped \(proxy exit code 0\)/);
+const SERVICES = ['frontend', 'orders', 'payments'];
+
+/** Processes whose command line mentions `text` (the demo's temp dir is in every child's --data-dir). */
+function processesMentioning(text: string): number[] {
+  const pids: number[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text)) pids.push(Number(pid));
+    } catch {
+      // Gone between the listing and the read.
+    }
+  }
+  return pids;
+}
+
+interface DemoRun { code: number | null; stdout: string; dir: string }
+
+/** Runs `weft demo ARGS`; `interrupt` (if given) sends SIGINT once that many tables have been printed. */
+async function runDemo(args: string[], interrupt?: number): Promise<DemoRun> {
+  const proc = spawn(process.execPath, [WEFT_BIN, 'demo', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.on('data', (d) => {
+    stdout += d;
+    if (interrupt !== undefined && (stdout.match(/^SERVICE /gm) ?? []).length >= interrupt) {
+      interrupt = undefined;
+      proc.kill('SIGINT');
+    }
+  });
+  proc.stderr.on('data', (d) => (stderr += d));
+  const [code] = await once(proc, 'close') as [number | null];
+  const dir = /SQLite store in (\S+)\/plane/.exec(stdout)?.[1] ?? '';
+  assert.ok(dir, `the demo said where its state lives:\n${stdout}\n${stderr}`);
+  assert.equal(code, 0, `exit code ${code}:\n${stdout}\n${stderr}`);
+  return { code, stdout, dir };
+}
+
+/** The rows of the last table printed, by service. */
+function lastTable(stdout: string): Map<string, string[]> {
+  const block = stdout.slice(stdout.lastIndexOf('SERVICE ')).split('\n').slice(1, 1 + SERVICES.length);
+  return new Map(block.map((line) => {
+    const cells = line.trim().split(/\s{2,}/);
+    return [cells[0], cells];
+  }));
+}
+
+test('the live table: inbound counts, success, p99 from the histogram', () => {
+  const metrics = (n: number, slow: number) => [
+    '# TYPE weft_requests_total counter',
+    `weft_requests_total{route="inbound",cluster="app",code="200",worker="0"} ${n}`,
+    `weft_requests_total{route="inbound",cluster="app",code="503",worker="0"} ${slow}`,
+    `weft_requests_total{route="outbound:orders",cluster="orders",code="200",worker="0"} 999`,
+    `weft_request_duration_seconds_bucket{le="0.005",route="inbound",cluster="app"} ${n}`,
+    `weft_request_duration_seconds_bucket{le="0.01",route="inbound",cluster="app"} ${n + slow}`,
+    `weft_request_duration_seconds_bucket{le="+Inf",route="inbound",cluster="app"} ${n + slow}`,
+  ].join('\n');
+  const older = parseSample(metrics(100, 0), 0);
+  const newer = parseSample(metrics(295, 5), 2000);
+  assert.deepEqual([newer.total, newer.good], [300, 295], 'only the inbound route, 5xx not good');
+  const row = rowOf('orders', 'spiffe://weft.local/ns/default/sa/orders', older, newer);
+  assert.equal(row.rps, 100);
+  assert.equal(row.success, 0.975);
+  assert.equal(row.p99Ms, 8, 'rank 198 of 200: 3 of the 5 requests into the 5-10 ms bucket');
+  assert.equal(quantile(0.5, [[0.001, 0], [0.002, 10], [Infinity, 10]]), 0.0015, 'interpolated inside the bucket');
+  assert.equal(quantile(0.99, []), undefined);
+  const lines = renderTable([row, { service: 'payments', rps: 0, success: undefined, p99Ms: undefined, identity: '' }]);
+  assert.match(lines[1], /^orders\s+100\.0\s+97\.5%\s+8\.0 ms\s+spiffe:\/\/weft\.local\/ns\/default\/sa\/orders$/);
+  assert.match(lines[2], /^payments\s+0\.0\s+-\s+-\s+\(none yet\)$/);
+});
+
+test('the deny example the demo prints is a valid AuthorizationPolicy', () => {
+  const file = writeDenyExample(mkdtempSync(join(tmpdir(), 'weft-demo-test-')));
+  const policy = validatePolicy(parseYaml(readFileSync(file, 'utf8')), file, { trustDomain: 'weft.local' });
+  assert.equal(policy.service, 'payments');
+  assert.deepEqual(policy.rules.map((r) => [r.action, r.to?.paths]), [['deny', ['/pay']]]);
+});
+
+test('weft demo --duration: traffic flows through all three sidecars over mTLS, then everything stops', async () => {
+  const { stdout, dir } = await runDemo(['--duration', '8s', '--rate', '20']);
+  const rows = lastTable(stdout);
+  for (const service of SERVICES) {
+    const cells = rows.get(service);
+    assert.ok(cells, `a row for ${service}:\n${stdout}`);
+    const [, rps, success, p99, identity] = cells;
+    assert.ok(Number(rps) >= 10, `${service} serves traffic: ${cells.join(' | ')}`);
+    assert.ok(parseFloat(success) >= 90, `${service} mostly succeeds: ${cells.join(' | ')}`);
+    assert.match(p99, /^\d+\.\d ms$/);
+    assert.equal(identity, `spiffe://weft.local/ns/default/sa/${service}`);
+  }
+  assert.match(stdout, /export WEFT_PLANE=http:\/\/127\.0\.0\.1:\d+ WEFT_TOKEN=[0-9a-f]{64}/);
+  assert.match(stdout, /npx weft filter push telemetry \S+telemetry\.wasm --version 1\.0\.1/);
+  assert.match(stdout, /npx weft rollout start ratelimit@1\.1\.0/);
+  assert.match(stdout, /npx weft apply -f \S+deny-pay\.yaml/);
+  assert.match(stdout, /stopped \(exit codes: frontend 0, orders 0, payments 0, plane 0\)/);
+  assert.deepEqual(processesMentioning(dir), [], 'no process of the demo is left');
+});
+
+test('weft demo stops cleanly on Ctrl-C (SIGINT): sidecars drain, the plane stops, exit 0', async () => {
+  const { stdout, dir } = await runDemo(['--rate', '20'], 2);
+  assert.match(stdout, /stopped \(exit codes: frontend 0, orders 0, payments 0, plane 0\)/);
+  assert.deepEqual(processesMentioning(dir), [], 'no process of the demo is left');
 });

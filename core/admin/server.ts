@@ -1,4 +1,5 @@
-// The admin server: /ready for orchestrators, /metrics for Prometheus, /config for humans; bound to loopback by default.
+// The admin server: /ready for orchestrators, /metrics for Prometheus, /config and /identity for humans; bound to loopback by default.
+import { X509Certificate } from 'node:crypto';
 import http from 'node:http';
 import client from 'prom-client';
 import type { HostPort } from '../config/settings.ts';
@@ -27,6 +28,13 @@ function configView(sup: Supervisor): unknown {
   };
 }
 
+/** The workload certificate the listener serves now (a sidecar's), or undefined without --join-token. */
+function identityView(sup: Supervisor): { spiffeId: string; serial: string; notAfter: string } | undefined {
+  const id = sup.identity?.current();
+  if (!id) return undefined;
+  return { spiffeId: id.spiffeId, serial: new X509Certificate(id.cert).serialNumber, notAfter: new Date(id.notAfter).toISOString() };
+}
+
 function reply(res: http.ServerResponse, status: number, type: string, body: string): void {
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
   res.end(body);
@@ -47,8 +55,12 @@ export async function startAdmin(at: HostPort, sup: Supervisor): Promise<AdminSe
         return;
       case '/config':
         return reply(res, 200, 'application/json', `${JSON.stringify(configView(sup), null, 2)}\n`);
+      case '/identity': {
+        const view = identityView(sup);
+        return view ? reply(res, 200, 'application/json', `${JSON.stringify(view)}\n`) : reply(res, 404, 'text/plain', 'no workload identity: the proxy runs without --join-token\n');
+      }
       default:
-        return reply(res, 404, 'text/plain', 'not found: try /ready, /metrics or /config\n');
+        return reply(res, 404, 'text/plain', 'not found: try /ready, /metrics, /config or /identity\n');
     }
   });
   await new Promise<void>((resolve, reject) => {

@@ -7,7 +7,7 @@ type Command = { summary: string; load: () => Promise<{ main: (argv: string[]) =
 const commands: Record<string, Command> = {
   proxy: { summary: 'run the data-plane proxy', load: () => import('./proxy-command.ts') },
   schema: { summary: 'print the JSON Schema of the proxy config file', load: () => import('./schema-command.ts') },
-  demo: { summary: 'run a sample upstream and a 2-worker proxy with traffic', load: () => import('./demo-command.ts') },
+  demo: { summary: 'run a mesh on loopback: plane, three services with mTLS sidecars, filters, traffic, a live table', load: () => import('./demo-command.ts') },
   // push, list, rollback and delete talk to the plane's registry; the SDK's tools own the rest.
   filter: { summary: 'filters: new NAME | build DIR | test DIR | inspect FILE; push NAME FILE --version V | list | rollback NAME | delete NAME@V', load: async () => {
     const registry = await import('../../plane/cli/filter-command.ts');

@@ -1,0 +1,64 @@
+// The demo's three apps (frontend → orders → payments): plain node:http servers that reach each other only through their sidecars.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Agent, request } from 'undici';
+
+export interface App {
+  name: string;
+  port: number;
+  /** The caller's SPIFFE ID as the sidecar last vouched for it (x-forwarded-client-cert URI=), or '' before any call. */
+  lastCaller: string;
+  close(): Promise<void>;
+}
+
+export interface AppSpec {
+  name: string;
+  /** What one request to this app asks of the next service: its name (the Host the sidecar's outbound routes by) and path. */
+  calls?: { service: string; path: string };
+  /** Share of requests answered 503 by the app itself, so the success column has something to show. */
+  errorRate?: number;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function callerOf(xfcc: string | string[] | undefined): string {
+  return /URI=([^;,]+)/.exec(String(xfcc ?? ''))?.[1] ?? '';
+}
+
+/** Starts one app on a loopback port; `outbound` is its sidecar's outbound listener (needed when it calls another service). */
+export async function startApp(spec: AppSpec, outbound?: string): Promise<App> {
+  const agent = new Agent({ connections: 16, keepAliveTimeout: 4000 });
+  const app: App = { name: spec.name, port: 0, lastCaller: '', close: async () => undefined };
+  const server = http.createServer((req, res) => {
+    req.resume();
+    app.lastCaller = callerOf(req.headers['x-forwarded-client-cert']) || app.lastCaller;
+    const answer = (status: number, body: object) => {
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ service: spec.name, ...body }));
+    };
+    if (Math.random() < (spec.errorRate ?? 0)) return answer(503, { error: 'busy' });
+    if (!spec.calls || !outbound) return answer(200, { path: req.url });
+    const { service, path } = spec.calls;
+    request(`${outbound}${path}`, {
+      dispatcher: agent, headers: { host: service, 'x-request-id': String(req.headers['x-request-id'] ?? '') }, headersTimeout: 5000, bodyTimeout: 5000,
+    }).then(async (r) => {
+      const body = await r.body.text();
+      // Its own failure is the caller's failure: a denied or broken payment is a failed checkout.
+      answer(r.statusCode < 400 ? 200 : 502, { path: req.url, [service]: { status: r.statusCode, body: parseJson(body) } });
+    }, (err: Error) => answer(502, { error: `${service} unreachable: ${err.message}` }));
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  app.port = (server.address() as AddressInfo).port;
+  app.close = async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await agent.close();
+  };
+  return app;
+}
