@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type http from 'node:http';
 import { connect } from 'node:tls';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { PeerCertificate } from 'node:tls';
 import { Agent, request } from 'undici';
 import { freePort, startPlane, tempDir, waitFor } from '../plane/test/support.ts';
@@ -31,6 +33,8 @@ function app(name: string, next?: { port: () => number; host: string }): Promise
     get(next.port(), req.url!, next.host).then(
       (r) => {
         res.statusCode = r.status;
+        // Passed on so the edge can tell which sidecar refused (the apps add nothing of their own).
+        if (r.headers['x-weft-error']) res.setHeader('x-weft-error', r.headers['x-weft-error']);
         res.end(r.status === 200 ? JSON.stringify({ [name]: caller, ...JSON.parse(r.body) }) : r.body);
       },
       (err: Error) => { res.statusCode = 502; res.end(err.message); },
@@ -136,6 +140,61 @@ test('a mesh of three sidecars: mTLS with checked SPIFFE IDs, refusals, renewal 
     });
     assert.equal(res.statusCode, 400);
     assert.match(await res.body.text(), /identity must be a SPIFFE ID spiffe:\/\/mesh\.test\/ns\/NS\/sa\/ledger/);
+  });
+
+  /** Applies a policy document through the real CLI, then measures how long until `check` holds for a call. */
+  const applyPolicy = async (yaml: string, check: (r: { status: number; body: string; headers: http.IncomingHttpHeaders }) => boolean) => {
+    const file = join(tempDir('mesh-policy'), 'policy.yaml');
+    writeFileSync(file, yaml);
+    const started = Date.now();
+    const r = await plane.weft(['apply', '-f', file]);
+    assert.equal(r.code, 0, r.stderr);
+    const seen = await waitFor('the policy in force', async () => {
+      const x = await call();
+      return check(x) ? x : undefined;
+    }, 5000);
+    return { ...seen, ms: Date.now() - started };
+  };
+  /** weft_authz_decisions_total for payments, summed over its workers. */
+  const decisions = async (decision: string, rule: string) => {
+    const text = await (await request(`${paymentsCar.admin}/metrics`)).body.text();
+    return text.split('\n')
+      .filter((l) => l.startsWith('weft_authz_decisions_total{') && l.includes('service="payments"') && l.includes(`decision="${decision}"`) && l.includes(`rule="${rule}"`))
+      .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+  };
+
+  await t.test('a deny policy turns matching calls into 403 within a second; other callers and paths still pass', async () => {
+    const denied = await applyPolicy(`kind: AuthorizationPolicy
+service: payments
+default: allow
+rules:
+  - name: no-checkout-from-orders
+    action: deny
+    from: { principals: [${id('orders')}] }
+    to: { paths: [/checkout], methods: [GET] }
+`, (x) => x.status === 403);
+    assert.ok(denied.ms < 1000, `the deny took ${denied.ms} ms to apply`);
+    assert.equal(denied.headers['x-weft-error'], 'WEFT_ERR_AUTHZ_DENIED');
+    assert.match(denied.body, /denied_by_rule \(rule no-checkout-from-orders\)/);
+    const other = await get(frontendCar.port, '/refund', 'frontend');
+    assert.equal(other.status, 200, other.body);
+    assert.ok(await decisions('deny', 'no-checkout-from-orders') > 0, 'the denials are counted');
+  });
+
+  await t.test('audit mode counts what it would deny and denies nothing', async () => {
+    const audited = await applyPolicy(`kind: AuthorizationPolicy
+service: payments
+mode: audit
+default: deny
+rules:
+  - name: only-frontend
+    from: { principals: [${id('frontend')}] }
+`, (x) => x.status === 200);
+    assert.equal(audited.status, 200);
+    const before = await decisions('audit', 'default');
+    for (let i = 0; i < 5; i++) assert.equal((await call()).status, 200);
+    assert.ok(await decisions('audit', 'default') >= before + 5, 'audit decisions are counted');
+    assert.match(paymentsCar.stdout() + paymentsCar.stderr(), /would deny/);
   });
 
   await t.test('certificates renew under steady load and no request fails', async () => {

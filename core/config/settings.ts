@@ -1,5 +1,6 @@
 // The proxy's effective settings: the normalized shape that workers run with, built from defaults, a file, env and flags.
 import os from 'node:os';
+import type { AuthorizationPolicy } from '../authz/policy.ts';
 
 export type LbPolicy = 'round_robin' | 'least_request' | 'random' | 'peak_ewma' | 'ring_hash';
 
@@ -148,6 +149,8 @@ export interface SidecarSettings {
   chain: ChainSide;
   /** The mesh's services from the plane's registry; undefined until the first snapshot (nothing is routed before). */
   services?: { name: string; endpoints: string[]; identities: string[] }[];
+  /** This service's authorization policy from the plane, enforced on the inbound side. */
+  policy?: AuthorizationPolicy;
 }
 
 export interface ProxySettings {

@@ -24,7 +24,8 @@ import type { RequestFacts } from './headers.ts';
 import { requestHeaderList, responseHeaderList, splitRequestHeaders, toWriteHead, trailerList, trailerObject } from './header-list.ts';
 import { localReply, localReplyParts } from './local-reply.ts';
 import { ErrorCodes } from '../errors.ts';
-import { peerIdentity } from '../identity/tls.ts';
+import { authorize, callerIdentity } from './inbound-authz.ts';
+import type { Authorizer } from '../authz/authorizer.ts';
 import type { ErrorCode } from '../errors.ts';
 
 /** What a worker's request path reads; swapped whole when config changes. */
@@ -36,6 +37,9 @@ export interface WorkerContext {
   worker: number;
   /** Set while the worker drains: responses then close their connection. */
   draining: boolean;
+  /** A sidecar's inbound side with a policy for its service: every request is checked before it is routed. */
+  authz?: Authorizer;
+  log: Logger;
 }
 
 /** The status recorded when the client went away before the response completed (nginx's convention). */
@@ -47,6 +51,15 @@ const decoder = new TextDecoder();
 
 export function handleRequest(ctx: WorkerContext, req: IncomingMessage, res: ServerResponse): void {
   const started = performance.now();
+
+  // 0. Authorization (a sidecar's inbound side): who called, from its certificate, against the service's policy.
+  if (ctx.authz !== undefined) {
+    const denied = authorize(ctx.authz, req, ctx.metrics, ctx.log);
+    if (denied) {
+      observe(ctx, req, started, 'inbound', '', localReply(res, ErrorCodes.AUTHZ_DENIED, `${denied.reason} (rule ${denied.rule})`), '', 0, 0, undefined, ErrorCodes.AUTHZ_DENIED);
+      return;
+    }
+  }
 
   // 1. Route: the first route whose match holds.
   const route = ctx.routes.match(req.method!, req.url!, req.rawHeaders);
@@ -263,8 +276,7 @@ class Exchange implements AttemptOwner, StreamHost {
   }
 
   private peer(): string | undefined {
-    const socket = this.req.socket as TLSSocket;
-    return socket.encrypted ? peerIdentity(socket) : undefined;
+    return callerIdentity(this.req);
   }
 
   /** weft.cluster and weft.mirror_cluster are the host's: a filter routes or mirrors by setting them (see sdk/README.md). */

@@ -1,6 +1,7 @@
 // Tunnels HTTP/1.1 upgrades (WebSocket): the upgrade request goes upstream, a 101 comes back, then bytes flow both ways.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { authorize } from './inbound-authz.ts';
 import type { WorkerContext } from './request-path.ts';
 import { upstreamRequestHeaders } from './headers.ts';
 import { rawReject } from './local-reply.ts';
@@ -9,12 +10,15 @@ import { ErrorCodes } from '../errors.ts';
 import type { ErrorCode } from '../errors.ts';
 import { STATUS_OF } from './local-reply.ts';
 
+const REASONS: Record<number, string> = { 403: 'Forbidden', 404: 'Not Found', 502: 'Bad Gateway', 504: 'Gateway Timeout' };
+
 function reject(socket: Duplex, code: ErrorCode): void {
   const status = STATUS_OF[code] ?? 502;
-  socket.end(rawReject(status, status === 404 ? 'Not Found' : status === 504 ? 'Gateway Timeout' : 'Service Unavailable', code));
+  socket.end(rawReject(status, REASONS[status] ?? 'Service Unavailable', code));
 }
 
 export function handleUpgrade(ctx: WorkerContext, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  if (ctx.authz !== undefined && authorize(ctx.authz, req, ctx.metrics, ctx.log)) return reject(socket, ErrorCodes.AUTHZ_DENIED);
   const route = ctx.routes.match(req.method!, req.url!, req.rawHeaders);
   if (!route) return reject(socket, ErrorCodes.NO_ROUTE);
   const endpoint = route.cluster.pick();

@@ -68,7 +68,8 @@ export async function feedFromPlane(sup: Supervisor, log: Logger, o: PlaneOption
     },
     apply: async (snapshot, _modules, disk) => {
       const next = settingsFromSnapshot(snapshot, disk);
-      const sidecar = sup.settings.sidecar && { ...sup.settings.sidecar, services: snapshot.services ?? [] };
+      const own = sup.settings.sidecar;
+      const sidecar = own && { ...own, services: snapshot.services ?? [], policy: snapshot.policies?.find((p) => p.service === own.service) };
       await sup.apply({ ...sup.settings, ...next, sidecar }, snapshot.version);
       log.info({ version: snapshot.version, filters: next.filters.map((f) => `${f.name}@${f.version}`) }, 'applied snapshot');
     },

@@ -13,6 +13,7 @@ import { createAccessLog, createLogger } from '../observe/log.ts';
 import { hostServices, routeChains } from './worker-filters.ts';
 import { listenerPlans, listenerRoutes } from './listeners.ts';
 import type { ListenerPlan } from './listeners.ts';
+import { Authorizer } from '../authz/authorizer.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
 
 const data = workerData as WorkerData;
@@ -28,16 +29,19 @@ let clusters = new Map<string, Cluster>();
 const services = hostServices({ worker: data.index, shared: data.shared, clusters: () => clusters, log });
 
 /** One generation of what the worker serves, a route table per listener; a swap builds the next beside it. */
-interface Built { clusters: Map<string, Cluster>; tables: RouteTable[]; chains: FilterChain[] }
+interface Built { clusters: Map<string, Cluster>; tables: RouteTable[]; chains: FilterChain[]; authz: Authorizer | undefined }
 
 /** Starts every filter the routes use; throws a WeftError naming the first that fails, leaving nothing running. */
 function build(g: Generation): Built {
   const plan = listenerRoutes(g.settings);
+  // A policy that does not compile fails the whole generation, so the proxy NACKs it and keeps the one it has.
+  const policy = g.settings.sidecar?.policy;
+  const authz = policy ? Authorizer.compile(policy) : undefined;
   const nextClusters = buildClusters(plan.clusters, endpoints);
   const filters = routeChains(g.filters, g.settings.filterLimits, services);
   try {
     const tables = plan.routes.map((routes, i) => new RouteTable(routes, nextClusters, plan.chain[i] ? filters.chainsFor : undefined));
-    return { clusters: nextClusters, tables, chains: filters.chains() };
+    return { clusters: nextClusters, tables, chains: filters.chains(), authz };
   } catch (err) {
     for (const c of filters.chains()) c.close();
     throw err instanceof WeftError ? err : new WeftError(ErrorCodes.WASM_START_FAILED, String(err));
@@ -62,7 +66,8 @@ const accessLog = createAccessLog(data.settings.accessLog);
 interface Served { plan: ListenerPlan; ctx: WorkerContext; server: Listener }
 
 const served: Served[] = listenerPlans(data.settings, data.identity !== undefined).map((plan, i) => {
-  const ctx: WorkerContext = { routes: current.tables[i], clusters, metrics, accessLog, worker: data.index, draining: false };
+  const ctx: WorkerContext = { routes: current.tables[i], clusters, metrics, accessLog, worker: data.index, draining: false, log };
+  if (plan.inbound) ctx.authz = current.authz;
   const security = plan.security === 'config' ? { tls: data.settings.tls } : plan.security === 'plain' ? {} : { identity: data.identity, permissive: plan.security === 'permissive' };
   return { plan, ctx, server: new Listener(data.settings.limits, () => ctx, security) };
 });
@@ -110,9 +115,10 @@ function commit(id: number): void {
   const old = current;
   current = next;
   clusters = next.clusters;
-  served.forEach(({ ctx }, i) => {
+  served.forEach(({ plan, ctx }, i) => {
     ctx.clusters = next.clusters;
     ctx.routes = next.tables[i];
+    if (plan.inbound) ctx.authz = next.authz;
   });
   for (const chain of old.chains) {
     addCounts(retired, chain);
