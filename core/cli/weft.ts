@@ -14,10 +14,11 @@ const commands: Record<string, Command> = {
     return { main: async (argv) => (registry.REGISTRY_SUBCOMMANDS.includes(argv[0]) ? registry : await import('../../sdk/tools/filter-command.ts')).main(argv) };
   } },
   plane: { summary: 'run the control plane (SQLite by default, etcd for replicas)', load: () => import('../../plane/cli/plane-command.ts') },
-  apply: { summary: 'apply mesh config (routes, clusters, filter chains) to the plane: apply -f FILE', load: () => import('../../plane/cli/mesh-command.ts').then((m) => ({ main: m.applyMain })) },
-  get: { summary: 'print mesh resources from the plane: get routes|clusters|filters', load: () => import('../../plane/cli/mesh-command.ts').then((m) => ({ main: m.getMain })) },
+  apply: { summary: 'apply mesh config (routes, clusters, filter chains) or an AuthorizationPolicy to the plane: apply -f FILE', load: () => import('../../plane/cli/mesh-command.ts').then((m) => ({ main: m.applyMain })) },
+  get: { summary: 'print mesh resources from the plane: get routes|clusters|filters|policies', load: () => import('../../plane/cli/mesh-command.ts').then((m) => ({ main: m.getMain })) },
   service: { summary: 'service registry: register | heartbeat | deregister | list', load: () => import('../../plane/cli/service-command.ts') },
   status: { summary: 'every proxy: config and filter versions, ACK/NACK with the error, lag', load: () => import('../../plane/cli/status-command.ts') },
+  policy: { summary: 'authorization policies on the plane: list | get SERVICE | delete SERVICE', load: () => import('../../plane/cli/policy-command.ts') },
   identity: { summary: 'workload identity: token --service NAME (a one-time join token for a proxy)', load: () => import('../../plane/cli/ca-command.ts').then((m) => ({ main: m.identityMain })) },
   ca: { summary: "the plane's certificate authority: status | rotate | retire", load: () => import('../../plane/cli/ca-command.ts').then((m) => ({ main: m.caMain })) },
   rollout: { summary: 'filter rollouts by share of requests: start NAME@V | status | abort', load: () => import('../../plane/cli/rollout-command.ts') },
