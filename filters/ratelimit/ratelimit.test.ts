@@ -1,4 +1,4 @@
-// Tests of the ratelimit filter in the real host: buckets per key, shared between instances, 429 fields, refills, dry run, config checks.
+// Tests of the ratelimit filter in the real host: buckets per key (caller identity included), shared between instances, 429 fields, refills, dry run, config checks.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
@@ -63,6 +63,36 @@ describe('limits', () => {
       const from = (address: string): TestRequest => ({ properties: { 'source.address': address } });
       assert.deepEqual(await statuses(filter, [from('10.0.0.1:5000'), from('10.0.0.1:6000'), from('[::1]:7000'), from('10.0.0.1:7000')]),
         [200, 200, 200, 429]);
+    });
+  });
+
+  test('by calling workload: each SPIFFE ID has its own bucket', async () => {
+    await withFilter({ limits: [{ name: 'per-caller', requests: 2, perSeconds: 60, key: { source: 'principal' } }] }, async (filter) => {
+      // Same address for both, so only the identity can tell their buckets apart.
+      const as = (principal: string): TestRequest => ({ properties: { 'source.principal': principal, 'source.address': '10.0.0.1:5000' } });
+      const orders = as('spiffe://mesh.local/ns/default/sa/orders');
+      const payments = as('spiffe://mesh.local/ns/default/sa/payments');
+      assert.deepEqual(await statuses(filter, [orders, orders, payments, orders, payments, payments]), [200, 200, 200, 429, 200, 429]);
+      const limited = await filter.exchange(orders);
+      assert.equal(limited.response.header('ratelimit'), '"per-caller";r=0;t=60');
+    });
+  });
+
+  test('by calling workload: callers without an identity share the one "anonymous" bucket', async () => {
+    const config = { dryRun: true, limits: [{ name: 'per-caller', requests: 2, perSeconds: 60, key: { source: 'principal' } }] };
+    await withFilter(config, async (filter) => {
+      // Plain text from two addresses, and an empty principal: one caller as far as this limit knows.
+      const plain = (address: string): TestRequest => ({ properties: { 'source.address': address } });
+      const first = await filter.exchange(plain('10.0.0.1:5000'));
+      assert.equal(first.response.header('ratelimit'), '"per-caller";r=1;t=60', 'counted, not skipped');
+      await filter.exchange({ properties: { 'source.principal': '', 'source.address': '10.0.0.2:5000' } });
+      await filter.exchange(plain('10.0.0.3:5000'));
+      assert.ok(filter.logs.some((l) => l.message === 'ratelimit: dry run: would reject GET / (limit per-caller, key ratelimit:per-caller:anonymous)'),
+        filter.logs.map((l) => l.message).join('\n'));
+      // The anonymous bucket being empty does not touch a workload's own.
+      const orders = await filter.exchange({ properties: { 'source.principal': 'spiffe://mesh.local/ns/default/sa/orders' } });
+      assert.equal(orders.response.header('ratelimit'), '"per-caller";r=1;t=60');
+      assert.equal(filter.metric('weft_filter_ratelimit_dry_run_rejected_total{limit="per-caller"}'), 1);
     });
   });
 
@@ -148,8 +178,10 @@ describe('configuration', () => {
     ['no limits', { limits: [] }, '/limits must NOT have fewer than 1 items'],
     ['a fractional quota', { limits: [{ ...perUser, requests: 1.5 }] }, '/limits/0/requests must be integer'],
     ['an unknown key source', { limits: [{ ...perUser, key: { source: 'cookie' } }] },
-      '/limits/0/key/source must be one of "clientAddress", "header", "claim", "route", "global"'],
+      '/limits/0/key/source must be one of "clientAddress", "principal", "header", "claim", "route", "global"'],
     ['a header key without a name', { limits: [{ ...perUser, key: { source: 'header' } }] }, '/limits/0/key needs a name for source header'],
+    ['a principal key with a name', { limits: [{ ...perUser, key: { source: 'principal', name: 'sa' } }] },
+      '/limits/0/key/name is not used by source principal (the bucket is per SPIFFE ID)'],
     ['two limits with one name', { limits: [perUser, perUser] }, '/limits/1/name repeats the name of an earlier limit'],
     ['a burst below the quota', { limits: [{ ...perUser, burst: 1 }] }, '/limits/0/burst must be >= requests'],
   ];
@@ -183,6 +215,18 @@ describe('README examples', () => {
       assert.deepEqual([results.filter((s) => s === 200).length, results[20]], [20, 429]);
       const read = await filter.exchange({ path: '/orders', headers: { 'x-weft-claim-sub': 'ada' }, properties: { 'weft.route': 'api' } });
       assert.equal(read.response.header('ratelimit-policy'), '"api";q=5000;w=1');
+    });
+  });
+
+  test('per-caller: each workload gets 100 a minute; plain-text callers share one quota', async () => {
+    await withFilter(readmeExample(readme, 'per-caller'), async (filter) => {
+      const orders = { properties: { 'source.principal': 'spiffe://mesh.local/ns/default/sa/orders' } };
+      const frontend = { properties: { 'source.principal': 'spiffe://mesh.local/ns/default/sa/frontend' } };
+      const ordersResults = await statuses(filter, Array.from({ length: 101 }, () => orders));
+      assert.deepEqual([ordersResults.filter((s) => s === 200).length, ordersResults[100]], [100, 429]);
+      assert.equal((await filter.exchange(frontend)).response.status, 200);
+      const plain = await statuses(filter, Array.from({ length: 101 }, (_, i) => ({ properties: { 'source.address': `10.0.${i >> 8}.${i & 255}:4000` } })));
+      assert.deepEqual([plain.filter((s) => s === 200).length, plain[100]], [100, 429]);
     });
   });
 

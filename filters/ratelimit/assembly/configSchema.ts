@@ -24,8 +24,8 @@ export const configSchema = `{
             "additionalProperties": false,
             "required": ["source"],
             "properties": {
-              "source": { "enum": ["clientAddress", "header", "claim", "route", "global"] },
-              "name": { "type": "string", "minLength": 1, "description": "header or claim name (source header or claim)" }
+              "source": { "enum": ["clientAddress", "principal", "header", "claim", "route", "global"], "description": "principal: the caller's SPIFFE ID (source.principal); callers without one share one bucket, anonymous" },
+              "name": { "type": "string", "minLength": 1, "description": "header or claim name (source header or claim); not used by other sources" }
             }
           },
           "routes": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "proxy route names; default every route" },

@@ -1,4 +1,4 @@
-// The ratelimit filter: token buckets shared by all workers, keyed by client, header, JWT claim or route; 429 with the IETF RateLimit fields.
+// The ratelimit filter: token buckets shared by all workers, keyed by client, calling workload, header, JWT claim or route; 429 with the IETF RateLimit fields.
 import {
   Action, HeaderPair, HttpContext, JsonValue, RootContext, currentTimeMilliseconds, describeFilter, getPropertyString,
   logInfo, requestHeaders, responseHeaders, setRootContext,
@@ -8,7 +8,7 @@ import { readConfig, rejectConfig } from "../../shared/assembly/config";
 import { CounterFamily, label } from "../../shared/assembly/metricFamily";
 import { PrefixMatch } from "../../shared/assembly/prefixMatch";
 import { sendJsonError } from "../../shared/assembly/reply";
-import { clientAddress, pathOnly, requestMethod, requestPath, routeProperty } from "../../shared/assembly/request";
+import { callerPrincipal, clientAddress, pathOnly, requestMethod, requestPath, routeProperty } from "../../shared/assembly/request";
 import { BucketPolicy, Take } from "./bucket";
 import { configSchema } from "./configSchema";
 export * from "../../../sdk/assembly/abi/exports";
@@ -18,12 +18,21 @@ describeFilter("ratelimit", "1.0.0", configSchema);
 const rejected = new CounterFamily("weft_filter_ratelimit_rejected_total");
 const dryRunRejected = new CounterFamily("weft_filter_ratelimit_dry_run_rejected_total");
 
+/**
+ * The bucket of callers without a verified identity under key source `principal`. They share one
+ * bucket rather than escape the limit, so a permissive listener's plain-text callers cannot
+ * bypass it; a SPIFFE ID always has a scheme, so no principal can be this key.
+ */
+const anonymousPrincipal = "anonymous";
+
 class Limit {
   /** The `RateLimit-Policy` member for this limit, e.g. `"per-client";q=100;w=60`. */
   readonly policyField: string;
   /** What every bucket key of this limit starts with, and what its `RateLimit` member starts with. */
   private readonly keyPrefix: string;
   private readonly stateFieldPrefix: string;
+  /** Built once so that an identity-less caller costs no concatenation per request. */
+  private readonly anonymousKey: string;
 
   constructor(
     public readonly name: string,
@@ -34,8 +43,10 @@ class Limit {
     public readonly scope: PrefixMatch,
   ) {
     this.policyField = "\"" + name + "\";q=" + bucket.fill.toString() + ";w=" + (bucket.intervalMilliseconds / 1000).toString();
-    this.keyPrefix = "ratelimit:" + name + ":";
+    const keyPrefix = "ratelimit:" + name + ":";
+    this.keyPrefix = keyPrefix;
     this.stateFieldPrefix = "\"" + name + "\";r=";
+    this.anonymousKey = keyPrefix + anonymousPrincipal;
   }
 
   static fromJson(config: JsonValue): Limit {
@@ -53,9 +64,13 @@ class Limit {
     );
   }
 
-  /** The bucket key of this request, or null when the request lacks what the limit counts by (the limit then does not apply). */
-  keyOf(route: string): string | null {
+  /**
+   * The bucket key of this request, or null when the request lacks what the limit counts by (the
+   * limit then does not apply); never null for source principal, whose identity-less callers share a bucket.
+   */
+  keyOf(route: string, principal: string | null): string | null {
     let value: string | null = "";
+    if (this.keySource == "principal") return principal === null ? this.anonymousKey : this.keyPrefix + principal;
     if (this.keySource == "clientAddress") value = clientAddress();
     else if (this.keySource == "header" || this.keySource == "claim") value = requestHeaders.get(this.keyName);
     else if (this.keySource == "route") value = route;
@@ -77,6 +92,8 @@ class LimitRoot extends RootContext {
   needsRoute: bool = false;
   /** Whether any limit is scoped to methods, so that the method is read only when needed. */
   needsMethod: bool = false;
+  /** Whether any limit is keyed by the caller's identity, so that `source.principal` is read only when needed. */
+  needsPrincipal: bool = false;
 
   onConfigure(configuration: string): bool {
     const config = readConfig("ratelimit", configSchema, configuration);
@@ -86,6 +103,7 @@ class LimitRoot extends RootContext {
     const names = new Set<string>();
     let needsRoute = false;
     let needsMethod = false;
+    let needsPrincipal = false;
     for (let i = 0; i < limits.items.length; i++) {
       const limit = Limit.fromJson(limits.items[i]);
       const path = "/limits/" + i.toString();
@@ -93,15 +111,21 @@ class LimitRoot extends RootContext {
       if ((limit.keySource == "header" || limit.keySource == "claim") && limit.keyName.length == 0) {
         return rejectConfig("ratelimit", path + "/key", "needs a name for source " + limit.keySource);
       }
+      // The identity is the certificate's whole SPIFFE ID; a name would suggest picking a part of it, which this does not do.
+      if (limit.keySource == "principal" && limit.keyName.length > 0) {
+        return rejectConfig("ratelimit", path + "/key/name", "is not used by source principal (the bucket is per SPIFFE ID)");
+      }
       if (limit.bucket.burst < limit.bucket.fill) return rejectConfig("ratelimit", path + "/burst", "must be >= requests");
       names.add(limit.name);
       needsRoute = needsRoute || limit.routes.length > 0 || limit.keySource == "route";
       needsMethod = needsMethod || limit.scope.needsMethod;
+      needsPrincipal = needsPrincipal || limit.keySource == "principal";
       parsed.push(limit);
     }
     this.limits = parsed;
     this.needsRoute = needsRoute;
     this.needsMethod = needsMethod;
+    this.needsPrincipal = needsPrincipal;
     this.dryRun = config.getBool("dryRun");
     this.responseHeaders = config.getBool("responseHeaders", true);
     return true;
@@ -128,6 +152,7 @@ class LimitStream extends HttpContext {
       const property = getPropertyString(routeProperty);
       if (property !== null) route = property;
     }
+    const principal = root.needsPrincipal ? callerPrincipal() : null;
     const path = pathOnly(requestPath());
     let method = root.needsMethod ? requestMethod() : "";
     const now = currentTimeMilliseconds();
@@ -135,7 +160,7 @@ class LimitStream extends HttpContext {
       const limit = root.limits[i];
       if (limit.routes.length > 0 && !limit.routes.includes(route)) continue;
       if (!limit.scope.matches(path, method)) continue;
-      const key = limit.keyOf(route);
+      const key = limit.keyOf(route, principal);
       if (key === null) continue;
       const take = limit.bucket.take(key, now);
       const state = limit.stateField(take);

@@ -1,4 +1,4 @@
-// Request facts several filters match on: the path without its query, the method, the client address.
+// Request facts several filters match on: the path without its query, the method, the client address, the caller's identity.
 import { getPropertyString, requestHeaders } from "../../../sdk/assembly/index";
 
 /** `:path` without the query string. */
@@ -25,6 +25,15 @@ const sourceAddress = ["source", "address"];
 export const routeProperty = ["weft", "route"];
 /** `weft.cluster`: the cluster the request goes to, which the router may set. */
 export const clusterProperty = ["weft", "cluster"];
+/** `source.principal` (Envoy's name): the caller's verified SPIFFE ID, from its certificate on an mTLS inbound listener. */
+export const principalProperty = ["source", "principal"];
+
+/** The caller's verified workload identity, or null on a plain-text connection (no certificate, so no identity). */
+export function callerPrincipal(): string | null {
+  const principal = getPropertyString(principalProperty);
+  // An empty value proves nothing about the caller, so it is no identity either.
+  return principal === null || principal.length == 0 ? null : principal;
+}
 
 /** The client's IP address from `source.address` without its port ("" when the host has none). */
 export function clientAddress(): string {
