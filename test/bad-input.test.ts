@@ -17,6 +17,8 @@ before(async () => {
   await import('node:fs').then((fs) => fs.writeFileSync(config, [
     'limits:',
     '  maxHeaderSize: 4096',
+    '  maxHeaderCount: 20',
+    '  maxRequestsPerConnection: 3',
     '  headersTimeout: 1s',
     '  requestTimeout: 2s',
     'clusters:',
@@ -89,4 +91,22 @@ test('the worker counts what it refused on /metrics', async () => {
   const text = await (await request(`${proxy.admin}/metrics`)).body.text();
   const m = /weft_downstream_rejected_total\{reason="WEFT_ERR_BAD_REQUEST",worker="0"\} (\d+)/.exec(text);
   assert.ok(m && Number(m[1]) >= cases.length, text);
+});
+
+test('more header fields than limits.maxHeaderCount get a 431 and the connection closed; the limit itself passes', async () => {
+  const fields = (n: number) => Array.from({ length: n }, (_, i) => `x-f${i}: v\r\n`).join('');
+  const over = await rawExchange(proxy.port, `GET / HTTP/1.1\r\nHost: x\r\n${fields(20)}\r\n`);
+  assert.equal(statusOf(over.response), 431, over.response);
+  assert.match(over.response, /x-weft-error: WEFT_ERR_HEADERS_TOO_LARGE/);
+  assert.equal(over.closed, true);
+  const at = await rawExchange(proxy.port, `GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${fields(18)}\r\n`);
+  assert.equal(statusOf(at.response), 200, at.response);
+});
+
+test('a connection carries at most limits.maxRequestsPerConnection requests, then closes', async () => {
+  const one = 'GET /n HTTP/1.1\r\nHost: x\r\n\r\n';
+  const { response, closed } = await rawExchange(proxy.port, one.repeat(3));
+  assert.equal(response.match(/HTTP\/1\.1 200/g)?.length, 3, response);
+  assert.match(response, /connection: close/i, 'the last response announces the close');
+  assert.equal(closed, true);
 });

@@ -117,6 +117,8 @@ export const configSchema = {
       additionalProperties: false,
       properties: {
         maxHeaderSize: { type: 'integer', minimum: 1024, maximum: 1048576, description: 'bytes of request line and headers; more gets a 431' },
+        maxHeaderCount: { type: 'integer', minimum: 1, maximum: 10000, description: 'header fields per request (default 100); more gets a 431' },
+        maxRequestsPerConnection: { type: 'integer', minimum: 0, description: 'requests one connection may carry before it is closed (default 0: no limit)' },
         headersTimeout: { ...duration, description: 'a client must send its whole header block within this' },
         requestTimeout: { ...duration, description: 'a client must send its whole request within this' },
         keepAliveTimeout: { ...duration, description: 'an idle downstream keep-alive connection is closed after this' },

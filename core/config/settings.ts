@@ -126,6 +126,10 @@ export interface RouteSettings {
 
 export interface LimitSettings {
   maxHeaderSize: number;
+  /** Header fields per request (pseudo-headers aside); more gets a 431 (Envoy's max_headers_count). */
+  maxHeaderCount: number;
+  /** Requests one downstream connection may carry before it is closed (0: no limit). */
+  maxRequestsPerConnection: number;
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
@@ -188,7 +192,7 @@ export function defaultSettings(): Omit<ProxySettings, 'listen' | 'clusters' | '
     logLevel: 'info',
     accessLog: 'off',
     drainTimeoutMs: 15_000,
-    limits: { maxHeaderSize: 16 * 1024, headersTimeoutMs: 10_000, requestTimeoutMs: 300_000, keepAliveTimeoutMs: 60_000 },
+    limits: { maxHeaderSize: 16 * 1024, maxHeaderCount: 100, maxRequestsPerConnection: 0, headersTimeoutMs: 10_000, requestTimeoutMs: 300_000, keepAliveTimeoutMs: 60_000 },
   };
 }
 

@@ -195,7 +195,7 @@ export function validateConfigDocument(doc: unknown, source: string, baseDir = p
   const d = doc as {
     listen?: string; admin?: string; workers?: number; logLevel?: string; accessLog?: string; drainTimeout?: string;
     tls?: { cert: string; key: string };
-    limits?: { maxHeaderSize?: number; headersTimeout?: string; requestTimeout?: string; keepAliveTimeout?: string };
+    limits?: { maxHeaderSize?: number; maxHeaderCount?: number; maxRequestsPerConnection?: number; headersTimeout?: string; requestTimeout?: string; keepAliveTimeout?: string };
     clusters?: RawCluster[]; routes?: RawRoute[]; filters?: RawFilter[];
     filterLimits?: { fuel?: number; memory?: string };
   };
@@ -240,6 +240,8 @@ export function validateConfigDocument(doc: unknown, source: string, baseDir = p
     const l = d.limits;
     out.limits = {};
     if (l.maxHeaderSize !== undefined) out.limits.maxHeaderSize = l.maxHeaderSize;
+    if (l.maxHeaderCount !== undefined) out.limits.maxHeaderCount = l.maxHeaderCount;
+    if (l.maxRequestsPerConnection !== undefined) out.limits.maxRequestsPerConnection = l.maxRequestsPerConnection;
     if (l.headersTimeout) out.limits.headersTimeoutMs = parseDuration(l.headersTimeout);
     if (l.requestTimeout) out.limits.requestTimeoutMs = parseDuration(l.requestTimeout);
     if (l.keepAliveTimeout) out.limits.keepAliveTimeoutMs = parseDuration(l.keepAliveTimeout);

@@ -7,6 +7,7 @@ import type { LimitSettings } from '../config/settings.ts';
 import { ErrorCodes } from '../errors.ts';
 import { handleRequest, type WorkerContext } from './request-path.ts';
 import { H2Request, H2Response } from './h2-response.ts';
+import { tooManyHeaders } from './headers.ts';
 
 /** A stream that stays silent for the request timeout is reset; the request path sees the client go away. */
 function onStreamIdle(this: http2.ServerHttp2Stream): void {
@@ -53,7 +54,7 @@ export class H2Server {
       Http2ServerResponse: H2Response,
     }, (req, res) => {
       // nghttp2 announces the header limit but does not hold a client to it: checked here, answered as HTTP/1.1's.
-      if (headerListSize(req.rawHeaders) > maxHeaderSize) return refuseHeaders(getContext(), res);
+      if (headerListSize(req.rawHeaders) > maxHeaderSize || tooManyHeaders(req.rawHeaders, limits.maxHeaderCount)) return refuseHeaders(getContext(), res);
       handleRequest(getContext(), req as unknown as http.IncomingMessage, res as unknown as http.ServerResponse);
     });
     // An idle connection (no stream for the keep-alive timeout) is sent GOAWAY, as an HTTP/1.1 one is closed.

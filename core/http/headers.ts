@@ -113,3 +113,11 @@ export function downstreamResponseHeaders(headers: Record<string, string | strin
   }
   return flat;
 }
+
+/** More header fields than `limit`, pseudo-headers aside; the common case costs one comparison. */
+export function tooManyHeaders(raw: string[], limit: number): boolean {
+  if (raw.length <= 2 * limit) return false;
+  let n = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i].charCodeAt(0) !== 0x3a) n++;
+  return n > limit;
+}

@@ -7,7 +7,8 @@ import type { TLSSocket } from 'node:tls';
 import type { LimitSettings, TlsSettings } from '../config/settings.ts';
 import { ErrorCodes } from '../errors.ts';
 import type { ErrorCode } from '../errors.ts';
-import { rawReject } from './local-reply.ts';
+import { localReply, rawReject } from './local-reply.ts';
+import { tooManyHeaders } from './headers.ts';
 import { handleRequest, type WorkerContext } from './request-path.ts';
 import { handleUpgrade } from './upgrade.ts';
 import { H2Server } from './h2-server.ts';
@@ -25,6 +26,24 @@ function refusal(err: NodeJS.ErrnoException): { status: number; reason: string; 
     case 'ECONNRESET': case 'EPIPE': return undefined;
     default: return { status: 400, reason: 'Bad Request', code: ErrorCodes.BAD_REQUEST };
   }
+}
+
+const REQUESTS_SEEN = Symbol('weft.requestsSeen');
+
+/**
+ * Counts a connection's requests; the one that reaches the limit is answered with Connection: close and the
+ * connection then closes (Node's own maxRequestsPerSocket announces the close but leaves the socket open).
+ */
+function lastAllowed(socket: Socket & { [REQUESTS_SEEN]?: number }, res: http.ServerResponse, limit: number): void {
+  const n = (socket[REQUESTS_SEEN] ?? 0) + 1;
+  socket[REQUESTS_SEEN] = n;
+  if (n >= limit) res.shouldKeepAlive = false;
+}
+
+function refuseHeaderCount(ctx: WorkerContext, res: http.ServerResponse, limit: number): void {
+  ctx.metrics.rejectedDownstream(ErrorCodes.HEADERS_TOO_LARGE);
+  res.shouldKeepAlive = false;
+  localReply(res, ErrorCodes.HEADERS_TOO_LARGE, `more than ${limit} header fields`);
 }
 
 /** An upgrade Node should hand to the 'upgrade' event: WebSocket and the like, and h2c only when it can be honoured. */
@@ -80,8 +99,11 @@ export class Listener {
       requireHostHeader: false,
       shouldUpgradeCallback: tls ? shouldUpgradeTls : shouldUpgradeCleartext,
     };
+    const maxRequests = limits.maxRequestsPerConnection;
     const stamp = identity ? (req: http.IncomingMessage) => stampClientCert(req, identity.spiffeId) : () => undefined;
     const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+      if (tooManyHeaders(req.rawHeaders, limits.maxHeaderCount)) return refuseHeaderCount(getContext(), res, limits.maxHeaderCount);
+      if (maxRequests > 0) lastAllowed(req.socket, res, maxRequests);
       stamp(req);
       handleRequest(getContext(), req, res);
     };
@@ -106,6 +128,8 @@ export class Listener {
       server.on('connection', (socket: Socket) => sniffProtocol(socket, limits.headersTimeoutMs, toHttp1, toHttp2));
     }
     const serveHttp1 = (http1: http.Server | https.Server) => {
+      // One more than allowed, so a request over the limit is seen (Node drops fields past this count silently).
+      http1.maxHeadersCount = limits.maxHeaderCount + 1;
       http1.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
         if (isH2cUpgrade(req)) upgradeToH2c(req, socket, head, (connection) => h2.accept(connection, socket));
         else {

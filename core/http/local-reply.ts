@@ -16,6 +16,7 @@ export const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.UPSTREAM_PROTOCOL]: 502,
   [ErrorCodes.DRAINING]: 503,
   [ErrorCodes.BAD_REQUEST]: 400,
+  [ErrorCodes.HEADERS_TOO_LARGE]: 431,
   [ErrorCodes.FILTER_TIMEOUT]: 504,
   [ErrorCodes.AUTHZ_DENIED]: 403,
 };
@@ -31,6 +32,7 @@ const MESSAGE_OF: Partial<Record<ErrorCode, string>> = {
   [ErrorCodes.UPSTREAM_PROTOCOL]: 'upstream sent an invalid response',
   [ErrorCodes.DRAINING]: 'proxy is shutting down',
   [ErrorCodes.BAD_REQUEST]: 'bad request',
+  [ErrorCodes.HEADERS_TOO_LARGE]: 'request header fields too large',
   [ErrorCodes.FILTER_TIMEOUT]: 'a filter held the request past the route timeout',
   [ErrorCodes.AUTHZ_DENIED]: 'denied by authorization policy',
 };
