@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { validatePolicy } from '../core/authz/policy.ts';
 import { writeDenyExample } from '../core/demo/mesh.ts';
 import { parseSample, quantile, renderTable, rowOf } from '../core/demo/stats.ts';
 import { WEFT_BIN } from '../core/proxy/spawn.ts';
+import { runWeft } from './support/proxy.ts';
 
 const SERVICES = ['frontend', 'orders', 'payments'];
 
@@ -29,17 +31,18 @@ function processesMentioning(text: string): number[] {
 
 interface DemoRun { code: number | null; stdout: string; dir: string }
 
-/** Runs `weft demo ARGS`; `interrupt` (if given) sends SIGINT once that many tables have been printed. */
-async function runDemo(args: string[], interrupt?: number): Promise<DemoRun> {
+/**
+ * Runs `weft demo ARGS`. With `onTable`, called at each table printed (with the output so far), the run
+ * ends when the demo does: on its own (--duration) or on the SIGINT that `onTable` sends.
+ */
+async function runDemo(args: string[], onTable?: (stdout: string, proc: ChildProcess) => void): Promise<DemoRun> {
   const proc = spawn(process.execPath, [WEFT_BIN, 'demo', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  proc.stdout.on('data', (d) => {
+  proc.stdout.on('data', (d: Buffer) => {
+    const before = (stdout.match(/^traffic: /gm) ?? []).length;
     stdout += d;
-    if (interrupt !== undefined && (stdout.match(/^SERVICE /gm) ?? []).length >= interrupt) {
-      interrupt = undefined;
-      proc.kill('SIGINT');
-    }
+    if ((stdout.match(/^traffic: /gm) ?? []).length > before) onTable?.(stdout, proc);
   });
   proc.stderr.on('data', (d) => (stderr += d));
   const [code] = await once(proc, 'close') as [number | null];
@@ -109,8 +112,33 @@ test('weft demo --duration: traffic flows through all three sidecars over mTLS, 
   assert.deepEqual(processesMentioning(dir), [], 'no process of the demo is left');
 });
 
-test('weft demo stops cleanly on Ctrl-C (SIGINT): sidecars drain, the plane stops, exit 0', async () => {
-  const { stdout, dir } = await runDemo(['--rate', '20'], 2);
+test('weft demo stops cleanly on Ctrl-C (SIGINT), and the deny policy it suggests works while it runs', async () => {
+  let phase: 'warm' | 'applying' | 'denied' | 'interrupted' = 'warm';
+  let applied: Promise<{ code: number | null; stderr: string }> | undefined;
+  let tablesAfterApply = 0;
+  let deniedRow = '';
+  const { stdout, dir } = await runDemo(['--rate', '20'], (out, proc) => {
+    if (phase === 'warm') {
+      phase = 'applying';
+      const [, plane, token] = /export WEFT_PLANE=(\S+) WEFT_TOKEN=(\S+)/.exec(out)!;
+      const deny = /npx weft apply -f (\S+)/.exec(out)![1];
+      applied = runWeft(['apply', '-f', deny], { WEFT_PLANE: plane, WEFT_TOKEN: token });
+      return;
+    }
+    const payments = lastTable(out).get('payments');
+    if (phase === 'applying' && payments && parseFloat(payments[2]) < 50) {
+      phase = 'denied';
+      deniedRow = payments.join(' | ');
+    }
+    // Enough tables to see the deny land (the table covers 5 s), then Ctrl-C either way.
+    if (phase === 'denied' || ++tablesAfterApply >= 8) {
+      phase = 'interrupted';
+      proc.kill('SIGINT');
+    }
+  });
+  const r = await applied!;
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(deniedRow, `payments' success fell under the policy:\n${stdout.slice(-1500)}`);
   assert.match(stdout, /stopped \(exit codes: frontend 0, orders 0, payments 0, plane 0\)/);
   assert.deepEqual(processesMentioning(dir), [], 'no process of the demo is left');
 });

@@ -65,7 +65,7 @@ function tryNext(plane: DemoPlane, frontend: Sidecar, deny: string, dir: string)
     ['every sidecar: config and filter versions, ACKs', 'npx weft status'],
     ['push a filter version: every sidecar swaps it in, no request lost', `npx weft filter push telemetry ${wasm('telemetry')} --version 1.0.1`],
     ['start a rollout: the new version takes a growing share while its error rate stays low', `npx weft filter push ratelimit ${wasm('ratelimit')} --version 1.1.0 --hold\n  npx weft rollout start ratelimit@1.1.0 --canary 10 --step 30 --interval 10s\n  npx weft rollout status`],
-    ['deny a path with a policy: payments refuses /pay, watch the success column fall', `npx weft apply -f ${deny}`],
+    ['deny a path with a policy: payments refuses /pay, watch the success column fall; then lift it', `npx weft apply -f ${deny}\n  npx weft policy delete payments`],
   ];
   return `Try next, in another terminal (from this directory):\n\n${steps.map(([why, cmd]) => `  # ${why}\n  ${cmd}\n`).join('\n')}
 Sidecar admin: ${frontend.admin}/metrics, /config, /identity (frontend's). Logs: ${dir}/*.log
@@ -145,14 +145,16 @@ export async function main(argv: string[]): Promise<number> {
     // A first sample now, so the first refresh already has a window to measure.
     await Promise.all(watched.map((w) => w.scrape().catch(() => undefined)));
     traffic.start(rate);
-    ticker = setInterval(() => void draw(), 1000);
+    // One draw at a time: a slow scrape must not let two redraws interleave on the terminal.
+    let drawing = Promise.resolve();
+    ticker = setInterval(() => { drawing = drawing.then(draw); }, 1000);
     await new Promise<void>((resolve) => {
       wake = resolve;
       if (signalled) resolve();
       if (durationMs !== undefined) setTimeout(resolve, durationMs).unref();
     });
     clearInterval(ticker);
-    await draw();
+    await drawing.then(draw);
   } catch (err) {
     if (!(err instanceof Interrupted)) failure = err;
   } finally {
