@@ -22,6 +22,7 @@ async function withTelemetry(options: HarnessOptions, run: (filter: FilterHarnes
 }
 
 const routed = { 'weft.route': 'api', 'weft.cluster': 'orders', 'source.address': '10.1.2.3:4567' };
+const ordersPrincipal = 'spiffe://mesh.local/ns/default/sa/orders';
 const incomingTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
 const incomingParent = '00f067aa0ba902b7';
 
@@ -168,6 +169,17 @@ describe('span export', () => {
     });
   });
 
+  test('a caller with a verified identity has it on its span as weft.source.principal', async () => {
+    const { posts, handler } = collector();
+    await withTelemetry({ config: { tracing: { collectorCluster: 'otel', exportIntervalMs: 10 } }, clusters: { otel: handler } }, async (filter) => {
+      await filter.exchange({ properties: { ...routed, 'source.principal': ordersPrincipal } });
+      await filter.until(() => posts.length === 1);
+      const [span] = JSON.parse(posts[0].body).resourceSpans[0].scopeSpans[0].spans;
+      assert.deepEqual(span.attributes.find((a: { key: string }) => a.key === 'weft.source.principal'),
+        { key: 'weft.source.principal', value: { stringValue: ordersPrincipal } });
+    });
+  });
+
   test('a collector that fails makes the batch count as dropped', async () => {
     const { posts, handler } = collector(500);
     await withTelemetry({ config: { tracing: { collectorCluster: 'otel', exportIntervalMs: 10 } }, clusters: { otel: handler } }, async (filter) => {
@@ -214,6 +226,22 @@ describe('access log', () => {
   });
 });
 
+describe('access log: the caller\'s principal', () => {
+  test('a caller\'s SPIFFE ID when it has one; null on plain text or an empty principal', async () => {
+    await withTelemetry({ config: { accessLog: { fields: ['client_address', 'principal', 'status'] } } }, async (filter) => {
+      await filter.exchange({ properties: { ...routed, 'source.principal': ordersPrincipal } });
+      await filter.exchange({ properties: routed });
+      await filter.exchange({ properties: { ...routed, 'source.principal': '' } });
+      const entries = filter.logs.filter((l) => l.message.startsWith('{')).map((l) => JSON.parse(l.message) as unknown);
+      assert.deepEqual(entries, [
+        { client_address: '10.1.2.3', principal: ordersPrincipal, status: 200 },
+        { client_address: '10.1.2.3', principal: null, status: 200 },
+        { client_address: '10.1.2.3', principal: null, status: 200 },
+      ]);
+    });
+  });
+});
+
 describe('configuration', () => {
   const bad: [string, object, string][] = [
     ['an unknown access log field', { accessLog: { fields: ['method', 'colour'] } }, '/accessLog/fields/1 is not a known field'],
@@ -251,6 +279,15 @@ describe('README examples', () => {
       const body = JSON.parse(posts[0].body);
       assert.equal(body.resourceSpans[0].resource.attributes[0].value.stringValue, 'shop-edge');
       assert.equal(body.resourceSpans[0].scopeSpans[0].spans[0].traceId, incomingTrace);
+    });
+  });
+
+  test('mesh-access-log: who called, in the order configured', async () => {
+    await withTelemetry({ config: readmeExample(readme, 'mesh-access-log') }, async (filter) => {
+      await filter.exchange({ method: 'POST', path: '/orders', properties: { 'source.principal': ordersPrincipal } }, { status: 201 });
+      const entry = JSON.parse(filter.logs.find((l) => l.message.startsWith('{'))!.message) as Record<string, unknown>;
+      assert.deepEqual(Object.keys(entry), ['start_time', 'principal', 'method', 'path', 'status', 'duration_ms']);
+      assert.deepEqual([entry.principal, entry.method, entry.path, entry.status], [ordersPrincipal, 'POST', '/orders', 201]);
     });
   });
 

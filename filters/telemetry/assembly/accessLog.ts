@@ -1,9 +1,9 @@
 // The access log line: the configured fields of a finished request, as one JSON object.
 import { getPropertyString, jsonQuote, requestHeaders, responseHeaders } from "../../../sdk/assembly/index";
-import { clientAddress } from "../../shared/assembly/request";
+import { callerPrincipal, clientAddress } from "../../shared/assembly/request";
 
 const knownFields = [
-  "start_time", "method", "path", "authority", "status", "duration_ms", "route", "cluster", "client_address",
+  "start_time", "method", "path", "authority", "status", "duration_ms", "route", "cluster", "client_address", "principal",
   "request_bytes", "response_bytes", "user_agent", "request_id", "trace_id", "span_id",
 ];
 const requestHeaderField = "request_header:";
@@ -43,6 +43,11 @@ function fieldValue(field: string, facts: RequestFacts): string {
   if (field == "route") return jsonQuote(facts.route);
   if (field == "cluster") return jsonQuote(facts.cluster);
   if (field == "client_address") return jsonQuote(clientAddress());
+  if (field == "principal") {
+    // null, not "", so that a plain-text caller cannot be mistaken for a workload with an empty name.
+    const principal = callerPrincipal();
+    return principal === null ? "null" : jsonQuote(principal);
+  }
   if (field == "request_bytes") return facts.requestBytes.toString();
   if (field == "response_bytes") return facts.responseBytes.toString();
   if (field == "user_agent") return jsonQuote(headerOrEmpty(requestHeaders.get("user-agent")));

@@ -37,7 +37,7 @@ export const configSchema = `{
           "type": "array",
           "minItems": 1,
           "items": { "type": "string", "minLength": 1 },
-          "description": "start_time, method, path, authority, status, duration_ms, route, cluster, client_address, request_bytes, response_bytes, user_agent, request_id, trace_id, span_id, request_header:NAME, response_header:NAME"
+          "description": "start_time, method, path, authority, status, duration_ms, route, cluster, client_address, principal, request_bytes, response_bytes, user_agent, request_id, trace_id, span_id, request_header:NAME, response_header:NAME"
         }
       }
     }

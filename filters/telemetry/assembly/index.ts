@@ -5,7 +5,7 @@ import {
 } from "../../../sdk/assembly/index";
 import { readConfig, rejectConfig } from "../../shared/assembly/config";
 import { CounterFamily, HistogramFamily, label } from "../../shared/assembly/metricFamily";
-import { clientAddress, clusterProperty, pathOnly, routeProperty } from "../../shared/assembly/request";
+import { callerPrincipal, clientAddress, clusterProperty, pathOnly, routeProperty } from "../../shared/assembly/request";
 import { accessLogLine, isAccessLogField, RequestFacts } from "./accessLog";
 import { configSchema } from "./configSchema";
 import { exportRequestJson, SpanRecord, spanJson } from "./spans";
@@ -251,6 +251,8 @@ class TelemetryStream extends HttpContext {
     span.route = facts.route;
     span.cluster = facts.cluster;
     span.clientAddress = clientAddress();
+    const principal = callerPrincipal();
+    if (principal !== null) span.principal = principal;
     this.config.record(spanJson(trace, span));
   }
 }

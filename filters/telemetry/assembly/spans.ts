@@ -14,6 +14,8 @@ export class SpanRecord {
   route: string = "";
   cluster: string = "";
   clientAddress: string = "";
+  /** The caller's SPIFFE ID, "" on a plain-text connection. */
+  principal: string = "";
 }
 
 function stringAttribute(key: string, value: string): string {
@@ -30,6 +32,8 @@ export function spanJson(trace: TraceContext, span: SpanRecord): string {
   if (span.route.length > 0) attributes.push(stringAttribute("weft.route", span.route));
   if (span.cluster.length > 0) attributes.push(stringAttribute("weft.cluster", span.cluster));
   if (span.clientAddress.length > 0) attributes.push(stringAttribute("client.address", span.clientAddress));
+  // OpenTelemetry has no attribute for a peer's SPIFFE ID (tls.client.subject is the subject DN, not the URI SAN), so it goes under weft.
+  if (span.principal.length > 0) attributes.push(stringAttribute("weft.source.principal", span.principal));
   // Server errors mark the span as failed (STATUS_CODE_ERROR); anything else is left unset.
   const status = span.status >= 500 ? "{\"code\":2}" : "{}";
   return "{\"traceId\":\"" + trace.traceId + "\",\"spanId\":\"" + trace.spanId + "\"" +
