@@ -42,11 +42,10 @@ function clusters(state: MeshState, now: number): RawCluster[] {
   return (state.mesh?.clusters ?? []).map((c) => {
     const { service, tags, endpoints, ...rest } = c;
     if (service === undefined) return { ...rest, endpoints: endpoints ?? [] };
-    const live = state.services
-      .filter((i) => i.service === service && isLive(i, now) && Object.entries(tags ?? {}).every(([k, v]) => i.tags[k] === v))
-      .map((i) => i.endpoint)
-      .sort();
-    return { ...rest, endpoints: live };
+    const live = withIdentityFirst(state.services
+      .filter((i) => i.service === service && isLive(i, now) && Object.entries(tags ?? {}).every(([k, v]) => i.tags[k] === v)));
+    // The service name stays, so a sidecar dials these endpoints with mTLS to the identities the registry holds.
+    return { ...rest, service, endpoints: live.map((i) => i.endpoint).sort() };
   });
 }
 
@@ -55,6 +54,11 @@ function clusters(state: MeshState, now: number): RawCluster[] {
  * Once any instance of a service registered an identity, instances without one are left out: a caller's sidecar
  * must never fall back to plain text for a service that speaks mTLS.
  */
+function withIdentityFirst(instances: ServiceInstance[]): ServiceInstance[] {
+  const secured = instances.filter((i) => i.identity !== undefined);
+  return secured.length ? secured : instances;
+}
+
 function meshServices(state: MeshState, now: number): MeshService[] {
   const by = new Map<string, ServiceInstance[]>();
   for (const i of state.services) {
@@ -64,9 +68,8 @@ function meshServices(state: MeshState, now: number): MeshService[] {
     else by.set(i.service, [i]);
   }
   return [...by].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, all]) => {
-    const secured = all.filter((i) => i.identity !== undefined);
-    const chosen = secured.length ? secured : all;
-    return { name, endpoints: chosen.map((i) => i.endpoint).sort(), identities: [...new Set(secured.map((i) => i.identity!))].sort() };
+    const chosen = withIdentityFirst(all);
+    return { name, endpoints: chosen.map((i) => i.endpoint).sort(), identities: [...new Set(chosen.flatMap((i) => (i.identity ? [i.identity] : [])))].sort() };
   });
 }
 

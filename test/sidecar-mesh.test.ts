@@ -133,6 +133,19 @@ test('a mesh of three sidecars: mTLS with checked SPIFFE IDs, refusals, renewal 
     assert.equal(payments.seen.length, before, 'the request reached an app whose identity is not the one expected');
   });
 
+  await t.test('a mesh-config cluster naming a service is dialled over mTLS too, after the Host routes', async () => {
+    const file = join(tempDir('mesh-config'), 'mesh.yaml');
+    writeFileSync(file, 'clusters:\n  - { name: pay, service: payments }\nroutes:\n  - { match: { prefix: /mesh }, cluster: pay }\n');
+    const r = await plane.weft(['apply', '-f', file]);
+    assert.equal(r.code, 0, r.stderr);
+    const x = await waitFor('the mesh route', async () => {
+      const y = await get(paymentsOut, '/mesh/x', 'not-a-service');
+      return y.status === 404 ? undefined : y;
+    }, 5000);
+    assert.equal(x.status, 200, x.body);
+    assert.deepEqual(JSON.parse(x.body), { payments: `By=${id('payments')};URI=${id('orders')}` });
+  });
+
   await t.test('the plane refuses a registration claiming another service\'s identity', async () => {
     const res = await request(`${plane.url}/v1/services/ledger/instances`, {
       method: 'PUT', headers: { authorization: `Bearer ${plane.token}`, 'content-type': 'application/json' },

@@ -38,6 +38,8 @@ export interface ClusterSettings {
    * certificate, and their certificate must carry one of these SPIFFE IDs.
    */
   peerIdentities?: string[];
+  /** A plane cluster whose endpoints are a registry service's: a sidecar dials them over mTLS (peerIdentities from the registry). */
+  service?: string;
 }
 
 export interface EndpointMeta { weight: number; zone: string }

@@ -23,7 +23,7 @@ const NO_ENDPOINT = 'http://no-live-endpoint.invalid';
 /** Throws WEFT_ERR_CONFIG_INVALID (so the proxy NACKs) when the snapshot does not validate. */
 export function settingsFromSnapshot(snapshot: Snapshot, disk: ControlDisk): SnapshotSettings {
   const doc = {
-    clusters: snapshot.clusters.map((c) => (c.endpoints.length ? c : { ...c, endpoints: [NO_ENDPOINT] })),
+    clusters: snapshot.clusters.map(({ service: _service, ...c }) => (c.endpoints.length ? c : { ...c, endpoints: [NO_ENDPOINT] })),
     routes: snapshot.routes,
     filters: snapshot.filters.map((f) => ({
       name: f.name, module: disk.modulePath(f.sha256),
@@ -33,8 +33,13 @@ export function settingsFromSnapshot(snapshot: Snapshot, disk: ControlDisk): Sna
   };
   const s = validateConfigDocument(doc, `snapshot ${snapshot.version}`, disk.modulesDir);
   const empty = new Set(snapshot.clusters.filter((c) => !c.endpoints.length).map((c) => c.name));
+  const services = new Map(snapshot.clusters.flatMap((c) => (c.service === undefined ? [] : [[c.name, c.service] as const])));
   return {
-    clusters: (s.clusters ?? []).map((c) => (empty.has(c.name) ? { ...c, endpoints: [] } : c)),
+    clusters: (s.clusters ?? []).map((c) => {
+      const out = empty.has(c.name) ? { ...c, endpoints: [] } : c;
+      const service = services.get(c.name);
+      return service === undefined ? out : { ...out, service };
+    }),
     routes: s.routes ?? [],
     filters: (s.filters ?? []).map((f, i) => {
       const ref = snapshot.filters[i];

@@ -26,8 +26,11 @@ export interface FilterRef {
   canary?: CanaryRef;
 }
 
-/** Raw config-file entries (core/config/schema.ts); clusters are always given with endpoints, possibly none. */
-export type RawCluster = Record<string, unknown> & { name: string; endpoints: string[] };
+/**
+ * Raw config-file entries (core/config/schema.ts); clusters are always given with endpoints, possibly none, and
+ * `service` when the registry filled them (not a config-file field: a sidecar uses it to dial them over mTLS).
+ */
+export type RawCluster = Record<string, unknown> & { name: string; endpoints: string[]; service?: string };
 export type RawRoute = Record<string, unknown> & { cluster: string };
 
 export interface Snapshot {

@@ -52,7 +52,13 @@ function catchAll(name: string, cluster: string, retry: boolean, host?: string):
 function sidecarRoutes(s: ProxySettings, sc: SidecarSettings): ListenerRoutes {
   const services = sc.services;
   if (!services) return { clusters: [], routes: listenerPlans(s, true).map(() => []), chain: [] };
-  const clusters: ClusterSettings[] = [normalizeCluster({ name: INBOUND_CLUSTER, endpoints: [sc.app] }), ...s.clusters];
+  const identities = new Map(services.map((svc) => [svc.name, svc.identities]));
+  // The mesh's clusters that name a registry service reach other sidecars: the same mTLS as outbound:SERVICE.
+  const mesh = s.clusters.map((c) => {
+    const peers = c.service === undefined ? undefined : identities.get(c.service);
+    return peers?.length ? { ...c, peerIdentities: peers } : c;
+  });
+  const clusters: ClusterSettings[] = [normalizeCluster({ name: INBOUND_CLUSTER, endpoints: [sc.app] }), ...mesh];
   const known = new Set<string>();
   for (const svc of services) {
     known.add(svc.name);
