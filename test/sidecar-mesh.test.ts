@@ -12,6 +12,9 @@ import type { RunningPlane } from '../plane/test/support.ts';
 import { joinToken } from '../core/identity/test-support.ts';
 import { peerSpiffeId } from '../core/identity/spiffe.ts';
 import { startProxy } from './support/proxy.ts';
+import { fileURLToPath } from 'node:url';
+import { IdentityManager } from '../core/identity/manager.ts';
+import { clientOptions } from '../core/identity/tls.ts';
 import type { RunningProxy } from './support/proxy.ts';
 import { startUpstream } from './support/upstream.ts';
 import type { Upstream } from './support/upstream.ts';
@@ -227,5 +230,23 @@ rules:
     assert.deepEqual(failures, []);
     assert.ok(ok > 50, `only ${ok} requests`);
     assert.notEqual((await serverCert(paymentsCar.port, { ca: bundle })).serialNumber, serial, 'no renewal happened during the load');
+  });
+
+  await t.test('filters on the inbound side see the caller\'s identity: a ratelimit keyed by principal has a bucket per calling workload', async () => {
+    const module = fileURLToPath(new URL('../filters/ratelimit/build/ratelimit.wasm', import.meta.url));
+    assert.equal((await plane.weft(['filter', 'push', 'ratelimit', module, '--version', '1.0.0'])).code, 0);
+    const file = join(tempDir('mesh-chain'), 'mesh.yaml');
+    const config = JSON.stringify({ limits: [{ name: 'per-caller', requests: 2, perSeconds: 3600, key: { source: 'principal' } }] });
+    writeFileSync(file, `filters:\n  - name: ratelimit\n    config: '${config}'\n`);
+    assert.equal((await plane.weft(['apply', '-f', file])).code, 0);
+    const web = new IdentityManager({ planes: [plane.url], dataDir: tempDir('mesh-web'), joinToken: await joinToken(plane, 'web') });
+    await web.start();
+    t.after(() => web.close());
+    const agent = new Agent({ connect: clientOptions(web.current(), id('payments')) });
+    t.after(() => agent.close());
+    const asWeb = async () => (await request(`https://127.0.0.1:${paymentsCar.port}/`, { dispatcher: agent, headersTimeout: 5000, bodyTimeout: 5000 })).statusCode;
+    // Each sidecar's inbound now limits each caller to two requests: the edge's plain caller is "anonymous" at frontend.
+    await waitFor('the chain in force', async () => ((await call()).status === 429 ? true : undefined), 5000);
+    assert.deepEqual([await asWeb(), await asWeb(), await asWeb()], [200, 200, 429], 'web has its own two requests at payments, apart from orders\'');
   });
 });
