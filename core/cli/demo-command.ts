@@ -6,7 +6,7 @@ import { flagsHelp, parseFlags, usageError } from './flags.ts';
 import type { FlagSpec } from './flags.ts';
 import { parseDuration } from '../config/duration.ts';
 import { builtinFilterPath, builtinFilters } from '../../filters/build.ts';
-import { freePort, startChild } from '../demo/children.ts';
+import { startChild } from '../demo/children.ts';
 import type { Child } from '../demo/children.ts';
 import { DEMO_API_KEY, FILTER_VERSION, deployFilters, joinToken, startDemoPlane, writeDenyExample } from '../demo/mesh.ts';
 import type { DemoPlane } from '../demo/mesh.ts';
@@ -32,24 +32,23 @@ interface Sidecar { service: string; app: App; child: Child; inbound: string; ou
 /** Set by Ctrl-C or SIGTERM during start-up: the remaining steps are skipped and what started is stopped. */
 class Interrupted extends Error {}
 
+/** Listeners on port 0, read back from the sidecar's ready line: nothing else on the machine can take them in between. */
 async function startSidecar(plane: DemoPlane, dir: string, spec: AppSpec, edge: boolean): Promise<Sidecar> {
-  const [inbound, admin, outbound] = [await freePort(), await freePort(), spec.calls ? await freePort() : undefined];
-  const app = await startApp(spec, outbound === undefined ? undefined : `http://127.0.0.1:${outbound}`);
+  const app = await startApp(spec);
   try {
     const args = [
       'proxy', '--plane', plane.url, '--token', plane.token, '--node', `${spec.name}-1`, '--data-dir', join(dir, spec.name),
       '--join-token', await joinToken(plane, spec.name), '--service', spec.name,
-      '--inbound', `127.0.0.1:${inbound}`, '--app', `127.0.0.1:${app.port}`, '--admin', `127.0.0.1:${admin}`,
+      '--inbound', '127.0.0.1:0', '--app', `127.0.0.1:${app.port}`, '--admin', '127.0.0.1:0',
       '--workers', '1', '--drain-timeout', '5s',
     ];
-    if (outbound !== undefined) args.push('--outbound', `127.0.0.1:${outbound}`);
+    if (spec.calls) args.push('--outbound', '127.0.0.1:0');
     // The edge takes plain HTTP from outside the mesh (the traffic generator, curl) as well as mTLS.
     if (edge) args.push('--permissive');
     const child = await startChild(`${spec.name} sidecar`, args, join(dir, `${spec.name}.log`), 'weft proxy ready');
-    return {
-      service: spec.name, app, child, inbound: `http://127.0.0.1:${inbound}`, admin: `http://127.0.0.1:${admin}`,
-      outbound: outbound === undefined ? undefined : `http://127.0.0.1:${outbound}`,
-    };
+    const at = (field: string) => (typeof child.ready[field] === 'string' ? `http://${child.ready[field]}` : undefined);
+    app.outbound = at('outbound');
+    return { service: spec.name, app, child, inbound: at('listen')!, admin: at('admin')!, outbound: app.outbound };
   } catch (err) {
     await app.close();
     throw err;
@@ -60,7 +59,7 @@ function tryNext(plane: DemoPlane, frontend: Sidecar, deny: string, dir: string)
   const wasm = (name: string) => relative(process.cwd(), builtinFilterPath(name));
   const steps: [string, string][] = [
     ['the client commands find the plane through these', `export WEFT_PLANE=${plane.url} WEFT_TOKEN=${plane.token}`],
-    ['one checkout through frontend → orders → payments', `curl -i ${frontend.inbound}/checkout`],
+    ['one checkout through frontend → orders → payments: each answer names its caller as the sidecar verified it', `curl -i ${frontend.inbound}/checkout`],
     [`401 from the auth filter; with -H 'x-api-key: ${DEMO_API_KEY}' it passes`, `curl -i ${frontend.inbound}/admin`],
     ['every sidecar: config and filter versions, ACKs', 'npx weft status'],
     ['push a filter version: every sidecar swaps it in, no request lost', `npx weft filter push telemetry ${wasm('telemetry')} --version 1.0.1`],
@@ -68,7 +67,7 @@ function tryNext(plane: DemoPlane, frontend: Sidecar, deny: string, dir: string)
     ['deny a path with a policy: payments refuses /pay, watch the success column fall; then lift it', `npx weft apply -f ${deny}\n  npx weft policy delete payments`],
   ];
   return `Try next, in another terminal (from this directory):\n\n${steps.map(([why, cmd]) => `  # ${why}\n  ${cmd}\n`).join('\n')}
-Sidecar admin: ${frontend.admin}/metrics, /config, /identity (frontend's). Logs: ${dir}/*.log
+Sidecar admin: ${frontend.admin}/metrics, /config, /identity (frontend's). Logs (removed on a clean stop): ${dir}/*.log
 `;
 }
 

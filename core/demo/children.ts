@@ -3,7 +3,6 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { createServer } from 'node:net';
 import { WEFT_BIN } from '../proxy/spawn.ts';
 
 export interface Child {
@@ -69,15 +68,4 @@ export async function startChild(name: string, args: string[], log: string, read
       return code as number | null;
     },
   };
-}
-
-/** A loopback port free right now: the sidecars take fixed ports so the demo knows them before they start. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
 }

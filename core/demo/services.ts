@@ -6,8 +6,8 @@ import { Agent, request } from 'undici';
 export interface App {
   name: string;
   port: number;
-  /** The caller's SPIFFE ID as the sidecar last vouched for it (x-forwarded-client-cert URI=), or '' before any call. */
-  lastCaller: string;
+  /** http://HOST:PORT of its sidecar's outbound listener, known once the sidecar is up. */
+  outbound: string | undefined;
   close(): Promise<void>;
 }
 
@@ -31,20 +31,22 @@ function callerOf(xfcc: string | string[] | undefined): string {
   return /URI=([^;,]+)/.exec(String(xfcc ?? ''))?.[1] ?? '';
 }
 
-/** Starts one app on a loopback port; `outbound` is its sidecar's outbound listener (needed when it calls another service). */
-export async function startApp(spec: AppSpec, outbound?: string): Promise<App> {
+/** Starts one app on a loopback port; set its `outbound` before it is called if it calls another service. */
+export async function startApp(spec: AppSpec): Promise<App> {
   const agent = new Agent({ connections: 16, keepAliveTimeout: 4000 });
-  const app: App = { name: spec.name, port: 0, lastCaller: '', close: async () => undefined };
+  const app: App = { name: spec.name, port: 0, outbound: undefined, close: async () => undefined };
   const server = http.createServer((req, res) => {
     req.resume();
-    app.lastCaller = callerOf(req.headers['x-forwarded-client-cert']) || app.lastCaller;
+    // Each answer says who called, as the sidecar verified it over mTLS, so `curl /checkout` shows the chain of identities.
+    const caller = callerOf(req.headers['x-forwarded-client-cert']) || 'outside the mesh (plain HTTP)';
     const answer = (status: number, body: object) => {
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ service: spec.name, ...body }));
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ service: spec.name, caller, ...body }));
     };
     if (Math.random() < (spec.errorRate ?? 0)) return answer(503, { error: 'busy' });
-    if (!spec.calls || !outbound) return answer(200, { path: req.url });
+    if (!spec.calls) return answer(200, { path: req.url });
+    if (!app.outbound) return answer(503, { error: 'its sidecar is not up yet' });
     const { service, path } = spec.calls;
-    request(`${outbound}${path}`, {
+    request(`${app.outbound}${path}`, {
       dispatcher: agent, headers: { host: service, 'x-request-id': String(req.headers['x-request-id'] ?? '') }, headersTimeout: 5000, bodyTimeout: 5000,
     }).then(async (r) => {
       const body = await r.body.text();
