@@ -1,7 +1,7 @@
 // Authorization policy documents (`kind: AuthorizationPolicy`): their shape, JSON Schema and validation with paths.
 import { Ajv } from 'ajv';
 import type { ErrorObject } from 'ajv';
-import { toDottedPath } from '../config/validate.ts';
+import { describeSchemaError, toDottedPath } from '../config/validate.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
 import { parseSpiffeId, SEGMENT_PATTERN } from '../identity/spiffe.ts';
 
@@ -95,11 +95,10 @@ const ajv = new Ajv({ allErrors: true, strict: true, verbose: true });
 const validateSchema = ajv.compile(policySchema);
 
 function describe(e: ErrorObject): string {
+  const common = describeSchemaError(e);
+  if (common !== undefined) return common;
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
-    case 'required': return `${toDottedPath(e.instancePath, String(p.missingProperty))}: is required`;
-    case 'additionalProperties': return `${toDottedPath(e.instancePath, String(p.additionalProperty))}: unknown field`;
-    case 'enum': return `${toDottedPath(e.instancePath)}: must be one of ${(p.allowedValues as unknown[]).join(', ')}`;
     case 'const': return `${toDottedPath(e.instancePath)}: must be ${String(p.allowedValue)}`;
     case 'propertyNames': return `${toDottedPath(e.instancePath, String(p.propertyName))}: is not a header name`;
     case 'minItems': return `${toDottedPath(e.instancePath)}: must not be empty (leave the field out to match anything)`;

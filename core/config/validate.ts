@@ -30,15 +30,22 @@ export function toDottedPath(pointer: string, child?: string): string {
   return out || '(root)';
 }
 
-function describe(e: ErrorObject): string {
+/** The wording every Weft schema shares for its commonest problems; undefined for the rest, which each validator words. */
+export function describeSchemaError(e: ErrorObject): string | undefined {
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case 'required': return `${toDottedPath(e.instancePath, String(p.missingProperty))}: is required`;
     case 'additionalProperties': return `${toDottedPath(e.instancePath, String(p.additionalProperty))}: unknown field`;
     case 'enum': return `${toDottedPath(e.instancePath)}: must be one of ${(p.allowedValues as unknown[]).join(', ')}`;
-    case 'pattern': return `${toDottedPath(e.instancePath)}: ${configHint(e)}`;
-    default: return `${toDottedPath(e.instancePath)}: ${e.message ?? 'is invalid'}`;
+    default: return undefined;
   }
+}
+
+function describe(e: ErrorObject): string {
+  const common = describeSchemaError(e);
+  if (common !== undefined) return common;
+  if (e.keyword === 'pattern') return `${toDottedPath(e.instancePath)}: ${configHint(e)}`;
+  return `${toDottedPath(e.instancePath)}: ${e.message ?? 'is invalid'}`;
 }
 
 function configHint(e: ErrorObject): string {
