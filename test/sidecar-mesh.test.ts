@@ -245,8 +245,8 @@ rules:
     const agent = new Agent({ connect: clientOptions(web.current(), id('payments')) });
     t.after(() => agent.close());
     const asWeb = async () => (await request(`https://127.0.0.1:${paymentsCar.port}/`, { dispatcher: agent, headersTimeout: 5000, bodyTimeout: 5000 })).statusCode;
-    // Each sidecar's inbound now limits each caller to two requests: the edge's plain caller is "anonymous" at frontend.
-    await waitFor('the chain in force', async () => ((await call()).status === 429 ? true : undefined), 5000);
+    // Each sidecar applies the snapshot on its own: wait until payments' serves the chain, then count web's calls.
+    await waitFor('the chain on the payments sidecar', async () => ((await (await request(`${paymentsCar.admin}/config`)).body.text()).includes('"ratelimit"') || undefined), 5000);
     assert.deepEqual([await asWeb(), await asWeb(), await asWeb()], [200, 200, 429], 'web has its own two requests at payments, apart from orders\'');
   });
 });
