@@ -185,7 +185,7 @@ export const configSchema = {
               prefix: { type: 'string', pattern: '^/' },
               path: { type: 'string', pattern: '^/' },
               method: { type: 'string', pattern: '^[A-Z]+$' },
-              host: { type: 'string', pattern: '^[^\\s:/]+$', description: 'the Host (or :authority) without its port, case-insensitive' },
+              host: { type: 'string', pattern: '^(\\[[0-9a-fA-F:.]+\\]|[^\\s:/\\[\\]]+)$', description: 'the Host (or :authority) without its port, case-insensitive; an IPv6 literal in brackets' },
               headers: { type: 'object', additionalProperties: { type: 'string' } },
             },
           },
