@@ -20,7 +20,7 @@ export type MeasureOptions = {
 
 export type Measurement = LoadResult & {
   rps: number;
-  /** utime+stime of the proxy's processes and threads per request; absent for the direct target. */
+  /** utime+stime of the proxies' processes and threads (summed over a target's proxies) per request; absent for the direct target. */
   proxyCpuUsPerRequest?: number;
 };
 
@@ -39,12 +39,13 @@ export async function measure(target: Target, mode: Mode, o: MeasureOptions): Pr
   const spec = { url: target.url, headers: target.headers, h2: target.h2, ...loadShape(mode, o) };
   // Warm-up lets V8 compile the hot path and fills the connection pools before anything is counted.
   if (o.warmupSeconds > 0) await runLoad(o.driver, { ...spec, seconds: o.warmupSeconds }, o.cpu);
-  const pid = target.proxy?.pid;
-  const cpuBefore = pid === undefined ? 0 : treeCpuMicros(pid);
+  // Every proxy of the target is charged, summed: both sidecars of a mesh hop.
+  const proxiesCpu = () => target.proxies.reduce((sum, p) => sum + treeCpuMicros(p.pid), 0);
+  const cpuBefore = proxiesCpu();
   const result = await runLoad(o.driver, { ...spec, seconds: o.seconds }, o.cpu);
-  const cpuUsed = pid === undefined ? 0 : treeCpuMicros(pid) - cpuBefore;
+  const cpuUsed = proxiesCpu() - cpuBefore;
   const measurement: Measurement = { ...result, rps: result.requests / result.seconds };
-  if (pid !== undefined && result.requests > 0) measurement.proxyCpuUsPerRequest = cpuUsed / result.requests;
+  if (target.proxies.length > 0 && result.requests > 0) measurement.proxyCpuUsPerRequest = cpuUsed / result.requests;
   return measurement;
 }
 

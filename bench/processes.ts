@@ -74,15 +74,17 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Polls `probe` until it answers true; fails with the child's output if the child dies or time runs out. */
-async function waitUntil(child: Running, what: string, probe: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+/** Polls `probe` until it answers true; fails with a child's output if one of them dies or time runs out. */
+async function waitUntil(children: Running[], what: string, probe: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exited()) throw new Error(`${child.name} exited before ${what}: ${child.output() || 'no output'}`);
+    const dead = children.find((c) => c.exited());
+    if (dead) throw new Error(`${dead.name} exited before ${what}: ${dead.output() || 'no output'}`);
     if (await probe().catch(() => false)) return;
     await sleep(50);
   }
-  throw new Error(`${child.name} not ${what} after ${timeoutMs} ms: ${child.output() || 'no output'}`);
+  const outputs = children.map((c) => `${c.name}: ${c.output() || 'no output'}`).join('; ');
+  throw new Error(`${children.map((c) => c.name).join(' + ')} not ${what} after ${timeoutMs} ms: ${outputs}`);
 }
 
 /** The status of one GET on a connection of its own, so none is left open. */
@@ -115,5 +117,10 @@ export async function statusOfH2(url: string): Promise<number> {
 
 /** Probes `url` (over HTTP/2 when `h2`) until it answers 200; see waitUntil. */
 export function waitForOk(child: Running, url: string, h2 = false): Promise<void> {
-  return waitUntil(child, 'answering 200', async () => (await (h2 ? statusOfH2(url) : statusOf(url))) === 200);
+  return waitUntil([child], 'answering 200', async () => (await (h2 ? statusOfH2(url) : statusOf(url))) === 200);
+}
+
+/** Probes `url`, which several children serve together (a chain of proxies), until it answers 200 or one of them dies. */
+export function waitForOkThrough(children: Running[], url: string, timeoutMs: number): Promise<void> {
+  return waitUntil(children, 'answering 200', async () => (await statusOf(url)) === 200, timeoutMs);
 }

@@ -1,14 +1,17 @@
 // The bench end to end, short: real upstream, real proxies, real load; each target measured or explained.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { processTree } from './cpu.ts';
+import { processTree, treeCpuMicros } from './cpu.ts';
 import { defaultDriver } from './load.ts';
+import { measure } from './measure.ts';
+import { freePort, statusOf } from './processes.ts';
 import { main, runBench } from './run.ts';
+import { startTarget, stopTarget } from './targets.ts';
 import { hasCommand } from './tools.ts';
-import { defaultUpstreamKind } from './upstream.ts';
+import { defaultUpstreamKind, startUpstream } from './upstream.ts';
 
 test('a short run measures direct, weft bare and with its filters, and nginx when installed', async () => {
   const rate = 400;
@@ -43,6 +46,36 @@ test('a short run measures direct, weft bare and with its filters, and nginx whe
   else assert.match(report.targets[1].unavailable!, /nginx is not installed/);
 
   // Nothing the run started is left behind.
+  assert.deepEqual(processTree(process.pid), [process.pid]);
+});
+
+test('weft-mesh: a plane and two sidecars, load through the mTLS hop, CPU charged to both sidecars, all stopped after', async () => {
+  const workDir = mkdtempSync(join(tmpdir(), 'weft-bench-mesh-'));
+  const port = await freePort();
+  const upstream = await startUpstream(defaultUpstreamKind(), port, 256, workDir);
+  try {
+    const target = await startTarget('weft-mesh', { upstream: new URL(`http://127.0.0.1:${port}/`), workers: 1, workDir });
+    try {
+      // Two proxies charged (the client and the server sidecar), the plane started beside them but not charged.
+      assert.equal(target.proxies.length, 2);
+      assert.notEqual(target.proxies[0].pid, target.proxies[1].pid);
+      assert.deepEqual(target.support?.map((p) => p.name), ['weft plane']);
+      assert.equal(await statusOf(target.url), 200);
+      const before = target.proxies.map((p) => treeCpuMicros(p.pid));
+      const m = await measure(target, 'saturated', { driver: defaultDriver(), seconds: 1, warmupSeconds: 0, connections: 8, rate: 400 });
+      assert.ok(m.requests > 0, 'no requests');
+      assert.equal(m.errors, 0);
+      assert.ok(m.proxyCpuUsPerRequest! > 0, 'no CPU charged');
+      // Every request crossed both sidecars, so both burnt CPU during the load.
+      target.proxies.forEach((p, i) => assert.ok(treeCpuMicros(p.pid) > before[i], `${p.name} used no CPU`));
+    } finally {
+      await stopTarget(target);
+    }
+    assert.ok([...target.proxies, ...target.support!].every((p) => p.exited()));
+  } finally {
+    await upstream.stop();
+    rmSync(workDir, { recursive: true, force: true });
+  }
   assert.deepEqual(processTree(process.pid), [process.pid]);
 });
 

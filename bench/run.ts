@@ -9,7 +9,7 @@ import { MODES, measure, medianOf, type MeasureOptions, type Mode } from './meas
 import { freePort } from './processes.ts';
 import { toSvg } from './plot.ts';
 import { toMarkdown, type Report, type TargetResult } from './report.ts';
-import { startTarget, TARGETS, type Target, type TargetContext, type TargetName } from './targets.ts';
+import { startTarget, stopTarget, TARGETS, type Target, type TargetContext, type TargetName } from './targets.ts';
 import { commandVersion, hasCommand } from './tools.ts';
 import { defaultUpstreamKind, startUpstream, type UpstreamKind } from './upstream.ts';
 
@@ -89,7 +89,7 @@ async function measureRound(entry: Entry, target: Target, round: number, o: Benc
     // A target that breaks mid-run keeps the rounds it finished and sits out the rest; the run goes on.
     result.unavailable = `measurement failed: ${(err as Error).message}`;
     progress(`${result.target}: ${result.unavailable}`);
-    await target.proxy?.stop();
+    await stopTarget(target);
     entry.target = undefined;
   }
 }
@@ -127,7 +127,7 @@ export async function runBench(o: BenchOptions): Promise<Report> {
         for (const entry of entries) if (entry.target) await measureRound(entry, entry.target, round, o, sideCpu);
       }
     } finally {
-      await Promise.all(entries.map((e) => e.target?.proxy?.stop()));
+      await Promise.all(entries.map((e) => e.target && stopTarget(e.target)));
       await upstream.stop();
     }
   } finally {

@@ -1,21 +1,31 @@
-// The things measured side by side: the upstream itself, nginx as proxy, Weft bare and Weft with its filters.
+// The things measured side by side: the upstream itself, nginx as proxy, Weft bare and with its filters, and a mesh hop between two sidecars.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startNginx } from './nginx.ts';
-import { freePort, start, statusOf, statusOfH2, waitForOk, type Running } from './processes.ts';
+import { planeClient } from '../plane/cli/client.ts';
+import { freePort, start, statusOf, statusOfH2, waitForOk, waitForOkThrough, type Running } from './processes.ts';
 
-export const TARGETS = ['direct', 'nginx', 'weft', 'weft-sdk-1', 'weft-sdk-4', 'weft-filters', 'nginx-h2', 'weft-h2'] as const;
+export const TARGETS = ['direct', 'nginx', 'weft', 'weft-sdk-1', 'weft-sdk-4', 'weft-filters', 'nginx-h2', 'weft-h2', 'weft-mesh'] as const;
 export type TargetName = (typeof TARGETS)[number];
 
-/** A started target: where to send load, which headers it needs, and the proxy process to charge CPU to. */
+/** A started target: where to send load, which headers it needs, and the processes to charge CPU to. */
 export type Target = {
   url: string;
   headers: Record<string, string>;
-  proxy?: Running;
+  /** The proxies whose CPU is charged, summed: one for a proxy, both sidecars for a mesh hop, none for direct. */
+  proxies: Running[];
+  /** Started for the target but not charged (the mesh's plane); stopped after the proxies. */
+  support?: Running[];
   /** Load arrives as HTTP/2 with prior knowledge (h2load); the upstream side stays HTTP/1.1 for both proxies. */
   h2?: boolean;
 };
+
+/** Stops a target: its proxies together, then what supports them (a sidecar deregisters from the plane as it stops). */
+export async function stopTarget(target: Target): Promise<void> {
+  await Promise.all(target.proxies.map((p) => p.stop()));
+  for (const s of target.support ?? []) await s.stop();
+}
 
 /** `workDir` holds the run's generated files and is removed after the run. */
 export type TargetContext = { upstream: URL; workers: number; workDir: string; cpu?: number };
@@ -79,20 +89,76 @@ async function startWeft(ctx: TargetContext, extraFlags: string[], headers: Reco
     await proxy.stop();
     throw err;
   }
-  return { url, headers, proxy };
+  return { url, headers, proxies: [proxy] };
+}
+
+// The mesh hop's two workloads; the names are the services their identities and registrations carry.
+const MESH_CLIENT = 'bench-client';
+const MESH_SERVER = 'bench-server';
+
+/**
+ * A plane (SQLite store in the work folder) and two sidecars on it: load enters the client sidecar's
+ * `--bind` port in plain HTTP/1.1, crosses to the server sidecar's inbound port over mTLS with the
+ * identities the plane issued, and the server sidecar passes it to the upstream as its app. The
+ * server sidecar registers itself once the upstream accepts connections; the client learns its
+ * address from the plane's next snapshot. No filters: the mesh has no chain applied.
+ */
+async function startMesh(ctx: TargetContext): Promise<Target> {
+  const planePort = await freePort();
+  const planeUrl = `http://127.0.0.1:${planePort}`;
+  const dataDir = join(ctx.workDir, 'mesh-plane');
+  // Not pinned and not charged: under load it only answers the sidecars' heartbeats (every ~3 s).
+  const plane = start('weft plane', process.execPath, [
+    join(root, 'core/cli/weft.ts'), 'plane', '--listen', `127.0.0.1:${planePort}`, '--data-dir', dataDir, '--log-level', 'warn',
+  ]);
+  const proxies: Running[] = [];
+  const target: Target = { url: '', headers: {}, proxies, support: [plane] };
+  try {
+    await waitForOk(plane, `${planeUrl}/healthz`);
+    const token = readFileSync(join(dataDir, 'token'), 'utf8').trim();
+    const client = planeClient({ plane: planeUrl, token });
+    const sidecar = async (service: string, extraFlags: string[]) => {
+      const [inbound, admin] = [await freePort(), await freePort()];
+      const { token: joinToken } = await client.call<{ token: string }>('POST', '/v1/identity/tokens', { service, ttlMs: 10 * 60_000 });
+      const proxy = start(`${service} sidecar`, process.execPath, [
+        join(root, 'core/cli/weft.ts'), 'proxy', '--plane', planeUrl, '--token', token, '--node', `${service}-1`,
+        '--data-dir', join(ctx.workDir, service), '--join-token', joinToken, '--service', service,
+        '--inbound', `127.0.0.1:${inbound}`, '--app', ctx.upstream.host, '--admin', `127.0.0.1:${admin}`,
+        // Stopped when no load runs: nothing in flight needs the default 15 s.
+        '--workers', String(ctx.workers), '--log-level', 'warn', '--drain-timeout', '2s', ...extraFlags,
+      ], { cpu: ctx.cpu });
+      proxies.push(proxy);
+      await waitForOk(proxy, `http://127.0.0.1:${admin}/ready`);
+    };
+    const bind = await freePort();
+    target.url = `http://127.0.0.1:${bind}/`;
+    // The client sidecar needs an app too (it registers as bench-client); the upstream serves, nothing calls it.
+    // Both at once; settled, so neither is still starting (and left out of the stop) when the other fails.
+    const started = await Promise.allSettled([sidecar(MESH_SERVER, []), sidecar(MESH_CLIENT, ['--bind', `${MESH_SERVER}=127.0.0.1:${bind}`])]);
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    // Until the server sidecar has registered and the client has a snapshot naming it, the bind port answers 503 (404 before any snapshot).
+    await waitForOkThrough([...proxies, plane], target.url, 30_000).catch((err: Error) => {
+      throw new Error(`no 200 through the mesh hop (the server sidecar registers only once its app, the upstream, accepts connections): ${err.message}`);
+    });
+  } catch (err) {
+    await stopTarget(target);
+    throw err;
+  }
+  return target;
 }
 
 /** Starts `name` in front of the upstream; throws with the reason when it cannot run here. */
 export async function startTarget(name: TargetName, ctx: TargetContext): Promise<Target> {
   switch (name) {
     case 'direct':
-      return { url: ctx.upstream.href, headers: {} };
+      return { url: ctx.upstream.href, headers: {}, proxies: [] };
     case 'nginx':
     case 'nginx-h2': {
       const port = await freePort();
       const h2 = name === 'nginx-h2';
       const proxy = await startNginx(name, port, { kind: 'proxy', upstream: ctx.upstream, h2 }, ctx.workDir, ctx.cpu);
-      return { url: `http://127.0.0.1:${port}/`, headers: {}, proxy, h2 };
+      return { url: `http://127.0.0.1:${port}/`, headers: {}, proxies: [proxy], h2 };
     }
     case 'weft':
       return startWeft(ctx, [], {});
@@ -101,7 +167,7 @@ export async function startTarget(name: TargetName, ctx: TargetContext): Promise
       // The same port serves HTTP/1.1, so the ready probe above proves nothing about HTTP/2: ask over it too.
       const status = await statusOfH2(target.url).catch((err: Error) => err.message);
       if (status !== 200) {
-        await target.proxy!.stop();
+        await stopTarget(target);
         throw new Error(`weft answered an HTTP/2 request with ${status}, not 200`);
       }
       return { ...target, h2: true };
@@ -115,10 +181,12 @@ export async function startTarget(name: TargetName, ctx: TargetContext): Promise
       // Proof the chain is in the path: without the chain's credentials, auth must refuse.
       const anonymous = await statusOf(target.url);
       if (anonymous === 200) {
-        await target.proxy!.stop();
+        await stopTarget(target);
         throw new Error('a request without credentials was answered 200: the filter chain is not in the path');
       }
       return target;
     }
+    case 'weft-mesh':
+      return startMesh(ctx);
   }
 }
