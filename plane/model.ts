@@ -72,6 +72,8 @@ export interface NodeRecord {
   propagationSeconds?: number;
   last: { version: string; ok: boolean; error?: string; at: number };
   lastSeen: number;
+  /** A sidecar's workload certificate as of its last report. */
+  identity?: { spiffeId: string; notAfter: number };
 }
 
 /** Per-version request and error counts of one proxy, cumulative since it started: `stats/NAME`. */

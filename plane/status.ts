@@ -12,6 +12,14 @@ export interface AckReport {
   /** When the proxy finished applying (ms since the epoch, the proxy's clock). */
   appliedAt?: number;
   filters?: { name: string; version: string }[];
+  /** A sidecar's workload certificate: its SPIFFE ID and when it expires. */
+  identity?: { spiffeId: string; notAfter: number };
+}
+
+/** Only the two fields shown, and only when well-formed: the report comes from the network. */
+function validIdentity(x: unknown): { spiffeId: string; notAfter: number } | undefined {
+  const i = x as { spiffeId?: unknown; notAfter?: unknown } | undefined;
+  return typeof i?.spiffeId === 'string' && typeof i.notAfter === 'number' ? { spiffeId: i.spiffeId, notAfter: i.notAfter } : undefined;
 }
 
 export interface NodeStatus extends NodeRecord {
@@ -64,6 +72,7 @@ export class StatusBook {
     const raw = await this.#store.get(keys.node(node));
     const prev = raw ? JSON.parse(raw) as NodeRecord : null;
     const last = { version: report.version, ok: report.ok, at: now, ...(report.ok ? {} : { error: report.error ?? 'rejected' }) };
+    const identity = validIdentity(report.identity) ?? prev?.identity;
     let record: NodeRecord;
     if (report.ok) {
       const appliedAt = report.appliedAt ?? now;
@@ -76,6 +85,7 @@ export class StatusBook {
     } else {
       record = prev ? { ...prev, last, lastSeen: now } : { node, version: '', filters: [], appliedAt: 0, last, lastSeen: now };
     }
+    if (identity) record.identity = identity;
     await this.#store.put(keys.node(node), JSON.stringify(record));
     return record;
   }

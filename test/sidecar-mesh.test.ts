@@ -98,6 +98,28 @@ test('a mesh of three sidecars: mTLS with checked SPIFFE IDs, refusals, renewal 
     }
   });
 
+  let firstNotAfter = 0;
+  const statusNotAfter = async () => {
+    const report = JSON.parse((await plane.weft(['status', '--json'])).stdout) as { nodes: { node: string; identity?: { notAfter: number } }[] };
+    return report.nodes.find((n) => n.node === 'payments-1')?.identity?.notAfter ?? 0;
+  };
+  await t.test('weft status shows each sidecar\'s SPIFFE ID and when its certificate expires', async () => {
+    const nodes = await waitFor('three sidecars reporting an identity', async () => {
+      const r = await plane.weft(['status', '--json']);
+      const report = JSON.parse(r.stdout) as { nodes: { node: string; identity?: { spiffeId: string; notAfter: number } }[] };
+      return report.nodes.filter((n) => n.identity).length === 3 ? report.nodes : undefined;
+    }, 5000);
+    for (const service of ['frontend', 'orders', 'payments']) {
+      const n = nodes.find((x) => x.node === `${service}-1`)!;
+      if (service === 'payments') firstNotAfter = n.identity!.notAfter;
+      assert.equal(n.identity!.spiffeId, id(service));
+      assert.ok(n.identity!.notAfter > Date.now(), 'the reported certificate is current');
+    }
+    const text = await plane.weft(['status']);
+    assert.match(text.stdout, /IDENTITY +CERT EXPIRES/);
+    assert.match(text.stdout, /spiffe:\/\/mesh\.test\/ns\/default\/sa\/payments +in \d+s/);
+  });
+
   await t.test('a client without a certificate is refused at the handshake and counted', async () => {
     const before = payments.seen.length;
     const err = await new Promise<Error>((resolve) => {
@@ -230,6 +252,7 @@ rules:
     assert.deepEqual(failures, []);
     assert.ok(ok > 50, `only ${ok} requests`);
     assert.notEqual((await serverCert(paymentsCar.port, { ca: bundle })).serialNumber, serial, 'no renewal happened during the load');
+    await waitFor('the renewal in weft status', async () => ((await statusNotAfter()) > firstNotAfter ? true : undefined), 5000);
   });
 
   await t.test('filters on the inbound side see the caller\'s identity: a ratelimit keyed by principal has a bucket per calling workload', async () => {

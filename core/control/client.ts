@@ -31,6 +31,8 @@ export interface ControlClientOptions {
    * (IdentityManager.updateTrustBundle): a root rotation reaches listeners with the config.
    */
   trustBundle?: (pems: string[]) => void;
+  /** The workload certificate the proxy serves, reported with each ACK so `weft status` shows who each proxy is. */
+  identity?: () => { spiffeId: string; notAfter: number } | undefined;
   log?: Logger;
 }
 
@@ -81,6 +83,12 @@ export class ControlClient {
     this.#loop = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => this.#applyLastGood())
       .then(() => this.#watchLoop());
+  }
+
+  /** Reports the served version again, with the identity as it is now (a renewal between two snapshots). */
+  reportIdentity(): void {
+    const plane = this.state.connectedTo;
+    if (this.current && plane && !this.#applying) void this.#ack(plane, this.current, true, '').catch(() => undefined);
   }
 
   async close(): Promise<void> {
@@ -243,6 +251,8 @@ export class ControlClient {
     const body: Record<string, unknown> = { version: snapshot.version, ok, appliedAt: Date.now() };
     if (ok) body.filters = snapshot.filters.map((f) => ({ name: f.name, version: f.canary ? `${f.version}+${f.canary.version}` : f.version }));
     else body.error = error;
+    const identity = this.#o.identity?.();
+    if (identity) body.identity = { spiffeId: identity.spiffeId, notAfter: identity.notAfter };
     await this.#post(plane, `/v1/nodes/${encodeURIComponent(this.#o.node)}/ack`, body);
   }
 

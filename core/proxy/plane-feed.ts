@@ -62,6 +62,7 @@ export async function feedFromPlane(sup: Supervisor, log: Logger, o: PlaneOption
     log,
     // A root rotation reaches the mTLS listeners with the config.
     trustBundle: identity ? (pems) => identity.updateTrustBundle(pems) : undefined,
+    identity: identity ? () => identity.current() : undefined,
     stats: () => {
       void sup.versionCounts().then((c) => { counts = c; });
       return counts;
@@ -75,6 +76,9 @@ export async function feedFromPlane(sup: Supervisor, log: Logger, o: PlaneOption
     },
   });
   if (!identity) return client;
+  // `weft status` shows each sidecar's certificate; a renewal between two snapshots must reach it too.
+  const report = () => client.reportIdentity();
+  identity.on('change', report);
   // With a workload identity the proxy is a sidecar: its listener is an endpoint of its service.
   const app = sup.settings.sidecar?.app;
   const registration = keepRegistered({
@@ -90,6 +94,7 @@ export async function feedFromPlane(sup: Supervisor, log: Logger, o: PlaneOption
   return {
     async close() {
       // Out of the registry first, so peers stop choosing this sidecar while it drains.
+      identity.off('change', report);
       await registration.close();
       await client.close();
     },
