@@ -61,7 +61,7 @@ function serverCert(port: number, options: { key?: string; cert?: string; ca: st
 }
 
 test('a mesh of three sidecars: mTLS with checked SPIFFE IDs, refusals, renewal under load', async (t) => {
-  const plane = await startPlane({ args: ['--trust-domain', DOMAIN, '--cert-ttl', '6s'] });
+  const plane = await startPlane({ args: ['--trust-domain', DOMAIN, '--cert-ttl', '12s'] });
   t.after(() => plane.stop());
   const ordersBind = await freePort();
   let paymentsOut = 0;
@@ -184,9 +184,10 @@ test('a mesh of three sidecars: mTLS with checked SPIFFE IDs, refusals, renewal 
   const applyPolicy = async (yaml: string, check: (r: { status: number; body: string; headers: http.IncomingHttpHeaders }) => boolean) => {
     const file = join(tempDir('mesh-policy'), 'policy.yaml');
     writeFileSync(file, yaml);
-    const started = Date.now();
     const r = await plane.weft(['apply', '-f', file]);
     assert.equal(r.code, 0, r.stderr);
+    // Timed from the plane storing it (the CLI's own start-up is not the mesh's propagation).
+    const started = Date.now();
     const seen = await waitFor('the policy in force', async () => {
       const x = await call();
       return check(x) ? x : undefined;
@@ -241,17 +242,27 @@ rules:
     t.after(() => agent.close());
     let ok = 0;
     const failures: string[] = [];
-    const deadline = Date.now() + 7000;
+    // Load until a renewal has happened under it and traffic ran a while on the new certificate (renewal comes at 2/3 of 12 s).
+    let renewedAt = 0;
+    const started = Date.now();
+    const watch = (async () => {
+      while (!renewedAt && Date.now() - started < 15_000) {
+        await new Promise((r) => setTimeout(r, 250));
+        if ((await serverCert(paymentsCar.port, { ca: bundle })).serialNumber !== serial) renewedAt = Date.now();
+      }
+    })();
+    const going = () => Date.now() - started < 15_000 && (!renewedAt || Date.now() - renewedAt < 1500);
     await Promise.all(Array.from({ length: 4 }, async () => {
-      while (Date.now() < deadline) {
+      while (going()) {
         const r = await get(frontendCar.port, '/checkout', 'frontend', agent).catch((err: Error) => ({ status: 0, body: err.message }));
         if (r.status === 200) ok++;
         else failures.push(`${r.status} ${r.body.slice(0, 200)}`);
       }
     }));
+    await watch;
     assert.deepEqual(failures, []);
     assert.ok(ok > 50, `only ${ok} requests`);
-    assert.notEqual((await serverCert(paymentsCar.port, { ca: bundle })).serialNumber, serial, 'no renewal happened during the load');
+    assert.ok(renewedAt > 0, 'no renewal happened during the load');
     await waitFor('the renewal in weft status', async () => ((await statusNotAfter()) > firstNotAfter ? true : undefined), 5000);
   });
 
