@@ -27,6 +27,8 @@ export class StreamContext {
   readonly id: number;
   readonly root: RootContext;
   readonly sink: StreamSink;
+  /** Its slot among the VM's live streams; -1 once deleted. */
+  slot = -1;
   constructor(id: number, root: RootContext, sink: StreamSink) {
     this.id = id;
     this.root = root;

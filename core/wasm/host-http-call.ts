@@ -37,7 +37,7 @@ function awaitResponse(vm: WasmVm, root: RootContext, token: number, pending: Pr
     if (settled) return;
     settled = true;
     clearTimeout(timer);
-    if (vm.closed || !vm.contexts.has(root.id)) return;
+    if (vm.closed || !vm.roots.has(root.id)) return;
     try {
       vm.httpCallResponse(root, token, response, failure);
     } catch (err) {

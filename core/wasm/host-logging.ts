@@ -35,7 +35,7 @@ export const loggingHost = {
 };
 
 function tick(vm: WasmVm, root: RootContext): void {
-  if (!vm.contexts.has(root.id)) return;
+  if (!vm.roots.has(root.id)) return;
   try {
     vm.tick(root);
   } catch (err) {

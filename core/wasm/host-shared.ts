@@ -53,7 +53,7 @@ function watchQueue(vm: WasmVm, root: RootContext, id: number): void {
   vm.queueWatches.add(key);
   const arm = (): void => {
     vm.shared.waitForQueue(id, WATCH_MS).then((outcome) => {
-      if (vm.closed || !vm.contexts.has(root.id)) return;
+      if (vm.closed || !vm.roots.has(root.id)) return;
       if (outcome === 'ok') {
         try {
           vm.queueReady(root, id);

@@ -60,7 +60,7 @@ export const streamHost = {
   },
 
   proxy_set_effective_context(this: WasmVm, id: number): number {
-    const ctx = this.contexts.get(id >>> 0);
+    const ctx = this.context(id >>> 0);
     if (!ctx) return Status.BadArgument;
     this.current = ctx;
     return Status.Ok;

@@ -71,7 +71,8 @@ export class WasmVm {
   /** The response being delivered by on_http_call_response, readable through maps 6/7 and buffer 4. */
   callResponse: HttpCallResponse | null = null;
   callFailure = '';
-  readonly contexts = new Map<number, Context>();
+  /** Root contexts by id; they live as long as their plugin. */
+  readonly roots = new Map<number, RootContext>();
   nextToken = 1;
   closed = false;
   /** Queues this VM's root contexts watch, as "rootId:queueId". */
@@ -85,6 +86,13 @@ export class WasmVm {
   /** The exports every request calls once per filter, looked up once: a by-name lookup per call is a slow keyed load. */
   #perStream: (Export | undefined)[] = [];
   #nextContextId = 1;
+  /**
+   * Live stream contexts in reused slots. Not a Map: every request adds and deletes one, and a Map's rehash links
+   * the old table (still holding the contexts it had) to the new one; once one such table is promoted, every later
+   * table and each request's whole graph behind its contexts survives scavenges and is promoted too.
+   */
+  #streams: (StreamContext | null)[] = [];
+  #freeSlots: number[] = [];
 
   constructor(module: WebAssembly.Module, options: VmOptions = {}) {
     this.module = module;
@@ -137,7 +145,7 @@ export class WasmVm {
   /** Creates a root context and runs on_context_create(root, 0) → on_vm_start → on_configure; false when either returns false. */
   createRoot(plugin: PluginConfig): { root: RootContext; ok: boolean; failedIn: string } {
     const root = new RootContext(this.#nextContextId++, plugin.name, plugin.rootId ?? plugin.name, toBytes(plugin.config));
-    this.contexts.set(root.id, root);
+    this.roots.set(root.id, root);
     this.#call('proxy_on_context_create', 0, root, root.id, 0);
     if (this.#call('proxy_on_vm_start', 1, root, root.id, this.vmConfig.length) === 0) return { root, ok: false, failedIn: 'proxy_on_vm_start' };
     if (this.#call('proxy_on_configure', 1, root, root.id, root.config.length) === 0) return { root, ok: false, failedIn: 'proxy_on_configure' };
@@ -146,7 +154,9 @@ export class WasmVm {
 
   createStream(root: RootContext, sink: StreamSink): StreamContext {
     const ctx = new StreamContext(this.#nextContextId++, root, sink);
-    this.contexts.set(ctx.id, ctx);
+    const slot = this.#freeSlots.length > 0 ? this.#freeSlots.pop()! : this.#streams.length;
+    this.#streams[slot] = ctx;
+    ctx.slot = slot;
     this.#callPerStream(ON_CREATE, 0, ctx, root.id);
     return ctx;
   }
@@ -178,10 +188,24 @@ export class WasmVm {
   }
 
   deleteContext(ctx: Context): void {
-    if (!this.contexts.has(ctx.id)) return;
-    this.contexts.delete(ctx.id);
-    if (ctx instanceof RootContext && ctx.tickTimer) clearInterval(ctx.tickTimer);
+    if (ctx instanceof RootContext) {
+      if (!this.roots.delete(ctx.id)) return;
+      if (ctx.tickTimer) clearInterval(ctx.tickTimer);
+    } else {
+      if (ctx.slot < 0) return;
+      this.#streams[ctx.slot] = null;
+      this.#freeSlots.push(ctx.slot);
+      ctx.slot = -1;
+    }
     this.#callPerStream(ON_DELETE, 0, ctx);
+  }
+
+  /** A live context by id (proxy_set_effective_context); streams are few, so a scan. */
+  context(id: number): Context | undefined {
+    const root = this.roots.get(id);
+    if (root !== undefined) return root;
+    for (const ctx of this.#streams) if (ctx !== null && ctx.id === id) return ctx;
+    return undefined;
   }
 
   tick(root: RootContext): void {
@@ -208,8 +232,8 @@ export class WasmVm {
   /** Stops timers and queue watches; the instance is dropped when the last stream lets go of it. */
   close(): void {
     this.closed = true;
-    for (const ctx of this.contexts.values()) {
-      if (ctx instanceof RootContext && ctx.tickTimer) clearInterval(ctx.tickTimer);
+    for (const root of this.roots.values()) {
+      if (root.tickTimer) clearInterval(root.tickTimer);
     }
   }
 
