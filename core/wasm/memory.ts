@@ -6,6 +6,8 @@ const encoder = new TextEncoder();
 export class GuestMemory {
   readonly memory: WebAssembly.Memory | null;
   #buffer: ArrayBuffer | null = null;
+  /** A shared memory grows without detaching: its buffer has to be read every time. */
+  readonly #shared: boolean;
   #u8 = new Uint8Array(0);
   #dv = new DataView(new ArrayBuffer(0));
   /** Buffer view of the same bytes: its native utf8 read/write skips the copies TextEncoder/TextDecoder make. */
@@ -14,6 +16,7 @@ export class GuestMemory {
   /** `null` while the module's start function runs: its exports, memory included, do not exist yet. */
   constructor(memory: WebAssembly.Memory | null) {
     this.memory = memory;
+    this.#shared = memory !== null && !(memory.buffer instanceof ArrayBuffer);
   }
 
   /** The current byte view; any call into the module may grow memory and detach earlier views. */
@@ -28,6 +31,9 @@ export class GuestMemory {
   }
 
   #refresh(): void {
+    // Growing a (non-shared) memory detaches its old buffer, which empties the views over it: only then is
+    // `memory.buffer`, a call into the engine on every host call, worth reading again.
+    if (this.#u8.length !== 0 && !this.#shared) return;
     if (this.memory === null) throw new Error('host call from the start function: the module memory is not reachable yet');
     const buffer = this.memory.buffer;
     if (buffer !== this.#buffer) {
