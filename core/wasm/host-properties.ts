@@ -10,6 +10,7 @@ export const propertiesHost = {
     const value = lookup(this, path);
     if (value === undefined) return Status.NotFound;
     if (typeof value === 'string') return this.returnString(value, ptrPtr, sizePtr);
+    if (typeof value === 'number' && Number.isSafeInteger(value)) return this.returnInt64(value, ptrPtr, sizePtr);
     return this.returnBytes(encodeProperty(value), ptrPtr, sizePtr);
   },
 
@@ -22,13 +23,22 @@ export const propertiesHost = {
   },
 };
 
+/** Split paths by their raw text: filters ask for the same few properties on every request. Shared, so never mutated. */
+const pathCache = new Map<string, readonly string[]>();
+
 /** Path segments are joined by NUL; a trailing NUL is optional. Dotted paths ("request.path") are accepted too. */
-export function splitPath(raw: string): string[] {
-  const trimmed = raw.endsWith('\0') ? raw.slice(0, -1) : raw;
-  return trimmed.includes('\0') ? trimmed.split('\0') : trimmed.split('.');
+export function splitPath(raw: string): readonly string[] {
+  let path = pathCache.get(raw);
+  if (path === undefined) {
+    const trimmed = raw.endsWith('\0') ? raw.slice(0, -1) : raw;
+    path = trimmed.includes('\0') ? trimmed.split('\0') : trimmed.split('.');
+    if (pathCache.size >= 1024) pathCache.clear();
+    pathCache.set(raw, path);
+  }
+  return path;
 }
 
-function lookup(vm: WasmVm, path: string[]): PropertyValue | undefined {
+function lookup(vm: WasmVm, path: readonly string[]): PropertyValue | undefined {
   if (path.length === 1) {
     const root = vm.root;
     if (path[0] === 'plugin_name') return root?.name;

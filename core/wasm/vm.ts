@@ -329,6 +329,19 @@ export class WasmVm {
     return Status.Ok;
   }
 
+  /** As returnBytes for an integer property (8-byte LE int64), written in place: no BigInt, no intermediate buffer. */
+  returnInt64(value: number, ptrPtr: number, sizePtr: number): number {
+    if (!this.#alloc) return Status.InvalidMemoryAccess;
+    const ptr = this.#alloc(8) >>> 0;
+    if (ptr === 0) return Status.InvalidMemoryAccess;
+    const high = Math.floor(value / 0x1_0000_0000);
+    this.mem.setU32(ptr, value - high * 0x1_0000_0000);
+    this.mem.setU32(ptr + 4, high);
+    this.mem.setU32(ptrPtr, ptr);
+    this.mem.setU32(sizePtr, 8);
+    return Status.Ok;
+  }
+
   log(level: number, message: string): void {
     if (level < (this.services.logLevel ?? 2)) return;
     const filter = this.root?.name ?? this.name;
