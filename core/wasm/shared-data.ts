@@ -265,16 +265,25 @@ export class SharedState {
   }
 }
 
-/** Encoded keys of recent calls: rate limiters ask for the same few keys on every request. */
-const keyCache = new Map<string, Uint8Array>();
+/**
+ * Encoded keys of recent calls by VM, then key: rate limiters ask for the same few keys on every request, and a
+ * lookup by the two strings as they are spares joining them into a new string to hash each time.
+ */
+const keyCache = new Map<string, Map<string, Uint8Array>>();
+let cachedKeys = 0;
 
 function scopedKey(vmId: string, key: string): Uint8Array {
-  const text = `${vmId}\0${key}`;
-  let bytes = keyCache.get(text);
+  let byKey = keyCache.get(vmId);
+  if (byKey === undefined) keyCache.set(vmId, (byKey = new Map()));
+  let bytes = byKey.get(key);
   if (bytes === undefined) {
-    if (keyCache.size >= 4096) keyCache.clear();
-    bytes = encoder.encode(text);
-    keyCache.set(text, bytes);
+    if (cachedKeys >= 4096) {
+      for (const m of keyCache.values()) m.clear();
+      cachedKeys = 0;
+    }
+    bytes = encoder.encode(`${vmId}\0${key}`);
+    byKey.set(key, bytes);
+    cachedKeys++;
   }
   return bytes;
 }
