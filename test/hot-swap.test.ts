@@ -6,7 +6,7 @@ import { request, Agent } from 'undici';
 import { startProxy } from './support/proxy.ts';
 import { startUpstream } from './support/upstream.ts';
 import { writeConfig } from './support/config.ts';
-import { buildFixture } from './support/filters.ts';
+import { buildFixture, watFile } from './support/filters.ts';
 
 function configText(addHeader: string, upstream: string, version: string, extra = ''): string {
   return `
@@ -111,5 +111,62 @@ test('a reload whose filter fails to configure is refused with the reason, and t
   } finally {
     await proxy.stop();
     await up.close();
+  }
+});
+
+/** Counts the requests its VM has seen and tells the upstream (x-seen: the count's last digit): VM state made visible. */
+function countingFilter(): Promise<string> {
+  return watFile('counting', `(module
+    (import "env" "proxy_add_header_map_value" (func $add (param i32 i32 i32 i32 i32) (result i32)))
+    (memory (export "memory") 1)
+    (global $seen (mut i32) (i32.const 0))
+    (data (i32.const 0) "x-seen")
+    (func (export "proxy_abi_version_0_2_1"))
+    (func (export "malloc") (param i32) (result i32) (i32.const 1024))
+    (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
+      (global.set $seen (i32.add (global.get $seen) (i32.const 1)))
+      (i32.store8 (i32.const 16) (i32.add (i32.const 48) (i32.rem_u (global.get $seen) (i32.const 10))))
+      (drop (call $add (i32.const 0) (i32.const 0) (i32.const 6) (i32.const 16) (i32.const 1)))
+      (i32.const 0)))`);
+}
+
+test('a reload that changes no filter keeps the running filter instances (and their state); a changed filter config starts new ones', async () => {
+  const up = await startUpstream((req, res) => {
+    req.resume();
+    res.end(String(req.headers['x-seen']));
+  });
+  const other = await startUpstream((req, res) => {
+    req.resume();
+    res.end(`other ${String(req.headers['x-seen'])}`);
+  });
+  const counting = await countingFilter();
+  const text = (upstream: string, config: string) => `listen: 127.0.0.1:0
+workers: 1
+filters:
+  - { name: count, module: ${counting}, config: "${config}" }
+clusters:
+  - { name: app, endpoints: ["${upstream}"] }
+routes:
+  - { cluster: app }
+`;
+  const file = writeConfig(text(up.url, 'a'));
+  const proxy = await startProxy(['--config', file]);
+  const get = async () => (await (await request(`${proxy.url}/`)).body.text());
+  try {
+    assert.deepEqual([await get(), await get(), await get()], ['1', '2', '3']);
+    // Only the endpoints change (what a registry update does to a sidecar): the same instance keeps counting.
+    const reloaded = (n: number) => waitFor(async () => proxy.stderr().split('"config reloaded"').length - 1 === n, () => `reload ${n} in the log:\n${proxy.stderr()}`);
+    writeFileSync(file, text(other.url, 'a'));
+    proxy.proc.kill('SIGHUP');
+    await reloaded(1);
+    assert.equal(await get(), 'other 4', 'the filter was started again for a config whose filters did not change');
+    writeFileSync(file, text(other.url, 'b'));
+    proxy.proc.kill('SIGHUP');
+    await reloaded(2);
+    assert.equal(await get(), 'other 1', 'a changed filter config runs in fresh instances');
+  } finally {
+    await proxy.stop();
+    await up.close();
+    await other.close();
   }
 });

@@ -29,17 +29,22 @@ export function hostServices(opts: { worker: number; shared: SharedArrayBuffer; 
   };
 }
 
+/** A generation's chains by what they run: the same key means the same modules, configs and limits. */
+export type ChainSet = ReadonlyMap<string, FilterChain>;
+
 /**
  * Chains per route: a route that disables filters or gives one its own config gets its own chain (its own root
- * contexts); routes with the same effective list share one. Throws a WeftError naming a filter that fails to start.
+ * contexts); routes with the same effective list share one. A chain the serving generation already runs with the
+ * same key is taken over rather than started again: a snapshot that only changed endpoints (a sidecar joining the
+ * registry) keeps every filter instance and its state. Throws a WeftError naming a filter that fails to start.
  */
-export function routeChains(loaded: LoadedFilter[], limits: FilterLimits, services: HostServices): { chainsFor: (r: RouteSettings) => RouteChains; chains: () => FilterChain[] } {
+export function routeChains(loaded: LoadedFilter[], limits: FilterLimits, services: HostServices, serving: ChainSet = new Map()): { chainsFor: (r: RouteSettings) => RouteChains; chains: () => FilterChain[]; byKey: ChainSet } {
   const byKey = new Map<string, FilterChain>();
-  const build = (specs: FilterSpec[]): FilterChain => {
-    const key = JSON.stringify(specs.map((s) => [s.name, s.version, s.config]));
+  const build = (specs: FilterSpec[], digests: string[]): FilterChain => {
+    const key = JSON.stringify(specs.map((s, i) => [s.name, s.version, digests[i], s.config, s.rootId, s.vmId, s.failPolicy, s.fuelPerCallback]));
     let chain = byKey.get(key);
     if (!chain) {
-      chain = FilterChain.create(specs, services);
+      chain = serving.get(key) ?? FilterChain.create(specs, services);
       byKey.set(key, chain);
     }
     return chain;
@@ -47,6 +52,8 @@ export function routeChains(loaded: LoadedFilter[], limits: FilterLimits, servic
   const chainsFor = (r: RouteSettings): RouteChains => {
     const base: FilterSpec[] = [];
     const canary: FilterSpec[] = [];
+    const baseDigests: string[] = [];
+    const canaryDigests: string[] = [];
     let percent = 0;
     for (const f of loaded) {
       const o = r.filters[f.settings.name];
@@ -57,13 +64,15 @@ export function routeChains(loaded: LoadedFilter[], limits: FilterLimits, servic
         fuelPerCallback: limits.fuel,
       };
       base.push(spec);
+      baseDigests.push(f.sha256);
+      canaryDigests.push(f.canary?.sha256 ?? f.sha256);
       // The canary variant runs its own instances (its own vmId): two versions of one module never share a VM.
       canary.push(f.canary ? { ...spec, module: f.canary.module, version: f.canary.version, vmId: `${spec.vmId}@${f.canary.version}` } : spec);
       if (f.canary) percent = Math.max(percent, f.canary.percent);
     }
     if (base.length === 0) return { chain: undefined };
-    const chain = build(base);
-    return percent > 0 ? { chain, canary: { chain: build(canary), percent } } : { chain };
+    const chain = build(base, baseDigests);
+    return percent > 0 ? { chain, canary: { chain: build(canary, canaryDigests), percent } } : { chain };
   };
-  return { chainsFor, chains: () => [...byKey.values()] };
+  return { chainsFor, chains: () => [...byKey.values()], byKey };
 }

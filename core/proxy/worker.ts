@@ -11,6 +11,7 @@ import { WorkerMetrics } from '../observe/metrics.ts';
 import { filterMetricsJson } from '../observe/filter-metrics.ts';
 import { createAccessLog, createLogger } from '../observe/log.ts';
 import { hostServices, routeChains } from './worker-filters.ts';
+import type { ChainSet } from './worker-filters.ts';
 import { listenerPlans, listenerRoutes } from './listeners.ts';
 import type { ListenerPlan } from './listeners.ts';
 import { Authorizer } from '../authz/authorizer.ts';
@@ -29,21 +30,31 @@ let clusters = new Map<string, Cluster>();
 const services = hostServices({ worker: data.index, shared: data.shared, clusters: () => clusters, log });
 
 /** One generation of what the worker serves, a route table per listener; a swap builds the next beside it. */
-interface Built { clusters: Map<string, Cluster>; tables: RouteTable[]; chains: FilterChain[]; authz: Authorizer | undefined }
+interface Built { clusters: Map<string, Cluster>; tables: RouteTable[]; chains: ChainSet; authz: Authorizer | undefined }
 
-/** Starts every filter the routes use; throws a WeftError naming the first that fails, leaving nothing running. */
-function build(g: Generation): Built {
+/** Chains of `from` that `to` does not run: what a swap retires or an abort closes. */
+function dropped(from: Built | undefined, to: Built | undefined): FilterChain[] {
+  const keep = new Set(to?.chains.values() ?? []);
+  return [...from?.chains.values() ?? []].filter((c) => !keep.has(c));
+}
+
+/**
+ * Starts every filter the routes use (taking over the serving generation's chains that did not change); throws a
+ * WeftError naming the first that fails, leaving nothing new running.
+ */
+function build(g: Generation, serving?: Built): Built {
   const plan = listenerRoutes(g.settings);
   // A policy that does not compile fails the whole generation, so the proxy NACKs it and keeps the one it has.
   const policy = g.settings.sidecar?.policy;
   const authz = policy ? Authorizer.compile(policy) : undefined;
   const nextClusters = buildClusters(plan.clusters, endpoints);
-  const filters = routeChains(g.filters, g.settings.filterLimits, services);
+  const filters = routeChains(g.filters, g.settings.filterLimits, services, serving?.chains);
   try {
     const tables = plan.routes.map((routes, i) => new RouteTable(routes, nextClusters, plan.chain[i] ? filters.chainsFor : undefined));
-    return { clusters: nextClusters, tables, chains: filters.chains(), authz };
+    return { clusters: nextClusters, tables, chains: filters.byKey, authz };
   } catch (err) {
-    for (const c of filters.chains()) c.close();
+    const inService = new Set(serving?.chains.values() ?? []);
+    for (const c of filters.chains()) if (!inService.has(c)) c.close();
     throw err instanceof WeftError ? err : new WeftError(ErrorCodes.WASM_START_FAILED, String(err));
   }
 }
@@ -103,7 +114,7 @@ function addCounts(into: Map<string, VersionCount>, chain: FilterChain): void {
 function versionCounts(): VersionCount[] {
   const all = new Map<string, VersionCount>();
   for (const c of retired.values()) all.set(`${c.filter}@${c.version}`, { ...c });
-  for (const chain of current.chains) addCounts(all, chain);
+  for (const chain of current.chains.values()) addCounts(all, chain);
   return [...all.values()];
 }
 
@@ -120,7 +131,7 @@ function commit(id: number): void {
     ctx.routes = next.tables[i];
     if (plan.inbound) ctx.authz = next.authz;
   });
-  for (const chain of old.chains) {
+  for (const chain of dropped(old, next)) {
     addCounts(retired, chain);
     chain.closeWhenIdle();
   }
@@ -150,7 +161,7 @@ let drained = false;
 function finish(): void {
   if (drained) return;
   drained = true;
-  for (const chain of current.chains) chain.close();
+  for (const chain of current.chains.values()) chain.close();
   void endpoints.retainOnly([]).finally(() => {
     accessLog?.flush();
     send({ type: 'drained' });
@@ -169,7 +180,7 @@ port.on('message', (m: ToWorker) => {
       break;
     case 'prepare':
       try {
-        prepared.set(m.id, build(m));
+        prepared.set(m.id, build(m, current));
         send({ type: 'prepared', id: m.id });
       } catch (err) {
         send({ type: 'prepared', id: m.id, error: (err as Error).message });
@@ -180,9 +191,9 @@ port.on('message', (m: ToWorker) => {
       send({ type: 'committed', id: m.id });
       break;
     case 'abort': {
-      const dropped = prepared.get(m.id);
+      const next = prepared.get(m.id);
       prepared.delete(m.id);
-      for (const chain of dropped?.chains ?? []) chain.close();
+      for (const chain of dropped(next, current)) chain.close();
       void endpoints.retainOnly(current.clusters.values());
       break;
     }
