@@ -59,7 +59,7 @@ export interface OutlierSettings {
   maxEjectionPercent: number;
 }
 
-/** Limits per worker; an absent one is unlimited. */
+/** Limits for the whole process (every worker's counts summed, as Envoy's per-cluster breakers); an absent one is unlimited. */
 export interface BreakerSettings {
   maxConnections?: number;
   maxPending?: number;

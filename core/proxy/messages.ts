@@ -11,6 +11,8 @@ export interface Generation {
   settings: ProxySettings;
   /** Compiled filter modules, in chain order (a WebAssembly.Module crosses threads without recompiling). */
   filters: LoadedFilter[];
+  /** Each cluster's slot in the breaker table, by name: the supervisor's, the same in every worker and kept across swaps. */
+  breakerSlots: Record<string, number>;
 }
 
 export interface WorkerData extends Generation {
@@ -19,6 +21,10 @@ export interface WorkerData extends Generation {
   ports: number[];
   /** Filters' shared data and queues: one buffer for the whole process. */
   shared: SharedArrayBuffer;
+  /** Circuit breaker counts (core/upstream/breaker-table.ts): one buffer for the whole process, a row per worker. */
+  breakers: SharedArrayBuffer;
+  /** The workers the breaker table has rows for. */
+  breakerRows: number;
   /** With a workload identity the listener is mTLS (`--join-token`). */
   identity?: Identity;
 }

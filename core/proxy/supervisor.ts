@@ -14,7 +14,8 @@ import { FilterLoader } from './filter-loader.ts';
 import type { LoadedFilter } from './filter-loader.ts';
 import { SharedState } from '../wasm/shared-data.ts';
 import type { IdentityManager } from '../identity/manager.ts';
-import { listenerPlans } from './listeners.ts';
+import { listenerPlans, listenerRoutes } from './listeners.ts';
+import { allocateBreakerTable, BREAKER_SLOTS, BreakerSlots } from '../upstream/breaker-table.ts';
 
 const WORKER_URL = new URL('./worker.ts', import.meta.url);
 const RESTART_BACKOFF_MS = 200;
@@ -37,6 +38,10 @@ export class Supervisor {
   private readonly loader = new FilterLoader();
   /** Filters' shared data: created once, so it outlives any worker's restart. */
   private readonly shared = SharedState.allocate();
+  /** Circuit breaker counts, per cluster for the whole process: created once, a row per worker slot. */
+  private readonly breakers: SharedArrayBuffer;
+  private readonly breakerRows: number;
+  private readonly breakerSlots = new BreakerSlots();
   private nextRequestId = 1;
   /** Replies awaited from workers, by "type:id". */
   private readonly pending = new Map<string, { left: number; results: FromWorker[]; resolve: (r: FromWorker[]) => void }>();
@@ -47,6 +52,15 @@ export class Supervisor {
   constructor(settings: ProxySettings, log: Logger) {
     this.settings = settings;
     this.log = log;
+    this.breakerRows = settings.workers;
+    this.breakers = allocateBreakerTable(settings.workers);
+  }
+
+  /** The breaker slots of every cluster `settings` builds (sidecars derive some), assigned by name. */
+  private slotsFor(settings: ProxySettings): Record<string, number> {
+    return this.breakerSlots.assign(listenerRoutes(settings).clusters.map((c) => c.name), (cluster) => {
+      this.log.warn({ cluster, slots: BREAKER_SLOTS }, 'breaker table full: this cluster\'s circuit breakers count per worker');
+    });
   }
 
   /** Every worker listens and a config with routes is applied (a plane-fed proxy has none until its first snapshot). */
@@ -95,7 +109,10 @@ export class Supervisor {
   }
 
   private spawn(index: number): Promise<void> {
-    const data: WorkerData = { index, settings: this.settings, ports: this.ports, filters: this.filters, shared: this.shared, identity: this.identityManager?.current() };
+    const data: WorkerData = {
+      index, settings: this.settings, ports: this.ports, filters: this.filters, shared: this.shared, identity: this.identityManager?.current(),
+      breakers: this.breakers, breakerRows: this.breakerRows, breakerSlots: this.slotsFor(this.settings),
+    };
     const worker = new Worker(WORKER_URL, { workerData: data, name: `weft-worker-${index}` });
     const slot: Slot = { index, worker, listening: false };
     this.slots[index] = slot;
@@ -174,7 +191,7 @@ export class Supervisor {
     const filters = await this.loader.load(next.filters, next.filterLimits);
     const id = this.nextRequestId++;
     const live = this.liveSlots();
-    const prepared = await this.ask(live, { type: 'prepare', id, settings: next, filters }, `prepared:${id}`, 30_000);
+    const prepared = await this.ask(live, { type: 'prepare', id, settings: next, filters, breakerSlots: this.slotsFor(next) }, `prepared:${id}`, 30_000);
     const failure = prepared.find((r) => r.type === 'prepared' && r.error !== undefined) as { error: string } | undefined;
     if (failure || prepared.length < live.length) {
       for (const s of live) s.worker.postMessage({ type: 'abort', id } satisfies ToWorker);

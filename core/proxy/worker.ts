@@ -5,6 +5,7 @@ import { Listener } from '../http/listener.ts';
 import type { WorkerContext } from '../http/request-path.ts';
 import { RouteTable } from '../routing/route-table.ts';
 import { buildClusters, EndpointCache } from '../upstream/cluster.ts';
+import { BreakerTable } from '../upstream/breaker-table.ts';
 import type { Cluster } from '../upstream/cluster.ts';
 import type { FilterChain } from '../chain/chain.ts';
 import { WorkerMetrics } from '../observe/metrics.ts';
@@ -25,7 +26,11 @@ const log = createLogger(data.settings.logLevel, { worker: data.index });
 // A fault from traffic must never take the worker down: log it, keep serving.
 process.on('uncaughtException', (err) => log.error({ err }, 'uncaught exception in worker'));
 
-const endpoints = new EndpointCache();
+// This worker's rows of the process's breaker counts start at zero: whatever a dead predecessor in this slot held
+// in flight died with it. The other workers' rows are theirs alone.
+const breakers = new BreakerTable(data.breakers, data.breakerRows, data.index);
+breakers.clearOwnRows();
+const endpoints = new EndpointCache(breakers);
 let clusters = new Map<string, Cluster>();
 const services = hostServices({ worker: data.index, shared: data.shared, clusters: () => clusters, log });
 
@@ -47,7 +52,7 @@ function build(g: Generation, serving?: Built): Built {
   // A policy that does not compile fails the whole generation, so the proxy NACKs it and keeps the one it has.
   const policy = g.settings.sidecar?.policy;
   const authz = policy ? Authorizer.compile(policy) : undefined;
-  const nextClusters = buildClusters(plan.clusters, endpoints);
+  const nextClusters = buildClusters(plan.clusters, endpoints, g.breakerSlots);
   const filters = routeChains(g.filters, g.settings.filterLimits, services, serving?.chains);
   try {
     const tables = plan.routes.map((routes, i) => new RouteTable(routes, nextClusters, plan.chain[i] ? filters.chainsFor : undefined));

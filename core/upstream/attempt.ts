@@ -2,6 +2,7 @@
 import type { Dispatcher } from 'undici';
 import type { Endpoint } from './cluster.ts';
 import { UpstreamOverflow } from './connection-limit.ts';
+import { ACTIVE, PENDING, RETRIES } from './breaker-table.ts';
 import { attemptFailed, attemptSucceeded } from './outlier.ts';
 import { observeFailure, observeLatency } from './peak-ewma.ts';
 
@@ -53,9 +54,10 @@ export class Attempt implements Dispatcher.DispatchHandler {
     this.isRetry = isRetry;
     const state = endpoint.state;
     endpoint.active++;
-    state.active++;
-    state.pending++;
-    if (isRetry) state.retries++;
+    const counts = state.counts;
+    counts.add(ACTIVE, 1);
+    counts.add(PENDING, 1);
+    if (isRetry) counts.add(RETRIES, 1);
     this.sentAt = state.measuresLatency ? performance.now() : 0;
     // setTimeout with an argument: no closure per try. undici's own header timer ticks in ~1 s steps.
     this.timer = setTimeout(onTimeout, timeoutMs, this);
@@ -71,18 +73,18 @@ export class Attempt implements Dispatcher.DispatchHandler {
   private settle(): boolean {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    const state = this.endpoint.state;
+    const counts = this.endpoint.state.counts;
     this.endpoint.active--;
-    state.active--;
-    if (this.waiting) state.pending--;
-    if (this.isRetry) state.retries--;
+    counts.add(ACTIVE, -1);
+    if (this.waiting) counts.add(PENDING, -1);
+    if (this.isRetry) counts.add(RETRIES, -1);
     return this.owner.current === this;
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
     this.waiting = false;
-    this.endpoint.state.pending--;
+    this.endpoint.state.counts.add(PENDING, -1);
     if (this.abortReason) controller.abort(this.abortReason);
   }
 

@@ -1,6 +1,8 @@
-// What one worker keeps about a cluster across config swaps: breaker counts, the retry budget, the counters /metrics reads.
+// What one worker keeps about a cluster across config swaps: its view of the breaker counts, the retry budget, the counters /metrics reads.
 import type { BreakerSettings, ClusterSettings, OutlierSettings } from '../config/settings.ts';
 import { RetryBudget } from './retry-budget.ts';
+import { localCounts, RETRIES } from './breaker-table.ts';
+import type { BreakerCounts } from './breaker-table.ts';
 import type { Ejectable } from './outlier.ts';
 
 export type Breaker = 'connections' | 'pending' | 'requests' | 'retries';
@@ -9,11 +11,12 @@ export class ClusterState {
   readonly name: string;
   /** Bumped whenever an endpoint's availability changes, so every Cluster object of this name picks from a fresh set. */
   epoch = 0;
-  /** Attempts in flight, those still waiting for a connection, those that are retries, and open connections. */
-  active = 0;
-  pending = 0;
-  retries = 0;
-  connections = 0;
+  /**
+   * Attempts in flight, those still waiting for a connection, those that are retries, and open connections
+   * (ACTIVE, PENDING, RETRIES, CONNECTIONS): this worker adds to its own row, a breaker reads the whole process's
+   * sum (core/upstream/breaker-table.ts). Everything else here is this worker's alone.
+   */
+  readonly counts: BreakerCounts;
   breakers: BreakerSettings | undefined;
   outlier: OutlierSettings | undefined;
   /** peak_ewma measures every attempt's time to the response headers; other policies skip the clock. */
@@ -29,8 +32,9 @@ export class ClusterState {
   healthPasses = 0;
   healthFailures = 0;
 
-  constructor(settings: ClusterSettings) {
+  constructor(settings: ClusterSettings, counts: BreakerCounts = localCounts()) {
     this.name = settings.name;
+    this.counts = counts;
     this.budget = new RetryBudget(settings.retryBudget);
   }
 
@@ -45,7 +49,7 @@ export class ClusterState {
   /** One more retry may go: the retry breaker and the budget agree (each refusal counted). */
   mayRetry(now: number): boolean {
     const max = this.breakers?.maxRetries;
-    if (max !== undefined && this.retries >= max) {
+    if (max !== undefined && this.counts.total(RETRIES) >= max) {
       this.overflows.retries++;
       return false;
     }

@@ -4,6 +4,8 @@ import type { ClusterSettings, EndpointMeta } from '../config/settings.ts';
 import { balancer } from './balancer.ts';
 import type { Balanced, Pick } from './balancer.ts';
 import { ClusterState } from './cluster-state.ts';
+import { ACTIVE, PENDING } from './breaker-table.ts';
+import type { BreakerTable } from './breaker-table.ts';
 import { countingConnector } from './connection-limit.ts';
 import type { Connected } from './connection-limit.ts';
 import { HealthChecker } from './health-check.ts';
@@ -92,10 +94,11 @@ export class Cluster {
   private pickFrom: Pick<Endpoint> | undefined;
   private panic = false;
 
-  constructor(settings: ClusterSettings, cache: EndpointCache) {
+  /** `slot`: the cluster's row of the process's breaker table (the supervisor's BreakerSlots). */
+  constructor(settings: ClusterSettings, cache: EndpointCache, slot?: number) {
     this.name = settings.name;
     this.settings = settings;
-    this.state = cache.state(settings);
+    this.state = cache.state(settings, slot);
     this.endpoints = settings.endpoints.map((origin) => cache.get(origin, settings, this.state));
     this.usable = new Uint8Array(this.endpoints.length);
     this.activate();
@@ -132,17 +135,20 @@ export class Cluster {
     return pickFrom(avoid);
   }
 
-  /** A circuit breaker refuses one more attempt to `e` (counted); the caller answers 503 at once. */
+  /**
+   * A circuit breaker refuses one more attempt to `e` (counted); the caller answers 503 at once. The limits are
+   * the whole process's: the counts are every worker's summed.
+   */
   overflows(e: Endpoint): boolean {
     const s = this.state;
     const b = s.breakers;
     if (b === undefined) return false;
-    if (b.maxRequests !== undefined && s.active >= b.maxRequests) {
+    if (b.maxRequests !== undefined && s.counts.total(ACTIVE) >= b.maxRequests) {
       s.overflows.requests++;
       return true;
     }
-    // Every connection to `e` is busy: this attempt would wait for one to free up or open.
-    if (b.maxPending !== undefined && s.pending >= b.maxPending && e.active >= e.connections) {
+    // Every connection of this worker to `e` is busy: this attempt would wait for one to free up or open.
+    if (b.maxPending !== undefined && e.active >= e.connections && s.counts.total(PENDING) >= b.maxPending) {
       s.overflows.pending++;
       return true;
     }
@@ -210,6 +216,12 @@ export class EndpointCache {
   private live = new Map<string, Endpoint>();
   /** The worker's workload certificate, for clusters of other sidecars. */
   private readonly workload = new WorkloadTls();
+  /** The process's breaker counts; without one (a lone worker, tests), every cluster counts for this worker alone. */
+  private readonly breakers: BreakerTable | undefined;
+
+  constructor(breakers?: BreakerTable) {
+    this.breakers = breakers;
+  }
 
   /** A renewed certificate or a new bundle: connections opened from now on present and trust it. */
   useIdentity(identity: Identity | undefined): void {
@@ -229,10 +241,11 @@ export class EndpointCache {
     return e;
   }
 
-  state(s: ClusterSettings): ClusterState {
+  /** The cluster's state, kept by name; made with the counters of breaker `slot` the first time the name is seen. */
+  state(s: ClusterSettings, slot?: number): ClusterState {
     let state = this.states.get(s.name);
     if (!state) {
-      state = new ClusterState(s);
+      state = new ClusterState(s, this.breakers?.counters(slot));
       this.states.set(s.name, state);
     }
     return state;
@@ -269,6 +282,7 @@ export class EndpointCache {
   }
 }
 
-export function buildClusters(settings: ClusterSettings[], endpoints: EndpointCache): Map<string, Cluster> {
-  return new Map(settings.map((c) => [c.name, new Cluster(c, endpoints)]));
+/** `slots`: each cluster's row of the process's breaker table, by name (a cluster without one counts per worker). */
+export function buildClusters(settings: ClusterSettings[], endpoints: EndpointCache, slots: Record<string, number> = {}): Map<string, Cluster> {
+  return new Map(settings.map((c) => [c.name, new Cluster(c, endpoints, slots[c.name])]));
 }

@@ -1,6 +1,7 @@
 // The connection side of a cluster's circuit breaker: every new upstream connection passes here, counted and capped.
 import { buildConnector } from 'undici';
 import type { ClusterState } from './cluster-state.ts';
+import { CONNECTIONS } from './breaker-table.ts';
 import type { ConnectionOptions } from 'node:tls';
 
 /** Refused by a circuit breaker; the request is answered 503 at once, not retried, and not held against the endpoint. */
@@ -38,21 +39,23 @@ export function countingConnector(target: Connected, timeoutMs: number, h2c = fa
       }
     }
     const state = target.state;
+    const counts = state.counts;
     const max = state.breakers?.maxConnections;
-    if (max !== undefined && state.connections >= max) {
+    // Connections of the whole process to the cluster (every worker's row summed).
+    if (max !== undefined && counts.total(CONNECTIONS) >= max) {
       state.overflows.connections++;
       return callback(CONNECTIONS_FULL, null);
     }
-    state.connections++;
+    counts.add(CONNECTIONS, 1);
     target.connections++;
     connect(options, (err, socket) => {
       if (err) {
-        state.connections--;
+        counts.add(CONNECTIONS, -1);
         target.connections--;
         return callback(err, null);
       }
       socket!.once('close', () => {
-        state.connections--;
+        counts.add(CONNECTIONS, -1);
         target.connections--;
       });
       callback(null, socket!);
