@@ -33,11 +33,19 @@ function pathOnly(path: string): string {
   return q < 0 ? path : path.slice(0, q);
 }
 
-/** The request's host, lower case and without its port: from Host, or :authority on HTTP/2. */
-function hostOf(raw: string[]): string {
-  const h = rawHeader(raw, 'host') ?? rawHeader(raw, ':authority') ?? '';
-  const end = h.startsWith('[') ? h.indexOf(']') + 1 : h.indexOf(':');
-  return (end > 0 ? h.slice(0, end) : h).toLowerCase();
+/**
+ * Whether the request's host (Host, or :authority on HTTP/2) is `host` (lower case) once its port is dropped,
+ * compared in place: a sidecar's outbound table asks this once per service route, so nothing is sliced or copied.
+ */
+function hostIs(raw: string[], host: string): boolean {
+  const h = rawHeader(raw, 'host') ?? rawHeader(raw, ':authority');
+  const n = host.length;
+  if (h === undefined || h.length < n || (h.length > n && h.charCodeAt(n) !== 0x3a)) return false;
+  for (let i = 0; i < n; i++) {
+    const c = h.charCodeAt(i);
+    if ((c >= 0x41 && c <= 0x5a ? c + 0x20 : c) !== host.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 export interface RouteChains {
@@ -59,7 +67,7 @@ function compileRoute(r: RouteSettings, cluster: Cluster, chains: RouteChains): 
       if (method !== undefined && m !== method) return false;
       if (prefix !== undefined && !path.startsWith(prefix)) return false;
       if (exact !== undefined && pathOnly(path) !== exact) return false;
-      if (host !== undefined && hostOf(raw) !== host) return false;
+      if (host !== undefined && !hostIs(raw, host)) return false;
       for (let i = 0; i < headers.length; i++) {
         if (rawHeader(raw, headers[i][0]) !== headers[i][1]) return false;
       }
