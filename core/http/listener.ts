@@ -83,9 +83,12 @@ export class Listener {
   readonly h2: H2Server;
   /** Permissive mode: serves the connections that did not start a TLS handshake. */
   private readonly plain: http.Server | undefined;
+  /** Whether the port serves a workload identity (mTLS), which renewals replace. */
+  private readonly mtls: boolean;
 
   constructor(limits: LimitSettings, getContext: () => WorkerContext, security: ListenerSecurity) {
     const { identity } = security;
+    this.mtls = identity !== undefined;
     const tls = tlsOptions(security.tls, identity);
     const options: http.ServerOptions = {
       maxHeaderSize: limits.maxHeaderSize,
@@ -170,9 +173,9 @@ export class Listener {
     this.server = server;
   }
 
-  /** A renewed certificate or a new bundle: new connections take it, open ones keep theirs (mTLS listeners only). */
+  /** A renewed certificate or a new bundle: new connections take it, open ones keep theirs; other listeners ignore it. */
   useIdentity(identity: Identity): void {
-    (this.server as https.Server).setSecureContext(contextOptions(identity));
+    if (this.mtls) (this.server as https.Server).setSecureContext(contextOptions(identity));
   }
 
   listen(options: { host: string; port: number; reusePort: boolean }, cb: () => void): void {

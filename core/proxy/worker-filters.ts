@@ -38,7 +38,7 @@ export type ChainSet = ReadonlyMap<string, FilterChain>;
  * same key is taken over rather than started again: a snapshot that only changed endpoints (a sidecar joining the
  * registry) keeps every filter instance and its state. Throws a WeftError naming a filter that fails to start.
  */
-export function routeChains(loaded: LoadedFilter[], limits: FilterLimits, services: HostServices, serving: ChainSet = new Map()): { chainsFor: (r: RouteSettings) => RouteChains; chains: () => FilterChain[]; byKey: ChainSet } {
+export function routeChains(loaded: LoadedFilter[], limits: FilterLimits, services: HostServices, serving: ChainSet = new Map()): { chainsFor: (r: RouteSettings) => RouteChains; byKey: ChainSet } {
   const byKey = new Map<string, FilterChain>();
   const build = (specs: FilterSpec[], digests: string[]): FilterChain => {
     const key = JSON.stringify(specs.map((s, i) => [s.name, s.version, digests[i], s.config, s.rootId, s.vmId, s.failPolicy, s.fuelPerCallback]));
@@ -74,5 +74,5 @@ export function routeChains(loaded: LoadedFilter[], limits: FilterLimits, servic
     const chain = build(base, baseDigests);
     return percent > 0 ? { chain, canary: { chain: build(canary, canaryDigests), percent } } : { chain };
   };
-  return { chainsFor, chains: () => [...byKey.values()], byKey };
+  return { chainsFor, byKey };
 }

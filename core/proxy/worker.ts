@@ -37,10 +37,10 @@ const services = hostServices({ worker: data.index, shared: data.shared, cluster
 /** One generation of what the worker serves, a route table per listener; a swap builds the next beside it. */
 interface Built { clusters: Map<string, Cluster>; tables: RouteTable[]; chains: ChainSet; authz: Authorizer | undefined }
 
-/** Chains of `from` that `to` does not run: what a swap retires or an abort closes. */
-function dropped(from: Built | undefined, to: Built | undefined): FilterChain[] {
-  const keep = new Set(to?.chains.values() ?? []);
-  return [...from?.chains.values() ?? []].filter((c) => !keep.has(c));
+/** Chains of `from` that `to` does not run: what a swap retires, an abort or a failed build closes. */
+function dropped(from: ChainSet | undefined, to: ChainSet | undefined): FilterChain[] {
+  const keep = new Set(to?.values() ?? []);
+  return [...from?.values() ?? []].filter((c) => !keep.has(c));
 }
 
 /**
@@ -58,8 +58,7 @@ function build(g: Generation, serving?: Built): Built {
     const tables = plan.routes.map((routes, i) => new RouteTable(routes, nextClusters, plan.chain[i] ? filters.chainsFor : undefined));
     return { clusters: nextClusters, tables, chains: filters.byKey, authz };
   } catch (err) {
-    const inService = new Set(serving?.chains.values() ?? []);
-    for (const c of filters.chains()) if (!inService.has(c)) c.close();
+    for (const c of dropped(filters.byKey, serving?.chains)) c.close();
     throw err instanceof WeftError ? err : new WeftError(ErrorCodes.WASM_START_FAILED, String(err));
   }
 }
@@ -136,7 +135,7 @@ function commit(id: number): void {
     ctx.routes = next.tables[i];
     if (plan.inbound) ctx.authz = next.authz;
   });
-  for (const chain of dropped(old, next)) {
+  for (const chain of dropped(old.chains, next.chains)) {
     addCounts(retired, chain);
     chain.closeWhenIdle();
   }
@@ -198,7 +197,7 @@ port.on('message', (m: ToWorker) => {
     case 'abort': {
       const next = prepared.get(m.id);
       prepared.delete(m.id);
-      for (const chain of dropped(next, current)) chain.close();
+      for (const chain of dropped(next?.chains, current.chains)) chain.close();
       void endpoints.retainOnly(current.clusters.values());
       break;
     }
@@ -207,7 +206,7 @@ port.on('message', (m: ToWorker) => {
       break;
     case 'identity':
       endpoints.useIdentity(m.identity);
-      for (const { plan, server } of served) if (plan.security === 'workload' || plan.security === 'permissive') server.useIdentity(m.identity);
+      for (const { server } of served) server.useIdentity(m.identity);
       break;
   }
 });
