@@ -50,7 +50,6 @@ function clusters(state: MeshState, now: number): RawCluster[] {
 }
 
 /**
- * The registry as sidecars route to it: per service its live endpoints and the SPIFFE IDs their certificates carry.
  * Once any instance of a service registered an identity, instances without one are left out: a caller's sidecar
  * must never fall back to plain text for a service that speaks mTLS.
  */
@@ -59,6 +58,7 @@ function withIdentityFirst(instances: ServiceInstance[]): ServiceInstance[] {
   return secured.length ? secured : instances;
 }
 
+/** The registry as sidecars route to it: per service its live endpoints and the SPIFFE IDs their certificates carry. */
 function meshServices(state: MeshState, now: number): MeshService[] {
   const by = new Map<string, ServiceInstance[]>();
   for (const i of state.services) {

@@ -32,13 +32,12 @@ export function settingsFromSnapshot(snapshot: Snapshot, disk: ControlDisk): Sna
     })),
   };
   const s = validateConfigDocument(doc, `snapshot ${snapshot.version}`, disk.modulesDir);
-  const empty = new Set(snapshot.clusters.filter((c) => !c.endpoints.length).map((c) => c.name));
-  const services = new Map(snapshot.clusters.flatMap((c) => (c.service === undefined ? [] : [[c.name, c.service] as const])));
   return {
-    clusters: (s.clusters ?? []).map((c) => {
-      const out = empty.has(c.name) ? { ...c, endpoints: [] } : c;
-      const service = services.get(c.name);
-      return service === undefined ? out : { ...out, service };
+    // Normalized in the snapshot's order: the raw cluster at the same index says what validation had to hide.
+    clusters: (s.clusters ?? []).map((c, i) => {
+      const raw = snapshot.clusters[i];
+      const out = raw.endpoints.length ? c : { ...c, endpoints: [] };
+      return raw.service === undefined ? out : { ...out, service: raw.service };
     }),
     routes: s.routes ?? [],
     filters: (s.filters ?? []).map((f, i) => {

@@ -243,11 +243,11 @@ class Exchange implements AttemptOwner, StreamHost {
         if (name === 'address') return `${socket.remoteAddress}:${socket.remotePort}`;
         if (name === 'port') return socket.remotePort;
         // Envoy's names for the caller's verified workload identity (its certificate's SPIFFE ID).
-        if (name === 'principal') return this.peer();
+        if (name === 'principal') return callerIdentity(this.req);
         return undefined;
       case 'connection':
-        if (name === 'uri_san_peer_certificate') return this.peer();
-        if (name === 'mtls') return this.peer() !== undefined;
+        if (name === 'uri_san_peer_certificate') return callerIdentity(this.req);
+        if (name === 'mtls') return callerIdentity(this.req) !== undefined;
         return undefined;
       case 'destination':
         if (name === 'address') return `${socket.localAddress}:${socket.localPort}`;
@@ -273,10 +273,6 @@ class Exchange implements AttemptOwner, StreamHost {
         return undefined;
     }
     return undefined;
-  }
-
-  private peer(): string | undefined {
-    return callerIdentity(this.req);
   }
 
   /** weft.cluster and weft.mirror_cluster are the host's: a filter routes or mirrors by setting them (see sdk/README.md). */

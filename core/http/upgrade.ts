@@ -1,4 +1,5 @@
 // Tunnels HTTP/1.1 upgrades (WebSocket): the upgrade request goes upstream, a 101 comes back, then bytes flow both ways.
+import { STATUS_CODES } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { authorize } from './inbound-authz.ts';
@@ -10,11 +11,9 @@ import { ErrorCodes } from '../errors.ts';
 import type { ErrorCode } from '../errors.ts';
 import { STATUS_OF } from './local-reply.ts';
 
-const REASONS: Record<number, string> = { 403: 'Forbidden', 404: 'Not Found', 502: 'Bad Gateway', 504: 'Gateway Timeout' };
-
 function reject(socket: Duplex, code: ErrorCode): void {
   const status = STATUS_OF[code] ?? 502;
-  socket.end(rawReject(status, REASONS[status] ?? 'Service Unavailable', code));
+  socket.end(rawReject(status, STATUS_CODES[status]!, code));
 }
 
 export function handleUpgrade(ctx: WorkerContext, req: IncomingMessage, socket: Duplex, head: Buffer): void {

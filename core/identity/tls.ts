@@ -16,8 +16,8 @@ export function serverOptions(id: Identity): TlsOptions {
   return { ...contextOptions(id), requestCert: true, rejectUnauthorized: true };
 }
 
-/** The code of the errors below, so the upstream side can tell a refused identity from a broken connection. */
-export const PEER_IDENTITY_MISMATCH = 'ERR_TLS_PEER_IDENTITY';
+/** The code of the errors below: an ERR_TLS_ one, so the upstream side classes a refused identity as a TLS failure. */
+const PEER_IDENTITY_MISMATCH = 'ERR_TLS_PEER_IDENTITY';
 
 function identityError(message: string): Error {
   return Object.assign(new Error(message), { code: PEER_IDENTITY_MISMATCH });

@@ -36,10 +36,13 @@ export function listenerPlans(s: ProxySettings, hasIdentity: boolean): ListenerP
 export const INBOUND_CLUSTER = 'inbound';
 const outboundCluster = (service: string) => `outbound:${service}`;
 
-/** Catch-all to one cluster; outbound ones retry a connection that fails or resets, as a sidecar has other endpoints to try. */
-function catchAll(name: string, cluster: string, retry: boolean, host?: string): RouteSettings {
+/**
+ * Catch-all to one cluster, named after it; outbound ones retry a connection that fails or resets, as a sidecar has
+ * other endpoints to try.
+ */
+function catchAll(cluster: string, retry: boolean, host?: string): RouteSettings {
   return normalizeRoute({
-    name, cluster, match: host === undefined ? undefined : { host },
+    name: cluster, cluster, match: host === undefined ? undefined : { host },
     ...(retry ? { retries: { attempts: 2, on: ['connect-failure', 'reset'] } } : {}),
   }, 0);
 }
@@ -68,9 +71,9 @@ function sidecarRoutes(s: ProxySettings, sc: SidecarSettings): ListenerRoutes {
   }
   // A bound service that has no live instance yet still gets its cluster: its port answers 503 until one registers.
   for (const b of sc.binds) if (!known.has(b.service)) clusters.push(normalizeCluster({ name: outboundCluster(b.service), endpoints: [] }));
-  const routes: RouteSettings[][] = [[catchAll('inbound', INBOUND_CLUSTER, false)]];
-  if (sc.outbound) routes.push([...services.map((svc) => catchAll(outboundCluster(svc.name), outboundCluster(svc.name), true, svc.name)), ...s.routes]);
-  for (const b of sc.binds) routes.push([catchAll(outboundCluster(b.service), outboundCluster(b.service), true)]);
+  const routes: RouteSettings[][] = [[catchAll(INBOUND_CLUSTER, false)]];
+  if (sc.outbound) routes.push([...services.map((svc) => catchAll(outboundCluster(svc.name), true, svc.name)), ...s.routes]);
+  for (const b of sc.binds) routes.push([catchAll(outboundCluster(b.service), true)]);
   const out = sc.chain !== 'inbound';
   return { clusters, routes, chain: [sc.chain !== 'outbound', ...routes.slice(1).map(() => out)] };
 }

@@ -25,13 +25,16 @@ export interface PlaneOptions {
   workload?: { service: string; namespace: string };
 }
 
-/** Sidecar registration waits for the app: peers must not be sent to a sidecar whose service cannot answer yet. */
+/** How long one readiness probe of the app may take; a registration beat (and the shutdown after it) waits for it. */
+const APP_PROBE_MS = 1_000;
 
+/** Sidecar registration waits for the app: peers must not be sent to a sidecar whose service cannot answer yet. */
 function appAccepts(origin: string): Promise<boolean> {
   const { hostname, port } = new URL(origin);
   return new Promise((resolve) => {
-    const socket = connect({ host: hostname.replace(/^\[|\]$/g, ''), port: Number(port) });
+    const socket = connect({ host: hostname.replace(/^\[|\]$/g, ''), port: Number(port), timeout: APP_PROBE_MS });
     socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('timeout', () => { socket.destroy(); resolve(false); });
     socket.once('error', () => resolve(false));
   });
 }

@@ -218,6 +218,8 @@ export class EndpointCache {
   private readonly workload = new WorkloadTls();
   /** The process's breaker counts; without one (a lone worker, tests), every cluster counts for this worker alone. */
   private readonly breakers: BreakerTable | undefined;
+  private states = new Map<string, ClusterState>();
+  private rings = new Map<string, { key: string; ring: Ring }>();
 
   constructor(breakers?: BreakerTable) {
     this.breakers = breakers;
@@ -227,9 +229,6 @@ export class EndpointCache {
   useIdentity(identity: Identity | undefined): void {
     this.workload.use(identity);
   }
-
-  private states = new Map<string, ClusterState>();
-  private rings = new Map<string, { key: string; ring: Ring }>();
 
   get(origin: string, s: ClusterSettings, state: ClusterState): Endpoint {
     const key = `${s.name} ${origin} ${s.connectTimeoutMs} ${s.maxConnectionsPerEndpoint ?? ''} ${s.protocol} ${s.peerIdentities?.join(',') ?? ''}`;
