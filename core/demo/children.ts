@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { WEFT_BIN } from '../proxy/spawn.ts';
+import { readyLine, WEFT_BIN } from '../proxy/spawn.ts';
 
 export interface Child {
   name: string;
@@ -34,27 +34,8 @@ export async function startChild(name: string, args: string[], log: string, read
   proc.stdout!.pipe(file, { end: false });
   proc.stderr!.pipe(file, { end: false });
   proc.once('close', () => file.end());
-  let text = '';
-  const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
-    const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`${name} was not ready after ${timeoutMs} ms (log: ${log})`)); }, timeoutMs);
-    // Logs are JSON lines (pino); whichever stream carries them, the ready line is looked for in both.
-    const onData = (d: Buffer) => {
-      text += d;
-      const line = text.split('\n').slice(0, -1).find((l) => l.includes(`"${readyMsg}"`));
-      if (!line) return;
-      clearTimeout(timer);
-      proc.stdout!.off('data', onData);
-      proc.stderr!.off('data', onData);
-      proc.off('exit', onExit);
-      resolve(JSON.parse(line) as Record<string, unknown>);
-    };
-    const onExit = (code: number | null) => {
-      clearTimeout(timer);
-      reject(new Error(`${name} exited with ${code} before it was ready:\n${text.trim().split('\n').slice(-5).join('\n')}\n(log: ${log})`));
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
-    proc.once('exit', onExit);
+  const ready = await readyLine(proc, name, readyMsg, timeoutMs).catch((err: Error) => {
+    throw new Error(`${err.message}\n(log: ${log})`);
   });
   return {
     name, proc, ready, log,

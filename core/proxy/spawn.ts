@@ -1,4 +1,4 @@
-// Runs `weft proxy` as a child process and resolves once it logs that it is ready (for the demo, the bench and tests).
+// Runs `weft proxy` as a child process and resolves once it logs that it is ready (for the demo, the bench and tests); readyLine waits so for any weft command.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -21,23 +21,51 @@ export interface SpawnedProxy {
   stop(): Promise<number | null>;
 }
 
-/** Starts `weft proxy ARGS` with this Node; rejects with its stderr if it exits before it is ready. */
+/**
+ * The JSON of the first complete log line (pino, on stdout or stderr) whose msg is `msg`. Rejects with the last
+ * output if `name` exits first, and kills it if the line has not come within `timeoutMs`.
+ */
+export function readyLine(proc: ChildProcess, name: string, msg: string, timeoutMs: number): Promise<Record<string, unknown>> {
+  let text = '';
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      clearTimeout(timer);
+      proc.stdout?.off('data', onData);
+      proc.stderr?.off('data', onData);
+      proc.off('close', onExit);
+    };
+    const onData = (d: Buffer) => {
+      text += d;
+      const line = text.split('\n').slice(0, -1).find((l) => l.includes(`"${msg}"`));
+      if (!line) return;
+      done();
+      resolve(JSON.parse(line) as Record<string, unknown>);
+    };
+    const onExit = (code: number | null) => {
+      done();
+      reject(new Error(`${name} exited with ${code} before it was ready:\n${text.trim().split('\n').slice(-5).join('\n')}`));
+    };
+    const timer = setTimeout(() => {
+      done();
+      proc.kill('SIGKILL');
+      reject(new Error(`${name} was not ready after ${timeoutMs} ms:\n${text.trim().split('\n').slice(-5).join('\n')}`));
+    }, timeoutMs);
+    proc.stdout?.on('data', onData);
+    proc.stderr?.on('data', onData);
+    // 'close', not 'exit': by then every byte it wrote has been read, so the error carries its last words.
+    proc.once('close', onExit);
+  });
+}
+
+/** Starts `weft proxy ARGS` with this Node; rejects with its last output if it exits before it is ready. */
 export async function spawnProxy(args: string[], env: NodeJS.ProcessEnv = {}, readyTimeoutMs = 20_000): Promise<SpawnedProxy> {
   const proc = spawn(process.execPath, [WEFT_BIN, 'proxy', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   proc.stdout!.on('data', (d) => (stdout += d));
-  const ready = new Promise<Record<string, unknown> & { listen: string; admin: string }>((resolve, reject) => {
-    proc.stderr!.on('data', (d) => {
-      stderr += d;
-      const line = stderr.split('\n').find((l) => l.includes('"weft proxy ready"'));
-      if (line) resolve(JSON.parse(line) as { listen: string; admin: string });
-    });
-    proc.once('close', (code) => reject(new Error(`weft proxy exited with ${code} before ready:\n${stderr}`)));
-  });
-  const timer = setTimeout(() => proc.kill('SIGKILL'), readyTimeoutMs);
-  const line = await ready.finally(() => clearTimeout(timer));
-  const { listen, admin } = line;
+  proc.stderr!.on('data', (d) => (stderr += d));
+  const line = await readyLine(proc, 'weft proxy', 'weft proxy ready', readyTimeoutMs);
+  const { listen, admin } = line as { listen: string; admin: string };
   const port = Number(listen.split(':').pop());
   return {
     proc,

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WEFT_BIN } from '../../core/proxy/spawn.ts';
+import { readyLine, WEFT_BIN } from '../../core/proxy/spawn.ts';
 import { runWeft } from '../../test/support/proxy.ts';
 
 export interface RunningPlane {
@@ -36,15 +36,8 @@ export async function startPlane(options: { dataDir?: string; store?: string; li
   args.push(...options.args ?? []);
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  const ready = new Promise<string>((resolve, reject) => {
-    proc.stderr!.on('data', (d) => {
-      stderr += d;
-      const line = stderr.split('\n').find((l) => l.includes('"weft plane ready"'));
-      if (line) resolve((JSON.parse(line) as { url: string }).url);
-    });
-    proc.once('close', (code) => reject(new Error(`weft plane exited with ${code} before ready:\n${stderr}`)));
-  });
-  const url = await ready;
+  proc.stderr!.on('data', (d) => (stderr += d));
+  const { url } = await readyLine(proc, 'weft plane', 'weft plane ready', 20_000) as { url: string };
   const token = readFileSync(options.tokenFile ?? join(dataDir, 'token'), 'utf8').trim();
   return {
     proc, url, token, dataDir,
