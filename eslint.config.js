@@ -27,4 +27,14 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // Dependencies point downward: the data plane runs alone on a host, so it must not pull in the control
+    // plane or the SDK's toolchain; what ties the parts together (the weft command, the demo) lives in cli/.
+    files: ['core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['**/plane/**', '**/sdk/**', '**/cli/weft.ts', '**/cli/demo/**', '**/test/**', '**/bench/**'], message: 'core/ imports nothing from plane/, sdk/, cli/, test/ or bench/' },
+      ] }],
+    },
+  },
 );

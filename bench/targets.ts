@@ -76,7 +76,7 @@ async function startWeft(ctx: TargetContext, extraFlags: string[], headers: Reco
   const [port, admin] = [await freePort(), await freePort()];
   const url = `http://127.0.0.1:${port}/`;
   const proxy = start('weft', process.execPath, [
-    join(root, 'core/cli/weft.ts'), 'proxy',
+    join(root, 'cli/weft.ts'), 'proxy',
     '--listen', `127.0.0.1:${port}`, '--upstream', ctx.upstream.origin, '--admin', `127.0.0.1:${admin}`,
     '--workers', String(ctx.workers), '--log-level', 'warn', ...extraFlags,
   ], { cpu: ctx.cpu });
@@ -109,7 +109,7 @@ async function startMesh(ctx: TargetContext): Promise<Target> {
   const dataDir = join(ctx.workDir, 'mesh-plane');
   // Not pinned and not charged: under load it only answers the sidecars' heartbeats (every ~3 s).
   const plane = start('weft plane', process.execPath, [
-    join(root, 'core/cli/weft.ts'), 'plane', '--listen', `127.0.0.1:${planePort}`, '--data-dir', dataDir, '--log-level', 'warn',
+    join(root, 'cli/weft.ts'), 'plane', '--listen', `127.0.0.1:${planePort}`, '--data-dir', dataDir, '--log-level', 'warn',
   ]);
   const proxies: Running[] = [];
   const target: Target = { url: '', headers: {}, proxies, support: [plane] };
@@ -121,7 +121,7 @@ async function startMesh(ctx: TargetContext): Promise<Target> {
       const [inbound, admin] = [await freePort(), await freePort()];
       const { token: joinToken } = await client.call<{ token: string }>('POST', '/v1/identity/tokens', { service, ttlMs: 10 * 60_000 });
       const proxy = start(`${service} sidecar`, process.execPath, [
-        join(root, 'core/cli/weft.ts'), 'proxy', '--plane', planeUrl, '--token', token, '--node', `${service}-1`,
+        join(root, 'cli/weft.ts'), 'proxy', '--plane', planeUrl, '--token', token, '--node', `${service}-1`,
         '--data-dir', join(ctx.workDir, service), '--join-token', joinToken, '--service', service,
         '--inbound', `127.0.0.1:${inbound}`, '--app', ctx.upstream.host, '--admin', `127.0.0.1:${admin}`,
         // Stopped when no load runs: nothing in flight needs the default 15 s.

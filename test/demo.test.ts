@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { validatePolicy } from '../core/authz/policy.ts';
-import { writeDenyExample } from '../core/demo/mesh.ts';
-import { parseSample, quantile, renderTable, rowOf } from '../core/demo/stats.ts';
+import { writeDenyExample } from '../cli/demo/mesh.ts';
+import { parseSample, quantile, renderTable, rowOf } from '../cli/demo/stats.ts';
 import { WEFT_BIN } from '../core/proxy/spawn.ts';
 import { runWeft } from './support/proxy.ts';
 

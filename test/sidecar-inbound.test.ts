@@ -7,7 +7,7 @@ import { connect } from 'node:tls';
 import { Agent, request } from 'undici';
 import { startPlane, tempDir, waitFor } from '../plane/test/support.ts';
 import { IdentityManager } from '../core/identity/manager.ts';
-import { joinToken } from '../core/identity/test-support.ts';
+import { joinToken } from './support/identity.ts';
 import { clientOptions } from '../core/identity/tls.ts';
 import { runWeft, startProxy } from './support/proxy.ts';
 import { startUpstream } from './support/upstream.ts';

@@ -9,7 +9,7 @@ import type { PeerCertificate } from 'node:tls';
 import { Agent, request } from 'undici';
 import { freePort, startPlane, tempDir, waitFor } from '../plane/test/support.ts';
 import type { RunningPlane } from '../plane/test/support.ts';
-import { joinToken } from '../core/identity/test-support.ts';
+import { joinToken } from './support/identity.ts';
 import { peerSpiffeId } from '../core/identity/spiffe.ts';
 import { startProxy } from './support/proxy.ts';
 import { fileURLToPath } from 'node:url';

@@ -4,7 +4,7 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
-export const WEFT_BIN = fileURLToPath(new URL('../cli/weft.ts', import.meta.url));
+export const WEFT_BIN = fileURLToPath(new URL('../../cli/weft.ts', import.meta.url));
 
 export interface SpawnedProxy {
   proc: ChildProcess;

@@ -11,7 +11,7 @@ import { ErrorCodes } from '../../core/errors.ts';
 import { IdentityManager } from '../../core/identity/manager.ts';
 import { JOIN_PATH, RENEW_PATH } from '../../core/identity/protocol.ts';
 import { joinRequest, renewRequest } from '../../core/identity/request.ts';
-import { dial, echoServer, joinToken } from '../../core/identity/test-support.ts';
+import { dial, echoServer, joinToken } from '../../test/support/identity.ts';
 import { clientOptions, serverOptions } from '../../core/identity/tls.ts';
 import { EC_P256, certPem, generateKeyPair, privateKeyPem, x509 } from '../../core/identity/x509.ts';
 import { startPlane, tempDir, waitFor } from './support.ts';

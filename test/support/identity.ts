@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { connect, createServer } from 'node:tls';
 import type { ConnectionOptions, Server, TLSSocket, TlsOptions } from 'node:tls';
 import type { RunningPlane } from '../../plane/test/support.ts';
-import { peerIdentity } from './tls.ts';
+import { peerIdentity } from '../../core/identity/tls.ts';
 
 export async function joinToken(plane: RunningPlane, service: string, extra: string[] = []): Promise<string> {
   const r = await plane.weft(['identity', 'token', '--service', service, ...extra]);

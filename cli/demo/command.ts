@@ -2,18 +2,18 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { flagsHelp, parseFlags, usageError } from './flags.ts';
-import type { FlagSpec } from './flags.ts';
-import { parseDuration } from '../config/duration.ts';
+import { flagsHelp, parseFlags, usageError } from '../../core/cli/flags.ts';
+import type { FlagSpec } from '../../core/cli/flags.ts';
+import { parseDuration } from '../../core/config/duration.ts';
 import { builtinFilterPath, builtinFilters } from '../../filters/build.ts';
-import { startChild } from '../demo/children.ts';
-import type { Child } from '../demo/children.ts';
-import { DEMO_API_KEY, FILTER_VERSION, deployFilters, joinToken, startDemoPlane, writeDenyExample } from '../demo/mesh.ts';
-import type { DemoPlane } from '../demo/mesh.ts';
-import { startApp } from '../demo/services.ts';
-import type { App, AppSpec } from '../demo/services.ts';
-import { renderTable, Watched } from '../demo/stats.ts';
-import { Traffic } from '../demo/traffic.ts';
+import { startChild } from './children.ts';
+import type { Child } from './children.ts';
+import { DEMO_API_KEY, FILTER_VERSION, deployFilters, joinToken, startDemoPlane, writeDenyExample } from './mesh.ts';
+import type { DemoPlane } from './mesh.ts';
+import { startApp } from './services.ts';
+import type { App, AppSpec } from './services.ts';
+import { renderTable, Watched } from './stats.ts';
+import { Traffic } from './traffic.ts';
 
 const demoFlags: FlagSpec[] = [
   { name: 'rate', value: 'N', help: 'requests per second sent to the frontend', defaultText: '30' },

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { readyLine, WEFT_BIN } from '../proxy/spawn.ts';
+import { readyLine, WEFT_BIN } from '../../core/proxy/spawn.ts';
 
 export interface Child {
   name: string;

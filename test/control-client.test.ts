@@ -5,14 +5,14 @@ import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { startControlClient } from './client.ts';
-import type { ControlClient } from './client.ts';
-import type { Snapshot } from './snapshot.ts';
-import { loadTrustKey, sha256Hex } from './signature.ts';
-import { settingsFromSnapshot } from './settings.ts';
-import { versionedFilter } from '../../plane/test/modules.ts';
-import { freePort, startPlane, tempDir, waitFor } from '../../plane/test/support.ts';
-import type { StatusReport } from '../../plane/status.ts';
+import { startControlClient } from '../core/control/client.ts';
+import type { ControlClient } from '../core/control/client.ts';
+import type { Snapshot } from '../core/control/snapshot.ts';
+import { loadTrustKey, sha256Hex } from '../core/control/signature.ts';
+import { settingsFromSnapshot } from '../core/control/settings.ts';
+import { versionedFilter } from '../plane/test/modules.ts';
+import { freePort, startPlane, tempDir, waitFor } from '../plane/test/support.ts';
+import type { StatusReport } from '../plane/status.ts';
 
 /** A stand-in for the proxy's apply: records what it was given, and refuses versions named in `refuse`. */
 function recorder() {

@@ -5,13 +5,13 @@ import { X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
 import { cpSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { startPlane, tempDir } from '../../plane/test/support.ts';
-import { closedPort } from '../../test/support/upstream.ts';
-import { ErrorCodes } from '../errors.ts';
-import { IdentityManager, renewalTime } from './manager.ts';
-import type { Identity } from './identity.ts';
-import { dial, echo, echoServer, joinToken } from './test-support.ts';
-import { clientOptions, followIdentity, serverOptions } from './tls.ts';
+import { startPlane, tempDir } from '../plane/test/support.ts';
+import { closedPort } from './support/upstream.ts';
+import { ErrorCodes } from '../core/errors.ts';
+import { IdentityManager, renewalTime } from '../core/identity/manager.ts';
+import type { Identity } from '../core/identity/identity.ts';
+import { dial, echo, echoServer, joinToken } from './support/identity.ts';
+import { clientOptions, followIdentity, serverOptions } from '../core/identity/tls.ts';
 
 test('workload identities from a real plane', async (t) => {
   const plane = await startPlane({ args: ['--trust-domain', 'mesh.test', '--cert-ttl', '6s'] });
