@@ -145,9 +145,12 @@ function crossReferenceProblems(d: Loose): string[] {
     if (isString(b.base) && isString(b.max) && ms(b.max, 0) < ms(b.base, 0)) problems.push(`routes[${i}].retries.backoff.max: must not be shorter than base`);
   }
   if (d.routes !== undefined && d.clusters === undefined) problems.push('clusters: is required when routes are given');
+  // What the schema's HOST:PORT pattern cannot say (the port's range); a value that fails the pattern has its schema error.
   for (const key of ['listen', 'admin'] as const) {
     const v = d[key];
-    if (isString(v) && !(key === 'admin' && v === 'off') && !parseHostPort(v)) problems.push(`${key}: must be HOST:PORT with a port up to 65535`);
+    if (isString(v) && v !== 'off' && new RegExp(configSchema.properties[key].pattern).test(v) && !parseHostPort(v)) {
+      problems.push(`${key}: must be HOST:PORT with a port up to 65535 (got "${v}")`);
+    }
   }
   return problems;
 }
