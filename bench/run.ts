@@ -143,7 +143,7 @@ export async function runBench(o: BenchOptions): Promise<Report> {
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseFlags(flags, argv, process.env);
   if (values.help) {
-    console.log(flagsHelp('usage: weft bench [options]', flags));
+    console.log(flagsHelp('usage: weft bench [options]\n\nmeasure direct, nginx and weft side by side (throughput, CPU per request, latency at a fixed rate) and write the report', flags));
     return 0;
   }
   const str = (k: string) => values[k] as string | undefined;

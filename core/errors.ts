@@ -30,8 +30,12 @@ export const ErrorCodes = {
   CONFIG_INVALID: 'WEFT_ERR_CONFIG_INVALID',
   /** A listen or admin address could not be bound. Exit code 1. */
   LISTEN_FAILED: 'WEFT_ERR_LISTEN_FAILED',
-  /** A command-line flag was unknown or had a bad value. Exit code 2. */
+  /** The command line was wrong: an unknown command, subcommand or flag, a missing or extra argument, a bad value. Exit code 2. */
   USAGE: 'WEFT_ERR_USAGE',
+  /** A file or folder named on the command line could not be read or written (missing, of the wrong kind, no permission). Exit code 1. */
+  FILE_ACCESS: 'WEFT_ERR_FILE_ACCESS',
+  /** A failure Weft did not foresee (a bug, or a condition it does not name yet): one line with this code; --debug shows the stack. Exit code 1. */
+  INTERNAL: 'WEFT_ERR_INTERNAL',
   /** A worker thread died; the supervisor restarts it. */
   WORKER_DIED: 'WEFT_ERR_WORKER_DIED',
   /** A filter module imports a function the proxy-wasm host does not provide; the load fails naming it. */
@@ -54,6 +58,12 @@ export const ErrorCodes = {
   STORE_FAILED: 'WEFT_ERR_STORE_FAILED',
   /** A pushed filter failed the plane's sandbox check (compile, instrument, on_vm_start, on_configure). HTTP 422. */
   FILTER_REJECTED: 'WEFT_ERR_FILTER_REJECTED',
+  /** `weft filter build`: the compiler reported errors (printed above the failure line), or the module lacks the ABI marker. Exit code 1. */
+  FILTER_BUILD_FAILED: 'WEFT_ERR_FILTER_BUILD_FAILED',
+  /** `weft filter test`: a filter's tests failed (node --test's report is printed above the failure line). Exit code 1. */
+  FILTER_TESTS_FAILED: 'WEFT_ERR_FILTER_TESTS_FAILED',
+  /** `weft filter inspect`: the module exports no Weft metadata (another SDK built it, or it never called describeFilter). Exit code 1. */
+  FILTER_NO_METADATA: 'WEFT_ERR_FILTER_NO_METADATA',
   /** A filter version was pushed again with different bytes; versions are immutable. HTTP 409. */
   FILTER_VERSION_EXISTS: 'WEFT_ERR_FILTER_VERSION_EXISTS',
   /** A filter version in use (current, pinned in the mesh config, or in a rollout) cannot be deleted. HTTP 409. */

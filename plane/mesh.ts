@@ -13,8 +13,9 @@ const PROCESS_SETTINGS = ['listen', 'admin', 'workers', 'logLevel', 'accessLog',
 const MESH_KINDS = ['clusters', 'routes', 'filters'] as const;
 export type MeshKind = (typeof MESH_KINDS)[number];
 
-function invalid(source: string, problems: string[]): WeftError {
-  return new WeftError(ErrorCodes.CONFIG_INVALID, `invalid config ${source}:\n  ${problems.join('\n  ')}`, 2);
+/** Every problem of a mesh document in one line (the CLI's failure line, the API's message). */
+export function invalidMesh(source: string, problems: string[]): WeftError {
+  return new WeftError(ErrorCodes.CONFIG_INVALID, `invalid config ${source}: ${problems.join('; ')}`, 2);
 }
 
 /**
@@ -47,23 +48,21 @@ function asProxyDocument(doc: Record<string, unknown>, problems: string[]): Reco
   return out;
 }
 
-/** Validates a mesh document against the proxy schema and the pushed filters; throws CONFIG_INVALID naming each path. */
+/** Validates a mesh document against the proxy schema and the pushed filters; throws CONFIG_INVALID naming every bad path at once. */
 export function validateMesh(doc: unknown, source: string, state: MeshState): Pick<MeshRecord, MeshKind> {
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw invalid(source, ['(root): must be an object with clusters, routes and filters']);
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw invalidMesh(source, ['(root): must be an object with clusters, routes and filters']);
   const d = doc as Record<string, unknown>;
   const problems: string[] = [];
   for (const k of PROCESS_SETTINGS) if (k in d) problems.push(`${k}: a setting of one proxy process, not of the mesh (give it to weft proxy)`);
   const proxyDoc = asProxyDocument(d, problems);
-  if (problems.length) throw invalid(source, problems);
-  validateConfigDocument(proxyDoc, source);
-  const filters = (d.filters ?? []) as MeshFilter[];
-  filters.forEach((f, i) => {
-    const { name, pin } = parseFilterRef(f.name);
+  (Array.isArray(d.filters) ? d.filters : []).forEach((f: unknown, i) => {
+    if (!f || typeof f !== 'object' || typeof (f as MeshFilter).name !== 'string') return;
+    const { name, pin } = parseFilterRef((f as MeshFilter).name);
     if (!state.filters.has(name)) problems.push(`filters[${i}].name: no pushed filter "${name}" (weft filter push ${name} FILE --version V)`);
-    else if (!resolveEntry(state, f)) problems.push(`filters[${i}].name: filter "${name}" has no version "${pin}"`);
+    else if (!resolveEntry(state, f as MeshFilter)) problems.push(`filters[${i}].name: filter "${name}" has no version "${pin}"`);
   });
-  if (problems.length) throw invalid(source, problems);
-  return { clusters: (d.clusters ?? []) as MeshCluster[], routes: (d.routes ?? []) as RawRoute[], filters };
+  validateConfigDocument(proxyDoc, source, undefined, problems);
+  return { clusters: (d.clusters ?? []) as MeshCluster[], routes: (d.routes ?? []) as RawRoute[], filters: (d.filters ?? []) as MeshFilter[] };
 }
 
 /** Stores a validated document as the next mesh revision; kinds that did not change keep their revision. */

@@ -3,7 +3,7 @@ import type { Snapshot } from '../core/control/snapshot.ts';
 import { ErrorCodes, WeftError } from '../core/errors.ts';
 import type { Logger } from '../core/observe/log.ts';
 import type { Authority } from './ca/authority.ts';
-import { storeMesh, validateMesh } from './mesh.ts';
+import { invalidMesh, storeMesh, validateMesh } from './mesh.ts';
 import type { MeshFilter, MeshRecord } from './model.ts';
 import { keys, parseFilterRef, SNAPSHOT_PREFIXES } from './model.ts';
 import { Registry } from './registry.ts';
@@ -104,7 +104,7 @@ export class Plane {
         problems.push(`${path}.config: ${record.name}@${record.version} does not start with it: ${(err as Error).message}`);
       }
     }
-    if (problems.length) throw new WeftError(ErrorCodes.CONFIG_INVALID, `invalid config ${source}:\n  ${problems.join('\n  ')}`, 2);
+    if (problems.length) throw invalidMesh(source, problems);
     const record = await storeMesh(this.store, mesh, Date.now());
     await this.rebuild();
     return record;

@@ -250,7 +250,8 @@ export function createPlaneServer(plane: Plane, token: string): Server {
     }
     if (!route.open && !authorized(req.headers.authorization, token)) {
       req.resume();
-      reply(res, 401, { error: ErrorCodes.PLANE_UNAUTHORIZED, message: 'a bearer token is required (--token or WEFT_TOKEN)' });
+      const message = req.headers.authorization ? "the plane refused the bearer token: it is not this plane's token" : 'a bearer token is required (--token or WEFT_TOKEN)';
+      reply(res, 401, { error: ErrorCodes.PLANE_UNAUTHORIZED, message });
       return;
     }
     const params = route.pattern.exec(url.pathname)!.slice(1);

@@ -79,7 +79,7 @@ test('bad resilience values are refused, each named by its path', () => {
   for (const path of [
     'clusters[0].endpoints[1].weight', 'clusters[0].endpoints[2].url', 'clusters[0].lb', 'clusters[0].panicThreshold',
     'clusters[0].healthCheck.path: is required', 'clusters[0].healthCheck.interval', 'clusters[0].outlierDetection.maxEjectionPercent',
-    'clusters[0].outlierDetection.consecutiveFailures', 'clusters[0].circuitBreakers.maxRequests', 'clusters[0].circuitBreakers.maxSockets: unknown field',
+    'clusters[0].outlierDetection.consecutiveFailures', 'clusters[0].circuitBreakers.maxRequests', 'clusters[0].circuitBreakers: unknown field "maxSockets" (known fields: maxConnections, maxPending, maxRequests, maxRetries)',
     'clusters[0].retryBudget.ratio', 'routes[0].idleTimeout', 'routes[0].retries.on[0]', 'routes[0].retries.backoff.base',
   ]) assert.ok(msg.includes(path), `${path} in:\n${msg}`);
 });

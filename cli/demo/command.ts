@@ -74,7 +74,7 @@ Sidecar admin: ${frontend.admin}/metrics, /config, /identity (frontend's). Logs 
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseFlags(demoFlags, argv, process.env);
   if (values.help) {
-    console.log(flagsHelp('usage: weft demo [--rate N] [--duration D]', demoFlags));
+    console.log(flagsHelp('usage: weft demo [--rate N] [--duration D]\n\nrun a mesh on loopback: a plane, three services with mTLS sidecars, the built-in filters, steady traffic and a live table', demoFlags));
     return 0;
   }
   const rate = Number(values.rate ?? 30);

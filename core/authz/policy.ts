@@ -1,7 +1,7 @@
 // Authorization policy documents (`kind: AuthorizationPolicy`): their shape, JSON Schema and validation with paths.
 import { Ajv } from 'ajv';
 import type { ErrorObject } from 'ajv';
-import { describeSchemaError, toDottedPath } from '../config/validate.ts';
+import { describeSchemaErrors, isObject, toDottedPath } from '../config/schema-errors.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
 import { parseSpiffeId, SEGMENT_PATTERN } from '../identity/spiffe.ts';
 
@@ -49,7 +49,7 @@ const matchList = (description: string) => ({
   items: { type: 'string', minLength: 1 },
 });
 
-const headerValues = { anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } }] };
+const headerValues = { description: 'a header value or a list of them', anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } }] };
 
 const policySchema = {
   type: 'object',
@@ -80,7 +80,7 @@ const policySchema = {
               methods: matchList('methods'),
               headers: {
                 type: 'object',
-                propertyNames: { pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$" },
+                propertyNames: { pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$", description: 'a header name' },
                 additionalProperties: headerValues,
               },
             },
@@ -94,20 +94,9 @@ const policySchema = {
 const ajv = new Ajv({ allErrors: true, strict: true, verbose: true });
 const validateSchema = ajv.compile(policySchema);
 
-function describe(e: ErrorObject): string {
-  const common = describeSchemaError(e);
-  if (common !== undefined) return common;
-  const p = e.params as Record<string, unknown>;
-  switch (e.keyword) {
-    case 'const': return `${toDottedPath(e.instancePath)}: must be ${String(p.allowedValue)}`;
-    case 'propertyNames': return `${toDottedPath(e.instancePath, String(p.propertyName))}: is not a header name`;
-    case 'minItems': return `${toDottedPath(e.instancePath)}: must not be empty (leave the field out to match anything)`;
-    case 'pattern': {
-      const d = (e.parentSchema as { description?: string } | undefined)?.description;
-      return `${toDottedPath(e.instancePath)}: must be ${d ?? `like ${String(p.pattern)}`}`;
-    }
-    default: return `${toDottedPath(e.instancePath)}: ${e.message ?? 'is invalid'}`;
-  }
+/** One policy-specific wording: an empty matcher list is a mistake whose fix is to leave the field out. */
+function emptyList(e: ErrorObject): string | undefined {
+  return e.keyword === 'minItems' ? `${toDottedPath(e.instancePath)}: must not be empty (leave the field out to match anything)` : undefined;
 }
 
 /** A `*` anywhere but at the end would silently be a literal, which nobody means. */
@@ -143,35 +132,38 @@ export interface PolicyOptions {
   trustDomain?: string;
 }
 
-/** The problems of a policy document beyond its schema, each `path: reason`. */
-function ruleProblems(rules: PolicyRule[], trustDomain: string | undefined): string[] {
+/** The problems of a policy document beyond its schema, each `path: reason` (looked for even when the schema failed). */
+function ruleProblems(rules: unknown, trustDomain: string | undefined): string[] {
   const problems: string[] = [];
   const names = new Set<string>();
-  rules.forEach((r, i) => {
+  (Array.isArray(rules) ? rules : []).forEach((r: unknown, i) => {
+    if (!isObject(r)) return;
     const at = `rules[${i}]`;
     if (r.name === 'default') problems.push(`${at}.name: "default" names the policy's default, pick another name`);
-    else if (names.has(r.name)) problems.push(`${at}.name: duplicate rule "${r.name}"`);
-    names.add(r.name);
-    if (r.from && !r.from.principals && !r.from.namespaces) problems.push(`${at}.from: give principals or namespaces (or leave from out to match every caller)`);
-    if (r.to && !r.to.paths && !r.to.methods && !r.to.headers) problems.push(`${at}.to: give paths, methods or headers (or leave to out to match every request)`);
-    const each = (list: string[] | undefined, field: string, check: (v: string) => string | undefined) => list?.forEach((v, j) => {
+    else if (typeof r.name === 'string' && names.has(r.name)) problems.push(`${at}.name: duplicate rule "${r.name}"`);
+    if (typeof r.name === 'string') names.add(r.name);
+    const from = isObject(r.from) ? r.from : undefined;
+    const to = isObject(r.to) ? r.to : undefined;
+    if (from && !from.principals && !from.namespaces) problems.push(`${at}.from: give principals or namespaces (or leave from out to match every caller)`);
+    if (to && !to.paths && !to.methods && !to.headers) problems.push(`${at}.to: give paths, methods or headers (or leave to out to match every request)`);
+    const each = (list: unknown, field: string, check: (v: string) => string | undefined) => (Array.isArray(list) ? list : []).forEach((v: unknown, j) => {
+      if (typeof v !== 'string') return;
       const problem = starProblem(v) ?? check(v);
       if (problem) problems.push(`${at}.${field}[${j}]: ${problem}`);
     });
-    each(r.from?.principals, 'from.principals', (v) => principalProblem(v, trustDomain));
-    each(r.from?.namespaces, 'from.namespaces', (v) => (v === '*' || SEGMENT_PATTERN.test(v.replace(/\*$/, '')) ? undefined : `"${v}" is not a namespace`));
-    each(r.to?.paths, 'to.paths', pathProblem);
-    each(r.to?.methods, 'to.methods', (v) => (/^(?:[A-Za-z]+|\*)$/.test(v) ? undefined : `"${v}" is not an HTTP method`));
-    for (const [name, values] of Object.entries(r.to?.headers ?? {})) {
-      const list = typeof values === 'string' ? [values] : values;
-      each(list, `to.headers.${name}`, () => undefined);
+    each(from?.principals, 'from.principals', (v) => principalProblem(v, trustDomain));
+    each(from?.namespaces, 'from.namespaces', (v) => (v === '*' || SEGMENT_PATTERN.test(v.replace(/\*$/, '')) ? undefined : `"${v}" is not a namespace`));
+    each(to?.paths, 'to.paths', pathProblem);
+    each(to?.methods, 'to.methods', (v) => (/^(?:[A-Za-z]+|\*)$/.test(v) ? undefined : `"${v}" is not an HTTP method`));
+    for (const [name, values] of Object.entries(isObject(to?.headers) ? to.headers : {})) {
+      each(typeof values === 'string' ? [values] : values, `to.headers.${name}`, () => undefined);
     }
   });
   return problems;
 }
 
 function invalid(source: string, problems: string[]): WeftError {
-  return new WeftError(ErrorCodes.CONFIG_INVALID, `invalid policy ${source}:\n  ${problems.join('\n  ')}`, 2);
+  return new WeftError(ErrorCodes.CONFIG_INVALID, `invalid policy ${source}: ${problems.join('; ')}`, 2);
 }
 
 /**
@@ -179,7 +171,9 @@ function invalid(source: string, problems: string[]): WeftError {
  * methods upper-cased and header names lower-cased; throws CONFIG_INVALID naming each bad path.
  */
 export function validatePolicy(doc: unknown, source = 'policy', options: PolicyOptions = {}): AuthorizationPolicy {
-  if (!validateSchema(doc)) throw invalid(source, (validateSchema.errors ?? []).map(describe));
+  const problems = validateSchema(doc) ? [] : describeSchemaErrors(validateSchema.errors ?? [], 'weft', emptyList);
+  problems.push(...ruleProblems(isObject(doc) ? doc.rules : undefined, options.trustDomain));
+  if (problems.length) throw invalid(source, problems);
   const d = doc as Omit<AuthorizationPolicy, 'rules' | 'mode' | 'default'> & Partial<AuthorizationPolicy> & { rules?: (Omit<PolicyRule, 'action'> & { action?: PolicyRule['action'] })[] };
   const rules: PolicyRule[] = (d.rules ?? []).map((r) => {
     const rule: PolicyRule = { name: r.name, action: r.action ?? 'allow' };
@@ -192,8 +186,6 @@ export function validatePolicy(doc: unknown, source = 'policy', options: PolicyO
     }
     return rule;
   });
-  const problems = ruleProblems(rules, options.trustDomain);
-  if (problems.length) throw invalid(source, problems);
   return { kind: POLICY_KIND, service: d.service, mode: d.mode ?? 'enforce', default: d.default ?? 'deny', rules };
 }
 

@@ -9,6 +9,7 @@ import { feedFromPlane } from '../proxy/plane-feed.ts';
 import { IdentityManager } from '../identity/manager.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
 import { resolveSidecar } from '../config/sidecar.ts';
+import { LOG_LEVELS } from '../config/schema.ts';
 
 export const proxyFlags: FlagSpec[] = [
   { name: 'listen', value: 'HOST:PORT', help: 'address the proxy accepts traffic on (port 0 picks a free one)' },
@@ -16,10 +17,10 @@ export const proxyFlags: FlagSpec[] = [
   { name: 'config', value: 'FILE', help: 'YAML or JSON config file (see `weft schema`)' },
   { name: 'workers', value: 'N', help: 'worker threads, each with its own listener and upstream pools', defaultText: `cores (${os.availableParallelism()})` },
   { name: 'admin', value: 'HOST:PORT', help: 'admin server: /ready /metrics /config; "off" disables it', defaultText: '127.0.0.1:9901' },
-  { name: 'log-level', value: 'LEVEL', help: 'fatal, error, warn, info, debug, trace or silent', defaultText: 'info' },
+  { name: 'log-level', value: 'LEVEL', choices: LOG_LEVELS, help: 'how much the JSON log on stderr says', defaultText: 'info' },
   { name: 'access-log', value: 'PATH', help: 'access log: off, stdout or a file path', defaultText: 'off' },
   { name: 'drain-timeout', value: 'DURATION', help: 'on SIGTERM/SIGINT, how long in-flight requests may finish', defaultText: '15s' },
-  { name: 'filter', value: 'SPEC', multiple: true, envSeparator: ';', help: 'add a filter: PATH.wasm|NAME[,root=ID][,vm=ID][,fail=closed|open|reload][,config=TEXT|@FILE] (config last)' },
+  { name: 'filter', value: 'SPEC', multiple: true, envSeparator: ';', help: 'add a filter: PATH.wasm|NAME[@CONFIG.json][,root=ID][,vm=ID][,name=NAME][,fail=closed|open|reload][,config=TEXT|@FILE] (config last)' },
   { name: 'filter-fuel', value: 'N', help: 'fuel each filter callback may spend; a runaway callback traps', defaultText: '10000000' },
   { name: 'filter-memory', value: 'SIZE', help: 'memory cap per filter instance', defaultText: '64MiB' },
   { name: 'plane', value: 'URL[,URL]', help: 'take routes, clusters and filters from a control plane; several URLs fail over' },
@@ -41,7 +42,7 @@ export const proxyFlags: FlagSpec[] = [
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseFlags(proxyFlags, argv, process.env);
   if (values.help) {
-    console.log(flagsHelp('usage: weft proxy --listen HOST:PORT (--upstream URL... | --config FILE | --plane URL --node NAME) [options]\n       weft proxy --plane URL --join-token TOKEN --service NAME --inbound HOST:PORT --app HOST:PORT [--outbound HOST:PORT] [options]', proxyFlags));
+    console.log(flagsHelp('usage: weft proxy --listen HOST:PORT (--upstream URL... | --config FILE | --plane URL --node NAME) [options]\n       weft proxy --plane URL --join-token TOKEN --service NAME --inbound HOST:PORT --app HOST:PORT [--outbound HOST:PORT] [options]\n\nproxy HTTP to upstream clusters through a chain of proxy-wasm filters; routes and filters from flags, a config file or a control plane', proxyFlags));
     return 0;
   }
   const str = (k: string) => values[k] as string | undefined;

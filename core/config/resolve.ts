@@ -9,6 +9,7 @@ import { parseDuration } from './duration.ts';
 import { checkModulesExist, parseFilterFlag, parseMemoryPages } from './filters.ts';
 import { dirname } from 'node:path';
 import { ErrorCodes, WeftError } from '../errors.ts';
+import { fileError } from '../cli/files.ts';
 
 /** Flag values after env twins are applied; undefined means "not given". */
 export interface ProxyOverrides {
@@ -37,7 +38,7 @@ export function loadConfigFile(path: string): FileSettings {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new WeftError(ErrorCodes.CONFIG_INVALID, `cannot read config ${path}: ${(err as Error).message}`, 2);
+    throw fileError('read config', path, err);
   }
   let doc: unknown;
   try {

@@ -10,6 +10,9 @@ const filterConfig = {
   description: 'a string reaches the filter as is, an object as JSON text',
 } as const;
 
+/** pino's levels; `--log-level` of every long-running command takes the same. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
 const failPolicy = { type: 'string', enum: ['closed', 'open', 'reload'] } as const;
 
 const retryOn = {
@@ -22,6 +25,7 @@ const count = { type: 'integer', minimum: 1 } as const;
 
 // An endpoint is an origin, or an object when it has a weight or a zone.
 const endpoint = {
+  description: 'an origin such as http://127.0.0.1:3000, or { url, weight, zone }',
   if: { type: 'string' },
   then: origin,
   else: {
@@ -99,7 +103,7 @@ export const configSchema = {
     listen: hostPort,
     admin: { type: 'string', pattern: '^(off|(\\[[0-9a-fA-F:.]+\\]|[^:\\s]+):[0-9]{1,5})$', description: 'HOST:PORT of the admin server (/ready /metrics /config), or off' },
     workers: { type: 'integer', minimum: 1, maximum: 256 },
-    logLevel: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+    logLevel: { type: 'string', enum: LOG_LEVELS },
     accessLog: { type: 'string', minLength: 1, description: 'off | stdout | a file path' },
     drainTimeout: duration,
     tls: {

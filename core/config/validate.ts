@@ -3,13 +3,14 @@ import { Ajv } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createSecureContext } from 'node:tls';
-import type { ErrorObject } from 'ajv';
 import { configSchema } from './schema.ts';
+import { describeSchemaErrors, isObject } from './schema-errors.ts';
 import { parseDuration } from './duration.ts';
 import { parseHostPort, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_RETRY_BUDGET, DEFAULT_ROUTE_TIMEOUT_MS } from './settings.ts';
 import type { BreakerSettings, ClusterSettings, TlsSettings, UpstreamProtocol, FailPolicy, FilterLimits, FilterOverride, FilterSettings, LimitSettings, ProxySettings, RouteSettings, LbPolicy } from './settings.ts';
 import { configText, parseMemoryPages, resolveModule } from './filters.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
+import { closestName } from '../closest.ts';
 
 // verbose keeps each error's schema, whose description makes the message human ("must be a duration such as 5s").
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
@@ -21,40 +22,9 @@ export type FileSettings = Partial<Omit<ProxySettings, 'limits' | 'filterLimits'
   filterLimits?: Partial<FilterLimits>;
 };
 
-/** "/routes/1/cluster" → "routes[1].cluster", the form users read in their editor. */
-export function toDottedPath(pointer: string, child?: string): string {
-  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-  if (child !== undefined) parts.push(child);
-  let out = '';
-  for (const p of parts) out += /^[0-9]+$/.test(p) ? `[${p}]` : out ? `.${p}` : p;
-  return out || '(root)';
-}
-
-/** The wording every Weft schema shares for its commonest problems; undefined for the rest, which each validator words. */
-export function describeSchemaError(e: ErrorObject): string | undefined {
-  const p = e.params as Record<string, unknown>;
-  switch (e.keyword) {
-    case 'required': return `${toDottedPath(e.instancePath, String(p.missingProperty))}: is required`;
-    case 'additionalProperties': return `${toDottedPath(e.instancePath, String(p.additionalProperty))}: unknown field`;
-    case 'enum': return `${toDottedPath(e.instancePath)}: must be one of ${(p.allowedValues as unknown[]).join(', ')}`;
-    default: return undefined;
-  }
-}
-
-function describe(e: ErrorObject): string {
-  const common = describeSchemaError(e);
-  if (common !== undefined) return common;
-  if (e.keyword === 'pattern') return `${toDottedPath(e.instancePath)}: ${configHint(e)}`;
-  return `${toDottedPath(e.instancePath)}: ${e.message ?? 'is invalid'}`;
-}
-
-function configHint(e: ErrorObject): string {
-  const sch = e.parentSchema as { description?: string } | undefined;
-  return sch?.description ? `must be ${sch.description}` : `${e.message ?? 'is invalid'}`;
-}
-
+/** Every problem in one line, so a CLI failure, a NACK in `weft status` and a log line each show them all. */
 function invalid(source: string, problems: string[]): WeftError {
-  return new WeftError(ErrorCodes.CONFIG_INVALID, `invalid config ${source}:\n  ${problems.join('\n  ')}`, 2);
+  return new WeftError(ErrorCodes.CONFIG_INVALID, `invalid config ${source}: ${problems.join('; ')}`, 2);
 }
 
 type RawEndpoint = string | { url: string; weight?: number; zone?: string };
@@ -119,22 +89,69 @@ export function normalizeCluster(c: RawCluster): ClusterSettings {
   return out;
 }
 
+type Loose = Record<string, unknown>;
+const isString = (v: unknown): v is string => typeof v === 'string';
+/** The entries of a list that are objects, with their index. */
+const objectsIn = (list: unknown): [Loose, number][] => (Array.isArray(list) ? list.map((x, i): [unknown, number] => [x, i]).filter((e): e is [Loose, number] => isObject(e[0])) : []);
+const durationMs = (v: unknown, fallback: number): number => (isString(v) ? ms(v, fallback) : fallback);
+
 /** What the schema cannot say about a cluster: settings that only make sense together. */
-function clusterProblems(c: RawCluster, i: number): string[] {
+function clusterProblems(c: Loose, i: number): string[] {
   const problems: string[] = [];
   const at = `clusters[${i}]`;
-  const hashed = c.hashOn?.header !== undefined || c.hashOn?.cookie !== undefined;
+  const hashOn = isObject(c.hashOn) ? c.hashOn : undefined;
+  const hashed = hashOn?.header !== undefined || hashOn?.cookie !== undefined;
   if (c.lb === 'ring_hash' && !hashed) problems.push(`${at}.hashOn: ring_hash needs a header or a cookie to hash`);
-  if (c.hashOn && c.lb !== 'ring_hash') problems.push(`${at}.hashOn: only used with lb: ring_hash`);
-  if (c.hashOn?.header !== undefined && c.hashOn.cookie !== undefined) problems.push(`${at}.hashOn: give header or cookie, not both`);
-  const o = c.outlierDetection;
-  if (o && ms(o.maxEjectionTime, 300_000) < ms(o.baseEjectionTime, 30_000)) problems.push(`${at}.outlierDetection.maxEjectionTime: must not be shorter than baseEjectionTime`);
+  if (hashOn && c.lb !== 'ring_hash') problems.push(`${at}.hashOn: only used with lb: ring_hash`);
+  if (hashOn?.header !== undefined && hashOn.cookie !== undefined) problems.push(`${at}.hashOn: give header or cookie, not both`);
+  const o = isObject(c.outlierDetection) ? c.outlierDetection : undefined;
+  if (o && durationMs(o.maxEjectionTime, 300_000) < durationMs(o.baseEjectionTime, 30_000)) problems.push(`${at}.outlierDetection.maxEjectionTime: must not be shorter than baseEjectionTime`);
   const seen = new Set<string>();
-  c.endpoints.forEach((e, j) => {
-    const url = urlOf(e);
+  (Array.isArray(c.endpoints) ? c.endpoints : []).forEach((e: unknown, j) => {
+    const raw = isString(e) ? e : isObject(e) && isString(e.url) ? e.url : undefined;
+    if (raw === undefined) return;
+    const url = raw.replace(/\/$/, '');
     if (seen.has(url)) problems.push(`${at}.endpoints[${j}]: duplicate endpoint ${url}`);
     seen.add(url);
   });
+  return problems;
+}
+
+/** Names that must agree across the document (routes → clusters and filters), and settings that only make sense together (looked for even when the schema failed). */
+function crossReferenceProblems(d: Loose): string[] {
+  const problems: string[] = [];
+  const names = new Set<string>();
+  for (const [c, i] of objectsIn(d.clusters)) {
+    if (isString(c.name) && names.has(c.name)) problems.push(`clusters[${i}].name: duplicate cluster "${c.name}"`);
+    if (isString(c.name)) names.add(c.name);
+    problems.push(...clusterProblems(c, i));
+  }
+  const filterNames = new Set<string>();
+  for (const [f, i] of objectsIn(d.filters)) {
+    if (isString(f.name) && filterNames.has(f.name)) problems.push(`filters[${i}].name: duplicate filter "${f.name}"`);
+    if (isString(f.name)) filterNames.add(f.name);
+  }
+  for (const [r, i] of objectsIn(d.routes)) {
+    for (const name of Object.keys(isObject(r.filters) ? r.filters : {})) {
+      if (!filterNames.has(name)) problems.push(`routes[${i}].filters.${name}: no filter named "${name}" in filters`);
+    }
+    if (isString(r.cluster) && !names.has(r.cluster)) {
+      const guess = closestName(r.cluster, names);
+      problems.push(`routes[${i}].cluster: unknown cluster "${r.cluster}"${guess ? `; did you mean "${guess}"?` : ''}`);
+    }
+    const match = isObject(r.match) ? r.match : {};
+    if (match.prefix !== undefined && match.path !== undefined) problems.push(`routes[${i}].match: give prefix or path, not both`);
+    const b = isObject(r.retries) && isObject(r.retries.backoff) ? r.retries.backoff : {};
+    if (isString(b.base) && isString(b.max) && ms(b.max, 0) < ms(b.base, 0)) problems.push(`routes[${i}].retries.backoff.max: must not be shorter than base`);
+  }
+  if (d.routes !== undefined && d.clusters === undefined) problems.push('clusters: is required when routes are given');
+  // What the schema's HOST:PORT pattern cannot say (the port's range); a value that fails the pattern has its schema error.
+  for (const key of ['listen', 'admin'] as const) {
+    const v = d[key];
+    if (isString(v) && v !== 'off' && new RegExp(configSchema.properties[key].pattern).test(v) && !parseHostPort(v)) {
+      problems.push(`${key}: must be HOST:PORT with a port up to 65535 (got "${v}")`);
+    }
+  }
   return problems;
 }
 
@@ -195,45 +212,24 @@ function listenerTls(t: { cert: string; key: string }, baseDir: string, problems
   return paths;
 }
 
-/** Checks a parsed document and turns it into settings; throws a WeftError naming every bad path. */
-export function validateConfigDocument(doc: unknown, source: string, baseDir = process.cwd()): FileSettings {
-  // An if/then/else (an endpoint's string or object form) adds "must match then/else" after the real error: drop it.
-  if (!validateSchema(doc)) throw invalid(source, (validateSchema.errors ?? []).filter((e) => e.keyword !== 'if').map(describe));
+/**
+ * Checks a parsed document and turns it into settings; throws a WeftError naming every bad path at once: the
+ * schema's errors, the cross-references and `known`, what the caller found already (the plane's own checks).
+ */
+export function validateConfigDocument(doc: unknown, source: string, baseDir = process.cwd(), known: string[] = []): FileSettings {
+  const problems = [...known];
+  if (!validateSchema(doc)) problems.push(...describeSchemaErrors(validateSchema.errors ?? [], 'weft'));
+  if (!isObject(doc)) throw invalid(source, problems);
+  problems.push(...crossReferenceProblems(doc));
+  const tlsDoc = isObject(doc.tls) && isString(doc.tls.cert) && isString(doc.tls.key) ? { cert: doc.tls.cert, key: doc.tls.key } : undefined;
+  const tls = tlsDoc && listenerTls(tlsDoc, baseDir, problems);
+  if (problems.length) throw invalid(source, problems);
   const d = doc as {
     listen?: string; admin?: string; workers?: number; logLevel?: string; accessLog?: string; drainTimeout?: string;
-    tls?: { cert: string; key: string };
     limits?: { maxHeaderSize?: number; maxHeaderCount?: number; maxRequestsPerConnection?: number; headersTimeout?: string; requestTimeout?: string; keepAliveTimeout?: string };
     clusters?: RawCluster[]; routes?: RawRoute[]; filters?: RawFilter[];
     filterLimits?: { fuel?: number; memory?: string };
   };
-  const problems: string[] = [];
-  const names = new Set<string>();
-  d.clusters?.forEach((c, i) => {
-    if (names.has(c.name)) problems.push(`clusters[${i}].name: duplicate cluster "${c.name}"`);
-    names.add(c.name);
-    problems.push(...clusterProblems(c, i));
-  });
-  const filterNames = new Set<string>();
-  d.filters?.forEach((f, i) => {
-    if (filterNames.has(f.name)) problems.push(`filters[${i}].name: duplicate filter "${f.name}"`);
-    filterNames.add(f.name);
-  });
-  d.routes?.forEach((r, i) => {
-    for (const name of Object.keys(r.filters ?? {})) {
-      if (!filterNames.has(name)) problems.push(`routes[${i}].filters.${name}: no filter named "${name}" in filters`);
-    }
-    if (!names.has(r.cluster)) problems.push(`routes[${i}].cluster: unknown cluster "${r.cluster}"`);
-    if (r.match?.prefix !== undefined && r.match?.path !== undefined) problems.push(`routes[${i}].match: give prefix or path, not both`);
-    const b = r.retries?.backoff;
-    if (b?.base !== undefined && b.max !== undefined && ms(b.max, 0) < ms(b.base, 0)) problems.push(`routes[${i}].retries.backoff.max: must not be shorter than base`);
-  });
-  if (d.routes && !d.clusters) problems.push('clusters: is required when routes are given');
-  for (const key of ['listen', 'admin'] as const) {
-    const v = d[key];
-    if (v !== undefined && !(key === 'admin' && v === 'off') && !parseHostPort(v)) problems.push(`${key}: must be HOST:PORT with a port up to 65535`);
-  }
-  const tls = d.tls && listenerTls(d.tls, baseDir, problems);
-  if (problems.length) throw invalid(source, problems);
 
   const out: FileSettings = {};
   if (d.listen) out.listen = parseHostPort(d.listen);

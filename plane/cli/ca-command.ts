@@ -1,14 +1,14 @@
 // `weft identity token` (one-time join tokens) and `weft ca status|rotate|retire` (the plane's roots): the identity commands.
+import type { CommandGroup } from '../../core/cli/command.ts';
 import { usageError } from '../../core/cli/flags.ts';
 import type { CaStatus } from '../ca/authority.ts';
 import { durationFlag, planeClient } from './client.ts';
-import { runGroup, table } from './run.ts';
-import type { Subcommand } from './run.ts';
+import { planeCommands, table } from './run.ts';
 
 /** A join token is meant to be handed to one proxy starting now: minutes, not days. */
 const DEFAULT_TOKEN_TTL_MS = 10 * 60_000;
 
-const identity: Record<string, Subcommand> = {
+export const identityCommands: CommandGroup = planeCommands({
   token: {
     usage: 'weft identity token --service NAME [--namespace NS] [--ttl 10m] [--json]',
     summary: 'a one-time join token: the first proxy that joins with it gets the certificate spiffe://TRUST-DOMAIN/ns/NS/sa/NAME',
@@ -18,8 +18,9 @@ const identity: Record<string, Subcommand> = {
       { name: 'ttl', value: 'DURATION', help: 'the token is refused after this', defaultText: '10m' },
       { name: 'json', help: 'print {token, spiffeId, expiresAt}' },
     ],
-    async run(positionals, values) {
-      if (positionals.length || !values.service) throw usageError('usage: weft identity token --service NAME [--namespace NS] [--ttl 10m]');
+    args: [],
+    async run(_positionals, values) {
+      if (!values.service) throw usageError('--service NAME is required: the workload the token lets a proxy join as');
       const ttlMs = durationFlag(values.ttl as string | undefined, 'ttl') ?? DEFAULT_TOKEN_TTL_MS;
       const body = { service: values.service, ttlMs, ...(values.namespace === undefined ? {} : { namespace: values.namespace }) };
       const r = await planeClient(values).call<{ token: string; spiffeId: string; expiresAt: number }>('POST', '/v1/identity/tokens', body);
@@ -32,7 +33,7 @@ const identity: Record<string, Subcommand> = {
       return 0;
     },
   },
-};
+});
 
 function printStatus(s: CaStatus): void {
   console.log(`trust domain ${s.trustDomain}; workload certificates live ${s.certTtlMs / 1000}s${s.supplied ? '; CA supplied with --ca-cert' : ''}`);
@@ -43,10 +44,11 @@ function printStatus(s: CaStatus): void {
   console.log(table(rows));
 }
 
-const ca: Record<string, Subcommand> = {
+export const caCommands: CommandGroup = planeCommands({
   status: {
     usage: 'weft ca status [--json]',
     summary: 'the trusted roots, which one signs, and when the last certificate each issued expires',
+    args: [],
     flags: [{ name: 'json', help: 'print JSON' }],
     async run(_positionals, values) {
       const s = await planeClient(values).call<CaStatus>('GET', '/v1/ca');
@@ -58,6 +60,7 @@ const ca: Record<string, Subcommand> = {
   rotate: {
     usage: 'weft ca rotate',
     summary: 'add a new root that signs from now on; the old one stays in the trust bundle until `weft ca retire`',
+    args: [],
     flags: [],
     async run(_positionals, values) {
       printStatus(await planeClient(values).call<CaStatus>('POST', '/v1/ca/rotate'));
@@ -67,18 +70,11 @@ const ca: Record<string, Subcommand> = {
   retire: {
     usage: 'weft ca retire [--force]',
     summary: 'drop every root but the signing one from the trust bundle, once no certificate they issued is still valid',
+    args: [],
     flags: [{ name: 'force', help: 'retire now: proxies still holding an old-root certificate lose trust until they rejoin' }],
     async run(_positionals, values) {
       printStatus(await planeClient(values).call<CaStatus>('POST', `/v1/ca/retire${values.force ? '?force=1' : ''}`));
       return 0;
     },
   },
-};
-
-export function identityMain(argv: string[]): Promise<number> {
-  return runGroup('identity', identity, argv);
-}
-
-export function caMain(argv: string[]): Promise<number> {
-  return runGroup('ca', ca, argv);
-}
+});

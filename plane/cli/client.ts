@@ -15,9 +15,43 @@ export interface PlaneClient {
   call<T>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<T>;
 }
 
-export function planeClient(values: FlagValues): PlaneClient {
-  const planes = String(values.plane ?? '').split(',').map((p) => p.trim().replace(/\/$/, '')).filter(Boolean);
+/** The plane URLs of --plane / WEFT_PLANE, each checked to be one. */
+function planeUrls(text: string): string[] {
+  const planes = text.split(',').map((p) => p.trim().replace(/\/$/, '')).filter(Boolean);
   if (!planes.length) throw usageError('give the plane with --plane URL or WEFT_PLANE');
+  for (const p of planes) {
+    if (!URL.canParse(p) || !/^https?:$/.test(new URL(p).protocol)) throw usageError(`--plane: expected a URL such as http://127.0.0.1:7900, got "${p}"`);
+  }
+  return planes;
+}
+
+const REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ENOTFOUND: 'unknown host',
+  EAI_AGAIN: 'host name lookup failed',
+  EHOSTUNREACH: 'host unreachable',
+  UND_ERR_CONNECT_TIMEOUT: 'connect timed out',
+  UND_ERR_HEADERS_TIMEOUT: 'no answer within 30s',
+  UND_ERR_BODY_TIMEOUT: 'the answer stalled for 30s',
+  UND_ERR_SOCKET: 'the connection closed before an answer',
+};
+
+function unreachableReason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
+  const code = e.code ?? e.cause?.code;
+  return code && REASONS[code] ? `${REASONS[code]}, ${code}` : e.message;
+}
+
+/** A 401 says which of the two it is: no token was sent, or the plane refused the one sent. */
+function unauthorized(plane: string, sentToken: boolean): WeftError {
+  return new WeftError(ErrorCodes.PLANE_UNAUTHORIZED, sentToken
+    ? `the plane at ${plane} refused the token (401): it is not this plane's token (compare --token or WEFT_TOKEN with the plane's <data-dir>/token)`
+    : `the plane at ${plane} needs its bearer token (401): give --token or WEFT_TOKEN (the plane's <data-dir>/token)`);
+}
+
+export function planeClient(values: FlagValues): PlaneClient {
+  const planes = planeUrls(String(values.plane ?? ''));
   const token = values.token === undefined ? undefined : String(values.token);
   return {
     async call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
@@ -35,7 +69,7 @@ export function planeClient(values: FlagValues): PlaneClient {
         try {
           res = await request(`${plane}${path}`, { method: method as 'GET', headers: h, body: payload, headersTimeout: 30_000, bodyTimeout: 30_000 });
         } catch (err) {
-          failures.push(`${plane}: ${(err as Error).message}`);
+          failures.push(`${plane} (${unreachableReason(err)})`);
           continue;
         }
         const text = await res.body.text();
@@ -46,6 +80,7 @@ export function planeClient(values: FlagValues): PlaneClient {
           // Something other than a plane answered (a proxy or load balancer in between).
           throw new WeftError(ErrorCodes.PLANE_UNREACHABLE, `${plane} answered ${res.statusCode} with a body that is not the plane's JSON`);
         }
+        if (res.statusCode === 401) throw unauthorized(plane, Boolean(token));
         if (res.statusCode >= 400) {
           const e = parsed as { error?: ErrorCode; message?: string } | undefined;
           throw new WeftError(e?.error ?? ErrorCodes.STORE_FAILED, e?.message ?? `plane answered ${res.statusCode}`, e?.error === ErrorCodes.CONFIG_INVALID || e?.error === ErrorCodes.USAGE ? 2 : 1);

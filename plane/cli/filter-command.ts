@@ -1,16 +1,28 @@
 // `weft filter push|list|rollback|delete`: the plane's filter registry from the command line.
-import { readFile } from 'node:fs/promises';
+import type { CommandGroup } from '../../core/cli/command.ts';
+import { readInputFile } from '../../core/cli/files.ts';
 import { usageError } from '../../core/cli/flags.ts';
 import { signModule } from '../../core/control/signature.ts';
+import { WeftError } from '../../core/errors.ts';
 import { parseFilterRef } from '../model.ts';
 import type { FilterVersion } from '../model.ts';
 import { planeClient } from './client.ts';
-import { ago, runGroup, table } from './run.ts';
-import type { Subcommand } from './run.ts';
+import { ago, planeCommands, table } from './run.ts';
+
+/** The module's signature with the --sign key, whose problems (not PEM, not ed25519) are usage errors naming it. */
+async function signWith(file: string, bytes: Uint8Array): Promise<string> {
+  const pem = (await readInputFile(file, 'signing key')).toString('utf8');
+  try {
+    return signModule(bytes, pem);
+  } catch (err) {
+    throw usageError(`--sign ${file}: ${err instanceof WeftError ? err.message : `not a PEM private key (${(err as Error).message})`}`);
+  }
+}
 
 type Listed = { name: string; versions: (FilterVersion & { current: boolean; inUse: string })[] }[];
 
-const subcommands: Record<string, Subcommand> = {
+/** The registry half of `weft filter` (the SDK's tools own new, build, test and inspect). */
+export const registryCommands: CommandGroup = planeCommands({
   push: {
     usage: 'weft filter push NAME FILE.wasm --version V [--sign KEY.pem] [--hold]',
     summary: 'store an immutable version after the plane has started it in its sandbox; unpinned chain entries run it at once unless --hold',
@@ -19,14 +31,14 @@ const subcommands: Record<string, Subcommand> = {
       { name: 'sign', value: 'KEY.pem', help: 'ed25519 private key: sign the module for proxies started with --trust-key' },
       { name: 'hold', help: 'store and check only; deploy later with weft rollout start NAME@V' },
     ],
+    args: ['NAME', 'FILE.wasm'],
     async run([name, file], values) {
-      if (!name || !file) throw usageError('usage: weft filter push NAME FILE.wasm --version V');
-      if (!values.version) throw usageError('--version V is required');
-      const bytes = new Uint8Array(await readFile(file));
+      if (!values.version) throw usageError('--version V is required (versions are immutable labels, such as 1.0.0)');
+      const bytes = new Uint8Array(await readInputFile(file, 'module'));
       const headers: Record<string, string> = { 'content-type': 'application/wasm' };
-      if (values.sign) headers['x-weft-signature'] = signModule(bytes, await readFile(String(values.sign), 'utf8'));
+      if (values.sign) headers['x-weft-signature'] = await signWith(String(values.sign), bytes);
       const query = values.hold ? '?hold=1' : '';
-      const v = await planeClient(values).call<FilterVersion>('PUT', `/v1/filters/${name}/versions/${encodeURIComponent(String(values.version))}${query}`, bytes, headers);
+      const v = await planeClient(values).call<FilterVersion>('PUT', `/v1/filters/${encodeURIComponent(name)}/versions/${encodeURIComponent(String(values.version))}${query}`, bytes, headers);
       console.log(`pushed ${v.name}@${v.version} sha256:${v.sha256}${v.signature ? ' (signed)' : ''}${values.hold ? ' (held)' : ''}`);
       return 0;
     },
@@ -34,6 +46,7 @@ const subcommands: Record<string, Subcommand> = {
   list: {
     usage: 'weft filter list [--json]',
     summary: 'every pushed version: digest, when, current (what unpinned entries run) and what keeps it in use',
+    args: [],
     flags: [{ name: 'json', help: 'print JSON' }],
     async run(_positionals, values) {
       const list = await planeClient(values).call<Listed>('GET', '/v1/filters');
@@ -54,10 +67,10 @@ const subcommands: Record<string, Subcommand> = {
   rollback: {
     usage: 'weft filter rollback NAME',
     summary: 'point NAME back at the version pushed before the current one',
+    args: ['NAME'],
     flags: [],
     async run([name], values) {
-      if (!name) throw usageError('usage: weft filter rollback NAME');
-      const r = await planeClient(values).call<{ from: string; to: string }>('POST', `/v1/filters/${name}/rollback`);
+      const r = await planeClient(values).call<{ from: string; to: string }>('POST', `/v1/filters/${encodeURIComponent(name)}/rollback`);
       console.log(`${name}: ${r.from} -> ${r.to}`);
       return 0;
     },
@@ -65,20 +78,14 @@ const subcommands: Record<string, Subcommand> = {
   delete: {
     usage: 'weft filter delete NAME@VERSION',
     summary: 'delete a version nothing uses (not current, not pinned, not in a rollout)',
+    args: ['NAME@VERSION'],
     flags: [],
     async run([ref], values) {
-      const { name, pin } = parseFilterRef(ref ?? '');
-      if (!name || !pin) throw usageError('usage: weft filter delete NAME@VERSION');
-      await planeClient(values).call('DELETE', `/v1/filters/${name}/versions/${encodeURIComponent(pin)}`);
+      const { name, pin } = parseFilterRef(ref);
+      if (!name || !pin) throw usageError(`expected NAME@VERSION, got "${ref}"`);
+      await planeClient(values).call('DELETE', `/v1/filters/${encodeURIComponent(name)}/versions/${encodeURIComponent(pin)}`);
       console.log(`deleted ${name}@${pin}`);
       return 0;
     },
   },
-};
-
-/** The registry half of `weft filter` (the SDK's tools own new, build, test and inspect). */
-export const REGISTRY_SUBCOMMANDS = Object.keys(subcommands);
-
-export function main(argv: string[]): Promise<number> {
-  return runGroup('filter', subcommands, argv);
-}
+});

@@ -1,25 +1,28 @@
 // `weft apply -f mesh.yaml|policy.yaml` and `weft get routes|clusters|filters|policies`: mesh config and policies on the plane.
-import { readFile } from 'node:fs/promises';
+import type { Command } from '../../core/cli/command.ts';
 import { stringify as toYaml, parse as parseYaml } from 'yaml';
+import { readInputFile } from '../../core/cli/files.ts';
 import { usageError } from '../../core/cli/flags.ts';
+import { closestName } from '../../core/closest.ts';
 import { ErrorCodes, WeftError } from '../../core/errors.ts';
 import { POLICY_KIND } from '../../core/authz/policy.ts';
 import type { MeshRecord, PolicyRecord } from '../model.ts';
 import { planeClient } from './client.ts';
 import { printPolicies } from './policy-command.ts';
-import { runCommand } from './run.ts';
-import type { Subcommand } from './run.ts';
+import { planeCommand } from './run.ts';
 
-const apply: Subcommand = {
+export const applyCommand: Command = planeCommand({
   usage: 'weft apply -f mesh.yaml|policy.yaml',
   summary: 'validate routes, clusters and filter chains with the proxy schemas and store them as the next revision (all or nothing); a document of kind AuthorizationPolicy replaces its service\'s policy',
-  flags: [{ name: 'file', value: 'FILE', help: 'YAML or JSON mesh config or authorization policy (-f works too)' }],
+  args: [],
+  flags: [{ name: 'file', short: 'f', value: 'FILE', help: 'YAML or JSON mesh config or authorization policy' }],
   async run(_positionals, values) {
     const file = values.file as string | undefined;
-    if (!file) throw usageError('give the mesh config with -f FILE');
+    if (!file) throw usageError('give the mesh config or policy with -f FILE');
+    const text = (await readInputFile(file, 'config')).toString('utf8');
     let doc: unknown;
     try {
-      doc = parseYaml(await readFile(file, 'utf8'), { prettyErrors: true });
+      doc = parseYaml(text, { prettyErrors: true });
     } catch (err) {
       throw new WeftError(ErrorCodes.CONFIG_INVALID, `invalid config ${file}: ${(err as Error).message.split('\n')[0]}`, 2);
     }
@@ -31,31 +34,30 @@ const apply: Subcommand = {
       return 0;
     }
     // Mesh config has no kind; any other kind is a document for something else (or a typo), never mesh config.
-    if (kind !== undefined) throw new WeftError(ErrorCodes.CONFIG_INVALID, `invalid config ${file}:\n  kind: unknown kind ${JSON.stringify(kind)} (${POLICY_KIND}, or none for mesh config)`, 2);
+    if (kind !== undefined) throw new WeftError(ErrorCodes.CONFIG_INVALID, `invalid config ${file}: kind: unknown kind ${JSON.stringify(kind)} (${POLICY_KIND}, or none for mesh config)`, 2);
     const r = await planeClient(values).call<MeshRecord>('PUT', `/v1/mesh?source=${encodeURIComponent(file)}`, doc ?? {});
     console.log(`applied revision ${r.revision}: clusters@${r.revisions.clusters} routes@${r.revisions.routes} filters@${r.revisions.filters}`);
     return 0;
   },
-};
+});
 
-const get: Subcommand = {
+const KINDS = ['routes', 'clusters', 'filters', 'policies'];
+
+export const getCommand: Command = planeCommand({
   usage: 'weft get routes|clusters|filters|policies [SERVICE] [--json]',
   summary: 'print one kind of mesh resource as applied, with the revision it last changed at; policies: every service\'s, or one',
+  args: ['KIND', '[SERVICE]'],
   flags: [{ name: 'json', help: 'print JSON' }],
   async run([kind, name], values) {
-    if (!kind) throw usageError('usage: weft get routes|clusters|filters|policies');
     if (kind === 'policies' || kind === 'policy') return printPolicies(planeClient(values), name, Boolean(values.json));
+    if (!KINDS.includes(kind)) {
+      const guess = closestName(kind, KINDS);
+      throw usageError(`unknown kind "${kind}"; ${guess ? `did you mean "${guess}"?` : `give one of ${KINDS.join(', ')}`}`);
+    }
+    if (name !== undefined) throw usageError(`unexpected argument "${name}": only policies are listed by service`);
     const r = await planeClient(values).call<{ kind: string; revision: number; items: unknown[] }>('GET', `/v1/mesh/${kind}`);
     if (values.json) console.log(JSON.stringify(r, null, 2));
     else process.stdout.write(`# ${r.kind} at revision ${r.revision}\n${toYaml({ [r.kind]: r.items })}`);
     return 0;
   },
-};
-
-export function applyMain(argv: string[]): Promise<number> {
-  return runCommand(apply, argv.map((a) => (a === '-f' ? '--file' : a)));
-}
-
-export function getMain(argv: string[]): Promise<number> {
-  return runCommand(get, argv);
-}
+});

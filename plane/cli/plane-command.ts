@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { resolve } from 'node:path';
 import { flagsHelp, parseFlags, usageError } from '../../core/cli/flags.ts';
 import type { FlagSpec } from '../../core/cli/flags.ts';
+import { LOG_LEVELS } from '../../core/config/schema.ts';
 import { parseHostPort } from '../../core/config/settings.ts';
 import { ErrorCodes, WeftError } from '../../core/errors.ts';
 import { TRUST_DOMAIN_PATTERN } from '../../core/identity/spiffe.ts';
@@ -23,7 +24,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'ca-cert', value: 'FILE', help: 'PEM: the CA certificate that signs workload certificates, then any intermediates, ending with the root', defaultText: 'a root generated at first start in <data-dir>/ca' },
   { name: 'ca-key', value: 'FILE', help: "PEM: the --ca-cert signing certificate's private key" },
   { name: 'cert-ttl', value: 'DURATION', help: 'lifetime of workload certificates; proxies renew at about two thirds of it', defaultText: '24h' },
-  { name: 'log-level', value: 'LEVEL', help: 'fatal, error, warn, info, debug, trace, silent', defaultText: 'info' },
+  { name: 'log-level', value: 'LEVEL', choices: LOG_LEVELS, help: 'how much the JSON log on stderr says', defaultText: 'info' },
 ];
 
 const USAGE = 'usage: weft plane --listen HOST:PORT [--store sqlite:FILE | etcd:URL] [--data-dir DIR] [--token-file FILE] [--trust-domain NAME] [--ca-cert FILE --ca-key FILE] [--cert-ttl 24h]';
@@ -33,7 +34,7 @@ const MIN_CERT_TTL_MS = 3000;
 export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(FLAGS, argv, process.env);
   if (values.help) {
-    console.log(flagsHelp(USAGE, FLAGS));
+    console.log(flagsHelp(`${USAGE}\n\nrun a control plane: the filter registry, mesh config, service registry, rollouts and the mesh's CA, behind one HTTP API`, FLAGS));
     return 0;
   }
   if (positionals.length) throw usageError(`weft plane takes no arguments, got "${positionals.join(' ')}"`);

@@ -1,11 +1,10 @@
 // `weft policy list|get|delete`: the authorization policies on the plane (`weft apply -f policy.yaml` stores them).
 import { stringify as toYaml } from 'yaml';
-import { usageError } from '../../core/cli/flags.ts';
+import type { CommandGroup } from '../../core/cli/command.ts';
 import type { PolicyRecord } from '../model.ts';
 import { planeClient } from './client.ts';
 import type { PlaneClient } from './client.ts';
-import { ago, runGroup, table } from './run.ts';
-import type { Subcommand } from './run.ts';
+import { ago, planeCommands, table } from './run.ts';
 
 /**
  * Without a service: one line per policy. With one: its document as YAML, defaults filled in, so what is printed
@@ -32,35 +31,32 @@ export async function printPolicies(client: PlaneClient, service: string | undef
 
 const json = { name: 'json', help: 'print JSON' };
 
-const subcommands: Record<string, Subcommand> = {
+export const policyCommands: CommandGroup = planeCommands({
   list: {
     usage: 'weft policy list [--json]',
     summary: "every service's authorization policy: mode, default, rules (action:name), revision",
+    args: [],
     flags: [json],
     run: (_positionals, values) => printPolicies(planeClient(values), undefined, Boolean(values.json)),
   },
   get: {
     usage: 'weft policy get SERVICE [--json]',
     summary: "one service's policy as YAML (defaults filled in), ready to edit and apply again",
+    args: ['SERVICE'],
     flags: [json],
-    async run([service], values) {
-      if (!service) throw usageError('usage: weft policy get SERVICE');
+    run([service], values) {
       return printPolicies(planeClient(values), service, Boolean(values.json));
     },
   },
   delete: {
     usage: 'weft policy delete SERVICE',
     summary: "remove a service's policy: its sidecars then admit every caller again",
+    args: ['SERVICE'],
     flags: [],
     async run([service], values) {
-      if (!service) throw usageError('usage: weft policy delete SERVICE');
       await planeClient(values).call('DELETE', `/v1/policies/${encodeURIComponent(service)}`);
       console.log(`deleted the policy of ${service}`);
       return 0;
     },
   },
-};
-
-export function main(argv: string[]): Promise<number> {
-  return runGroup('policy', subcommands, argv);
-}
+});

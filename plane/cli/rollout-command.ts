@@ -1,10 +1,10 @@
 // `weft rollout start|status|abort`: a filter version rolled out by share of requests, promoted or rolled back by its error rate.
+import type { CommandGroup } from '../../core/cli/command.ts';
 import { usageError } from '../../core/cli/flags.ts';
 import type { RolloutRecord } from '../model.ts';
 import { parseFilterRef } from '../model.ts';
 import { durationFlag, planeClient } from './client.ts';
-import { ago, runGroup } from './run.ts';
-import type { Subcommand } from './run.ts';
+import { ago, planeCommands } from './run.ts';
 
 function numberFlag(text: unknown, flag: string): number | undefined {
   if (text === undefined) return undefined;
@@ -22,7 +22,7 @@ function describe(r: RolloutRecord): string {
   return lines.join('\n');
 }
 
-const subcommands: Record<string, Subcommand> = {
+export const rolloutCommands: CommandGroup = planeCommands({
   start: {
     usage: 'weft rollout start NAME@V [--canary 10] [--step 25] [--interval 30s] [--max-error-rate 0.01] [--min-requests 20]',
     summary: 'serve V to a share of requests on every proxy beside the current version; step up while its error rate stays under the limit, else roll back',
@@ -33,9 +33,10 @@ const subcommands: Record<string, Subcommand> = {
       { name: 'max-error-rate', value: 'R', help: 'share of 5xx responses on V that rolls it back', defaultText: '0.01' },
       { name: 'min-requests', value: 'N', help: 'requests on V needed in a step to judge it', defaultText: '20' },
     ],
+    args: ['NAME@V'],
     async run([ref], values) {
-      const { name, pin } = parseFilterRef(ref ?? '');
-      if (!name || !pin) throw usageError('usage: weft rollout start NAME@VERSION');
+      const { name, pin } = parseFilterRef(ref);
+      if (!name || !pin) throw usageError(`expected NAME@VERSION, got "${ref}"`);
       const r = await planeClient(values).call<RolloutRecord>('POST', '/v1/rollout', {
         filter: name, version: pin, canary: numberFlag(values.canary, 'canary'), step: numberFlag(values.step, 'step'),
         intervalMs: durationFlag(values.interval as string | undefined, 'interval'),
@@ -48,6 +49,7 @@ const subcommands: Record<string, Subcommand> = {
   status: {
     usage: 'weft rollout status [--json]',
     summary: 'the current or last rollout: share, phase, and why',
+    args: [],
     flags: [{ name: 'json', help: 'print JSON' }],
     async run(_positionals, values) {
       const r = await planeClient(values).call<RolloutRecord>('GET', '/v1/rollout');
@@ -58,14 +60,11 @@ const subcommands: Record<string, Subcommand> = {
   abort: {
     usage: 'weft rollout abort',
     summary: 'roll the running rollout back at once',
+    args: [],
     flags: [],
     async run(_positionals, values) {
       console.log(describe(await planeClient(values).call<RolloutRecord>('POST', '/v1/rollout/abort')));
       return 0;
     },
   },
-};
-
-export function main(argv: string[]): Promise<number> {
-  return runGroup('rollout', subcommands, argv);
-}
+});

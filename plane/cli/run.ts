@@ -1,40 +1,15 @@
-// The shape every plane client subcommand shares: its flags, usage line and action, dispatched by name with --help.
-import { flagsHelp, parseFlags, usageError } from '../../core/cli/flags.ts';
-import type { FlagSpec, FlagValues } from '../../core/cli/flags.ts';
+// What the plane's client commands share: --plane and --token on every one of them, and text tables.
+import type { Command } from '../../core/cli/command.ts';
 import { CLIENT_FLAGS } from './client.ts';
 
-export interface Subcommand {
-  usage: string;
-  summary: string;
-  flags: FlagSpec[];
-  run: (positionals: string[], values: FlagValues) => Promise<number>;
+/** A command that talks to the plane: its own flags, then the plane's address and token. */
+export function planeCommand(c: Command): Command {
+  return { ...c, flags: [...c.flags, ...CLIENT_FLAGS] };
 }
 
-/** `weft GROUP SUB ...`: finds SUB, parses its flags (plus --plane and --token) and runs it. */
-export async function runGroup(group: string, subcommands: Record<string, Subcommand>, argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  const sub = name ? subcommands[name] : undefined;
-  if (!sub) {
-    const lines = Object.values(subcommands).map((s) => `  ${s.usage}\n      ${s.summary}`);
-    const text = `usage:\n${lines.join('\n')}\n\nRun \`weft ${group} SUBCOMMAND --help\` for its options.`;
-    if (!name || name === '--help' || name === '-h') {
-      console.log(text);
-      return name ? 0 : 2;
-    }
-    throw usageError(`unknown subcommand "weft ${group} ${name}"\n\n${text}`);
-  }
-  return runCommand(sub, rest);
-}
-
-/** Parses one command's flags (plus --plane and --token), answers --help, runs it. */
-export async function runCommand(sub: Subcommand, argv: string[]): Promise<number> {
-  const specs = [...sub.flags, ...CLIENT_FLAGS];
-  const { values, positionals } = parseFlags(specs, argv, process.env);
-  if (values.help) {
-    console.log(flagsHelp(`usage: ${sub.usage}\n\n${sub.summary}`, specs));
-    return 0;
-  }
-  return sub.run(positionals, values);
+/** Every subcommand of a group, each with --plane and --token. */
+export function planeCommands(group: Record<string, Command>): Record<string, Command> {
+  return Object.fromEntries(Object.entries(group).map(([name, c]) => [name, planeCommand(c)]));
 }
 
 /** Fixed-width text table: the first row is the header. */

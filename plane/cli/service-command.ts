@@ -1,11 +1,12 @@
 // `weft service register|heartbeat|deregister|list`: endpoints of named services, kept alive by heartbeats.
+import type { CommandGroup } from '../../core/cli/command.ts';
+import { failureLine } from '../../core/cli/failure.ts';
 import { usageError } from '../../core/cli/flags.ts';
 import type { FlagValues } from '../../core/cli/flags.ts';
 import type { ServiceInstance } from '../model.ts';
 import { durationFlag, planeClient } from './client.ts';
 import type { PlaneClient } from './client.ts';
-import { ago, runGroup, table } from './run.ts';
-import type { Subcommand } from './run.ts';
+import { ago, planeCommands, table } from './run.ts';
 
 const endpointFlag = { name: 'endpoint', value: 'URL', help: 'http://HOST:PORT of the instance' };
 
@@ -23,7 +24,7 @@ function tagsOf(values: FlagValues): Record<string, string> {
 async function keepAlive(client: PlaneClient, name: string, endpoint: string, ttlMs: number): Promise<void> {
   await new Promise<void>((done) => {
     const timer = setInterval(() => {
-      client.call('POST', `/v1/services/${name}/heartbeat`, { endpoint }).catch((err: unknown) => console.error(`weft service: heartbeat failed: ${(err as Error).message}`));
+      client.call('POST', `/v1/services/${name}/heartbeat`, { endpoint }).catch((err: unknown) => console.error(failureLine('service register', err, 'heartbeat failed, retrying')));
     }, Math.max(100, Math.floor(ttlMs / 3)));
     const stop = () => {
       clearInterval(timer);
@@ -34,7 +35,7 @@ async function keepAlive(client: PlaneClient, name: string, endpoint: string, tt
   });
 }
 
-const subcommands: Record<string, Subcommand> = {
+export const serviceCommands: CommandGroup = planeCommands({
   register: {
     usage: 'weft service register NAME --endpoint URL [--tag K=V]... [--ttl 10s] [--keep]',
     summary: 'add an endpoint to a service; with --ttl it drops out unless heartbeated (--keep heartbeats until stopped, then deregisters)',
@@ -44,8 +45,9 @@ const subcommands: Record<string, Subcommand> = {
       { name: 'ttl', value: 'DURATION', help: 'drop the endpoint this long after its last heartbeat', defaultText: 'never' },
       { name: 'keep', help: 'stay running and heartbeat (needs --ttl)' },
     ],
+    args: ['NAME'],
     async run([name], values) {
-      if (!name || !values.endpoint) throw usageError('usage: weft service register NAME --endpoint URL');
+      if (!values.endpoint) throw usageError('--endpoint URL is required');
       const ttlMs = durationFlag(values.ttl as string | undefined, 'ttl') ?? 0;
       if (values.keep && !ttlMs) throw usageError('--keep needs --ttl');
       const client = planeClient(values);
@@ -58,9 +60,10 @@ const subcommands: Record<string, Subcommand> = {
   heartbeat: {
     usage: 'weft service heartbeat NAME --endpoint URL',
     summary: "renew an instance's TTL",
+    args: ['NAME'],
     flags: [endpointFlag],
     async run([name], values) {
-      if (!name || !values.endpoint) throw usageError('usage: weft service heartbeat NAME --endpoint URL');
+      if (!values.endpoint) throw usageError('--endpoint URL is required');
       await planeClient(values).call('POST', `/v1/services/${name}/heartbeat`, { endpoint: values.endpoint });
       return 0;
     },
@@ -68,9 +71,10 @@ const subcommands: Record<string, Subcommand> = {
   deregister: {
     usage: 'weft service deregister NAME --endpoint URL',
     summary: 'remove an endpoint from a service',
+    args: ['NAME'],
     flags: [endpointFlag],
     async run([name], values) {
-      if (!name || !values.endpoint) throw usageError('usage: weft service deregister NAME --endpoint URL');
+      if (!values.endpoint) throw usageError('--endpoint URL is required');
       await planeClient(values).call('DELETE', `/v1/services/${name}/instances?endpoint=${encodeURIComponent(String(values.endpoint))}`);
       console.log(`deregistered ${String(values.endpoint)} from ${name}`);
       return 0;
@@ -79,6 +83,7 @@ const subcommands: Record<string, Subcommand> = {
   list: {
     usage: 'weft service list [--json]',
     summary: 'live instances of every service',
+    args: [],
     flags: [{ name: 'json', help: 'print JSON' }],
     async run(_positionals, values) {
       const list = await planeClient(values).call<ServiceInstance[]>('GET', '/v1/services');
@@ -94,8 +99,4 @@ const subcommands: Record<string, Subcommand> = {
       return 0;
     },
   },
-};
-
-export function main(argv: string[]): Promise<number> {
-  return runGroup('service', subcommands, argv);
-}
+});

@@ -1,8 +1,8 @@
 // `weft status`: every proxy's config and filter versions, its last ACK or NACK with the error, last seen, lag, and the slowest proxy.
 import type { StatusReport } from '../status.ts';
 import { planeClient } from './client.ts';
-import { ago, runCommand, table } from './run.ts';
-import type { Subcommand } from './run.ts';
+import type { Command } from '../../core/cli/command.ts';
+import { ago, planeCommand, table } from './run.ts';
 
 /** "in 5h 12m" or "expired 3m ago": a certificate that stops renewing shows up before it breaks traffic. */
 function until(at: number): string {
@@ -11,9 +11,10 @@ function until(at: number): string {
   return s >= 0 ? `in ${span(s)}` : `expired ${span(-s)} ago`;
 }
 
-const status: Subcommand = {
+export const statusCommand: Command = planeCommand({
   usage: 'weft status [--json]',
   summary: 'every proxy: node, config version, filter versions, ACK/NACK (with the error), last seen, lag',
+  args: [],
   flags: [{ name: 'json', help: 'print JSON' }],
   async run(_positionals, values) {
     const r = await planeClient(values).call<StatusReport>('GET', '/v1/status');
@@ -37,8 +38,4 @@ const status: Subcommand = {
     console.log(table(rows));
     return 0;
   },
-};
-
-export function main(argv: string[]): Promise<number> {
-  return runCommand(status, argv);
-}
+});

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import asc from 'assemblyscript/asc';
+import { fileError } from '../../core/cli/files.ts';
 
 /** The SDK's AssemblyScript sources; filters import them by a path relative to their own folder. */
 export const sdkAssemblyDir = fileURLToPath(new URL('../assembly/', import.meta.url));
@@ -66,7 +66,11 @@ export async function buildFilter(dir: string, options: BuildOptions = {}): Prom
     throw new FilterBuildError(`${root} has no assembly/index.ts: is it a filter folder (see \`weft filter new\`)?`);
   }
   const outFile = path.resolve(options.outFile ?? path.join(root, 'build', `${path.basename(root)}.wasm`));
-  await mkdir(path.dirname(outFile), { recursive: true });
+  await mkdir(path.dirname(outFile), { recursive: true }).catch((err: unknown) => {
+    throw fileError('create folder', path.dirname(outFile), err);
+  });
+  // Loaded here, not at the top: the compiler takes a second to load, which every other `weft filter` command would pay.
+  const { default: asc } = await import('assemblyscript/asc');
   const { error, stderr } = await asc.main(ascArguments(root, outFile, options.debug ?? false));
   const diagnostics = stderr.toString();
   if (error) throw new FilterBuildError(`asc failed for ${root}: ${error.message}`, diagnostics);

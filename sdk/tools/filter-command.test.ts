@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import wabtInit from 'wabt';
-import { main } from './filter-command.ts';
+import { findSubcommand, runCommand } from '../../core/cli/command.ts';
+import { reportFailure } from '../../core/cli/failure.ts';
+import { filterTools } from './filter-command.ts';
 
 let workDir: string;
 before(async () => {
@@ -13,7 +15,7 @@ before(async () => {
 });
 after(() => rm(workDir, { recursive: true, force: true }));
 
-/** Runs `weft filter ARGS` in-process, capturing what it prints. */
+/** Runs `weft filter ARGS` in-process as cli/weft.ts does (a failure becomes its one line and exit code), capturing what it prints. */
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
@@ -23,7 +25,14 @@ async function run(...args: string[]): Promise<{ code: number; out: string; err:
   console.error = (...parts: unknown[]) => err.push(parts.join(' '));
   process.stderr.write = ((chunk: string) => err.push(String(chunk)) > 0) as typeof process.stderr.write;
   try {
-    return { code: await main(args), out: out.join('\n'), err: err.join('\n') };
+    const [name, ...rest] = args;
+    let code: number;
+    try {
+      code = await runCommand(findSubcommand('filter', filterTools, name), rest);
+    } catch (e) {
+      code = reportFailure(`filter ${name}`, e, false);
+    }
+    return { code, out: out.join('\n'), err: err.join('\n') };
   } finally {
     console.log = log;
     console.error = error;
@@ -45,17 +54,30 @@ test('new, build, test and inspect work end to end on a scaffolded filter', asyn
   assert.equal(JSON.parse(inspected.out).name, 'greeter');
   await writeFile(path.join(workDir, 'bad.json'), '{"greeting": 5}');
   const invalid = await run('inspect', wasm, '--config', path.join(workDir, 'bad.json'));
-  assert.equal(invalid.code, 1);
-  assert.match(invalid.err, /\/greeting must be string/);
+  assert.equal(invalid.code, 2);
+  assert.match(invalid.err, /^weft filter inspect: \S+bad\.json does not fit the config schema of greeter 0\.1\.0: \/greeting: must be a string \(got 5\) \(WEFT_ERR_CONFIG_INVALID\)$/m);
 
   // The scaffold's own test runs in a child `node --test` against the real host.
   assert.equal((await run('test', dir)).code, 0);
 });
 
 test('new refuses a bad name and an occupied folder', async () => {
-  await assert.rejects(run('new', 'Bad_Name', '--dir', workDir), /lower-case/);
+  const bad = await run('new', 'Bad_Name', '--dir', workDir);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /lower-case.*\(WEFT_ERR_USAGE\)/);
   await run('new', 'twice', '--dir', workDir);
-  await assert.rejects(run('new', 'twice', '--dir', workDir), /not empty/);
+  const twice = await run('new', 'twice', '--dir', workDir);
+  assert.equal(twice.code, 2);
+  assert.match(twice.err, /not an empty folder/);
+});
+
+test('new takes a path: the filter is created there, named after its last segment', async () => {
+  const created = await run('new', path.join(workDir, 'nested', 'pathy'));
+  assert.equal(created.code, 0, created.err);
+  assert.match(await readFile(path.join(workDir, 'nested', 'pathy', 'assembly', 'index.ts'), 'utf8'), /describeFilter\("pathy"/);
+  const both = await run('new', path.join(workDir, 'x', 'y'), '--dir', workDir);
+  assert.equal(both.code, 2);
+  assert.match(both.err, /in NAME .* or with --dir, not both/);
 });
 
 test('build reports compiler errors with their location and exits 1', async () => {
@@ -66,6 +88,7 @@ test('build reports compiler errors with their location and exits 1', async () =
   assert.equal(built.code, 1);
   assert.match(built.err, /undefinedThing/);
   assert.match(built.err, /assembly\/index\.ts\(\d+,\d+\)/);
+  assert.match(built.err, /^weft filter build: .* \(WEFT_ERR_FILTER_BUILD_FAILED\)$/m);
 
   const fixed = (await readFile(source, 'utf8')).replace('return undefinedThing;', 'return Action.Continue;');
   await writeFile(source, fixed.replace(/^export \* from .*$/m, ''));

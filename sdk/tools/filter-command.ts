@@ -1,95 +1,99 @@
-// `weft filter …`: scaffold, build, test and inspect proxy-wasm filters written with the SDK.
+// `weft filter new|build|test|inspect`: scaffold, build, test and inspect proxy-wasm filters written with the SDK.
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import type { ParseArgsConfig } from 'node:util';
+import type { CommandGroup } from '../../core/cli/command.ts';
+import { fileError, readInputFile } from '../../core/cli/files.ts';
+import { usageError } from '../../core/cli/flags.ts';
+import { ErrorCodes, WeftError } from '../../core/errors.ts';
 import { buildFilter, FilterBuildError } from './build.ts';
 import { readFilterMetadata, validateFilterConfig } from './inspect.ts';
 import { scaffoldFilter } from './scaffold.ts';
 
-type Options = NonNullable<ParseArgsConfig['options']>;
-
-interface Subcommand {
-  usage: string;
-  summary: string;
-  options: Options;
-  run: (positionals: string[], values: Record<string, string | boolean | undefined>) => Promise<number>;
-}
-
-const help: Options = { help: { type: 'boolean', short: 'h' } };
-
-const subcommands: Record<string, Subcommand> = {
+/** The SDK half of `weft filter` (the plane's registry commands are the other). */
+export const filterTools: CommandGroup = {
   new: {
     usage: 'weft filter new NAME [--dir DIR]',
-    summary: 'create DIR/NAME (default ./NAME): filter source, asconfig.json, a test and a README',
-    options: { ...help, dir: { type: 'string', default: '.' } },
-    async run([name], values) {
-      if (!name) return usageError('new', 'missing NAME');
-      const dir = await scaffoldFilter(name, String(values.dir));
+    summary: 'create DIR/NAME (default ./NAME): filter source, asconfig.json, a test and a README; NAME may be a path, such as filters/greeter',
+    args: ['NAME'],
+    flags: [{ name: 'dir', value: 'DIR', help: 'the folder to create the filter in', defaultText: 'the current folder' }],
+    async run([given], values) {
+      // A path names the folder and the filter at once: some/where/greeter is greeter, created in some/where.
+      const inPath = path.dirname(given);
+      if (inPath !== '.' && values.dir !== undefined) throw usageError(`give the folder once, in NAME ("${given}") or with --dir, not both`);
+      const dir = await scaffoldFilter(path.basename(given), String(values.dir ?? inPath));
       const shown = path.relative('.', dir).startsWith('..') ? dir : path.relative('.', dir);
       console.log(`created ${dir}\nnext: weft filter build ${shown} && weft filter test ${shown}`);
       return 0;
     },
   },
   build: {
-    usage: 'weft filter build DIR [-o FILE] [--debug]',
+    usage: 'weft filter build DIR [-o FILE] [--target release|debug]',
     summary: 'compile DIR/assembly/index.ts to a proxy-wasm module (default DIR/build/<folder>.wasm)',
-    options: { ...help, out: { type: 'string', short: 'o' }, debug: { type: 'boolean', default: false } },
+    args: ['DIR'],
+    flags: [
+      { name: 'out', short: 'o', value: 'FILE', help: 'where to write the module', defaultText: 'DIR/build/<folder>.wasm' },
+      { name: 'target', value: 'TARGET', choices: ['release', 'debug'], help: "the asconfig.json target: debug is unoptimized, with the functions' names", defaultText: 'release' },
+    ],
     async run([dir], values) {
-      if (!dir) return usageError('build', 'missing DIR');
       try {
-        const result = await buildFilter(dir, { outFile: values.out as string | undefined, debug: values.debug === true });
+        const result = await buildFilter(dir, { outFile: values.out as string | undefined, debug: values.target === 'debug' });
         if (result.warnings) process.stderr.write(result.warnings);
         console.log(`${result.outFile} (${result.bytes.length} bytes)`);
         return 0;
       } catch (err) {
         if (!(err instanceof FilterBuildError)) throw err;
+        // The compiler's own report (each error with its file, line and column) comes before the failure line.
         process.stderr.write(err.diagnostics);
-        console.error(`weft filter build: ${err.message}`);
-        return 1;
+        throw new WeftError(ErrorCodes.FILTER_BUILD_FAILED, err.message);
       }
     },
   },
   test: {
     usage: 'weft filter test DIR',
     summary: "run the folder's *.test.ts files with node --test",
-    options: { ...help },
+    args: ['DIR'],
+    flags: [],
     async run([dir]) {
-      if (!dir) return usageError('test', 'missing DIR');
       const files = testFiles(path.resolve(dir));
-      if (files.length === 0) {
-        console.error(`weft filter test: no *.test.ts under ${dir}`);
-        return 1;
-      }
-      return runNodeTest(files);
+      if (files.length === 0) throw usageError(`no *.test.ts under ${dir}`);
+      const code = await runNodeTest(files);
+      if (code !== 0) throw new WeftError(ErrorCodes.FILTER_TESTS_FAILED, `the tests of ${dir} failed (node --test exited with ${code}; its report is above)`);
+      return 0;
     },
   },
   inspect: {
     usage: 'weft filter inspect FILE.wasm [--config CONFIG.json]',
     summary: "print a module's metadata (name, version, config schema); with --config, validate that config",
-    options: { ...help, config: { type: 'string' } },
+    args: ['FILE.wasm'],
+    flags: [{ name: 'config', value: 'CONFIG.json', help: 'a configuration to check against the schema the module declares' }],
     async run([file], values) {
-      if (!file) return usageError('inspect', 'missing FILE.wasm');
-      const metadata = await readFilterMetadata(new Uint8Array(await readFile(file)));
+      const bytes = new Uint8Array(await readInputFile(file, 'module'));
+      const metadata = await readFilterMetadata(bytes).catch((err: unknown) => {
+        throw new WeftError(ErrorCodes.WASM_INVALID_MODULE, `${file} is not a module Weft can inspect: ${(err as Error).message}`);
+      });
       if (metadata === null) {
-        console.error(`${file}: no Weft metadata (built by another SDK, or the filter never called describeFilter)`);
-        return 1;
+        throw new WeftError(ErrorCodes.FILTER_NO_METADATA, `${file} has no Weft metadata (built by another SDK, or the filter never called describeFilter); it can still run, only its config goes unchecked`);
       }
       console.log(JSON.stringify(metadata, null, 2));
       if (typeof values.config !== 'string') return 0;
-      const problems = validateFilterConfig(metadata, await readFile(values.config, 'utf8'));
-      for (const problem of problems) console.error(`${values.config}: ${problem}`);
-      if (problems.length === 0) console.error(`${values.config}: valid for ${metadata.name} ${metadata.version}`);
-      return problems.length === 0 ? 0 : 1;
+      const problems = validateFilterConfig(metadata, (await readInputFile(values.config, 'config')).toString('utf8'));
+      if (problems.length) throw new WeftError(ErrorCodes.CONFIG_INVALID, `${values.config} does not fit the config schema of ${metadata.name} ${metadata.version}: ${problems.join('; ')}`, 2);
+      console.error(`${values.config}: valid for ${metadata.name} ${metadata.version}`);
+      return 0;
     },
   },
 };
 
 /** Test files of a filter folder, skipping build output and dependencies. */
 function testFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+  let entries: string[];
+  try {
+    entries = readdirSync(dir, { recursive: true, encoding: 'utf8' });
+  } catch (err) {
+    throw fileError('read folder', dir, err);
+  }
+  return entries
     .filter((f) => f.endsWith('.test.ts') && !f.split(path.sep).some((part) => part === 'node_modules' || part === 'build'))
     .map((f) => path.join(dir, f));
 }
@@ -104,42 +108,4 @@ function runNodeTest(files: string[]): Promise<number> {
     child.on('error', reject);
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
-}
-
-function usage(): string {
-  const lines = ['usage: weft filter <subcommand> [options]', '', 'subcommands:'];
-  for (const s of Object.values(subcommands)) lines.push(`  ${s.usage}`, `      ${s.summary}`);
-  lines.push('', 'Run `weft filter <subcommand> --help` for one subcommand.');
-  return lines.join('\n');
-}
-
-function usageError(name: string, problem: string): number {
-  console.error(`weft filter ${name}: ${problem}\nusage: ${subcommands[name].usage}`);
-  return 2;
-}
-
-/** Entry point of `weft filter`; returns the process exit code (2 for usage errors). */
-export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    console.log(usage());
-    return name ? 0 : 2;
-  }
-  const subcommand = subcommands[name];
-  if (!subcommand) {
-    console.error(`weft filter: unknown subcommand "${name}"\n\n${usage()}`);
-    return 2;
-  }
-  let parsed;
-  try {
-    parsed = parseArgs({ args: rest, options: subcommand.options, allowPositionals: true, strict: true });
-  } catch (err) {
-    return usageError(name, (err as Error).message);
-  }
-  if (parsed.values.help) {
-    console.log(`usage: ${subcommand.usage}\n\n${subcommand.summary}`);
-    return 0;
-  }
-  if (parsed.positionals.length > 1) return usageError(name, `unexpected argument "${parsed.positionals[1]}"`);
-  return subcommand.run(parsed.positionals, parsed.values as Record<string, string | boolean | undefined>);
 }

@@ -1,6 +1,7 @@
 // Reads the metadata an SDK-built module exports (name, version, config schema) and validates configs against it.
 import { instantiate } from '@assemblyscript/loader';
 import { Ajv } from 'ajv';
+import { describeSchemaErrors } from '../../core/config/schema-errors.ts';
 
 /** The export `describeFilter` fills; modules from other SDKs lack it. */
 export const metadataExport = 'weftFilterMetadata';
@@ -51,7 +52,7 @@ export async function readFilterMetadata(bytes: Uint8Array): Promise<FilterMetad
   return parsed;
 }
 
-/** Why a configuration does not fit a filter's schema: one line per problem, with its JSON path; empty when it fits. */
+/** Why a configuration does not fit a filter's schema: one sentence per problem, with its JSON pointer; empty when it fits. */
 export function validateFilterConfig(metadata: FilterMetadata, config: string): string[] {
   let value: unknown;
   try {
@@ -59,7 +60,9 @@ export function validateFilterConfig(metadata: FilterMetadata, config: string): 
   } catch (err) {
     return [`configuration is not JSON: ${(err as Error).message}`];
   }
-  const validate = new Ajv({ allErrors: true, strict: false }).compile(metadata.configSchema);
+  // verbose: the describer reads each error's value and schema (its description, its known fields). No logger:
+  // ajv's warnings about a filter's schema (an unknown format) would land in the middle of a command's output.
+  const validate = new Ajv({ allErrors: true, strict: false, verbose: true, logger: false }).compile(metadata.configSchema);
   if (validate(value)) return [];
-  return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
+  return describeSchemaErrors(validate.errors ?? [], 'filter');
 }

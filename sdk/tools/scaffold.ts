@@ -1,8 +1,10 @@
 // Creates a new filter folder: source, asconfig, a test on the harness, a README, all wired to this SDK.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fileError } from '../../core/cli/files.ts';
+import { usageError } from '../../core/cli/flags.ts';
 import { sdkAssemblyDir } from './build.ts';
 
 const harnessFile = fileURLToPath(new URL('./harness.ts', import.meta.url));
@@ -115,11 +117,15 @@ const asconfig = `{
 
 /** Creates `parentDir/name` with a working filter; returns the folder. Refuses a bad name or a non-empty folder. */
 export async function scaffoldFilter(name: string, parentDir: string): Promise<string> {
-  if (!namePattern.test(name)) throw new Error(`filter name "${name}" must be lower-case letters, digits and dashes, starting with a letter`);
+  if (!namePattern.test(name)) throw usageError(`filter name "${name}" must be lower-case letters, digits and dashes, starting with a letter`);
   const dir = path.resolve(parentDir, name);
-  if (existsSync(dir) && readdirSync(dir).length > 0) throw new Error(`${dir} already exists and is not empty`);
+  if (existsSync(dir) && (!statSync(dir).isDirectory() || readdirSync(dir).length > 0)) throw usageError(`${dir} already exists and is not an empty folder`);
   const assemblyDir = path.join(dir, 'assembly');
-  await mkdir(assemblyDir, { recursive: true });
+  try {
+    await mkdir(assemblyDir, { recursive: true });
+  } catch (err) {
+    throw fileError('create folder', dir, err);
+  }
   const sdk = importPath(assemblyDir, sdkAssemblyDir.replace(/[/\\]$/, ''));
   await Promise.all([
     writeFile(path.join(assemblyDir, 'index.ts'), sourceTemplate(name, sdk)),

@@ -1,0 +1,51 @@
+// `weft version` (and `weft --version`): what is running, for a bug report: Weft's version and commit, Node, the proxy-wasm ABIs served.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Command } from '../core/cli/command.ts';
+import { ABI_MARKERS } from '../core/wasm/abi.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+export interface VersionInfo {
+  weft: string;
+  /** The commit Weft runs from, with `+changes` when the checkout has uncommitted changes; absent outside a checkout. */
+  commit?: string;
+  node: string;
+  /** The proxy-wasm ABI versions the host loads, newest first. */
+  proxyWasmAbi: string[];
+}
+
+function git(args: string[]): string {
+  return execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).trim();
+}
+
+/** Read from the checkout at run time; a bundled build, which has no checkout, is where a stamped commit would come from. */
+function checkoutCommit(): string | undefined {
+  try {
+    const [top, head] = git(['rev-parse', '--show-toplevel', 'HEAD']).split('\n');
+    // Weft installed under another project's checkout (its node_modules) must not report that project's commit.
+    if (realpathSync(top) !== realpathSync(root)) return undefined;
+    return `${head.slice(0, 12)}${git(['status', '--porcelain', '--untracked-files=no']) ? '+changes' : ''}`;
+  } catch {
+    return undefined;
+  }
+}
+
+export function versionInfo(): VersionInfo {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return { weft: pkg.version, commit: checkoutCommit(), node: process.version, proxyWasmAbi: ABI_MARKERS.map(([, v]) => v) };
+}
+
+export const versionCommand: Command = {
+  usage: 'weft version [--json]',
+  summary: "Weft's version and the commit it runs from (when known), the Node version, and the proxy-wasm ABI versions filters may use",
+  args: [],
+  flags: [{ name: 'json', help: 'print JSON' }],
+  async run(_positionals, values) {
+    const v = versionInfo();
+    if (values.json) console.log(JSON.stringify(v));
+    else console.log(`weft ${v.weft}\ncommit ${v.commit ?? 'unknown (not run from a git checkout)'}\nnode ${v.node}\nproxy-wasm ABI ${v.proxyWasmAbi.join(', ')}`);
+    return 0;
+  },
+};
