@@ -1,8 +1,9 @@
-// `weft version` (and `weft --version`): what is running, for a bug report: Weft's version and commit, Node, the proxy-wasm ABIs served.
+// `weft version` (and `weft --version`): what is running, for a bug report: Weft's version and commit (a build's stamp, else the checkout's), its build date, Node, the proxy-wasm ABIs served.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from '../core/cli/command.ts';
+import { buildStamp } from '../core/runtime/assets.ts';
 import { ABI_MARKERS } from '../core/wasm/abi.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -11,6 +12,8 @@ export interface VersionInfo {
   weft: string;
   /** The commit Weft runs from, with `+changes` when the checkout has uncommitted changes; absent outside a checkout. */
   commit?: string;
+  /** When the bundle was built (npm run build:bin); absent when running the sources. */
+  built?: string;
   node: string;
   /** The proxy-wasm ABI versions the host loads, newest first. */
   proxyWasmAbi: string[];
@@ -20,7 +23,7 @@ function git(args: string[]): string {
   return execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).trim();
 }
 
-/** Read from the checkout at run time; a bundled build, which has no checkout, is where a stamped commit would come from. */
+/** Read from the checkout at run time, when there is no build stamp. */
 function checkoutCommit(): string | undefined {
   try {
     const [top, head] = git(['rev-parse', '--show-toplevel', 'HEAD']).split('\n');
@@ -33,8 +36,11 @@ function checkoutCommit(): string | undefined {
 }
 
 export function versionInfo(): VersionInfo {
+  const proxyWasmAbi = ABI_MARKERS.map(([, v]) => v);
+  // A build (the executable, the npm package) carries its stamp: it has no checkout, nor package.json beside it.
+  if (buildStamp) return { weft: buildStamp.version, commit: buildStamp.commit, built: buildStamp.date, node: process.version, proxyWasmAbi };
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return { weft: pkg.version, commit: checkoutCommit(), node: process.version, proxyWasmAbi: ABI_MARKERS.map(([, v]) => v) };
+  return { weft: pkg.version, commit: checkoutCommit(), node: process.version, proxyWasmAbi };
 }
 
 export const versionCommand: Command = {
@@ -45,7 +51,7 @@ export const versionCommand: Command = {
   async run(_positionals, values) {
     const v = versionInfo();
     if (values.json) console.log(JSON.stringify(v));
-    else console.log(`weft ${v.weft}\ncommit ${v.commit ?? 'unknown (not run from a git checkout)'}\nnode ${v.node}\nproxy-wasm ABI ${v.proxyWasmAbi.join(', ')}`);
+    else console.log(`weft ${v.weft}\ncommit ${v.commit ?? 'unknown (not run from a git checkout)'}\n${v.built ? `built ${v.built}\n` : ''}node ${v.node}\nproxy-wasm ABI ${v.proxyWasmAbi.join(', ')}`);
     return 0;
   },
 };

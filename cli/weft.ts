@@ -5,6 +5,7 @@ import type { Command, CommandGroup } from '../core/cli/command.ts';
 import { debugRequested, reportFailure } from '../core/cli/failure.ts';
 import { usageError } from '../core/cli/flags.ts';
 import { closestName } from '../core/closest.ts';
+import { buildStamp } from '../core/runtime/assets.ts';
 
 /** A command parses its own argv (`main`), is one declared Command, or is a group of them. */
 type Loaded = { main: (argv: string[]) => Promise<number | void> } | { command: Command } | { group: CommandGroup };
@@ -17,7 +18,9 @@ const commands: Record<string, { summary: string; load: () => Promise<Loaded> }>
     summary: 'filters: new, build, test and inspect them (the SDK); push, list, roll back and delete versions (the plane)',
     load: async () => {
       const [tools, registry] = await Promise.all([import('../sdk/tools/filter-command.ts'), import('../plane/cli/filter-command.ts')]);
-      return { group: { ...tools.filterTools, ...registry.registryCommands } };
+      // A build leaves the SDK's compiler out (ARCHITECTURE.md, "One executable, one bundle").
+      const sdk = buildStamp ? (await import('../release/no-assemblyscript.ts')).withoutCompiler(tools.filterTools) : tools.filterTools;
+      return { group: { ...sdk, ...registry.registryCommands } };
     },
   },
   plane: { summary: 'run the control plane (SQLite by default, etcd for replicas)', load: () => import('../plane/cli/plane-command.ts') },

@@ -3,14 +3,14 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { buildFilter, sdkAssemblyDir } from '../sdk/tools/build.ts';
-import { builtinModulePath } from '../core/config/filters.ts';
+import { buildStamp, builtinFilterFile, readModuleFile } from '../core/runtime/assets.ts';
 
 export const builtinFilters = ['auth', 'ratelimit', 'router', 'telemetry'];
 
 const filtersDir = import.meta.dirname;
 
 /** Where the built module of a built-in filter lives: the place `--filter NAME` resolves to. */
-export const builtinFilterPath = builtinModulePath;
+export const builtinFilterPath = builtinFilterFile;
 
 /** Compiles one built-in filter; the module appears at its path whole (written aside, then renamed), so a concurrent reader never sees half of it. */
 export async function buildBuiltinFilter(name: string): Promise<Uint8Array> {
@@ -35,6 +35,8 @@ function newestChange(dir: string): number {
  */
 export async function loadBuiltinFilter(name: string): Promise<Uint8Array> {
   const target = builtinFilterPath(name);
+  // A bundle carries them built (release/build.ts), and no compiler.
+  if (buildStamp) return readModuleFile(target);
   if (existsSync(target)) {
     const sources = Math.max(
       newestChange(path.join(filtersDir, name, 'assembly')), statSync(path.join(filtersDir, name, 'asconfig.json')).mtimeMs,

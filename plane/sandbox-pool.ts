@@ -1,10 +1,11 @@
 // Runs sandbox checks off the plane's event loop, so watch fan-out never waits on a compile or a spinning filter.
 import { Piscina } from 'piscina';
 import { ErrorCodes, WeftError } from '../core/errors.ts';
+import { entryUrl } from '../core/runtime/assets.ts';
 import type { StartCase } from './sandbox.ts';
 import type { SandboxResult, SandboxTask } from './sandbox-task.ts';
 
-const TASK_URL = new URL('./sandbox-task.ts', import.meta.url).href;
+const TASK_URL = entryUrl(new URL('./sandbox-task.ts', import.meta.url), 'sandbox-task').href;
 
 export class SandboxPool {
   #pool: Piscina | undefined;

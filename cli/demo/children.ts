@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { readyLine, WEFT_BIN } from '../../core/proxy/spawn.ts';
+import { readyLine, weftCommand } from '../../core/proxy/spawn.ts';
 
 export interface Child {
   name: string;
@@ -27,7 +27,8 @@ function cleanEnv(): NodeJS.ProcessEnv {
 
 /** Runs `weft ARGS`, logging stdout and stderr to `log`; resolves once a stderr line carries `readyMsg`. */
 export async function startChild(name: string, args: string[], log: string, readyMsg: string, timeoutMs = 30_000): Promise<Child> {
-  const proc = spawn(process.execPath, [WEFT_BIN, ...args], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const [command, ...leading] = weftCommand();
+  const proc = spawn(command, [...leading, ...args], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   live.add(proc);
   proc.once('exit', () => live.delete(proc));
   const file = createWriteStream(log, { flags: 'a' });

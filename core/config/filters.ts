@@ -1,21 +1,15 @@
 // Filter chain entries from a config file or `--filter` flags: module paths resolved, configs turned into the text filters read.
-import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { basename, isAbsolute, resolve } from 'node:path';
 import type { FailPolicy, FilterSettings } from './settings.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
+import { buildStamp, builtinFilterFile, moduleFileExists } from '../runtime/assets.ts';
 
-const BUILTIN_DIR = fileURLToPath(new URL('../../filters/', import.meta.url));
 const SIZE_UNITS: Record<string, number> = { KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
-
-/** The .wasm of a built-in filter (built by `npm run build:filters`). */
-export function builtinModulePath(name: string): string {
-  return resolve(BUILTIN_DIR, name, 'build', `${name}.wasm`);
-}
 
 /** A bare name (no slash, no .wasm) means a built-in filter; anything else is a path relative to `base`. */
 export function resolveModule(module: string, base: string): string {
-  if (!module.includes('/') && !module.endsWith('.wasm')) return builtinModulePath(module);
+  if (!module.includes('/') && !module.endsWith('.wasm')) return builtinFilterFile(module);
   return isAbsolute(module) ? module : resolve(base, module);
 }
 
@@ -83,8 +77,8 @@ export function parseFilterFlag(value: string, cwd: string): FilterSettings {
 /** Fails early, naming the filter, when its module file is missing (the usual cause: built-ins not built yet). */
 export function checkModulesExist(filters: FilterSettings[]): void {
   for (const f of filters) {
-    if (existsSync(f.module)) continue;
-    const hint = f.module.startsWith(BUILTIN_DIR) ? ' (built-in filters are built by `npm run build:filters`)' : '';
+    if (moduleFileExists(f.module)) continue;
+    const hint = !buildStamp && f.module === builtinFilterFile(basename(f.module, '.wasm')) ? ' (built-in filters are built by `npm run build:filters`)' : '';
     throw new WeftError(ErrorCodes.CONFIG_INVALID, `filter ${f.name}: module ${f.module} not found${hint}`, 2);
   }
 }

@@ -4,6 +4,7 @@ import type { FilterLimits, FilterSettings } from '../config/settings.ts';
 import type { CompileTask, CompiledTask } from '../wasm/compile-task.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
 import type { ErrorCode } from '../errors.ts';
+import { entryUrl } from '../runtime/assets.ts';
 
 export interface LoadedFilter {
   settings: FilterSettings;
@@ -13,7 +14,7 @@ export interface LoadedFilter {
   canary?: { module: WebAssembly.Module; sha256: string; version: string; percent: number };
 }
 
-const TASK_URL = new URL('../wasm/compile-task.ts', import.meta.url).href;
+const TASK_URL = entryUrl(new URL('../wasm/compile-task.ts', import.meta.url), 'compile-task').href;
 
 export class FilterLoader {
   private pool: Piscina | undefined;

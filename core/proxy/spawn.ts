@@ -3,8 +3,15 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { entryUrl, executable } from '../runtime/assets.ts';
 
-export const WEFT_BIN = fileURLToPath(new URL('../../cli/weft.ts', import.meta.url));
+/** The `weft` command's script: the checkout's CLI, or the bundle's entry when built. */
+export const WEFT_BIN = fileURLToPath(entryUrl(new URL('../../cli/weft.ts', import.meta.url), 'weft'));
+
+/** Command and leading arguments that run `weft` again (the demo's children, spawnProxy): this executable, or WEFT_BIN under this Node. */
+export function weftCommand(): [string, ...string[]] {
+  return executable ? [process.execPath] : [process.execPath, WEFT_BIN];
+}
 
 export interface SpawnedProxy {
   proc: ChildProcess;
@@ -57,9 +64,10 @@ export function readyLine(proc: ChildProcess, name: string, msg: string, timeout
   });
 }
 
-/** Starts `weft proxy ARGS` with this Node; rejects with its last output if it exits before it is ready. */
+/** Starts `weft proxy ARGS` (this executable, or with this Node); rejects with its last output if it exits before it is ready. */
 export async function spawnProxy(args: string[], env: NodeJS.ProcessEnv = {}, readyTimeoutMs = 20_000): Promise<SpawnedProxy> {
-  const proc = spawn(process.execPath, [WEFT_BIN, 'proxy', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, ...leading] = weftCommand();
+  const proc = spawn(command, [...leading, 'proxy', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   proc.stdout!.on('data', (d) => (stdout += d));

@@ -16,8 +16,9 @@ import { SharedState } from '../wasm/shared-data.ts';
 import type { IdentityManager } from '../identity/manager.ts';
 import { listenerPlans, listenerRoutes } from './listeners.ts';
 import { allocateBreakerTable, BREAKER_SLOTS, BreakerSlots } from '../upstream/breaker-table.ts';
+import { entryUrl } from '../runtime/assets.ts';
 
-const WORKER_URL = new URL('./worker.ts', import.meta.url);
+const WORKER_URL = entryUrl(new URL('./worker.ts', import.meta.url), 'proxy-worker');
 const RESTART_BACKOFF_MS = 200;
 
 /** One worker slot: the thread that fills it now, replaced when it dies. */

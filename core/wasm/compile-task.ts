@@ -1,8 +1,8 @@
 // The piscina task that readies a filter off the worker threads: compile, instrument, and start it once in a sandbox.
-import { readFile } from 'node:fs/promises';
 import { compileFilter } from './compile.ts';
 import { FilterChain } from '../chain/chain.ts';
 import type { FailPolicy } from '../chain/filter.ts';
+import { readModuleFile } from '../runtime/assets.ts';
 
 export interface CompileTask {
   name: string;
@@ -38,7 +38,7 @@ export default async function compileTask(task: CompileTask): Promise<CompiledTa
 }
 
 async function ready(task: CompileTask, said: string[]): Promise<CompiledTask> {
-  const bytes = task.bytes ?? new Uint8Array(await readFile(task.path!));
+  const bytes = task.bytes ?? await readModuleFile(task.path!);
   const compiled = await compileFilter(bytes, { maxMemoryPages: task.memoryPages });
   const chain = FilterChain.create([{
     name: task.name, module: compiled.module, rootId: task.rootId, vmId: task.vmId, config: task.config,
