@@ -1,7 +1,7 @@
 // `npm run build:bin`: the bundle (dist/lib/: ES modules, one entry per kind of thread, the built-in filters) that the npm package runs, and dist/weft: Node's single executable with that same bundle embedded, and its digest.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -174,7 +174,8 @@ export async function buildBin({ ifChanged = false } = {}): Promise<{ built: boo
   const inputs = createHash('sha256').update(process.version);
   // Metafile inputs are paths relative to the root, or <define:…> entries, which the stamp alone makes.
   const sources = Object.keys(result.metafile.inputs).filter((file) => !file.startsWith('<')).sort();
-  for (const file of [...sources, 'release/sea-main.cjs', 'release/build.ts']) {
+  // package.json: the stamp's version comes from it.
+  for (const file of [...sources, 'release/sea-main.cjs', 'release/build.ts', 'package.json']) {
     inputs.update(file).update(readFileSync(join(root, file)));
   }
   for (const [name, bytes] of filters) inputs.update(name).update(bytes);
@@ -199,6 +200,6 @@ export async function buildBin({ ifChanged = false } = {}): Promise<{ built: boo
 
 if (import.meta.main) {
   const { ms } = await buildBin({ ifChanged: process.argv.includes('--if-changed') });
-  const size = readFileSync(executablePath).length;
+  const size = statSync(executablePath).size;
   console.log(`dist/weft  ${(size / 1024 ** 2).toFixed(1)} MiB  ${readFileSync(`${executablePath}.sha256`, 'utf8').split(' ')[0]}  (${(ms / 1000).toFixed(1)} s)`);
 }
