@@ -107,7 +107,7 @@ function bundle(buildStamp: BuildStamp): Promise<esbuild.BuildResult & { metafil
     format: 'esm',
     platform: 'node',
     // The npm package's floor (package.json engines); the executable carries its own Node 24.
-    target: 'node22.13',
+    target: 'node22.19',
     outdir: lib,
     write: false,
     metafile: true,

@@ -194,7 +194,7 @@ test('npm pack: the tarball installs globally and its weft runs from the bundle'
   checkVersionText(version.stdout);
 
   const proxy = await serve(bin, ['proxy', '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--upstream', upstream.url, '--workers', '2',
-    '--filter', 'telemetry', '--data-dir', join(work, 'npm-proxy')], env, work, 'weft proxy ready');
+    '--filter', 'telemetry', '--access-log', join(work, 'npm-access.log'), '--data-dir', join(work, 'npm-proxy')], env, work, 'weft proxy ready');
   try {
     const res = await fetch(`http://${proxy.ready.listen as string}/from-npm`);
     assert.equal(res.status, 200);
@@ -204,4 +204,5 @@ test('npm pack: the tarball installs globally and its weft runs from the bundle'
   } finally {
     assert.equal(await proxy.stop(), 0);
   }
+  assert.match(readFileSync(join(work, 'npm-access.log'), 'utf8'), /"path":"\/from-npm"/);
 });

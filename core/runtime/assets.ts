@@ -2,7 +2,8 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { getAssetKeys, getRawAsset, isSea } from 'node:sea';
+// A namespace: the npm package also runs on Node 22, whose node:sea lacks getAssetKeys (only the executable calls it).
+import * as sea from 'node:sea';
 
 /** What `npm run build:bin` stamps into the bundle (esbuild `define`); absent when running the .ts sources. */
 export interface BuildStamp {
@@ -18,11 +19,11 @@ declare const WEFT_BUILD: BuildStamp | undefined;
 export const buildStamp: BuildStamp | undefined = typeof WEFT_BUILD === 'undefined' ? undefined : WEFT_BUILD;
 
 /** True inside the single executable (dist/weft): the bundle's files are its embedded assets, not files on disk. */
-export const executable = buildStamp !== undefined && isSea();
+export const executable = buildStamp !== undefined && sea.isSea();
 
 /**
- * The bundle's directory: every bundled file (entries, chunks, filters/) sits in it flat, so this module's own
- * URL gives it. In the executable it is a directory that does not exist, `<executable>/`, whose modules the
+ * The bundle's directory: every bundled module (entries and chunks) sits in it flat, the filters in
+ * filters/, so this module's own URL gives it. In the executable it is a directory that does not exist, `<executable>/`, whose modules the
  * executable's loader hooks serve from its assets (release/sea-main.cjs).
  */
 const bundleDir = new URL('./', import.meta.url);
@@ -49,12 +50,12 @@ function embeddedKey(path: string): string | undefined {
 /** Reads a module file, from the executable's assets when it names one of them. */
 export async function readModuleFile(path: string): Promise<Uint8Array> {
   const key = embeddedKey(path);
-  return key === undefined ? new Uint8Array(await readFile(path)) : new Uint8Array(getRawAsset(key).slice(0));
+  return key === undefined ? new Uint8Array(await readFile(path)) : new Uint8Array(sea.getRawAsset(key).slice(0));
 }
 
 export function moduleFileExists(path: string): boolean {
   const key = embeddedKey(path);
-  return key === undefined ? existsSync(path) : getAssetKeys().includes(key);
+  return key === undefined ? existsSync(path) : sea.getAssetKeys().includes(key);
 }
 
 /** True when the bundle's directory holds `url`'s module: a thread started from it in the executable must be served by the loader hooks. */
