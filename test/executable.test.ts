@@ -96,9 +96,10 @@ test('dist/weft copied alone into an empty directory: --version, proxy, plane an
   const weft = join(dir, 'weft');
   copyFileSync(executablePath, weft);
   assert.deepEqual(readdirSync(dir), ['weft']);
-  // The release's digest is the executable's.
+  // The release's digest is the executable's, in the form sha256sum -c checks (README, Install).
   const digest = createHash('sha256').update(readFileSync(weft)).digest('hex');
   assert.equal(readFileSync(join(dist, 'weft.sha256'), 'utf8'), `${digest}  weft\n`);
+  assert.equal(spawnSync('sha256sum', ['-c', 'weft.sha256'], { cwd: dist }).status, 0);
   // Nothing but the directory itself on PATH, and no node in it: whatever runs comes from the executable.
   const env = { PATH: dir, HOME: dir };
   assert.notEqual(spawnSync('/bin/sh', ['-c', 'command -v node'], { env }).status, 0);
