@@ -84,7 +84,7 @@ async function untilBothWorkers(proxyUrl: string, admin: string, max = 200): Pro
 function checkVersionText(stdout: string): void {
   const lines = stdout.trim().split('\n');
   assert.equal(lines[0], `weft ${packageVersion}`);
-  assert.match(lines[1], /^commit\s+[0-9a-f]{12}(-dirty)?$/);
+  assert.match(lines[1], /^commit\s+[0-9a-f]{12}(\+changes)?$/);
   assert.ok(!Number.isNaN(Date.parse(lines[2].replace(/^built\s+/, ''))), lines[2]);
   assert.match(lines[3], /^node\s+v\d+\.\d+\.\d+$/);
   assert.match(lines[4], /^proxy-wasm ABI\s+0\.2\.1, 0\.2\.0, 0\.1\.0$/);
