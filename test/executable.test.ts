@@ -11,6 +11,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { buildBin, dist, executablePath } from '../release/build.ts';
 import { readyLine } from '../core/proxy/spawn.ts';
 import { startUpstream } from './support/upstream.ts';
+import { startEtcd } from '../plane/test/support.ts';
 import type { Upstream } from './support/upstream.ts';
 
 const root = new URL('../', import.meta.url);
@@ -155,6 +156,26 @@ test('dist/weft copied alone into an empty directory: --version, proxy, plane an
       assert.doesNotMatch(list.stdout, /bogus/);
     } finally {
       assert.equal(await plane.stop(), 0);
+    }
+  });
+
+  await t.test('plane on etcd: the store client the bundle carries (etcd3 with its protos parsed at build time)', async () => {
+    const etcd = await startEtcd();
+    try {
+      const data = join(dir, 'plane-etcd');
+      const plane = await serve(weft, ['plane', '--listen', '127.0.0.1:0', '--data-dir', data, '--store', `etcd:${etcd.url}`], env, dir, 'weft plane ready');
+      try {
+        assert.equal(plane.ready.store, `etcd:${etcd.url}`);
+        const client = { ...env, WEFT_PLANE: plane.ready.url as string, WEFT_TOKEN: readFileSync(join(data, 'token'), 'utf8').trim() };
+        const pushed = await run(weft, ['filter', 'push', 'telemetry', 'telemetry.wasm', '--version', '2.0.0'], client, dir);
+        assert.equal(pushed.code, 0, pushed.stderr);
+        const list = await run(weft, ['filter', 'list'], client, dir);
+        assert.match(list.stdout, /^telemetry\s+2\.0\.0\s/m);
+      } finally {
+        assert.equal(await plane.stop(), 0);
+      }
+    } finally {
+      await etcd.stop();
     }
   });
 
