@@ -1,6 +1,7 @@
 // The plane's HTTP API (JSON; module bytes raw): every route in one table, all but health and metrics behind the bearer token.
+import { once } from 'node:events';
 import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { ErrorCodes, WeftError } from '../core/errors.ts';
 import type { ErrorCode } from '../core/errors.ts';
 import { BUNDLE_PATH, JOIN_PATH, RENEW_PATH } from '../core/identity/protocol.ts';
@@ -20,8 +21,20 @@ import type { RolloutRequest } from './rollout.ts';
 import type { VersionCount } from '../core/control/snapshot.ts';
 import { authorized } from './token.ts';
 
+/**
+ * Request body caps, checked against Content-Length before anything is read and again as the body arrives:
+ * a body over its route's cap is answered 413 at once and the rest of it dropped (refuse), so no caller can make
+ * the plane hold more than the cap per request. Endpoints anyone may call carry a token or a proof, a CSR and a certificate.
+ */
+const OPEN_BODY_MAX = 16 << 10;
+/** Authenticated JSON: reports, registrations, rollout and token requests. */
+const JSON_BODY_MAX = 1 << 20;
+/** Whole documents: the mesh config, a policy. */
+const DOCUMENT_BODY_MAX = 4 << 20;
 /** Pushed modules travel in one request body; 32 MiB is far above any filter and well below memory trouble. */
-const MAX_BODY = 32 << 20;
+const MODULE_BODY_MAX = 32 << 20;
+/** How long the rest of a refused body is read and dropped before its connection is cut. */
+const LINGER_MS = 10_000;
 
 const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.PLANE_UNAUTHORIZED]: 401,
@@ -36,6 +49,7 @@ const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.IDENTITY_REFUSED]: 403,
   [ErrorCodes.IDENTITY_REQUEST_INVALID]: 400,
   [ErrorCodes.CA_CONFLICT]: 409,
+  [ErrorCodes.PLANE_BODY_TOO_LARGE]: 413,
 };
 
 interface Call {
@@ -43,6 +57,8 @@ interface Call {
   res: ServerResponse;
   params: string[];
   query: URLSearchParams;
+  /** The route's body cap. */
+  maxBody: number;
 }
 
 type Handler = (plane: Plane, call: Call) => Promise<unknown>;
@@ -57,6 +73,8 @@ interface Route {
   open?: boolean;
   /** The write changes what proxies are sent: the answer waits until the new snapshot is published. */
   publishes?: boolean;
+  /** Bytes of request body accepted: OPEN_BODY_MAX for open routes, JSON_BODY_MAX for the others, unless given. */
+  maxBody?: number;
   handler: Handler;
 }
 
@@ -64,19 +82,32 @@ function badRequest(message: string): WeftError {
   return new WeftError(ErrorCodes.USAGE, message, 2);
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw badRequest(`request body over ${MAX_BODY} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+function tooLarge(maxBody: number): WeftError {
+  return new WeftError(ErrorCodes.PLANE_BODY_TOO_LARGE, `request body over ${maxBody} bytes, this endpoint's limit`);
 }
 
-async function readJson<T>(req: IncomingMessage): Promise<T> {
-  const body = await readBody(req);
+/**
+ * The body, refused as soon as it passes the cap. Listeners rather than for-await: leaving a for-await loop
+ * destroys the socket, and the caller would get a reset instead of the 413.
+ */
+function readBody({ req, maxBody }: Call): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBody) return void chunks.push(chunk);
+      req.off('data', onData).off('end', onEnd);
+      chunks.length = 0;
+      reject(tooLarge(maxBody));
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks));
+    req.on('data', onData).once('end', onEnd).once('error', reject);
+  });
+}
+
+async function readJson<T>(call: Call): Promise<T> {
+  const body = await readBody(call);
   try {
     return JSON.parse(body.toString('utf8') || '{}') as T;
   } catch (err) {
@@ -101,15 +132,15 @@ const routes: Route[] = [
     res.end(bytes);
     return undefined;
   } },
-  { method: 'POST', pattern: new RegExp(`^/v1/nodes/${NAME}/ack$`), async handler(plane, { req, params }) {
-    const report = await readJson<AckReport>(req);
+  { method: 'POST', pattern: new RegExp(`^/v1/nodes/${NAME}/ack$`), async handler(plane, call) {
+    const report = await readJson<AckReport>(call);
     if (typeof report.version !== 'string' || typeof report.ok !== 'boolean') throw badRequest('ack needs {version, ok, error?}');
-    return plane.status.ack(params[0], report, Date.now());
+    return plane.status.ack(call.params[0], report, Date.now());
   } },
-  { method: 'POST', pattern: new RegExp(`^/v1/nodes/${NAME}/stats$`), async handler(plane, { req, params }) {
-    const { counts } = await readJson<{ counts: VersionCount[] }>(req);
+  { method: 'POST', pattern: new RegExp(`^/v1/nodes/${NAME}/stats$`), async handler(plane, call) {
+    const { counts } = await readJson<{ counts: VersionCount[] }>(call);
     if (!Array.isArray(counts)) throw badRequest('stats needs {counts: [{filter, version, requests, errors}]}');
-    await plane.status.stats(params[0], counts, Date.now());
+    await plane.status.stats(call.params[0], counts, Date.now());
     return { ok: true };
   } },
   { method: 'GET', pattern: /^\/v1\/status$/, async handler(plane) {
@@ -118,8 +149,9 @@ const routes: Route[] = [
   { method: 'GET', pattern: /^\/v1\/snapshot$/, async handler(plane) {
     return plane.snapshot;
   } },
-  { method: 'PUT', pattern: new RegExp(`^/v1/filters/${NAME}/versions/${VERSION}$`), publishes: true, async handler(plane, { req, res, params, query }) {
-    const bytes = await readBody(req);
+  { method: 'PUT', pattern: new RegExp(`^/v1/filters/${NAME}/versions/${VERSION}$`), publishes: true, maxBody: MODULE_BODY_MAX, async handler(plane, call) {
+    const { req, res, params, query } = call;
+    const bytes = await readBody(call);
     const signature = req.headers['x-weft-signature'];
     const result = await plane.registry.push({
       name: params[0], version: params[1], bytes: new Uint8Array(bytes), hold: query.get('hold') === '1',
@@ -138,8 +170,8 @@ const routes: Route[] = [
   { method: 'GET', pattern: /^\/v1\/filters$/, async handler(plane) {
     return listFilters(await loadState(plane.store));
   } },
-  { method: 'PUT', pattern: /^\/v1\/mesh$/, async handler(plane, { req, query }) {
-    return plane.apply(await readJson<unknown>(req), query.get('source') ?? 'mesh');
+  { method: 'PUT', pattern: /^\/v1\/mesh$/, maxBody: DOCUMENT_BODY_MAX, async handler(plane, call) {
+    return plane.apply(await readJson<unknown>(call), call.query.get('source') ?? 'mesh');
   } },
   { method: 'GET', pattern: /^\/v1\/mesh\/([a-z]+)$/, async handler(plane, { params }) {
     const kind = params[0];
@@ -147,8 +179,8 @@ const routes: Route[] = [
     const mesh = (await loadState(plane.store)).mesh;
     return { kind, revision: mesh?.revisions[kind] ?? 0, items: mesh?.[kind] ?? [] };
   } },
-  { method: 'PUT', pattern: /^\/v1\/policies$/, publishes: true, async handler(plane, { req, query }) {
-    return applyPolicy(plane.store, await readJson<unknown>(req), query.get('source') ?? 'policy', plane.ca.trustDomain, Date.now());
+  { method: 'PUT', pattern: /^\/v1\/policies$/, publishes: true, maxBody: DOCUMENT_BODY_MAX, async handler(plane, call) {
+    return applyPolicy(plane.store, await readJson<unknown>(call), call.query.get('source') ?? 'policy', plane.ca.trustDomain, Date.now());
   } },
   { method: 'GET', pattern: /^\/v1\/policies$/, async handler(plane) {
     return (await loadState(plane.store)).policies;
@@ -160,11 +192,11 @@ const routes: Route[] = [
     await deletePolicy(plane.store, params[0]);
     return { deleted: params[0] };
   } },
-  { method: 'PUT', pattern: new RegExp(`^/v1/services/${NAME}/instances$`), publishes: true, async handler(plane, { req, params }) {
-    return register(plane.store, params[0], await readJson<Registration>(req), Date.now(), plane.ca.trustDomain);
+  { method: 'PUT', pattern: new RegExp(`^/v1/services/${NAME}/instances$`), publishes: true, async handler(plane, call) {
+    return register(plane.store, call.params[0], await readJson<Registration>(call), Date.now(), plane.ca.trustDomain);
   } },
-  { method: 'POST', pattern: new RegExp(`^/v1/services/${NAME}/heartbeat$`), publishes: true, async handler(plane, { req, params }) {
-    return heartbeat(plane.store, params[0], (await readJson<{ endpoint: string }>(req)).endpoint, Date.now());
+  { method: 'POST', pattern: new RegExp(`^/v1/services/${NAME}/heartbeat$`), publishes: true, async handler(plane, call) {
+    return heartbeat(plane.store, call.params[0], (await readJson<{ endpoint: string }>(call)).endpoint, Date.now());
   } },
   { method: 'DELETE', pattern: new RegExp(`^/v1/services/${NAME}/instances$`), publishes: true, async handler(plane, { params, query }) {
     await deregister(plane.store, params[0], query.get('endpoint') ?? '');
@@ -174,8 +206,8 @@ const routes: Route[] = [
     const now = Date.now();
     return (await loadState(plane.store)).services.filter((i) => isLive(i, now));
   } },
-  { method: 'POST', pattern: /^\/v1\/rollout$/, async handler(plane, { req }) {
-    await plane.startRollout(await readJson<RolloutRequest>(req));
+  { method: 'POST', pattern: /^\/v1\/rollout$/, async handler(plane, call) {
+    await plane.startRollout(await readJson<RolloutRequest>(call));
     return JSON.parse((await plane.store.get(keys.rollout))!);
   } },
   { method: 'POST', pattern: /^\/v1\/rollout\/abort$/, async handler(plane) {
@@ -187,17 +219,17 @@ const routes: Route[] = [
     if (!raw) throw new WeftError(ErrorCodes.PLANE_NOT_FOUND, 'no rollout has run');
     return JSON.parse(raw);
   } },
-  { method: 'POST', pattern: new RegExp(`^${JOIN_PATH}$`), open: true, async handler(plane, { req }) {
-    return join(plane.ca, plane.store, await readJson(req), plane.snapshot.trustBundle ?? [], Date.now());
+  { method: 'POST', pattern: new RegExp(`^${JOIN_PATH}$`), open: true, async handler(plane, call) {
+    return join(plane.ca, plane.store, await readJson(call), plane.snapshot.trustBundle ?? [], Date.now());
   } },
-  { method: 'POST', pattern: new RegExp(`^${RENEW_PATH}$`), open: true, async handler(plane, { req }) {
-    return renew(plane.ca, await readJson(req), plane.snapshot.trustBundle ?? [], Date.now());
+  { method: 'POST', pattern: new RegExp(`^${RENEW_PATH}$`), open: true, async handler(plane, call) {
+    return renew(plane.ca, await readJson(call), plane.snapshot.trustBundle ?? [], Date.now());
   } },
   { method: 'GET', pattern: new RegExp(`^${BUNDLE_PATH}$`), open: true, async handler(plane) {
     return { trustDomain: plane.ca.trustDomain, bundle: plane.snapshot.trustBundle ?? [] };
   } },
-  { method: 'POST', pattern: /^\/v1\/identity\/tokens$/, async handler(plane, { req }) {
-    const { service, namespace = DEFAULT_NAMESPACE, ttlMs } = await readJson<{ service?: string; namespace?: string; ttlMs?: number }>(req);
+  { method: 'POST', pattern: /^\/v1\/identity\/tokens$/, async handler(plane, call) {
+    const { service, namespace = DEFAULT_NAMESPACE, ttlMs } = await readJson<{ service?: string; namespace?: string; ttlMs?: number }>(call);
     if (typeof service !== 'string' || !SEGMENT_PATTERN.test(service)) throw badRequest('a token needs {service} (letters, digits, ".", "-", "_")');
     if (typeof namespace !== 'string' || !SEGMENT_PATTERN.test(namespace)) throw badRequest('namespace: letters, digits, ".", "-", "_"');
     if (typeof ttlMs !== 'number' || !(ttlMs > 0)) throw badRequest('a token needs {ttlMs} above 0');
@@ -233,30 +265,50 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+/**
+ * Answers a request whose body will not be used. The caller may still be sending it: its bytes are read and
+ * dropped (nothing is kept) so that it reads the answer rather than a reset, but for LINGER_MS at most; a body
+ * still arriving then has its connection cut. (Closing at once would make the kernel reset a connection with
+ * unread bytes, and a client still writing could lose the answer: what nginx's lingering close avoids.)
+ */
+function refuse(req: IncomingMessage, res: ServerResponse, status: number, error: ErrorCode, message: string): void {
+  reply(res, status, { error, message });
+  if (req.complete) return;
+  req.resume();
+  const cut = setTimeout(() => req.socket.destroy(), LINGER_MS);
+  cut.unref();
+  req.once('end', () => clearTimeout(cut)).once('close', () => clearTimeout(cut));
+}
+
 /** Store failures that are not WeftErrors (a dropped etcd connection, a locked file) become STORE_FAILED. */
 function asWeftError(err: unknown): WeftError {
   if (err instanceof WeftError) return err;
   return new WeftError(ErrorCodes.STORE_FAILED, (err as Error).message);
 }
 
-export function createPlaneServer(plane: Plane, token: string): Server {
-  return createServer((req, res) => {
+function planeHandler(plane: Plane, token: string): RequestListener {
+  return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://plane');
     const route = routes.find((r) => r.method === req.method && r.pattern.test(url.pathname));
     if (!route) {
       const known = routes.some((r) => r.pattern.test(url.pathname));
-      reply(res, known ? 405 : 404, { error: ErrorCodes.PLANE_NOT_FOUND, message: `no ${req.method} ${url.pathname}` });
+      refuse(req, res, known ? 405 : 404, ErrorCodes.PLANE_NOT_FOUND, `no ${req.method} ${url.pathname}`);
       return;
     }
     if (!route.open && !authorized(req.headers.authorization, token)) {
-      req.resume();
       const message = req.headers.authorization ? "the plane refused the bearer token: it is not this plane's token" : 'a bearer token is required (--token or WEFT_TOKEN)';
-      reply(res, 401, { error: ErrorCodes.PLANE_UNAUTHORIZED, message });
+      refuse(req, res, 401, ErrorCodes.PLANE_UNAUTHORIZED, message);
+      return;
+    }
+    const maxBody = route.maxBody ?? (route.open ? OPEN_BODY_MAX : JSON_BODY_MAX);
+    if (Number(req.headers['content-length'] ?? 0) > maxBody) {
+      const e = tooLarge(maxBody);
+      refuse(req, res, 413, e.code, e.message);
       return;
     }
     const params = route.pattern.exec(url.pathname)!.slice(1);
     const run = async () => {
-      const body = await route.handler(plane, { req, res, params, query: url.searchParams });
+      const body = await route.handler(plane, { req, res, params, query: url.searchParams, maxBody });
       if (route.publishes) await plane.rebuild();
       return body;
     };
@@ -264,9 +316,54 @@ export function createPlaneServer(plane: Plane, token: string): Server {
       (body) => { if (body !== undefined) reply(res, res.statusCode, body); },
       (err: unknown) => {
         const e = asWeftError(err);
-        if (!STATUS_OF[e.code]) plane.log.error({ err: e.message, path: url.pathname }, 'request failed');
-        reply(res, STATUS_OF[e.code] ?? 500, { error: e.code, message: e.message });
+        const status = STATUS_OF[e.code] ?? 500;
+        if (status === 413) return refuse(req, res, status, e.code, e.message);
+        if (status === 500) plane.log.error({ err: e.message, path: url.pathname }, 'request failed');
+        reply(res, status, { error: e.code, message: e.message });
       },
     );
-  });
+  };
+}
+
+/**
+ * The plane's HTTP server. It binds before the plane opens its store, makes or publishes its CA roots or builds a
+ * snapshot, so a port in use stops start-up with nothing touched; requests that arrive before serve() wait for it.
+ */
+export class PlaneServer {
+  readonly server: Server;
+  #handle: RequestListener;
+  readonly #waiting: [IncomingMessage, ServerResponse][] = [];
+
+  constructor() {
+    this.#handle = (req, res) => { this.#waiting.push([req, res]); };
+    this.server = createServer((req, res) => this.#handle(req, res));
+    // Watch streams are long-lived by design; the default request timeouts would cut them.
+    this.server.requestTimeout = 0;
+    this.server.headersTimeout = 10_000;
+    this.server.keepAliveTimeout = 5_000;
+  }
+
+  /** Binds HOST:PORT (port 0 picks one); the port it got. */
+  async listen(host: string, port: number): Promise<number> {
+    this.server.listen(port, host);
+    try {
+      await once(this.server, 'listening');
+    } catch (err) {
+      throw new WeftError(ErrorCodes.LISTEN_FAILED, `cannot listen on ${host}:${port}: ${(err as Error).message}`);
+    }
+    const address = this.server.address();
+    return typeof address === 'object' && address ? address.port : port;
+  }
+
+  /** From now on requests reach the plane, the ones that waited first. */
+  serve(plane: Plane, token: string): void {
+    const handle = planeHandler(plane, token);
+    this.#handle = handle;
+    for (const [req, res] of this.#waiting.splice(0)) handle(req, res);
+  }
+
+  close(): void {
+    this.server.closeAllConnections();
+    this.server.close();
+  }
 }

@@ -1,17 +1,16 @@
 // `weft plane`: runs one control-plane replica on a SQLite file (default) or on etcd shared with other replicas.
-import { once } from 'node:events';
 import { resolve } from 'node:path';
 import { flagsHelp, parseFlags, usageError } from '../../core/cli/flags.ts';
 import type { FlagSpec } from '../../core/cli/flags.ts';
 import { LOG_LEVELS } from '../../core/config/schema.ts';
 import { parseHostPort } from '../../core/config/settings.ts';
-import { ErrorCodes, WeftError } from '../../core/errors.ts';
 import { TRUST_DOMAIN_PATTERN } from '../../core/identity/spiffe.ts';
 import { createLogger } from '../../core/observe/log.ts';
 import { Authority } from '../ca/authority.ts';
 import { Plane } from '../plane.ts';
-import { createPlaneServer } from '../server.ts';
+import { PlaneServer } from '../server.ts';
 import { openStore } from '../store/open.ts';
+import type { Store } from '../store/store.ts';
 import { loadToken } from '../token.ts';
 import { durationFlag } from './client.ts';
 
@@ -47,33 +46,32 @@ export async function main(argv: string[]): Promise<number> {
   if (!TRUST_DOMAIN_PATTERN.test(trustDomain)) throw usageError(`--trust-domain: lowercase letters, digits, ".", "-" and "_", got "${trustDomain}"`);
   const certTtlMs = durationFlag(values['cert-ttl'] as string | undefined, 'cert-ttl') ?? 24 * 3600_000;
   if (certTtlMs < MIN_CERT_TTL_MS) throw usageError(`--cert-ttl: at least ${MIN_CERT_TTL_MS / 1000}s`);
-  const store = await openStore(values.store as string | undefined, dataDir);
-  const ca = await Authority.open({
-    dataDir, trustDomain, certTtlMs, certFile: values['ca-cert'] as string | undefined, keyFile: values['ca-key'] as string | undefined, store,
-  });
-  const plane = new Plane(store, log, ca);
-  await plane.start();
-  const server = createPlaneServer(plane, token);
-  // Watch streams are long-lived by design; the default request timeouts would cut them.
-  server.requestTimeout = 0;
-  server.headersTimeout = 10_000;
-  server.keepAliveTimeout = 5_000;
-  server.listen(listen.port, listen.host);
+  // Bound first: a port in use must stop start-up before the store is opened or a CA root or snapshot is published.
+  const http = new PlaneServer();
+  const port = await http.listen(listen.host, listen.port);
+  let store: Store | undefined;
+  let plane: Plane | undefined;
   try {
-    await once(server, 'listening');
+    store = await openStore(values.store as string | undefined, dataDir);
+    const ca = await Authority.open({
+      dataDir, trustDomain, certTtlMs, certFile: values['ca-cert'] as string | undefined, keyFile: values['ca-key'] as string | undefined, store,
+    });
+    plane = new Plane(store, log, ca);
+    await plane.start();
   } catch (err) {
-    throw new WeftError(ErrorCodes.LISTEN_FAILED, `cannot listen on ${listen.host}:${listen.port}: ${(err as Error).message}`);
+    await plane?.close();
+    await store?.close();
+    http.close();
+    throw err;
   }
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : listen.port;
+  http.serve(plane, token);
   const url = `http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${port}`;
-  log.info({ url, store: store.description, tokenFile, trustDomain, roots: ca.status().roots.map((r) => r.fingerprint), version: plane.snapshot.version }, 'weft plane ready');
+  log.info({ url, store: store.description, tokenFile, trustDomain, roots: plane.ca.status().roots.map((r) => r.fingerprint), version: plane.snapshot.version }, 'weft plane ready');
 
   const stop = async () => {
     log.info('weft plane stopping');
     await plane.close();
-    server.closeAllConnections();
-    server.close();
+    http.close();
     await store.close();
   };
   await new Promise<void>((done) => {
