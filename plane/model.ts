@@ -68,8 +68,10 @@ export interface NodeRecord {
   version: string;
   filters: { name: string; version: string }[];
   appliedAt: number;
-  /** Seconds from the version's publication to its application, for the last ACK. */
+  /** Seconds from the version's publication to its application, when the node was watching at publication. */
   propagationSeconds?: number;
+  /** The node connected after its version was published and applied it on joining: no propagation time is measured for it. */
+  joinedLate?: boolean;
   last: { version: string; ok: boolean; error?: string; at: number };
   lastSeen: number;
   /** A sidecar's workload certificate as of its last report. */

@@ -19,6 +19,13 @@ import { WatchHub } from './watch.ts';
 
 /** How often a replica looks at the rollout's numbers and sweeps expired service instances. */
 const CONTROL_TICK_MS = 250;
+/** A proxy that stopped watching stays in `weft status` this long by default (`--node-ttl`). */
+export const DEFAULT_NODE_TTL_MS = 3600_000;
+
+export interface PlaneOptions {
+  /** How long a node that stopped watching keeps its record (and `weft status` lists it). */
+  nodeTtlMs?: number;
+}
 /** Writes usually come in bursts (a push writes module, version and head): rebuild once after them. */
 const REBUILD_DELAY_MS = 5;
 
@@ -37,11 +44,15 @@ export class Plane {
   #expiry: NodeJS.Timeout | null = null;
   #tick: NodeJS.Timeout;
   #ticking = false;
+  readonly #nodeTtlMs: number;
+  /** Node records are swept a few times per TTL (at most once a minute), not on every tick: a sweep lists them all. */
+  #nextNodeSweep = 0;
   #rebuilding: Promise<void> = Promise.resolve();
   #closed = false;
 
-  constructor(store: Store, log: Logger, ca: Authority) {
+  constructor(store: Store, log: Logger, ca: Authority, options: PlaneOptions = {}) {
     this.store = store;
+    this.#nodeTtlMs = options.nodeTtlMs ?? DEFAULT_NODE_TTL_MS;
     this.log = log;
     this.ca = ca;
     this.registry = new Registry(store);
@@ -162,9 +173,12 @@ export class Plane {
     if (this.#ticking || this.#closed) return;
     this.#ticking = true;
     const now = Date.now();
+    const sweepNodes = now >= this.#nextNodeSweep;
+    if (sweepNodes) this.#nextNodeSweep = now + Math.min(Math.max(this.#nodeTtlMs / 4, CONTROL_TICK_MS), 60_000);
     Promise.all([
       tickRollout(this.store, now),
       this.state ? sweep(this.store, this.state.services, now) : undefined,
+      sweepNodes ? this.status.expire(this.hub.connected(), now, this.#nodeTtlMs) : undefined,
     ]).catch((err: unknown) => this.#storeError(err)).finally(() => { this.#ticking = false; });
   }
 

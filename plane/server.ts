@@ -122,7 +122,8 @@ const routes: Route[] = [
   { method: 'GET', pattern: /^\/v1\/watch$/, async handler(plane, { res, query }) {
     const node = query.get('node');
     if (!node) throw badRequest('watch needs ?node=NAME');
-    plane.hub.add(node, query.get('version') ?? '', res);
+    // A node the plane has no record of (new, or forgotten after --node-ttl) is sent the snapshot even if it has it, so it ACKs and is listed.
+    plane.hub.add(node, await plane.status.known(node) ? query.get('version') ?? '' : '', res);
     return undefined;
   } },
   { method: 'GET', pattern: /^\/v1\/modules\/([0-9a-f]{64})$/, async handler(plane, { res, params }) {
@@ -135,12 +136,12 @@ const routes: Route[] = [
   { method: 'POST', pattern: new RegExp(`^/v1/nodes/${NAME}/ack$`), async handler(plane, call) {
     const report = await readJson<AckReport>(call);
     if (typeof report.version !== 'string' || typeof report.ok !== 'boolean') throw badRequest('ack needs {version, ok, error?}');
-    return plane.status.ack(call.params[0], report, Date.now());
+    return plane.status.ack(call.params[0], report, Date.now(), plane.hub.connectedSince(call.params[0]));
   } },
   { method: 'POST', pattern: new RegExp(`^/v1/nodes/${NAME}/stats$`), async handler(plane, call) {
     const { counts } = await readJson<{ counts: VersionCount[] }>(call);
     if (!Array.isArray(counts)) throw badRequest('stats needs {counts: [{filter, version, requests, errors}]}');
-    await plane.status.stats(call.params[0], counts, Date.now());
+    await plane.status.stats(call.params[0], counts, Date.now(), plane.hub.connectedSince(call.params[0]) !== undefined);
     return { ok: true };
   } },
   { method: 'GET', pattern: /^\/v1\/status$/, async handler(plane) {

@@ -1,5 +1,6 @@
-// What each proxy applied and when: ACK/NACK records, per-version counts for rollouts, and the propagation metric.
+// What each proxy applied and when: ACK/NACK records, per-version counts for rollouts, the propagation metric, and forgetting proxies gone for good.
 import { Histogram, Registry as MetricRegistry, Gauge } from 'prom-client';
+import { ErrorCodes, WeftError } from '../core/errors.ts';
 import { keys } from './model.ts';
 import type { VersionCount } from '../core/control/snapshot.ts';
 import type { NodeRecord, NodeStats } from './model.ts';
@@ -32,7 +33,7 @@ export interface StatusReport {
   version: string;
   createdAt: number;
   nodes: NodeStatus[];
-  /** The node that took longest to apply the current version, among those that did. */
+  /** The node that took longest to apply the current version, among those watching when it was published. */
   slowest: { node: string; seconds: number } | null;
   watchers: number;
 }
@@ -68,20 +69,36 @@ export class StatusBook {
     return this.#published.get(version);
   }
 
-  async ack(node: string, report: AckReport, now: number): Promise<NodeRecord> {
+  /**
+   * Records an ACK or NACK. Only a node that is watching this plane (`connectedSince`, when its stream opened) or
+   * that has a record may report: anyone with the token could otherwise fill `weft status` with names. Its time
+   * from publication to application is a propagation time only if it was watching when the version was published;
+   * one that connected later applied it on joining, and is marked so instead.
+   */
+  async ack(node: string, report: AckReport, now: number, connectedSince: number | undefined): Promise<NodeRecord> {
     const raw = await this.#store.get(keys.node(node));
+    if (!raw && connectedSince === undefined) throw notWatching(node);
     const prev = raw ? JSON.parse(raw) as NodeRecord : null;
     const last = { version: report.version, ok: report.ok, at: now, ...(report.ok ? {} : { error: report.error ?? 'rejected' }) };
     const identity = validIdentity(report.identity) ?? prev?.identity;
     let record: NodeRecord;
     if (report.ok) {
       const appliedAt = report.appliedAt ?? now;
-      const createdAt = this.#published.get(report.version);
+      const publishedAt = this.#published.get(report.version);
+      const joinedLate = publishedAt !== undefined && connectedSince !== undefined && connectedSince > publishedAt;
+      const measured = publishedAt !== undefined && connectedSince !== undefined && !joinedLate;
       // Clocks of plane and proxy may differ slightly; a negative span is reported as zero rather than dropped.
-      const propagationSeconds = createdAt === undefined ? undefined : Math.max(0, appliedAt - createdAt) / 1000;
+      const propagationSeconds = measured ? Math.max(0, appliedAt - publishedAt) / 1000 : undefined;
       if (propagationSeconds !== undefined && prev?.version !== report.version) this.#propagation.observe(propagationSeconds);
       record = { node, version: report.version, filters: report.filters ?? [], appliedAt, last, lastSeen: now,
-        ...(propagationSeconds === undefined ? {} : { propagationSeconds }) };
+        ...(propagationSeconds === undefined ? {} : { propagationSeconds }), ...(joinedLate ? { joinedLate } : {}) };
+      // The same version ACKed again (a renewed certificate, a reconnection) keeps how it first arrived.
+      if (prev?.version === report.version) {
+        if (prev.propagationSeconds !== undefined) record.propagationSeconds = prev.propagationSeconds;
+        else delete record.propagationSeconds;
+        if (prev.joinedLate) record.joinedLate = true;
+        else delete record.joinedLate;
+      }
     } else {
       record = prev ? { ...prev, last, lastSeen: now } : { node, version: '', filters: [], appliedAt: 0, last, lastSeen: now };
     }
@@ -92,15 +109,38 @@ export class StatusBook {
 
   async seen(node: string, now: number): Promise<void> {
     const raw = await this.#store.get(keys.node(node));
-    if (raw) await this.#store.put(keys.node(node), JSON.stringify({ ...JSON.parse(raw) as NodeRecord, lastSeen: now }));
+    if (raw) await this.#store.swap(keys.node(node), raw, JSON.stringify({ ...JSON.parse(raw) as NodeRecord, lastSeen: now }));
   }
 
-  async stats(node: string, counts: VersionCount[], now: number): Promise<void> {
+  /** Whether the plane has a record of the node (it ACKed or NACKed a snapshot and has not expired). */
+  async known(node: string): Promise<boolean> {
+    return (await this.#store.get(keys.node(node))) !== undefined;
+  }
+
+  /** Per-version counts during a rollout; like an ACK, only from a node that is watching or known. */
+  async stats(node: string, counts: VersionCount[], now: number, watching: boolean): Promise<void> {
+    if (!watching && !await this.known(node)) throw notWatching(node);
     const record: NodeStats = { at: now, counts };
     await this.#store.put(keys.stats(node), JSON.stringify(record));
   }
 
-  async report(current: { version: string; createdAt: number }, connected: Set<string>, watchers: number, now: number): Promise<StatusReport> {
+  /**
+   * Forgets nodes that stopped watching more than `ttlMs` ago (their record and counts), and keeps the records of
+   * nodes watching this replica fresh, so that no replica forgets a node another one serves. Every replica runs
+   * it; each write is a compare-and-set, so an ACK that lands meanwhile wins.
+   */
+  async expire(connected: ReadonlyMap<string, number>, now: number, ttlMs: number): Promise<void> {
+    for (const e of await this.#store.list('nodes/')) {
+      const r = JSON.parse(e.value) as NodeRecord;
+      if (connected.has(r.node)) {
+        if (now - r.lastSeen > ttlMs / 2) await this.#store.swap(e.key, e.value, JSON.stringify({ ...r, lastSeen: now }));
+      } else if (now - r.lastSeen > ttlMs && await this.#store.swap(e.key, e.value, undefined)) {
+        await this.#store.delete(keys.stats(r.node));
+      }
+    }
+  }
+
+  async report(current: { version: string; createdAt: number }, connected: ReadonlyMap<string, number>, watchers: number, now: number): Promise<StatusReport> {
     const nodes = (await this.#store.list('nodes/')).map((e) => {
       const r = JSON.parse(e.value) as NodeRecord;
       const behind = r.version !== current.version;
@@ -118,4 +158,8 @@ export class StatusBook {
     }
     return { version: current.version, createdAt: current.createdAt, nodes, slowest, watchers };
   }
+}
+
+function notWatching(node: string): WeftError {
+  return new WeftError(ErrorCodes.PLANE_NOT_FOUND, `node "${node}" is not watching this plane and has no record: a proxy reports on the snapshots its watch was sent`);
 }

@@ -15,6 +15,8 @@ interface Watcher {
 
 export class WatchHub {
   readonly #watchers = new Set<Watcher>();
+  /** Each watching node and since when (ms) it has had a stream open without a break: a push is measured only for nodes watching before it. */
+  readonly #nodes = new Map<string, { since: number; streams: number }>();
   #current: Snapshot | null = null;
   #line = '';
   #ping: NodeJS.Timeout;
@@ -30,9 +32,14 @@ export class WatchHub {
     return this.#watchers.size;
   }
 
-  /** Nodes with an open stream to this plane. */
-  connected(): Set<string> {
-    return new Set([...this.#watchers].map((w) => w.node));
+  /** Nodes with an open stream to this plane, each with the time it connected. */
+  connected(): Map<string, number> {
+    return new Map([...this.#nodes].map(([node, n]) => [node, n.since]));
+  }
+
+  /** When the node's stream to this plane opened; undefined when it has none. */
+  connectedSince(node: string): number | undefined {
+    return this.#nodes.get(node)?.since;
   }
 
   publish(snapshot: Snapshot): void {
@@ -47,6 +54,9 @@ export class WatchHub {
     res.flushHeaders();
     const w: Watcher = { node, res, blocked: false, sentVersion: haveVersion };
     this.#watchers.add(w);
+    const n = this.#nodes.get(node) ?? { since: Date.now(), streams: 0 };
+    n.streams++;
+    this.#nodes.set(node, n);
     this.#onConnect(node, true);
     res.on('drain', () => {
       w.blocked = false;
@@ -54,6 +64,7 @@ export class WatchHub {
     });
     res.on('close', () => {
       this.#watchers.delete(w);
+      if (--n.streams === 0) this.#nodes.delete(node);
       this.#onConnect(node, false);
     });
     this.#send(w);
@@ -63,6 +74,7 @@ export class WatchHub {
     clearInterval(this.#ping);
     for (const w of this.#watchers) w.res.destroy();
     this.#watchers.clear();
+    this.#nodes.clear();
   }
 
   #send(w: Watcher): void {

@@ -23,10 +23,11 @@ const FLAGS: FlagSpec[] = [
   { name: 'ca-cert', value: 'FILE', help: 'PEM: the CA certificate that signs workload certificates, then any intermediates, ending with the root', defaultText: 'a root generated at first start in <data-dir>/ca' },
   { name: 'ca-key', value: 'FILE', help: "PEM: the --ca-cert signing certificate's private key" },
   { name: 'cert-ttl', value: 'DURATION', help: 'lifetime of workload certificates; proxies renew at about two thirds of it', defaultText: '24h' },
+  { name: 'node-ttl', value: 'DURATION', help: 'how long a proxy that stopped watching stays in weft status before it is forgotten', defaultText: '1h' },
   { name: 'log-level', value: 'LEVEL', choices: LOG_LEVELS, help: 'how much the JSON log on stderr says', defaultText: 'info' },
 ];
 
-const USAGE = 'usage: weft plane --listen HOST:PORT [--store sqlite:FILE | etcd:URL] [--data-dir DIR] [--token-file FILE] [--trust-domain NAME] [--ca-cert FILE --ca-key FILE] [--cert-ttl 24h]';
+const USAGE = 'usage: weft plane --listen HOST:PORT [--store sqlite:FILE | etcd:URL] [--data-dir DIR] [--token-file FILE] [--trust-domain NAME] [--ca-cert FILE --ca-key FILE] [--cert-ttl 24h] [--node-ttl 1h]';
 /** Certificates shorter than this leave no room to renew at two thirds of their life over a real network. */
 const MIN_CERT_TTL_MS = 3000;
 
@@ -46,6 +47,8 @@ export async function main(argv: string[]): Promise<number> {
   if (!TRUST_DOMAIN_PATTERN.test(trustDomain)) throw usageError(`--trust-domain: lowercase letters, digits, ".", "-" and "_", got "${trustDomain}"`);
   const certTtlMs = durationFlag(values['cert-ttl'] as string | undefined, 'cert-ttl') ?? 24 * 3600_000;
   if (certTtlMs < MIN_CERT_TTL_MS) throw usageError(`--cert-ttl: at least ${MIN_CERT_TTL_MS / 1000}s`);
+  const nodeTtlMs = durationFlag(values['node-ttl'] as string | undefined, 'node-ttl');
+  if (nodeTtlMs === 0) throw usageError('--node-ttl: above 0');
   // Bound first: a port in use must stop start-up before the store is opened or a CA root or snapshot is published.
   const http = new PlaneServer();
   const port = await http.listen(listen.host, listen.port);
@@ -56,7 +59,7 @@ export async function main(argv: string[]): Promise<number> {
     const ca = await Authority.open({
       dataDir, trustDomain, certTtlMs, certFile: values['ca-cert'] as string | undefined, keyFile: values['ca-key'] as string | undefined, store,
     });
-    plane = new Plane(store, log, ca);
+    plane = new Plane(store, log, ca, { nodeTtlMs });
     await plane.start();
   } catch (err) {
     await plane?.close();

@@ -24,6 +24,8 @@ export const statusCommand: Command = planeCommand({
     }
     console.log(`config version ${r.version || '-'} (published ${ago(r.createdAt)}), ${r.nodes.length} proxies, ${r.watchers} watching this plane`);
     if (r.slowest) console.log(`slowest to apply it: ${r.slowest.node} in ${r.slowest.seconds.toFixed(3)}s`);
+    const late = r.nodes.filter((n) => n.joinedLate && n.version === r.version).map((n) => n.node);
+    if (late.length) console.log(`connected after it was published (applied on joining, not timed): ${late.join(', ')}`);
     const withIdentity = r.nodes.some((n) => n.identity);
     const rows = [['NODE', 'VERSION', 'FILTERS', 'LAST', 'LAST SEEN', 'LAG', ...(withIdentity ? ['IDENTITY', 'CERT EXPIRES'] : []), 'ERROR']];
     for (const n of r.nodes) {
