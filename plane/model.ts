@@ -1,6 +1,6 @@
 // The records the plane keeps in its store, one JSON value per key, and the key each lives under.
 import type { AuthorizationPolicy } from '../core/authz/policy.ts';
-import type { FailPolicy, RawRoute, VersionCount } from '../core/control/snapshot.ts';
+import type { Counts, FailPolicy, RawRoute, VersionCount } from '../core/control/snapshot.ts';
 
 /** One immutable pushed version of a filter: `filters/NAME/versions/VERSION`. */
 export interface FilterVersion {
@@ -93,6 +93,25 @@ export interface CaRootRecord {
 
 export type RolloutPhase = 'running' | 'promoted' | 'rolled_back' | 'aborted';
 
+/** One version's counts over a window, summed over the nodes (core/control/snapshot.ts Counts). */
+export type Figures = Counts;
+
+/** Both versions side by side over the same window: `canary` is the new version, `stable` the one it replaces. */
+export interface Comparison {
+  canary: Figures;
+  stable: Figures;
+}
+
+/** A decision of the controller, with the figures it was made on. */
+export interface RolloutEvent {
+  at: number;
+  percent: number;
+  event: string;
+  reason: string;
+  /** The step's figures, when the decision judged them. */
+  figures?: Comparison;
+}
+
 /** The one rollout of the mesh (finished ones stay until the next starts): `rollout`. */
 export interface RolloutRecord {
   filter: string;
@@ -101,16 +120,22 @@ export interface RolloutRecord {
   percent: number;
   step: number;
   intervalMs: number;
+  /** How far above the stable version's error rate the new version's may be. */
   maxErrorRate: number;
-  /** Fewer requests than this on the new version in a step tell nothing about its error rate. */
+  /** Fewer requests than this on a version in a step tell nothing about its error rate. */
   minRequests: number;
   phase: RolloutPhase;
   reason: string;
   startedAt: number;
   stepStartedAt: number;
-  /** Per node, the new version's counts when the current step began. */
-  baseline: Record<string, { requests: number; errors: number }>;
-  history: { at: number; percent: number; event: string }[];
+  /**
+   * Per node, both versions' cumulative counts when the step began, or at the node's first report of the
+   * rollout if it came later: what the node served before that is not the step's.
+   */
+  baseline: Record<string, Comparison>;
+  /** The stable version's figures from the last step it served enough requests in: a step at 100% is compared with them. */
+  reference?: Figures;
+  history: RolloutEvent[];
 }
 
 export const keys = {

@@ -15,8 +15,8 @@ import { listFilters } from './registry.ts';
 import { deregister, heartbeat, register } from './services.ts';
 import type { Registration } from './services.ts';
 import { isLive, loadState } from './state.ts';
-import { keys } from './model.ts';
 import type { AckReport } from './status.ts';
+import { rolloutView } from './rollout.ts';
 import type { RolloutRequest } from './rollout.ts';
 import type { VersionCount } from '../core/control/snapshot.ts';
 import { authorized } from './token.ts';
@@ -115,6 +115,13 @@ async function readJson<T>(call: Call): Promise<T> {
   }
 }
 
+/** One per-version count as a proxy reports it: the rollout controller adds them up, so nothing else gets in. */
+function validCount(c: unknown): c is VersionCount {
+  const x = c as Record<string, unknown> | null;
+  return typeof x?.filter === 'string' && typeof x.version === 'string' &&
+    [x.requests, x.filterErrors, x.upstreamErrors].every((n) => Number.isSafeInteger(n) && (n as number) >= 0);
+}
+
 const NAME = '([A-Za-z0-9_.-]+)';
 const VERSION = '([A-Za-z0-9_.+-]+)';
 
@@ -140,7 +147,7 @@ const routes: Route[] = [
   } },
   { method: 'POST', pattern: new RegExp(`^/v1/nodes/${NAME}/stats$`), async handler(plane, call) {
     const { counts } = await readJson<{ counts: VersionCount[] }>(call);
-    if (!Array.isArray(counts)) throw badRequest('stats needs {counts: [{filter, version, requests, errors}]}');
+    if (!Array.isArray(counts) || !counts.every(validCount)) throw badRequest('stats needs {counts: [{filter, version, requests, filterErrors, upstreamErrors}]}, counts as whole numbers');
     await plane.status.stats(call.params[0], counts, Date.now(), plane.hub.connectedSince(call.params[0]) !== undefined);
     return { ok: true };
   } },
@@ -209,16 +216,14 @@ const routes: Route[] = [
   } },
   { method: 'POST', pattern: /^\/v1\/rollout$/, async handler(plane, call) {
     await plane.startRollout(await readJson<RolloutRequest>(call));
-    return JSON.parse((await plane.store.get(keys.rollout))!);
+    return rolloutView(plane.store);
   } },
   { method: 'POST', pattern: /^\/v1\/rollout\/abort$/, async handler(plane) {
     await plane.abortRollout();
-    return JSON.parse((await plane.store.get(keys.rollout))!);
+    return rolloutView(plane.store);
   } },
   { method: 'GET', pattern: /^\/v1\/rollout$/, async handler(plane) {
-    const raw = await plane.store.get(keys.rollout);
-    if (!raw) throw new WeftError(ErrorCodes.PLANE_NOT_FOUND, 'no rollout has run');
-    return JSON.parse(raw);
+    return rolloutView(plane.store);
   } },
   { method: 'POST', pattern: new RegExp(`^${JOIN_PATH}$`), open: true, async handler(plane, call) {
     return join(plane.ca, plane.store, await readJson(call), plane.snapshot.trustBundle ?? [], Date.now());

@@ -9,9 +9,10 @@ export class FilterChain {
   readonly filters: readonly Filter[];
   /** Streams begun and not yet finished. */
   active = 0;
-  /** Requests this chain served, and those answered 500 or above: what a rollout judges a version by. */
+  /** Requests this chain served and its 5xx answers by cause (core/control/snapshot.ts Counts): what a rollout judges a version by. */
   requests = 0;
-  errors = 0;
+  filterErrors = 0;
+  upstreamErrors = 0;
   #closing = false;
 
   private constructor(filters: Filter[]) {

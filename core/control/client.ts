@@ -24,8 +24,11 @@ export interface ControlClientOptions {
    * `disk` holds every module of the snapshot as a file: settingsFromSnapshot(snapshot, disk) names them.
    */
   apply: (snapshot: Snapshot, modules: Map<string, Uint8Array>, disk: ControlDisk) => Promise<void>;
-  /** Per-version counts, read while the plane asks for them (during a rollout). */
-  stats?: () => VersionCount[];
+  /**
+   * Per-version counts, read at each report while the plane asks for them (during a rollout). Read then, not kept
+   * from an earlier read: the first report of a rollout is its baseline, and must not be older than the rollout.
+   */
+  stats?: () => Promise<VersionCount[]> | VersionCount[];
   /**
    * The roots (PEM) workload certificates must chain to, from each served snapshot that carries them
    * (IdentityManager.updateTrustBundle): a root rotation reaches listeners with the config.
@@ -278,7 +281,11 @@ export class ControlClient {
     if (!intervalMs || !stats) return;
     this.#statsTimer = setInterval(() => {
       const plane = this.state.connectedTo;
-      if (plane) void this.#post(plane, `/v1/nodes/${encodeURIComponent(this.#o.node)}/stats`, { counts: stats() });
+      if (!plane) return;
+      void Promise.resolve(stats()).then(
+        (counts) => this.#post(plane, `/v1/nodes/${encodeURIComponent(this.#o.node)}/stats`, { counts }),
+        (err: unknown) => this.#o.log?.warn({ err: (err as Error).message }, 'reading per-version counts failed'),
+      );
     }, intervalMs);
   }
 }

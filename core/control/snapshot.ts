@@ -58,13 +58,32 @@ export interface MeshService {
   identities: string[];
 }
 
+/**
+ * Requests that ran a chain, and its 5xx answers told apart by cause: the ones the chain's filters made (a trap
+ * under a closed policy, a filter's own 5xx local reply or reset, a request held past its timeout) and all
+ * the others (the upstream's 5xx, Weft's answers for upstream failures). A canary's chain differs from the
+ * stable one only in the version rolled out, so a rollout compares the two (plane/rollout.ts).
+ */
+export interface Counts {
+  requests: number;
+  filterErrors: number;
+  upstreamErrors: number;
+}
+
 /** Per filter version, cumulative since the proxy started: what a rollout judges a new version by (POST /v1/nodes/N/stats). */
-export interface VersionCount {
+export interface VersionCount extends Counts {
   filter: string;
   version: string;
-  requests: number;
-  /** Responses with status 500 or above to requests that ran this version. */
-  errors: number;
+}
+
+/** Adds counts to those of one filter version in `into` (keyed "filter@version"). */
+export function addCounts(into: Map<string, VersionCount>, filter: string, version: string, c: Counts): void {
+  const key = `${filter}@${version}`;
+  const sum = into.get(key) ?? { filter, version, requests: 0, filterErrors: 0, upstreamErrors: 0 };
+  sum.requests += c.requests;
+  sum.filterErrors += c.filterErrors;
+  sum.upstreamErrors += c.upstreamErrors;
+  into.set(key, sum);
 }
 
 /** Every module digest a snapshot needs, canaries included. */

@@ -123,6 +123,8 @@ class Exchange implements AttemptOwner, StreamHost {
   // The filter chain's side, when the route has one.
   private stream: ChainStream | null = null;
   private chain: FilterChain | null = null;
+  /** The filters answered, reset or held the request: a 5xx is then theirs, not the upstream's (what a rollout judges). */
+  private filterFault = false;
   requestHeaders: HeaderList = [];
   requestTrailers: HeaderList | null = null;
   responseHeaders: HeaderList | null = null;
@@ -186,7 +188,10 @@ class Exchange implements AttemptOwner, StreamHost {
     this.upstreamHeaders = up.headers;
     if (this.clusterOverride !== undefined) {
       const chosen = this.ctx.clusters.get(this.clusterOverride);
-      if (!chosen) return this.fail(ErrorCodes.NO_HEALTHY_UPSTREAM, `filter chose unknown cluster "${this.clusterOverride}"`);
+      if (!chosen) {
+        this.filterFault = true;
+        return this.fail(ErrorCodes.NO_HEALTHY_UPSTREAM, `filter chose unknown cluster "${this.clusterOverride}"`);
+      }
       this.cluster = chosen;
     }
     if (!endOfStream) this.body = new PassThrough();
@@ -225,11 +230,13 @@ class Exchange implements AttemptOwner, StreamHost {
 
   /** A filter answered: the upstream side is dropped; the reply arrives through headersDone(1) and bodyData(1). */
   localReply(status: number, details: string): void {
+    this.filterFault = true;
     this.dropUpstream(new Error(`local reply ${status}: ${details}`));
     this.status = status;
   }
 
   reset(reason: string): void {
+    this.filterFault = true;
     this.dropUpstream(new Error(reason));
     this.res.destroy();
     this.done(this.status || 502, reason);
@@ -445,6 +452,7 @@ class Exchange implements AttemptOwner, StreamHost {
 
   chainTimedOut(): void {
     if (this.finished || this.res.headersSent || this.current) return;
+    this.filterFault = true;
     this.dropUpstream(new Error('filter timeout'));
     this.fail(ErrorCodes.FILTER_TIMEOUT);
   }
@@ -482,7 +490,10 @@ class Exchange implements AttemptOwner, StreamHost {
     observe(this.ctx, this.req, this.started, this.route.name, this.cluster.name, status, upstream, this.bytesIn, this.bytesOut, this.facts.requestId, error);
     if (this.chain) {
       this.chain.requests++;
-      if (status >= 500) this.chain.errors++;
+      if (status >= 500) {
+        if (this.filterFault) this.chain.filterErrors++;
+        else this.chain.upstreamErrors++;
+      }
       this.stream!.finish();
     }
   }

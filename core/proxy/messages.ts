@@ -2,9 +2,9 @@
 import type { ProxySettings } from '../config/settings.ts';
 import type { LoadedFilter } from './filter-loader.ts';
 import type { Identity } from '../identity/identity.ts';
+import type { VersionCount } from '../control/snapshot.ts';
 
-/** Requests and 5xx answers per filter version, cumulative since the worker started. */
-export interface VersionCount { filter: string; version: string; requests: number; errors: number }
+export type { VersionCount };
 
 /** What a worker serves: the routing part of the settings and the compiled filters, swapped whole. */
 export interface Generation {

@@ -2,7 +2,6 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { startControlClient } from '../control/client.ts';
-import type { VersionCount } from '../control/client.ts';
 import { settingsFromSnapshot } from '../control/settings.ts';
 import { loadTrustKey } from '../control/signature.ts';
 import type { Supervisor } from './supervisor.ts';
@@ -54,8 +53,6 @@ export async function feedFromPlane(sup: Supervisor, log: Logger, o: PlaneOption
       throw new WeftError(ErrorCodes.USAGE, `the join token is for ${identity.current().spiffeId}, not service "${o.workload.service}" in namespace "${o.workload.namespace}"`, 2);
     }
   }
-  // The client reads counts synchronously on its own timer; they are refreshed in the background, one interval behind.
-  let counts: VersionCount[] = [];
   const client = await startControlClient({
     planes: o.planes,
     node: o.node,
@@ -66,10 +63,7 @@ export async function feedFromPlane(sup: Supervisor, log: Logger, o: PlaneOption
     // A root rotation reaches the mTLS listeners with the config.
     trustBundle: identity ? (pems) => identity.updateTrustBundle(pems) : undefined,
     identity: identity ? () => identity.current() : undefined,
-    stats: () => {
-      void sup.versionCounts().then((c) => { counts = c; });
-      return counts;
-    },
+    stats: () => sup.versionCounts(),
     apply: async (snapshot, _modules, disk) => {
       const next = settingsFromSnapshot(snapshot, disk);
       const own = sup.settings.sidecar;

@@ -10,6 +10,7 @@ import { startAdmin } from '../admin/server.ts';
 import { SupervisorMetrics } from '../observe/supervisor-metrics.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
 import type { ErrorCode } from '../errors.ts';
+import { addCounts } from '../control/snapshot.ts';
 import { FilterLoader } from './filter-loader.ts';
 import type { LoadedFilter } from './filter-loader.ts';
 import { SharedState } from '../wasm/shared-data.ts';
@@ -160,19 +161,13 @@ export class Supervisor {
     return replies.map((r) => (r as { metrics: unknown }).metrics);
   }
 
-  /** Requests and 5xx answers per filter version, summed over the workers (what a rollout judges versions by). */
+  /** Requests and 5xx answers (by cause) per filter version, summed over the workers (what a rollout judges versions by). */
   async versionCounts(): Promise<VersionCount[]> {
     const id = this.nextRequestId++;
     const replies = await this.ask(this.liveSlots(), { type: 'stats', id }, `stats:${id}`, 2000);
     const sum = new Map<string, VersionCount>();
     for (const r of replies) {
-      for (const c of (r as { counts: VersionCount[] }).counts) {
-        const key = `${c.filter}@${c.version}`;
-        const s = sum.get(key) ?? { ...c, requests: 0, errors: 0 };
-        s.requests += c.requests;
-        s.errors += c.errors;
-        sum.set(key, s);
-      }
+      for (const c of (r as { counts: VersionCount[] }).counts) addCounts(sum, c.filter, c.version, c);
     }
     return [...sum.values()];
   }

@@ -17,6 +17,7 @@ import { listenerPlans, listenerRoutes } from './listeners.ts';
 import type { ListenerPlan } from './listeners.ts';
 import { Authorizer } from '../authz/authorizer.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
+import { addCounts } from '../control/snapshot.ts';
 
 const data = workerData as WorkerData;
 const port = parentPort!;
@@ -105,20 +106,15 @@ const prepared = new Map<number, Built>();
 /** Counts of chains swapped out, so per-version totals stay cumulative across swaps. */
 const retired = new Map<string, VersionCount>();
 
-function addCounts(into: Map<string, VersionCount>, chain: FilterChain): void {
-  for (const f of chain.filters) {
-    const key = `${f.name}@${f.version}`;
-    const c = into.get(key) ?? { filter: f.name, version: f.version, requests: 0, errors: 0 };
-    c.requests += chain.requests;
-    c.errors += chain.errors;
-    into.set(key, c);
-  }
+/** A chain's counts go to every filter version it runs. */
+function addChainCounts(into: Map<string, VersionCount>, chain: FilterChain): void {
+  for (const f of chain.filters) addCounts(into, f.name, f.version, chain);
 }
 
 function versionCounts(): VersionCount[] {
   const all = new Map<string, VersionCount>();
-  for (const c of retired.values()) all.set(`${c.filter}@${c.version}`, { ...c });
-  for (const chain of current.chains.values()) addCounts(all, chain);
+  for (const c of retired.values()) addCounts(all, c.filter, c.version, c);
+  for (const chain of current.chains.values()) addChainCounts(all, chain);
   return [...all.values()];
 }
 
@@ -136,7 +132,7 @@ function commit(id: number): void {
     if (plan.inbound) ctx.authz = next.authz;
   });
   for (const chain of dropped(old.chains, next.chains)) {
-    addCounts(retired, chain);
+    addChainCounts(retired, chain);
     chain.closeWhenIdle();
   }
   void endpoints.retainOnly(next.clusters.values());

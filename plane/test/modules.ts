@@ -44,6 +44,12 @@ export function failing500(): Promise<Uint8Array> {
     (i32.const 1)))`);
 }
 
+/** Traps (unreachable) on every request's headers: under the default closed policy each request is answered 503 by the proxy. */
+export function trapsOnRequest(): Promise<Uint8Array> {
+  return buildWatText('traps-on-request.wat', `(module ${PRELUDE}
+  (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32) unreachable))`);
+}
+
 /** A valid filter padded with a data segment to `bytes` in size: larger than one stored chunk. */
 export function padded(bytes: number): Promise<Uint8Array> {
   return buildWatText('padded.wat', `(module ${PRELUDE.replace('(memory (export "memory") 1)', `(memory (export "memory") ${Math.ceil(bytes / 65536) + 1})`)}

@@ -12,7 +12,7 @@ import { startPlane, tempDir, waitFor } from './support.ts';
 
 /**
  * Counts a proxy would report: each report adds traffic split by the canary share the proxy was sent,
- * and versions in `failing` answer every request with a 5xx.
+ * and versions in `failing` answer every request with a 5xx of their own.
  */
 function trafficCounter(failing: Set<string>) {
   const totals = new Map<string, VersionCount>();
@@ -25,9 +25,9 @@ function trafficCounter(failing: Set<string>) {
         const canary = f.canary ? Math.round(f.canary.percent) : 0;
         for (const [version, n] of [[f.version, 100 - canary], [f.canary?.version, canary]] as const) {
           if (!version || !n) continue;
-          const c = totals.get(version) ?? { filter: f.name, version, requests: 0, errors: 0 };
+          const c = totals.get(version) ?? { filter: f.name, version, requests: 0, filterErrors: 0, upstreamErrors: 0 };
           c.requests += n;
-          if (failing.has(version)) c.errors += n;
+          if (failing.has(version)) c.filterErrors += n;
           totals.set(version, c);
         }
       }
@@ -83,7 +83,7 @@ test('rollouts on one plane', async (t) => {
     assert.equal((await start('hdr@3')).code, 0);
     const done = await waitFor('rollback', async () => { const x = await rollout(); return x.phase !== 'running' ? x : undefined; }, 10_000);
     assert.equal(done.phase, 'rolled_back');
-    assert.match(done.reason, /rolled back at 20%: hdr@3 had (\d+) errors in \1 requests \(rate 1\.000, limit 0\.05\)/);
+    assert.match(done.reason, /rolled back at 20%: hdr@3 caused (\d+) errors itself in \1 requests \(rate 1\.000\) against 0 in \d+ \(0\.000\) on 2; limit 0\.05 above/);
     const status = await plane.weft(['rollout', 'status']);
     assert.match(status.stdout, /hdr: 2 -> 3 {2}rolled_back/);
     const after = await waitFor('the base version alone', async () => { const x = await snapshot(); return x.filters[0].canary ? undefined : x; });
