@@ -93,13 +93,10 @@ export interface CaRootRecord {
 
 export type RolloutPhase = 'running' | 'promoted' | 'rolled_back' | 'aborted';
 
-/** One version's counts over a window, summed over the nodes (core/control/snapshot.ts Counts). */
-export type Figures = Counts;
-
 /** Both versions side by side over the same window: `canary` is the new version, `stable` the one it replaces. */
 export interface Comparison {
-  canary: Figures;
-  stable: Figures;
+  canary: Counts;
+  stable: Counts;
 }
 
 /** A decision of the controller, with the figures it was made on. */
@@ -134,7 +131,7 @@ export interface RolloutRecord {
    */
   baseline: Record<string, Comparison>;
   /** The stable version's figures from the last step it served enough requests in: a step at 100% is compared with them. */
-  reference?: Figures;
+  reference?: Counts;
   history: RolloutEvent[];
 }
 

@@ -19,15 +19,15 @@ import { WatchHub } from './watch.ts';
 
 /** How often a replica looks at the rollout's numbers and sweeps expired service instances. */
 const CONTROL_TICK_MS = 250;
+/** Writes usually come in bursts (a push writes module, version and head): rebuild once after them. */
+const REBUILD_DELAY_MS = 5;
 /** A proxy that stopped watching stays in `weft status` this long by default (`--node-ttl`). */
-export const DEFAULT_NODE_TTL_MS = 3600_000;
+const DEFAULT_NODE_TTL_MS = 3600_000;
 
 export interface PlaneOptions {
   /** How long a node that stopped watching keeps its record (and `weft status` lists it). */
   nodeTtlMs?: number;
 }
-/** Writes usually come in bursts (a push writes module, version and head): rebuild once after them. */
-const REBUILD_DELAY_MS = 5;
 
 export class Plane {
   readonly store: Store;

@@ -1,7 +1,8 @@
 // The rollout controller: a new filter version serves a growing share of requests while its error rates stay those of the version it replaces over the same steps, else it is rolled back.
 import { ErrorCodes, WeftError } from '../core/errors.ts';
 import { keys, parseFilterRef } from './model.ts';
-import type { Comparison, Figures, NodeStats, RolloutRecord } from './model.ts';
+import type { Counts } from '../core/control/snapshot.ts';
+import type { Comparison, NodeStats, RolloutRecord } from './model.ts';
 import { fisherUpperTail } from './significance.ts';
 import { findVersion } from './state.ts';
 import type { MeshState } from './state.ts';
@@ -58,7 +59,7 @@ export function planRollout(state: MeshState, req: RolloutRequest, now: number):
  * the new version back: at the end of each step, one look per step; at any moment in between, far stronger
  * evidence, so that a version failing its requests goes at once. The controller looks every 250 ms, and each look
  * is a chance for noise: simulated with identical versions at 30 to 1,000 requests/s and 0.5% to 20% upstream
- * failures, these levels roll back at most 0.3% of rollouts, where a z-test at every look rolled back 2.4% of the
+ * failures, these levels roll back at most 0.45% of rollouts, where a z-test at every look rolled back 2.4% of the
  * demo's.
  */
 const STEP_END_P = 1e-3;
@@ -70,18 +71,18 @@ export interface NodeReport {
   stats: NodeStats;
 }
 
-const ZERO: Figures = { requests: 0, filterErrors: 0, upstreamErrors: 0 };
+const ZERO: Counts = { requests: 0, filterErrors: 0, upstreamErrors: 0 };
 
-function figuresOf(s: NodeStats, filter: string, version: string): Figures {
+function countsOf(s: NodeStats, filter: string, version: string): Counts {
   const c = s.counts.find((x) => x.filter === filter && x.version === version);
   return c ? { requests: c.requests, filterErrors: c.filterErrors, upstreamErrors: c.upstreamErrors } : ZERO;
 }
 
-function add(a: Figures, b: Figures): Figures {
+function add(a: Counts, b: Counts): Counts {
   return { requests: a.requests + b.requests, filterErrors: a.filterErrors + b.filterErrors, upstreamErrors: a.upstreamErrors + b.upstreamErrors };
 }
 
-function since(now: Figures, base: Figures): Figures {
+function since(now: Counts, base: Counts): Counts {
   return { requests: now.requests - base.requests, filterErrors: Math.max(0, now.filterErrors - base.filterErrors), upstreamErrors: Math.max(0, now.upstreamErrors - base.upstreamErrors) };
 }
 
@@ -97,7 +98,7 @@ export function measure(r: RolloutRecord, reports: NodeReport[]): { window: Comp
   let window: Comparison = { canary: ZERO, stable: ZERO };
   for (const { node, stats } of reports) {
     if (stats.at < r.startedAt) continue;
-    const c: Comparison = { canary: figuresOf(stats, r.filter, r.to), stable: figuresOf(stats, r.filter, r.from) };
+    const c: Comparison = { canary: countsOf(stats, r.filter, r.to), stable: countsOf(stats, r.filter, r.from) };
     now[node] = c;
     const b = baseline[node];
     if (!b) {
@@ -121,13 +122,13 @@ function significantlyWorse(errors: number, requests: number, refErrors: number,
   return rate(errors, requests) - rate(refErrors, refRequests) > limit && fisherUpperTail(errors, requests, refErrors, refRequests) < p;
 }
 
-export function describeFigures(f: Figures): string {
+export function describeCounts(f: Counts): string {
   return `${f.requests} requests, ${f.filterErrors} filter errors (${rate(f.filterErrors, f.requests).toFixed(3)}), ${f.upstreamErrors} upstream errors (${rate(f.upstreamErrors, f.requests).toFixed(3)})`;
 }
 
 /** Both versions' figures, as reasons and `weft rollout status` show them. */
 export function describeWindow(r: RolloutRecord, w: Comparison): string {
-  return `${r.filter}@${r.to}: ${describeFigures(w.canary)}; ${r.filter}@${r.from}: ${describeFigures(w.stable)}`;
+  return `${r.filter}@${r.to}: ${describeCounts(w.canary)}; ${r.filter}@${r.from}: ${describeCounts(w.stable)}`;
 }
 
 /**

@@ -84,27 +84,28 @@ export class StatusBook {
     let record: NodeRecord;
     if (report.ok) {
       const appliedAt = report.appliedAt ?? now;
-      const publishedAt = this.#published.get(report.version);
-      const joinedLate = publishedAt !== undefined && connectedSince !== undefined && connectedSince > publishedAt;
-      const measured = publishedAt !== undefined && connectedSince !== undefined && !joinedLate;
-      // Clocks of plane and proxy may differ slightly; a negative span is reported as zero rather than dropped.
-      const propagationSeconds = measured ? Math.max(0, appliedAt - publishedAt) / 1000 : undefined;
-      if (propagationSeconds !== undefined && prev?.version !== report.version) this.#propagation.observe(propagationSeconds);
-      record = { node, version: report.version, filters: report.filters ?? [], appliedAt, last, lastSeen: now,
-        ...(propagationSeconds === undefined ? {} : { propagationSeconds }), ...(joinedLate ? { joinedLate } : {}) };
-      // The same version ACKed again (a renewed certificate, a reconnection) keeps how it first arrived.
-      if (prev?.version === report.version) {
-        if (prev.propagationSeconds !== undefined) record.propagationSeconds = prev.propagationSeconds;
-        else delete record.propagationSeconds;
-        if (prev.joinedLate) record.joinedLate = true;
-        else delete record.joinedLate;
-      }
+      // The same version reported again (a renewed certificate, a reconnection) keeps how it first arrived.
+      const arrival = prev?.version === report.version
+        ? { propagationSeconds: prev.propagationSeconds, joinedLate: prev.joinedLate }
+        : this.#arrival(report.version, appliedAt, connectedSince);
+      record = { node, version: report.version, filters: report.filters ?? [], appliedAt, last, lastSeen: now, ...arrival };
     } else {
       record = prev ? { ...prev, last, lastSeen: now } : { node, version: '', filters: [], appliedAt: 0, last, lastSeen: now };
     }
     if (identity) record.identity = identity;
     await this.#store.put(keys.node(node), JSON.stringify(record));
     return record;
+  }
+
+  /** How a version reached a node: timed from its publication if the node was watching then, else a late join (or not known). */
+  #arrival(version: string, appliedAt: number, connectedSince: number | undefined): Pick<NodeRecord, 'propagationSeconds' | 'joinedLate'> {
+    const publishedAt = this.#published.get(version);
+    if (publishedAt === undefined || connectedSince === undefined) return {};
+    if (connectedSince > publishedAt) return { joinedLate: true };
+    // Clocks of plane and proxy may differ slightly; a negative span is reported as zero rather than dropped.
+    const propagationSeconds = Math.max(0, appliedAt - publishedAt) / 1000;
+    this.#propagation.observe(propagationSeconds);
+    return { propagationSeconds };
   }
 
   async seen(node: string, now: number): Promise<void> {
@@ -129,7 +130,7 @@ export class StatusBook {
    * nodes watching this replica fresh, so that no replica forgets a node another one serves. Every replica runs
    * it; each write is a compare-and-set, so an ACK that lands meanwhile wins.
    */
-  async expire(connected: ReadonlyMap<string, number>, now: number, ttlMs: number): Promise<void> {
+  async expire(connected: ReadonlySet<string>, now: number, ttlMs: number): Promise<void> {
     for (const e of await this.#store.list('nodes/')) {
       const r = JSON.parse(e.value) as NodeRecord;
       if (connected.has(r.node)) {
@@ -140,7 +141,7 @@ export class StatusBook {
     }
   }
 
-  async report(current: { version: string; createdAt: number }, connected: ReadonlyMap<string, number>, watchers: number, now: number): Promise<StatusReport> {
+  async report(current: { version: string; createdAt: number }, connected: ReadonlySet<string>, watchers: number, now: number): Promise<StatusReport> {
     const nodes = (await this.#store.list('nodes/')).map((e) => {
       const r = JSON.parse(e.value) as NodeRecord;
       const behind = r.version !== current.version;

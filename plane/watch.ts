@@ -32,9 +32,9 @@ export class WatchHub {
     return this.#watchers.size;
   }
 
-  /** Nodes with an open stream to this plane, each with the time it connected. */
-  connected(): Map<string, number> {
-    return new Map([...this.#nodes].map(([node, n]) => [node, n.since]));
+  /** Nodes with an open stream to this plane. */
+  connected(): Set<string> {
+    return new Set(this.#nodes.keys());
   }
 
   /** When the node's stream to this plane opened; undefined when it has none. */

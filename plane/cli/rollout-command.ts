@@ -3,7 +3,7 @@ import type { CommandGroup } from '../../core/cli/command.ts';
 import { usageError } from '../../core/cli/flags.ts';
 import type { Comparison, RolloutRecord } from '../model.ts';
 import { parseFilterRef } from '../model.ts';
-import { describeFigures } from '../rollout.ts';
+import { describeCounts } from '../rollout.ts';
 import { durationFlag, planeClient } from './client.ts';
 import { ago, planeCommands } from './run.ts';
 
@@ -22,7 +22,7 @@ function describe(r: RolloutRecord & { window?: Comparison }): string {
   ];
   if (r.window) {
     lines.push(`  this step, since ${ago(r.stepStartedAt)}:`);
-    lines.push(`    ${r.to}: ${describeFigures(r.window.canary)}`, `    ${r.from}: ${describeFigures(r.window.stable)}`);
+    lines.push(`    ${r.to}: ${describeCounts(r.window.canary)}`, `    ${r.from}: ${describeCounts(r.window.stable)}`);
   }
   for (const h of r.history) lines.push(`  ${ago(h.at)}  ${h.event} ${h.percent}%: ${h.reason}`);
   return lines.join('\n');
