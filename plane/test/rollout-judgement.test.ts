@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import { builtinModulePath } from '../../core/config/filters.ts';
+import { builtinFilterFile } from '../../core/runtime/assets.ts';
 import { startProxy } from '../../test/support/proxy.ts';
 import type { RunningProxy } from '../../test/support/proxy.ts';
 import { startUpstream } from '../../test/support/upstream.ts';
@@ -25,7 +25,7 @@ test('rollout judgement with real proxies in front of an upstream that injects 5
   const plane = await startPlane();
   t.after(() => plane.stop());
   const dir = tempDir('judgement');
-  const ratelimit = readFileSync(builtinModulePath('ratelimit'));
+  const ratelimit = readFileSync(builtinFilterFile('ratelimit'));
   const wasm = join(dir, 'ratelimit.wasm');
   writeFileSync(wasm, ratelimit);
   const push = async (file: string, version: string, hold: boolean) => {
