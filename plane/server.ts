@@ -21,11 +21,12 @@ import type { RolloutRequest } from './rollout.ts';
 import type { VersionCount } from '../core/control/snapshot.ts';
 import { authorized } from './token.ts';
 
-/**
+/*
  * Request body caps, checked against Content-Length before anything is read and again as the body arrives:
  * a body over its route's cap is answered 413 at once and the rest of it never read (refuse), so no caller can
- * make the plane hold or even read more than the cap per request. Endpoints anyone may call carry a token or a proof, a CSR and a certificate.
+ * make the plane hold or even read more than the cap per request.
  */
+/** Endpoints anyone may call: a join token or a renewal proof, a CSR and a certificate. */
 const OPEN_BODY_MAX = 16 << 10;
 /** Authenticated JSON: reports, registrations, rollout and token requests. */
 const JSON_BODY_MAX = 1 << 20;
