@@ -12,8 +12,8 @@ import type { RolloutRecord } from '../model.ts';
 import { failing500, trapsOnRequest } from './modules.ts';
 import { startPlane, tempDir, waitFor } from './support.ts';
 
-/** One upstream request in 33 is answered 503 (3%): errors no filter version causes. */
-const ERROR_EVERY = 33;
+/** One upstream request in 20 is answered 503 (5%): errors no filter version causes. */
+const ERROR_EVERY = 20;
 
 test('rollout judgement with real proxies in front of an upstream that injects 503s', { timeout: 240_000 }, async (t) => {
   let served = 0;
@@ -80,7 +80,7 @@ filters:
     }
   }
 
-  await t.test("the demo's rollout of ratelimit@1.1.0, the same bytes as 1.0.0, is promoted although the upstream fails 3% of requests", async () => {
+  await t.test("the demo's rollout of ratelimit@1.1.0, the same bytes as 1.0.0, is promoted although the upstream fails 5% of requests", async () => {
     await push(wasm, '1.1.0', true);
     // The demo's command, with a shorter interval; the error-rate limit (0.01) and minimum sample (20) are the defaults.
     const started = await plane.weft(['rollout', 'start', 'ratelimit@1.1.0', '--canary', '10', '--step', '30', '--interval', '2s']);
