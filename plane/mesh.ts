@@ -9,7 +9,7 @@ import { resolveEntry } from './snapshot.ts';
 import type { Store } from './store/store.ts';
 
 /** Settings of one proxy process; a mesh document describes traffic, not processes. */
-const PROCESS_SETTINGS = ['listen', 'admin', 'workers', 'logLevel', 'accessLog', 'drainTimeout', 'limits', 'filterLimits'];
+const PROCESS_SETTINGS = ['listen', 'admin', 'workers', 'logLevel', 'accessLog', 'drainTimeout', 'limits', 'filterLimits', 'tls'];
 const MESH_KINDS = ['clusters', 'routes', 'filters'] as const;
 export type MeshKind = (typeof MESH_KINDS)[number];
 
@@ -27,8 +27,9 @@ function asProxyDocument(doc: Record<string, unknown>, problems: string[]): Reco
   if (Array.isArray(doc.clusters)) {
     out.clusters = doc.clusters.map((c: unknown, i: number) => {
       if (!c || typeof c !== 'object' || !('service' in c)) return c;
-      const { service, tags, ...rest } = c as MeshCluster;
+      const { service, tags, tls, ...rest } = c as MeshCluster;
       if ('endpoints' in rest) problems.push(`clusters[${i}]: give endpoints or service, not both`);
+      if (tls !== undefined) problems.push(`clusters[${i}].tls: a service's instances are dialled with the mesh's mTLS; tls is for https:// endpoints outside it`);
       if (typeof service !== 'string' || !NAME_PATTERN.test(service)) problems.push(`clusters[${i}].service: must be a service name`);
       if (tags !== undefined && (typeof tags !== 'object' || !Object.values(tags).every((v) => typeof v === 'string'))) {
         problems.push(`clusters[${i}].tags: must map tag names to strings`);
@@ -61,7 +62,8 @@ export function validateMesh(doc: unknown, source: string, state: MeshState): Pi
     if (!state.filters.has(name)) problems.push(`filters[${i}].name: no pushed filter "${name}" (weft filter push ${name} FILE --version V)`);
     else if (!resolveEntry(state, f as MeshFilter)) problems.push(`filters[${i}].name: filter "${name}" has no version "${pin}"`);
   });
-  validateConfigDocument(proxyDoc, source, undefined, problems);
+  // Files a cluster names (tls.caFile…) are on each proxy's host, read there when the snapshot arrives.
+  validateConfigDocument(proxyDoc, source, undefined, problems, 'elsewhere');
   return { clusters: (d.clusters ?? []) as MeshCluster[], routes: (d.routes ?? []) as RawRoute[], filters: (d.filters ?? []) as MeshFilter[] };
 }
 

@@ -13,7 +13,7 @@ import { LOG_LEVELS } from '../config/schema.ts';
 
 export const proxyFlags: FlagSpec[] = [
   { name: 'listen', value: 'HOST:PORT', help: 'address the proxy accepts traffic on (port 0 picks a free one)' },
-  { name: 'upstream', value: 'URL', multiple: true, help: 'an upstream endpoint http://HOST:PORT; shorthand for one cluster and a catch-all route' },
+  { name: 'upstream', value: 'URL', multiple: true, help: 'an upstream endpoint http://HOST:PORT or https://HOST[:PORT] (verified against the system trust store); shorthand for one cluster and a catch-all route' },
   { name: 'config', value: 'FILE', help: 'YAML or JSON config file (see `weft schema`)' },
   { name: 'workers', value: 'N', help: 'worker threads, each with its own listener and upstream pools', defaultText: `cores (${os.availableParallelism()})` },
   { name: 'admin', value: 'HOST:PORT', help: 'admin server: /ready /metrics /config; "off" disables it', defaultText: '127.0.0.1:9901' },

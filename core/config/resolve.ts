@@ -95,7 +95,7 @@ export function resolveProxySettings(o: ProxyOverrides): ProxySettings {
     s.drainTimeoutMs = d;
   }
   if (o.upstream?.length) {
-    for (const u of o.upstream) if (!/^http:\/\/[^/\s]+\/?$/.test(u)) throw usage(`--upstream: expected http://HOST:PORT, got "${u}"`);
+    for (const u of o.upstream) if (!/^https?:\/\/[^/\s]+\/?$/.test(u)) throw usage(`--upstream: expected http://HOST:PORT or https://HOST[:PORT], got "${u}"`);
     Object.assign(s, upstreamSettings(o.upstream));
   }
   if (!s.routes.length && !o.fromPlane) throw usage('give --upstream URL, --config FILE with routes and clusters, or --plane URL');

@@ -20,7 +20,27 @@ const retryOn = {
   enum: ['connect-failure', 'reset', 'timeout', '5xx', 'gateway-error', 'grpc-unavailable', '502', '503', '504', 502, 503, 504],
 } as const;
 
-const origin = { type: 'string', pattern: '^http://[^/\\s]+/?$', description: 'an origin such as http://127.0.0.1:3000' } as const;
+const origin = { type: 'string', pattern: '^https?://[^/\\s]+/?$', description: 'an origin such as http://127.0.0.1:3000 or https://api.example.com' } as const;
+const pemFile = (what: string) => ({ type: 'string', minLength: 1, description: `${what}, read at load (a relative path is from this file's folder)` }) as const;
+
+// How a cluster's https:// endpoints are dialled, beyond the defaults (SNI from the endpoint's host, the system's CAs).
+const upstreamTls = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'TLS to https:// endpoints: the name sent and verified, the CAs trusted, a client certificate',
+  properties: {
+    sni: {
+      type: 'string', pattern: '^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$',
+      // The description completes "must be …" in a pattern error; SNI and verification are README's to explain.
+      description: 'a host name such as api.example.com',
+    },
+    caFile: pemFile('a PEM file of the CAs that vouch for the endpoints (default: the system trust store)'),
+    certFile: pemFile('a PEM client certificate (chain) presented to the endpoints, with keyFile'),
+    keyFile: pemFile('the PEM private key of certFile'),
+    insecureSkipVerify: { type: 'boolean', description: 'true: the endpoints\' certificates are not verified (logged at warn)' },
+  },
+  dependencies: { certFile: ['keyFile'], keyFile: ['certFile'] },
+} as const;
 const count = { type: 'integer', minimum: 1 } as const;
 
 // An endpoint is an origin, or an object when it has a weight or a zone.
@@ -169,7 +189,8 @@ export const configSchema = {
           },
           connectTimeout: duration,
           maxConnectionsPerEndpoint: { type: 'integer', minimum: 1 },
-          protocol: { type: 'string', enum: ['http1', 'http2'], description: 'what the endpoints speak: http1 (default) or http2 (h2c with prior knowledge)' },
+          protocol: { type: 'string', enum: ['http1', 'http2'], description: 'what the endpoints speak: http1 (default) or http2 (h2c with prior knowledge; ALPN h2 over https)' },
+          tls: upstreamTls,
           ...clusterResilience,
         },
       },

@@ -11,9 +11,25 @@ export type UpstreamProtocol = 'http1' | 'http2';
 /** The listener's certificate: with one, the port speaks TLS and ALPN chooses h2 or http/1.1. Absolute PEM file paths. */
 export interface TlsSettings { cert: string; key: string }
 
+/**
+ * How a cluster's https:// endpoints are dialled (traffic leaving the mesh, or any TLS upstream). The PEM texts
+ * were read from the config's files at load, so a worker never reads a file and a reload re-reads them.
+ */
+export interface UpstreamTlsSettings {
+  /** The server name sent (SNI) and verified; absent: each endpoint's host name (none for an IP address). */
+  sni?: string;
+  /** The CAs that vouch for the endpoints; absent: the system trust store and Node's bundled roots. */
+  ca?: string;
+  /** A client certificate (chain) and its key, presented when the server asks. */
+  cert?: string;
+  key?: string;
+  /** The server's certificate is not verified at all (written only on purpose; logged at warn). */
+  insecureSkipVerify: boolean;
+}
+
 export interface ClusterSettings {
   name: string;
-  /** Origins such as http://127.0.0.1:3000 (no trailing slash). */
+  /** Origins such as http://127.0.0.1:3000 or https://api.example.com (no trailing slash). */
   endpoints: string[];
   /** Weight and zone of each endpoint, by index; only when some endpoint was given in the object form. */
   endpointMeta?: EndpointMeta[];
@@ -27,8 +43,10 @@ export interface ClusterSettings {
   connectTimeoutMs: number;
   /** Per worker and endpoint; undefined means no limit. */
   maxConnectionsPerEndpoint?: number;
-  /** What the endpoints speak: HTTP/1.1, or HTTP/2 (h2c with prior knowledge on http:// endpoints). */
+  /** What the endpoints speak: HTTP/1.1, or HTTP/2 (h2c with prior knowledge on http:// endpoints, ALPN h2 on https://). */
   protocol: UpstreamProtocol;
+  /** Present exactly when the endpoints are https:// (a cluster's endpoints share one scheme). */
+  tls?: UpstreamTlsSettings;
   healthCheck?: HealthCheckSettings;
   outlierDetection?: OutlierSettings;
   circuitBreakers?: BreakerSettings;

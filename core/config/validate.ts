@@ -1,14 +1,14 @@
 // Validates a parsed config document: ajv against the schema, then the cross-references a schema cannot express.
 import { Ajv } from 'ajv';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { createSecureContext } from 'node:tls';
+import { isIP } from 'node:net';
 import { configSchema } from './schema.ts';
 import { describeSchemaErrors, isObject } from './schema-errors.ts';
 import { parseDuration } from './duration.ts';
 import { parseHostPort, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_RETRY_BUDGET, DEFAULT_ROUTE_TIMEOUT_MS } from './settings.ts';
-import type { BreakerSettings, ClusterSettings, TlsSettings, UpstreamProtocol, FailPolicy, FilterLimits, FilterOverride, FilterSettings, LimitSettings, ProxySettings, RouteSettings, LbPolicy } from './settings.ts';
+import type { BreakerSettings, ClusterSettings, UpstreamProtocol, UpstreamTlsSettings, FailPolicy, FilterLimits, FilterOverride, FilterSettings, LimitSettings, ProxySettings, RouteSettings, LbPolicy } from './settings.ts';
 import { configText, parseMemoryPages, resolveModule } from './filters.ts';
+import { listenerTls, upstreamTls } from './pem-files.ts';
+import type { RawUpstreamTls } from './pem-files.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
 import { closestName } from '../closest.ts';
 
@@ -35,6 +35,7 @@ type RawCluster = {
   outlierDetection?: { consecutiveFailures?: number; baseEjectionTime?: string; maxEjectionTime?: string; maxEjectionPercent?: number };
   circuitBreakers?: BreakerSettings;
   retryBudget?: { ratio?: number; minPerSecond?: number; window?: string };
+  tls?: RawUpstreamTls;
 };
 type RawFilter = { name: string; module?: string; root?: string; vmId?: string; config?: unknown; fail?: FailPolicy };
 type RawRoute = {
@@ -49,8 +50,10 @@ function ms(text: string | undefined, fallback: number): number {
 }
 
 const urlOf = (e: RawEndpoint): string => (typeof e === 'string' ? e : e.url).replace(/\/$/, '');
+const isHttps = (url: string): boolean => url.startsWith('https:');
 
-export function normalizeCluster(c: RawCluster): ClusterSettings {
+/** `tls`: the cluster's TLS settings with its files read (validateConfigDocument); https:// endpoints get the defaults without. */
+export function normalizeCluster(c: RawCluster, tls?: UpstreamTlsSettings): ClusterSettings {
   const out: ClusterSettings = {
     name: c.name,
     endpoints: c.endpoints.map(urlOf),
@@ -71,6 +74,7 @@ export function normalizeCluster(c: RawCluster): ClusterSettings {
   if (c.hashOn?.header !== undefined) out.hashOn = { header: c.hashOn.header.toLowerCase() };
   else if (c.hashOn?.cookie !== undefined) out.hashOn = { cookie: c.hashOn.cookie };
   if (c.localZone !== undefined) out.localZone = c.localZone;
+  if (out.endpoints.some(isHttps)) out.tls = tls ?? { insecureSkipVerify: false };
   if (c.circuitBreakers) out.circuitBreakers = { ...c.circuitBreakers };
   const h = c.healthCheck;
   if (h) {
@@ -107,13 +111,21 @@ function clusterProblems(c: Loose, i: number): string[] {
   const o = isObject(c.outlierDetection) ? c.outlierDetection : undefined;
   if (o && durationMs(o.maxEjectionTime, 300_000) < durationMs(o.baseEjectionTime, 30_000)) problems.push(`${at}.outlierDetection.maxEjectionTime: must not be shorter than baseEjectionTime`);
   const seen = new Set<string>();
+  let schemes = 0;
   (Array.isArray(c.endpoints) ? c.endpoints : []).forEach((e: unknown, j) => {
     const raw = isString(e) ? e : isObject(e) && isString(e.url) ? e.url : undefined;
     if (raw === undefined) return;
     const url = raw.replace(/\/$/, '');
     if (seen.has(url)) problems.push(`${at}.endpoints[${j}]: duplicate endpoint ${url}`);
     seen.add(url);
+    // One TLS setting per cluster: every endpoint is dialled the same way.
+    schemes |= isHttps(url) ? 2 : url.startsWith('http:') ? 1 : 0;
+    if (schemes === 3) problems.push(`${at}.endpoints[${j}]: http:// and https:// endpoints cannot share a cluster (give each scheme its own)`);
   });
+  const tls = isObject(c.tls) ? c.tls : undefined;
+  if (tls && schemes === 1) problems.push(`${at}.tls: the endpoints are http://; TLS settings are for https:// endpoints`);
+  if (isString(tls?.sni) && isIP(tls.sni)) problems.push(`${at}.tls.sni: must be a host name, not an IP address (SNI carries names only)`);
+  if (tls?.insecureSkipVerify === true && tls.caFile !== undefined) problems.push(`${at}.tls.insecureSkipVerify: verifies nothing, so caFile would go unused; give one of them`);
   return problems;
 }
 
@@ -191,38 +203,32 @@ export function normalizeRoute(r: RawRoute, index: number): RouteSettings {
   };
 }
 
-/** The listener's certificate and key, read once here so a missing file or a key that does not match is named at load. */
-function listenerTls(t: { cert: string; key: string }, baseDir: string, problems: string[]): TlsSettings | undefined {
-  const paths = { cert: resolve(baseDir, t.cert), key: resolve(baseDir, t.key) };
-  const pem: Partial<Record<'cert' | 'key', Buffer>> = {};
-  for (const k of ['cert', 'key'] as const) {
-    try {
-      pem[k] = readFileSync(paths[k]);
-    } catch (err) {
-      problems.push(`tls.${k}: cannot read ${paths[k]}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
+/** Each cluster's TLS settings with its files read (by index; undefined without a `tls` block), the problems into `problems`. */
+function clustersTls(d: Loose, baseDir: string, files: 'read' | 'elsewhere', problems: string[]): (UpstreamTlsSettings | undefined)[] {
+  const out: (UpstreamTlsSettings | undefined)[] = [];
+  for (const [c, i] of objectsIn(d.clusters)) {
+    const t = isObject(c.tls) ? c.tls : undefined;
+    // A block the schema refused has its schema errors; reading its files would only add noise.
+    if (!t || !Object.values(t).every((v) => isString(v) || typeof v === 'boolean')) continue;
+    out[i] = upstreamTls(t as RawUpstreamTls, `clusters[${i}].tls`, files === 'read' ? { read: true, baseDir } : { read: false }, problems);
   }
-  if (!pem.cert || !pem.key) return undefined;
-  try {
-    createSecureContext({ cert: pem.cert, key: pem.key });
-  } catch (err) {
-    problems.push(`tls: the certificate and key cannot serve together: ${(err as Error).message}`);
-    return undefined;
-  }
-  return paths;
+  return out;
 }
 
 /**
  * Checks a parsed document and turns it into settings; throws a WeftError naming every bad path at once: the
  * schema's errors, the cross-references and `known`, what the caller found already (the plane's own checks).
+ * `files`: `read` the PEM files clusters name (relative to `baseDir`), or they are on other hosts (`elsewhere`:
+ * the plane checking a mesh document, where they must be absolute paths each proxy reads).
  */
-export function validateConfigDocument(doc: unknown, source: string, baseDir = process.cwd(), known: string[] = []): FileSettings {
+export function validateConfigDocument(doc: unknown, source: string, baseDir = process.cwd(), known: string[] = [], files: 'read' | 'elsewhere' = 'read'): FileSettings {
   const problems = [...known];
   if (!validateSchema(doc)) problems.push(...describeSchemaErrors(validateSchema.errors ?? [], 'weft'));
   if (!isObject(doc)) throw invalid(source, problems);
   problems.push(...crossReferenceProblems(doc));
   const tlsDoc = isObject(doc.tls) && isString(doc.tls.cert) && isString(doc.tls.key) ? { cert: doc.tls.cert, key: doc.tls.key } : undefined;
   const tls = tlsDoc && listenerTls(tlsDoc, baseDir, problems);
+  const clusterTls = clustersTls(doc, baseDir, files, problems);
   if (problems.length) throw invalid(source, problems);
   const d = doc as {
     listen?: string; admin?: string; workers?: number; logLevel?: string; accessLog?: string; drainTimeout?: string;
@@ -255,7 +261,7 @@ export function validateConfigDocument(doc: unknown, source: string, baseDir = p
     if (d.filterLimits.memory !== undefined) out.filterLimits.memoryPages = parseMemoryPages(d.filterLimits.memory);
   }
   if (d.filters) out.filters = d.filters.map((f) => normalizeFilter(f, baseDir));
-  if (d.clusters) out.clusters = d.clusters.map(normalizeCluster);
+  if (d.clusters) out.clusters = d.clusters.map((c, i) => normalizeCluster(c, clusterTls[i]));
   if (d.routes) out.routes = d.routes.map(normalizeRoute);
   return out;
 }

@@ -28,7 +28,7 @@ const MESSAGE_OF: Partial<Record<ErrorCode, string>> = {
   [ErrorCodes.UPSTREAM_OVERFLOW]: 'upstream circuit breaker open',
   [ErrorCodes.UPSTREAM_TIMEOUT]: 'upstream request timeout',
   [ErrorCodes.UPSTREAM_RESET]: 'upstream reset before response',
-  [ErrorCodes.UPSTREAM_TLS]: 'upstream TLS handshake failed (identity or trust)',
+  [ErrorCodes.UPSTREAM_TLS]: 'upstream TLS handshake failed',
   [ErrorCodes.UPSTREAM_PROTOCOL]: 'upstream sent an invalid response',
   [ErrorCodes.DRAINING]: 'proxy is shutting down',
   [ErrorCodes.BAD_REQUEST]: 'bad request',

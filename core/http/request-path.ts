@@ -9,12 +9,13 @@ import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import type { RouteTable, Route } from '../routing/route-table.ts';
 import { backoffMs, isIdempotent, responseOutcome } from '../routing/retry-policy.ts';
-import type { Cluster } from '../upstream/cluster.ts';
+import type { Cluster, UpstreamDispatch } from '../upstream/cluster.ts';
 import { Attempt } from '../upstream/attempt.ts';
 import type { AttemptOwner, ResponseHeaders } from '../upstream/attempt.ts';
 import { classifyUpstreamError } from '../upstream/errors.ts';
 import { announcedDeadline, stampDeadline } from '../upstream/deadline.ts';
 import { mirror } from '../upstream/mirror.ts';
+import { reportTlsFailure } from '../upstream/upstream-tls.ts';
 import type { WorkerMetrics } from '../observe/metrics.ts';
 import type { FilterChain } from '../chain/chain.ts';
 import type { ChainStream } from '../chain/stream.ts';
@@ -118,6 +119,8 @@ class Exchange implements AttemptOwner, StreamHost {
   finished = false;
   status = 0;
   error = '';
+  /** Why the last try failed, when its code alone does not say (a TLS failure's reason): the access log's `detail`. */
+  detail = '';
   bytesIn = 0;
   bytesOut = 0;
   // The filter chain's side, when the route has one.
@@ -342,7 +345,7 @@ class Exchange implements AttemptOwner, StreamHost {
     stampDeadline(this.upstreamHeaders, timeoutMs);
     const attempt = new Attempt(this, endpoint, timeoutMs, isRetry);
     this.current = attempt;
-    endpoint.pool.dispatch({
+    const options: UpstreamDispatch = {
       path: this.path,
       method: this.method,
       headers: this.upstreamHeaders,
@@ -350,7 +353,9 @@ class Exchange implements AttemptOwner, StreamHost {
       // The attempt's own timer is the route timeout; body idle time stays undici's.
       headersTimeout: 0,
       bodyTimeout: this.route.idleTimeoutMs,
-    }, attempt);
+      servername: endpoint.servername,
+    };
+    endpoint.pool.dispatch(options, attempt);
   }
 
   respond(status: number, headers: ResponseHeaders): boolean {
@@ -424,13 +429,14 @@ class Exchange implements AttemptOwner, StreamHost {
     if (this.finished) return;
     const { code, outcome } = classifyUpstreamError(err);
     this.ctx.metrics.upstreamError(this.cluster.name, code);
+    this.detail = code === ErrorCodes.UPSTREAM_TLS ? reportTlsFailure(this.current!.endpoint, this.cluster.name, err, this.ctx.log) : '';
     if (this.res.headersSent) {
       // Mid-response: close the client's connection so a truncated body is never taken as complete.
       this.res.destroy(err);
       return this.done(this.status, code);
     }
     if (this.shouldRetry(outcome)) return this.backoff();
-    this.fail(code);
+    this.fail(code, this.detail || undefined);
   }
 
   retry(): void {
@@ -487,7 +493,7 @@ class Exchange implements AttemptOwner, StreamHost {
     this.finished = true;
     clearTimeout(this.chainTimer);
     const upstream = this.current?.endpoint.origin ?? '';
-    observe(this.ctx, this.req, this.started, this.route.name, this.cluster.name, status, upstream, this.bytesIn, this.bytesOut, this.facts.requestId, error);
+    observe(this.ctx, this.req, this.started, this.route.name, this.cluster.name, status, upstream, this.bytesIn, this.bytesOut, this.facts.requestId, error, this.detail);
     if (this.chain) {
       this.chain.requests++;
       if (status >= 500) {
@@ -509,7 +515,7 @@ function onBackoff(ex: Exchange): void {
 
 function observe(
   ctx: WorkerContext, req: IncomingMessage, started: number, route: string, cluster: string,
-  status: number, upstream: string, bytesIn: number, bytesOut: number, requestId: string | undefined, error: string,
+  status: number, upstream: string, bytesIn: number, bytesOut: number, requestId: string | undefined, error: string, detail = '',
 ): void {
   const ms = performance.now() - started;
   ctx.metrics.request(route, cluster, status, ms / 1000);
@@ -521,7 +527,7 @@ function observe(
   if (ctx.accessLog) {
     ctx.accessLog.info({
       method: req.method, path: req.url, status, durationMs: Math.round(ms * 1000) / 1000, route, upstream,
-      bytesIn, bytesOut, requestId, error: error || undefined,
+      bytesIn, bytesOut, requestId, error: error || undefined, detail: detail || undefined,
     });
   }
 }

@@ -3,6 +3,8 @@ import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { createPrivateKey, webcrypto } from 'node:crypto';
 
+export { splitPem } from './pem.ts';
+
 export { x509 };
 export type CryptoKey = webcrypto.CryptoKey;
 export type CryptoKeyPair = webcrypto.CryptoKeyPair;
@@ -40,10 +42,6 @@ export function importSigningKey(pem: string): SigningKey {
   return { key: key.toCryptoKey(algorithm, false, ['sign']), algorithm };
 }
 
-/** Every certificate of a PEM text, in file order, each ending with a newline (so they concatenate into a valid chain). */
-export function splitPem(text: string): string[] {
-  return text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)?.map((c) => `${c}\n`) ?? [];
-}
 
 /** One certificate as PEM text ending with a newline. */
 export function certPem(cert: x509.X509Certificate): string {

@@ -103,6 +103,7 @@ export class Supervisor {
 
   /** Starts worker 0 on the configured port (which may be 0), then the rest on the port it got. */
   async start(): Promise<void> {
+    warnUnverified(this.log, this.settings);
     this.ports = listenerPlans(this.settings, this.identityManager !== undefined).map((p) => p.listen.port);
     this.filters = await this.loader.load(this.settings.filters, this.settings.filterLimits);
     await this.loader.close();
@@ -194,6 +195,7 @@ export class Supervisor {
       throw new WeftError(ErrorCodes.WASM_START_FAILED, failure?.error ?? 'a worker did not prepare the new config in time');
     }
     await this.ask(live, { type: 'commit', id }, `committed:${id}`, 30_000);
+    warnUnverified(this.log, next, this.settings);
     this.settings = next;
     this.filters = filters;
     this.version = version;
@@ -243,6 +245,15 @@ export class Supervisor {
       await exited;
       clearTimeout(timer);
     }));
+  }
+}
+
+/** Said once, when a config starts serving a cluster that skips verifying its endpoints' certificates. */
+function warnUnverified(log: Logger, next: ProxySettings, previous?: ProxySettings): void {
+  const before = new Set(previous?.clusters.filter((c) => c.tls?.insecureSkipVerify).map((c) => c.name));
+  for (const c of next.clusters) {
+    if (!c.tls?.insecureSkipVerify || before.has(c.name)) continue;
+    log.warn({ cluster: c.name, endpoints: c.endpoints }, 'tls.insecureSkipVerify: the certificates of this cluster\'s endpoints are not verified; anyone on the path can pose as them');
   }
 }
 

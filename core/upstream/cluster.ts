@@ -1,24 +1,41 @@
 // A cluster as one worker sees it: its endpoints (each an undici keep-alive pool with its health), which of them are available, and its balancer.
+import { isIP } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
 import { Pool } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { ClusterSettings, EndpointMeta } from '../config/settings.ts';
 import { balancer } from './balancer.ts';
 import type { Balanced, Pick } from './balancer.ts';
 import { ClusterState } from './cluster-state.ts';
 import { ACTIVE, PENDING } from './breaker-table.ts';
 import type { BreakerTable } from './breaker-table.ts';
-import { countingConnector } from './connection-limit.ts';
-import type { Connected } from './connection-limit.ts';
+import { countingConnector, dialer } from './connection-limit.ts';
+import type { Connected, DialTls } from './connection-limit.ts';
 import { HealthChecker } from './health-check.ts';
 import type { Checked } from './health-check.ts';
 import type { Ejectable } from './outlier.ts';
 import { DEFAULT_RTT_MS } from './peak-ewma.ts';
 import { hashKey, Ring } from './ring-hash.ts';
+import { egressOptions } from './upstream-tls.ts';
+import type { TlsFailing } from './upstream-tls.ts';
 import { WorkloadTls } from '../identity/tls.ts';
 import type { Identity } from '../identity/identity.ts';
 
+/**
+ * undici's dispatch options with `servername`, which its Request reads (its own dns interceptor sets it) though its
+ * types leave it out. Without it undici derives the server name from each request's Host, and a connection whose
+ * next request names another host is closed and opened again.
+ */
+export type UpstreamDispatch = Dispatcher.DispatchOptions & { servername: string | null };
+
 /** One endpoint of one cluster; its health and ejection live here, so a config swap that keeps it keeps them. */
-export class Endpoint implements Balanced, Checked, Ejectable, Connected {
+export class Endpoint implements Balanced, Checked, Ejectable, Connected, TlsFailing {
+  /** As configured (the registry's http:// address for another sidecar): what logs and metrics name. */
   readonly origin: string;
+  /** What is dialled: https:// for TLS, whether the config said https:// or the endpoint is another sidecar. */
+  readonly url: string;
+  /** The same for every request to this endpoint (UpstreamDispatch): its TLS server name, or null for plain HTTP. */
+  readonly servername: string | null;
   readonly pool: Pool;
   readonly state: ClusterState;
   weight = 1;
@@ -32,19 +49,31 @@ export class Endpoint implements Balanced, Checked, Ejectable, Connected {
   failures = 0;
   ejections = 0;
   ejectedUntil = 0;
+  tlsFailure = '';
+  tlsFailureLoggedAt = 0;
+  tlsFailuresUnlogged = 0;
   private checker: HealthChecker | undefined;
   private readonly connectTimeoutMs: number;
+  private readonly h2: boolean;
+  private readonly tls: DialTls | undefined;
 
-  constructor(origin: string, settings: ClusterSettings, state: ClusterState, workload: WorkloadTls) {
+  /** `egress`: the TLS options of a cluster with https:// endpoints (EndpointCache.egressOptions, one per cluster). */
+  constructor(origin: string, settings: ClusterSettings, state: ClusterState, workload: WorkloadTls, egress?: ConnectionOptions) {
     this.origin = origin;
     this.state = state;
     this.connectTimeoutMs = settings.connectTimeoutMs;
-    const h2 = settings.protocol === 'http2';
+    const h2 = this.h2 = settings.protocol === 'http2';
     const peers = settings.peerIdentities;
     // Another sidecar: the registry holds its plain address, the connection is mTLS to the identity it must prove.
-    this.pool = new Pool(peers ? origin.replace(/^http:/, 'https:') : origin, {
+    this.url = peers ? origin.replace(/^http:/, 'https:') : origin;
+    const host = new URL(this.url).hostname.replace(/^\[(.*)\]$/, '$1');
+    const options = peers ? () => workload.clientOptions(peers) : egress ? () => egress : undefined;
+    // SNI is a host name: the cluster's own, else the endpoint's; an IP address is verified as such and sends none.
+    this.tls = options && { options, servername: settings.tls?.sni ?? (isIP(host) ? '' : host) };
+    this.servername = this.tls ? this.tls.servername || host : null;
+    this.pool = new Pool(this.url, {
       connections: settings.maxConnectionsPerEndpoint ?? null,
-      connect: countingConnector(this, settings.connectTimeoutMs, h2, peers ? () => workload.clientOptions(peers) : undefined),
+      connect: countingConnector(this, dialer(settings.connectTimeoutMs, h2, this.tls)),
       // HTTP/2 (h2c with prior knowledge) multiplexes: up to 100 streams a connection, as undici's H2CClient.
       allowH2: h2,
       pipelining: h2 ? 100 : 1,
@@ -60,7 +89,7 @@ export class Endpoint implements Balanced, Checked, Ejectable, Connected {
     const hc = s.healthCheck;
     if (this.checker && hc && JSON.stringify(this.checker.settings) === JSON.stringify(hc)) return;
     void this.checker?.stop();
-    this.checker = hc ? new HealthChecker(this, hc, this.connectTimeoutMs) : undefined;
+    this.checker = hc ? new HealthChecker(this, hc, dialer(Math.min(this.connectTimeoutMs, hc.timeoutMs), this.h2, this.tls)) : undefined;
     if (!hc && !this.healthy) {
       this.healthy = true;
       this.state.epoch++;
@@ -216,6 +245,8 @@ export class EndpointCache {
   private live = new Map<string, Endpoint>();
   /** The worker's workload certificate, for clusters of other sidecars. */
   private readonly workload = new WorkloadTls();
+  /** By cluster name: the TLS options of its https:// endpoints, rebuilt only when its TLS settings change. */
+  private egress = new Map<string, { key: string; options: ConnectionOptions }>();
   /** The process's breaker counts; without one (a lone worker, tests), every cluster counts for this worker alone. */
   private readonly breakers: BreakerTable | undefined;
   private states = new Map<string, ClusterState>();
@@ -231,13 +262,24 @@ export class EndpointCache {
   }
 
   get(origin: string, s: ClusterSettings, state: ClusterState): Endpoint {
-    const key = `${s.name} ${origin} ${s.connectTimeoutMs} ${s.maxConnectionsPerEndpoint ?? ''} ${s.protocol} ${s.peerIdentities?.join(',') ?? ''}`;
+    const tlsKey = s.tls ? JSON.stringify(s.tls) : '';
+    const key = `${s.name} ${origin} ${s.connectTimeoutMs} ${s.maxConnectionsPerEndpoint ?? ''} ${s.protocol} ${s.peerIdentities?.join(',') ?? ''} ${tlsKey}`;
     let e = this.live.get(key);
     if (!e) {
-      e = new Endpoint(origin, s, state, this.workload);
+      e = new Endpoint(origin, s, state, this.workload, s.tls && this.egressOptions(s.name, tlsKey, s.tls));
       this.live.set(key, e);
     }
     return e;
+  }
+
+  /** One secure context per cluster and TLS settings, shared by its endpoints (building one parses every trusted root). */
+  private egressOptions(name: string, key: string, tls: NonNullable<ClusterSettings['tls']>): ConnectionOptions {
+    let cached = this.egress.get(name);
+    if (cached?.key !== key) {
+      cached = { key, options: egressOptions(tls) };
+      this.egress.set(name, cached);
+    }
+    return cached.options;
   }
 
   /** The cluster's state, kept by name; made with the counters of breaker `slot` the first time the name is seen. */
@@ -277,6 +319,7 @@ export class EndpointCache {
     }
     for (const name of this.states.keys()) if (!names.has(name)) this.states.delete(name);
     for (const name of this.rings.keys()) if (!names.has(name)) this.rings.delete(name);
+    for (const name of this.egress.keys()) if (!names.has(name)) this.egress.delete(name);
     return Promise.all(closing);
   }
 }

@@ -1,8 +1,9 @@
-// The connection side of a cluster's circuit breaker: every new upstream connection passes here, counted and capped.
+// How an endpoint's connections are opened (plain, h2c, or TLS with its options and server name), and the connection side of a cluster's circuit breaker: every new upstream connection passes here, counted and capped.
 import { buildConnector } from 'undici';
 import type { ClusterState } from './cluster-state.ts';
 import { CONNECTIONS } from './breaker-table.ts';
-import type { ConnectionOptions } from 'node:tls';
+import type { ConnectionOptions, TLSSocket } from 'node:tls';
+import { isTlsFailure } from './upstream-tls.ts';
 
 /** Refused by a circuit breaker; the request is answered 503 at once, not retried, and not held against the endpoint. */
 export class UpstreamOverflow extends Error {
@@ -17,27 +18,57 @@ export interface Connected {
 }
 
 /**
- * undici's own connector, wrapped: it runs once per new connection, never per request. `h2c`: speak HTTP/2 from
- * the first byte. `tls`: the client options for mTLS, read per connection so a renewed certificate is used from
- * the next connection on (a new object means new options).
+ * The client side of TLS to one endpoint. `options` is asked at each new connection: a sidecar's workload
+ * certificate is renewed while its pools live, and a new object means new options; a cluster outside the mesh
+ * returns the same object always. `servername` is sent as SNI and verified ('' for none: an IP address).
  */
-export function countingConnector(target: Connected, timeoutMs: number, h2c = false, tls?: () => ConnectionOptions): buildConnector.connector {
+export interface DialTls {
+  options: () => ConnectionOptions;
+  servername: string;
+}
+
+/**
+ * undici's own connector for one endpoint; it runs once per new connection, never per request. Without `tls`:
+ * plain TCP, speaking HTTP/2 from the first byte when `h2`. With it: TLS whose ALPN offers h2 first when `h2`,
+ * else http/1.1 alone, and whose server name is the endpoint's whatever Host the request that opened it carried.
+ */
+export function dialer(timeoutMs: number, h2: boolean, tls?: DialTls): buildConnector.connector {
   // useH2c is a connector option undici's types leave out.
-  let connect = buildConnector({ timeout: timeoutMs, useH2c: h2c } as buildConnector.BuildOptions);
+  if (!tls) return buildConnector({ timeout: timeoutMs, useH2c: h2 } as buildConnector.BuildOptions);
+  let connect: buildConnector.connector | undefined;
   let builtFor: ConnectionOptions | undefined;
+  const servername = tls.servername;
   return (options, callback) => {
-    if (tls) {
-      let current: ConnectionOptions;
-      try {
-        current = tls();
-      } catch (err) {
-        return callback(err as Error, null);
-      }
-      if (current !== builtFor) {
-        connect = buildConnector({ ...current, timeout: timeoutMs } as buildConnector.BuildOptions);
-        builtFor = current;
-      }
+    let current: ConnectionOptions;
+    try {
+      current = tls.options();
+    } catch (err) {
+      return callback(err as Error, null);
     }
+    if (connect === undefined || current !== builtFor) {
+      connect = buildConnector({ ...current, timeout: timeoutMs, allowH2: h2, preferH2: h2 } as buildConnector.BuildOptions);
+      builtFor = current;
+    }
+    connect({ ...options, servername }, (err, socket) => {
+      if (err) return callback(err, null);
+      socket!.on('error', endOnTlsAlert);
+      callback(null, socket!);
+    });
+  };
+}
+
+/**
+ * A TLS error after the handshake (TLS 1.3: a server that wanted a client certificate says so only then) ends the
+ * connection with that error. Node leaves the socket open after it, and undici would then report the end of the
+ * stream ("other side closed": a reset) in its place.
+ */
+function endOnTlsAlert(this: TLSSocket, err: Error): void {
+  if (isTlsFailure((err as { code?: string }).code ?? '')) this.destroy(err);
+}
+
+/** `connect`, counted per endpoint and for the whole process, and refused once the cluster is at its maxConnections. */
+export function countingConnector(target: Connected, connect: buildConnector.connector): buildConnector.connector {
+  return (options, callback) => {
     const state = target.state;
     const counts = state.counts;
     const max = state.breakers?.maxConnections;

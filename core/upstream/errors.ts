@@ -2,18 +2,11 @@
 import { ErrorCodes } from '../errors.ts';
 import type { ErrorCode } from '../errors.ts';
 import { Outcome } from '../routing/retry-policy.ts';
+import { isTlsFailure } from './upstream-tls.ts';
 
 export interface Classified { code: ErrorCode; outcome: number }
 
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT']);
-
-/**
- * The handshake with another sidecar failed: a peer that proves the wrong identity (ERR_TLS_PEER_IDENTITY, from
- * core/identity/tls.ts) is as unusable as one that refuses.
- */
-function isTlsFailure(code: string): boolean {
-  return code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code.includes('CERT') || code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE';
-}
 
 export function classifyUpstreamError(err: unknown): Classified {
   const code = (err as { code?: string }).code ?? '';

@@ -1,10 +1,12 @@
 // Active health checking of one endpoint: a GET of the cluster's health path every interval, on a connection of its own.
 import { Client } from 'undici';
+import type { buildConnector } from 'undici';
 import type { HealthCheckSettings } from '../config/settings.ts';
 
 /** What a checker reports to: the endpoint whose `healthy` it sets. */
 export interface Checked {
-  readonly origin: string;
+  /** What is dialled (https:// for TLS). */
+  readonly url: string;
   healthy: boolean;
   /** A probe passed or failed; `flipped` when that changed the endpoint's health. */
   probed(ok: boolean, flipped: boolean): void;
@@ -12,7 +14,8 @@ export interface Checked {
 
 /**
  * Probes go on their own connection, not the endpoint's pool: a pool busy with traffic must not make a healthy
- * endpoint look dead, nor a probe take a slot from a request.
+ * endpoint look dead, nor a probe take a slot from a request. The connection is opened as the pool's are (`connect`:
+ * the same TLS, server name and protocol), so a probe fails when traffic would.
  */
 export class HealthChecker {
   readonly settings: HealthCheckSettings;
@@ -23,10 +26,10 @@ export class HealthChecker {
   private failures = 0;
   private stopped = false;
 
-  constructor(target: Checked, settings: HealthCheckSettings, connectTimeoutMs: number) {
+  constructor(target: Checked, settings: HealthCheckSettings, connect: buildConnector.connector) {
     this.target = target;
     this.settings = settings;
-    this.client = new Client(target.origin, { connectTimeout: Math.min(connectTimeoutMs, settings.timeoutMs), pipelining: 1 });
+    this.client = new Client(target.url, { connect, pipelining: 1 });
     // The first probe right away, so an endpoint dead at start is found within the unhealthy threshold's probes.
     this.timer = setTimeout(probe, 0, this);
     this.timer.unref();

@@ -1,6 +1,6 @@
 // proxy_http_call's transport: a filter's callout sent to one of the proxy's clusters through its undici pools.
 import type { HeaderList, HttpCallFn, HttpCallResponse } from '../wasm/stream-host.ts';
-import type { Cluster } from './cluster.ts';
+import type { Cluster, UpstreamDispatch } from './cluster.ts';
 import { splitRequestHeaders, responseHeaderList, trailerList } from '../http/header-list.ts';
 import { downstreamResponseHeaders } from '../http/headers.ts';
 
@@ -16,14 +16,16 @@ async function send(cluster: Cluster, headers: HeaderList, body: Uint8Array, tim
   const endpoint = cluster.pick();
   if (!endpoint) throw new Error(`cluster ${cluster.name} has no endpoint`);
   const up = splitRequestHeaders(headers);
-  const r = await endpoint.pool.request({
+  const options: UpstreamDispatch = {
     path: up.path,
     method: up.method as 'GET',
     headers: up.headers,
     body: body.length ? body : null,
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
-  });
+    servername: endpoint.servername,
+  };
+  const r = await endpoint.pool.request(options);
   const bytes = new Uint8Array(await r.body.arrayBuffer());
   return {
     headers: responseHeaderList(r.statusCode, downstreamResponseHeaders(r.headers)),

@@ -1,7 +1,7 @@
 // Shadow traffic: a copy of a request sent to another cluster, fire-and-forget, its response discarded.
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import type { Cluster } from './cluster.ts';
+import type { Cluster, UpstreamDispatch } from './cluster.ts';
 
 /** Reads and drops everything; stateless, so one object serves every mirrored request. */
 const discard: Dispatcher.DispatchHandler = {
@@ -21,5 +21,6 @@ export function mirror(cluster: Cluster, method: string, path: string, headers: 
   }
   const copy = headers.slice();
   for (let i = 0; i < copy.length; i += 2) if (copy[i] === 'host') copy[i + 1] = `${copy[i + 1]}-shadow`;
-  endpoint.pool.dispatch({ path, method, headers: copy, body, headersTimeout: 10_000, bodyTimeout: 10_000 }, discard);
+  const options: UpstreamDispatch = { path, method, headers: copy, body, headersTimeout: 10_000, bodyTimeout: 10_000, servername: endpoint.servername };
+  endpoint.pool.dispatch(options, discard);
 }

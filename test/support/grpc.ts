@@ -11,9 +11,10 @@ export interface Note { text: string }
 
 /**
  * Say answers "echo: TEXT" with the trailer x-trailer: unary; the text "missing" gets NOT_FOUND instead. Chat
- * answers each note as it arrives and ends with the trailer x-trailer: stream and the count of notes.
+ * answers each note as it arrives and ends with the trailer x-trailer: stream and the count of notes. h2c unless
+ * given other `credentials` (TLS).
  */
-export async function startGrpcServer(): Promise<{ url: string; port: number; stop(): Promise<void> }> {
+export async function startGrpcServer(credentials = grpc.ServerCredentials.createInsecure()): Promise<{ url: string; port: number; stop(): Promise<void> }> {
   const server = new grpc.Server();
   server.addService(Echo.service, {
     Say(call: grpc.ServerUnaryCall<Note, Note>, callback: grpc.sendUnaryData<Note>) {
@@ -37,7 +38,7 @@ export async function startGrpcServer(): Promise<{ url: string; port: number; st
     },
   });
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
+    server.bindAsync('127.0.0.1:0', credentials, (err, p) => (err ? reject(err) : resolve(p)));
   });
   return {
     url: `http://127.0.0.1:${port}`,
