@@ -13,7 +13,7 @@ import { writeFields } from './foreign.ts';
 import { MetricStore } from './metrics.ts';
 import { encodePairs } from './pairs.ts';
 import type { HeaderList, HostServices, HttpCallResponse, TrapEvent } from './stream-host.ts';
-import { VARIANTS, buildVariant } from './testdata/build-modules.ts';
+import { VARIANTS, buildVariant, buildWatText } from './testdata/build-modules.ts';
 
 const enc = new TextEncoder();
 let port = 0;
@@ -353,3 +353,23 @@ for (const variant of VARIANTS) {
     });
   });
 }
+
+test('get_buffer_bytes on an empty buffer, or a range starting at or past its end, answers OK with (0, 0), as cpp-host does', async () => {
+  // Each read first fills the output slots with garbage; on_vm_start (VM config "abc") and on_configure (empty
+  // plugin config) fail the load unless every read wrote a null pointer and a zero size.
+  const wat = `(module
+    (import "env" "proxy_get_buffer_bytes" (func $get (param i32 i32 i32 i32 i32) (result i32)))
+    (memory (export "memory") 1)
+    (func (export "proxy_abi_version_0_2_1"))
+    (func (export "malloc") (param i32) (result i32) (i32.const 1024))
+    (func $empty (param $type i32) (param $start i32) (param $max i32) (result i32)
+      (i64.store (i32.const 8) (i64.const -1))
+      (if (call $get (local.get $type) (local.get $start) (local.get $max) (i32.const 8) (i32.const 12)) (then (return (i32.const 0))))
+      (i64.eqz (i64.load (i32.const 8))))
+    (func (export "proxy_on_vm_start") (param i32 i32) (result i32)
+      (i32.and (call $empty (i32.const 6) (i32.const 3) (i32.const 10)) (call $empty (i32.const 6) (i32.const 9) (i32.const 1))))
+    (func (export "proxy_on_configure") (param i32 i32) (result i32)
+      (i32.and (call $empty (i32.const 7) (i32.const 0) (local.get 1)) (call $empty (i32.const 7) (i32.const 0) (i32.const -1)))))`;
+  const { module } = await compileFilter(await buildWatText('empty-read.wat', wat));
+  assert.doesNotThrow(() => FilterChain.create([{ name: 'empty-read', module, vmConfig: 'abc' }]));
+});
