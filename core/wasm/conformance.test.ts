@@ -160,6 +160,24 @@ for (const variant of VARIANTS) {
       assert.deepEqual(h.notes('request_headers', 'after'), [`7:${eosNote(0)}`]);
     });
 
+    test('an invalid header set from an http_call response on the stream it resumes fails that stream per the policy, not leaving it paused', async () => {
+      const h = harness(module, [{ name: 'strict' }, { name: 'lenient', failPolicy: 'open' }]);
+      const closed = request('callout-bad', [['x-only', 'strict']]);
+      h.chain.newStream(closed).requestHeaders(true);
+      await until(() => closed.events.length > 0);
+      assert.deepEqual(closed.events, ['local:503', 'headers:1:eos']);
+      assert.equal(closed.header(1, 'x-weft-error'), ErrorCodes.WASM_INVALID_HEADER);
+      assert.equal(closed.header(0, 'x-callout'), undefined);
+      const open = request('callout-bad', [['x-only', 'lenient']]);
+      h.chain.newStream(open).requestHeaders(true);
+      await until(() => open.events.length > 0);
+      assert.deepEqual(open.events, ['headers:0:eos']);
+      assert.equal(open.header(0, 'x-callout'), undefined);
+      assert.deepEqual(h.traps.map((t) => [t.filter, t.callback, t.cause, t.header]),
+        [['strict', 'proxy_on_http_call_response', 'invalid_header', 'x-callout'], ['lenient', 'proxy_on_http_call_response', 'invalid_header', 'x-callout']]);
+      assert.deepEqual(h.notes('continue', 'strict'), [], 'the callback stopped at the refused header');
+    });
+
     test('an http_call to an unknown cluster returns BAD_ARGUMENT and the stream goes on', () => {
       const h = harness(module, [{}]);
       const host = request('callout-fail');

@@ -70,10 +70,11 @@ describe(`${SOLO.sdk} ${SOLO.sdkVersion} built with AssemblyScript ${SOLO.compil
     assert.ok(h.said('audit', 1).includes(`Registering new root context for audit with id: ${audit.root.id}`));
   });
 
-  test('a root id the module never registered fails the load in on_context_create, after the SDK says why', () => {
+  test('a root id the module never registered fails the load in on_context_create, the error telling what the SDK said before it trapped', () => {
     const h = load(module, [{ rootId: 'nope', config: 'x' }]);
-    assert.throws(h.make, (e: unknown) => e instanceof WeftError && e.code === ErrorCodes.WASM_START_FAILED && /proxy_on_context_create/.test(e.message));
-    assert.match(h.said('nope', 5).join(), /^Missing root context factory for root id: nope at: /);
+    assert.throws(h.make, (e: unknown) => e instanceof WeftError && e.code === ErrorCodes.WASM_START_FAILED
+      && /trapped in proxy_on_context_create: .*\(the filter said: Missing root context factory for root id: nope at: /.test(e.message));
+    assert.deepEqual(h.said('nope', 5), [], 'its critical line is the trap\'s last words, not a line of its own');
   });
 
   test('on_configure: false refuses the config; an empty config traps, as in Envoy: 0.1.8 passes the config size as its size pointer, then frees a null buffer', () => {

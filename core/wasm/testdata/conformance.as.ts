@@ -225,8 +225,8 @@ export function proxy_on_request_headers(ctx: u32, n: u32, eos: u32): u32 {
     return 0;
   }
   if (c == "pause") return 1;
-  if (c == "callout" || c == "callout-fail") {
-    const cluster = buf(c == "callout" ? "backend" : "nowhere");
+  if (c == "callout" || c == "callout-fail" || c == "callout-bad") {
+    const cluster = buf(c == "callout-fail" ? "nowhere" : "backend");
     const hs = new ArrayBuffer(0);
     // three pairs: :method GET, :path /check, :authority backend
     const h = threePairs(":method", "GET", ":path", "/check", ":authority", "backend");
@@ -364,7 +364,8 @@ export function proxy_on_http_call_response(root: u32, token: u32, nh: u32, bl: 
   proxy_get_status(RET, RET + 4, RET + 8);
   note("call_status", load<u32>(RET).toString());
   note("effective", proxy_set_effective_context(ctx).toString());
-  addHeader(0, "x-callout", status + ":" + body);
+  // callout-bad: a header value the host refuses, set on the stream from the root context.
+  addHeader(0, "x-callout", cases.get(ctx) == "callout-bad" ? "bad\x01value" : status + ":" + body);
   note("continue", continueRequest().toString());
 }
 

@@ -248,8 +248,8 @@ EMSCRIPTEN_KEEPALIVE uint32_t proxy_on_request_headers(uint32_t ctx, uint32_t n,
     return 0;
   }
   if (c == "pause") return 1;
-  if (c == "callout" || c == "callout-fail") {
-    std::string cluster = c == "callout" ? "backend" : "nowhere";
+  if (c == "callout" || c == "callout-fail" || c == "callout-bad") {
+    std::string cluster = c == "callout-fail" ? "nowhere" : "backend";
     std::string h = encodePairs({{":method", "GET"}, {":path", "/check"}, {":authority", "backend"}});
     std::string b = "ping";
     uint32_t st = proxy_http_call(cluster.data(), cluster.size(), h.data(), h.size(), b.data(), b.size(), nullptr, 0, 2000, &ret[0]);
@@ -352,7 +352,8 @@ EMSCRIPTEN_KEEPALIVE void proxy_on_http_call_response(uint32_t root, uint32_t to
   proxy_get_status(&ret[0], &ret[1], &ret[2]);
   note("call_status", num(ret[0]));
   note("effective", num(proxy_set_effective_context(ctx)));
-  addHeader(0, "x-callout", status + ":" + body);
+  // callout-bad: a header value the host refuses, set on the stream from the root context.
+  addHeader(0, "x-callout", caseOf(ctx) == "callout-bad" ? "bad\x01value" : status + ":" + body);
   note("continue", num(proxy_continue_stream(0)));
 }
 
