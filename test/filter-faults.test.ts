@@ -50,7 +50,6 @@ const CASES: FaultCase[] = [
 
 /** A filter doing what the path's last character picks (one request at a time: the case is kept in a global). */
 function faultFilterWat(): string {
-  let data = '';
   let offset = 2048;
   const segments: string[] = [];
   const s = (bytes: string): string => {
@@ -65,7 +64,7 @@ function faultFilterWat(): string {
   const requestActs = acts('request');
   const responseActs = acts('response');
   const said = s("panicked at 'boom', src/lib.rs:7:5");
-  data = segments.join('\n    ');
+  const data = segments.join('\n    ');
   return `(module
     (import "env" "proxy_get_header_map_value" (func $get (param i32 i32 i32 i32 i32) (result i32)))
     (import "env" "proxy_add_header_map_value" (func $add (param i32 i32 i32 i32 i32) (result i32)))
