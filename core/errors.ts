@@ -48,6 +48,8 @@ export const ErrorCodes = {
   FILTER_TIMEOUT: 'WEFT_ERR_FILTER_TIMEOUT',
   /** A filter trapped (or ran out of fuel) while handling the request and fails closed. HTTP 503. */
   WASM_TRAP: 'WEFT_ERR_WASM_TRAP',
+  /** A filter handed the host a header that cannot go on the wire (a control character, CR, LF or NUL in a value, a name that is not a token, a :status outside 100-599, a bad local reply) and fails closed. HTTP 503. */
+  WASM_INVALID_HEADER: 'WEFT_ERR_WASM_INVALID_HEADER',
   /** A bearer token was missing or wrong on a plane API call. HTTP 401. */
   PLANE_UNAUTHORIZED: 'WEFT_ERR_PLANE_UNAUTHORIZED',
   /** No plane given by --plane / WEFT_PLANE could be reached (a client command or a proxy's watch). */

@@ -46,7 +46,7 @@ function startUnconfigured(name: string, module: WebAssembly.Module): void {
     const { ok, failedIn } = vm.createRoot({ name, rootId: name, config: '' });
     if (!ok && failedIn !== 'proxy_on_configure') throw new Error(`${failedIn} returned false`);
   } catch (err) {
-    const why = err instanceof WasmTrap ? `trapped in ${err.message}` : (err as Error).message;
+    const why = err instanceof WasmTrap ? `trapped in ${err.describe()}` : (err as Error).message;
     throw new WeftError(ErrorCodes.FILTER_REJECTED, `${name}: rejected at start-up (no config): ${why}`);
   } finally {
     vm.close();

@@ -119,7 +119,7 @@ test('a filter that loops forever fails only its own request, within a second, w
     assert.ok(others.every((r) => r.status === 200), 'parallel requests on the one worker succeed');
     assert.equal((await get(proxy, '/after', {}, agent)).status, 200, 'the instance keeps serving after the trap');
     const metrics = await (await request(`${proxy.admin}/metrics`)).body.text();
-    assert.match(metrics, /weft_filter_traps_total 1/);
+    assert.match(metrics, /weft_filter_traps_total\{filter="sandbox-probe",version="[0-9a-f]{12}",cause="fuel"\} 1\b/);
     assert.match(proxy.stderr(), /"filter":"sandbox-probe".*"callback":"proxy_on_request_headers".*"msg":"filter trapped"/);
   } finally {
     await agent.close();

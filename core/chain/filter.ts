@@ -1,7 +1,7 @@
 // One configured filter in one worker: its VM and root context, its fail policy, trap accounting and reload with backoff.
 import { ErrorCodes, WeftError } from '../errors.ts';
 import type { RootContext } from '../wasm/context.ts';
-import type { HostServices } from '../wasm/stream-host.ts';
+import type { HostServices, TrapEvent } from '../wasm/stream-host.ts';
 import { WasmTrap } from '../wasm/trap.ts';
 import { WasmVm } from '../wasm/vm.ts';
 
@@ -39,7 +39,6 @@ export class Filter {
   broken = false;
   reloadAt = 0;
   #backoff = RELOAD_MIN_MS;
-  #trapCounter = 0;
 
   constructor(spec: FilterSpec, services: HostServices, shared?: WasmVm) {
     this.spec = spec;
@@ -47,7 +46,6 @@ export class Filter {
     this.version = spec.version ?? '';
     this.policy = spec.failPolicy ?? 'closed';
     this.services = services;
-    if (services.metrics) this.#trapCounter = services.metrics.define(0, 'weft_filter_traps_total');
     [this.vm, this.root] = this.#load(shared);
   }
 
@@ -64,18 +62,18 @@ export class Filter {
       this.#backoff = RELOAD_MIN_MS;
       return true;
     } catch (err) {
-      this.#report('reload', (err as Error).message);
+      this.#report({ filter: this.name, version: this.version, callback: 'reload', message: (err as Error).message, policy: this.policy, cause: 'reload_failed' });
       this.reloadAt = Date.now() + this.#backoff;
       this.#backoff = Math.min(this.#backoff * 2, RELOAD_MAX_MS);
       return false;
     }
   }
 
-  /** Counts and reports a trap; under the reload policy the instance is replaced on a later stream. */
+  /** Counts and reports a fault (a trap, or an invalid header); under the reload policy the instance is replaced on a later stream. */
   trapped(trap: WasmTrap): void {
     this.traps++;
-    if (this.#trapCounter) this.services.metrics!.increment(this.#trapCounter, 1n);
-    this.#report(trap.callback, trap.message);
+    this.#report({ filter: this.name, version: this.version, callback: trap.callback, message: trap.reason, policy: this.policy,
+      cause: trap.kind, header: trap.kind === 'invalid_header' ? trap.header : undefined, said: trap.said || undefined });
     if (this.policy === 'reload' && !this.broken) {
       this.broken = true;
       this.reloadAt = Date.now() + this.#backoff;
@@ -86,10 +84,10 @@ export class Filter {
     this.vm.close();
   }
 
-  #report(callback: string, message: string): void {
-    // One report per trap: structured through onTrap when the host listens, else as a log line.
-    if (this.services.onTrap) this.services.onTrap({ filter: this.name, version: this.version, callback, message, policy: this.policy });
-    else if (this.services.log) this.services.log(4, this.name, `filter ${this.name}@${this.version || '-'} trapped in ${callback}: ${message}`);
+  #report(event: TrapEvent): void {
+    // One report per fault: structured through onTrap when the host listens (it counts and logs them), else as a log line.
+    if (this.services.onTrap) this.services.onTrap(event);
+    else if (this.services.log) this.services.log(4, this.name, `filter ${this.name}@${this.version || '-'} failed in ${event.callback}: ${event.message}${event.said ? ` (it said: ${event.said})` : ''}`);
   }
 
   #load(shared?: WasmVm): [WasmVm, RootContext] {
@@ -110,7 +108,7 @@ export class Filter {
       return [vm, started.root];
     } catch (err) {
       if (err instanceof WeftError) throw err;
-      return fail(err instanceof WasmTrap ? `trapped in ${err.message}` : (err as Error).message);
+      return fail(err instanceof WasmTrap ? `trapped in ${err.describe()}` : (err as Error).message);
     }
   }
 }

@@ -1,5 +1,6 @@
 // One request through the filter chain: headers, body and trailers in each direction, pauses, local replies, fail policies, then the log.
 import { ErrorCodes } from '../errors.ts';
+import type { ErrorCode } from '../errors.ts';
 import { Action, MapType, Status, StreamType } from '../wasm/abi.ts';
 import type { StreamContext } from '../wasm/context.ts';
 import type { Direction, HeaderList, PropertyValue, StreamHost, StreamSink } from '../wasm/stream-host.ts';
@@ -124,6 +125,10 @@ class FilterStream implements StreamSink {
       this.awaitingDone = false;
       this.stream.logAndDelete(this);
     }
+  }
+
+  failed(trap: WasmTrap): void {
+    this.stream.failedOutside(this, trap);
   }
 }
 
@@ -269,7 +274,26 @@ export class ChainStream {
     filter.trapped(trap);
     f.skipped = true;
     if (filter.policy === 'open' || this.#finished) return;
-    this.#local = failureReply(f.index);
+    this.#local = failureReply(f.index, trap.kind === 'invalid_header' ? ErrorCodes.WASM_INVALID_HEADER : ErrorCodes.WASM_TRAP);
+  }
+
+  /**
+   * A filter failed outside its own stream callbacks (a root callback acting for this stream, such as an http call's
+   * response): closed answers now; open lets go of whatever the filter held, as if it had continued.
+   */
+  failedOutside(f: FilterStream, trap: WasmTrap): void {
+    if (f.skipped || this.#finished) {
+      this.filters[f.index].trapped(trap);
+      return;
+    }
+    this.trapped(f, trap);
+    if (this.#local !== null) {
+      this.#runLocalReply();
+      return;
+    }
+    for (let d = 0; d < 2; d++) {
+      if (f.headerState[d] === HELD || f.held[d] !== null || f.heldEos[d] || f.trailerState[d] === TRAILERS_PAUSED) this.deferResume(f, d);
+    }
   }
 
   #resume(f: FilterStream, d: Direction): void {
@@ -481,8 +505,8 @@ function localReplyHeaders(reply: LocalReply): HeaderList {
 }
 
 /** The fail-closed answer for filter `failed`: 503 with the stable error code; as in Envoy, the failed filter does not see it. */
-function failureReply(failed: number): LocalReply {
-  return { status: 503, details: 'wasm_filter_failed', body: EMPTY, first: failed - 1, grpcStatus: undefined, headers: [['x-weft-error', ErrorCodes.WASM_TRAP]] };
+function failureReply(failed: number, code: ErrorCode = ErrorCodes.WASM_TRAP): LocalReply {
+  return { status: 503, details: 'wasm_filter_failed', body: EMPTY, first: failed - 1, grpcStatus: undefined, headers: [['x-weft-error', code]] };
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

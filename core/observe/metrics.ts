@@ -17,6 +17,7 @@ export class WorkerMetrics {
   private readonly retries: client.Counter<string>;
   private readonly grpcCalls: client.Counter<string>;
   private readonly authzDecisions: client.Counter<string>;
+  private readonly filterFaults: client.Counter<string>;
   /** Per service, per decision object (the Authorizer hands out one per outcome): its child, so a check costs no label hashing. */
   private readonly authzChildren = new Map<string, WeakMap<AuthzDecision, client.Counter.Internal>>();
 
@@ -51,6 +52,12 @@ export class WorkerMetrics {
       name: 'weft_authz_decisions_total', help: 'Inbound requests checked against the service authorization policy, by service, decision (allow, deny, audit) and deciding rule',
       labelNames: ['service', 'decision', 'rule'], registers,
     });
+    this.filterFaults = new client.Counter({
+      name: 'weft_filter_traps_total',
+      help: 'Requests a filter failed by its own fault, each answered per the filter\'s fail policy, by filter, version and cause: '
+        + 'trap (a wasm trap, or the module exited), fuel (its callback ran out of fuel), invalid_header (it handed the host a header that cannot go on the wire)',
+      labelNames: ['filter', 'version', 'cause'], registers,
+    });
     const connections = new client.Gauge({
       name: 'weft_upstream_connections', help: 'Upstream connections by cluster, endpoint and state (open, idle)',
       labelNames: ['cluster', 'endpoint', 'state'], registers,
@@ -84,6 +91,10 @@ export class WorkerMetrics {
     let child = children.get(d);
     if (!child) children.set(d, child = this.authzDecisions.labels(service, d.decision, d.rule));
     child.inc();
+  }
+
+  filterFault(filter: string, version: string, cause: string): void {
+    this.filterFaults.inc({ filter, version, cause });
   }
 
   rejectedDownstream(reason: string): void {

@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import { FilterChain } from '../chain/chain.ts';
 import type { FilterSpec } from '../chain/filter.ts';
 import type { FilterLimits, RouteSettings } from '../config/settings.ts';
+import { FaultLog } from '../observe/fault-log.ts';
+import type { WorkerMetrics } from '../observe/metrics.ts';
 import { MetricStore } from '../wasm/metrics.ts';
 import { SharedState } from '../wasm/shared-data.ts';
 import type { HostServices } from '../wasm/stream-host.ts';
@@ -11,20 +13,25 @@ import { httpCaller } from '../upstream/http-call.ts';
 import type { LoadedFilter } from './filter-loader.ts';
 import type { RouteChains } from '../routing/route-table.ts';
 
-/** proxy-wasm log levels 0 trace … 5 critical → pino's. */
-const PINO_LEVEL = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+/** proxy-wasm log levels 0 trace … 5 critical → pino's; a filter's critical is an error of the proxy's (fatal is the process's own end). */
+const PINO_LEVEL = ['trace', 'debug', 'info', 'warn', 'error', 'error'] as const;
 const PINO_TO_WASM: Record<string, number> = { trace: 0, debug: 1, info: 2, warn: 3, error: 4, fatal: 5, silent: 6 };
 
 /** `clusters` is read at call time: http calls follow the serving generation's clusters. */
-export function hostServices(opts: { worker: number; shared: SharedArrayBuffer; clusters: () => Map<string, Cluster>; log: Logger }): HostServices & { metrics: MetricStore } {
-  const { log } = opts;
+export function hostServices(opts: { worker: number; shared: SharedArrayBuffer; clusters: () => Map<string, Cluster>; log: Logger;
+  workerMetrics: WorkerMetrics }): HostServices & { metrics: MetricStore } {
+  const { log, workerMetrics } = opts;
+  const faults = new FaultLog(log);
   return {
     shared: new SharedState(opts.shared),
     metrics: new MetricStore(),
     httpCall: httpCaller(opts.clusters),
     logLevel: PINO_TO_WASM[log.level] ?? 2,
     log: (level, filter, message) => log[PINO_LEVEL[Math.min(level, 5)]]({ filter }, message),
-    onTrap: (t) => log.warn({ filter: t.filter, version: t.version, callback: t.callback, policy: t.policy, trap: t.message }, 'filter trapped'),
+    onTrap: (t) => {
+      if (t.cause !== 'reload_failed') workerMetrics.filterFault(t.filter, t.version, t.cause);
+      faults.report(t);
+    },
     properties: (path) => (path.length === 2 && path[0] === 'weft' && path[1] === 'worker') || (path[0] === 'node' && path[1] === 'id') ? opts.worker : undefined,
   };
 }

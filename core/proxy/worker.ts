@@ -33,7 +33,8 @@ const breakers = new BreakerTable(data.breakers, data.breakerRows, data.index);
 breakers.clearOwnRows();
 const endpoints = new EndpointCache(breakers);
 let clusters = new Map<string, Cluster>();
-const services = hostServices({ worker: data.index, shared: data.shared, clusters: () => clusters, log });
+const metrics = new WorkerMetrics(data.index, () => clusters.values());
+const services = hostServices({ worker: data.index, shared: data.shared, clusters: () => clusters, log, workerMetrics: metrics });
 
 /** One generation of what the worker serves, a route table per listener; a swap builds the next beside it. */
 interface Built { clusters: Map<string, Cluster>; tables: RouteTable[]; chains: ChainSet; authz: Authorizer | undefined }
@@ -75,7 +76,6 @@ try {
 clusters = current.clusters;
 endpoints.useIdentity(data.identity);
 
-const metrics = new WorkerMetrics(data.index, () => clusters.values());
 const accessLog = createAccessLog(data.settings.accessLog);
 
 /** A listener and the context its requests read; every listener of the worker shares clusters, metrics and filters. */

@@ -12,8 +12,9 @@ import { compileFilter } from './compile.ts';
 import { writeFields } from './foreign.ts';
 import { MetricStore } from './metrics.ts';
 import { encodePairs } from './pairs.ts';
+import { WasmVm } from './vm.ts';
 import type { HeaderList, HostServices, HttpCallResponse, TrapEvent } from './stream-host.ts';
-import { VARIANTS, buildVariant } from './testdata/build-modules.ts';
+import { VARIANTS, buildVariant, buildWatText } from './testdata/build-modules.ts';
 
 const enc = new TextEncoder();
 let port = 0;
@@ -72,10 +73,18 @@ async function until(check: () => boolean, ms = 2000): Promise<void> {
 }
 
 for (const variant of VARIANTS) {
-  describe(`conformance: ${variant.name} (ABI ${variant.abi}, ${variant.allocator}, start ${variant.start})`, () => {
+  describe(`conformance: ${variant.name} (ABI ${variant.abi}, ${variant.allocator}, start ${variant.start}, ${variant.compiler})`, () => {
     let module: WebAssembly.Module;
+    /** Pages of memory the module starts with (emscripten's default is 16 MiB, AssemblyScript's a page or two). */
+    let initialPages = 0;
     before(async () => {
-      module = (await compileFilter(await buildVariant(variant))).module;
+      const compiled = await compileFilter(await buildVariant(variant));
+      // With memory growth on, emscripten's allocator tells the embedder of each growth, as Envoy's host lets it (a no-op).
+      if (variant.compiler === 'em++') assert.ok(compiled.imports.includes('env.emscripten_notify_memory_growth'));
+      module = compiled.module;
+      const vm = new WasmVm(module);
+      vm.start();
+      initialPages = vm.mem.memory!.buffer.byteLength / 65536;
     });
     const eosNote = (eos: number): string => (variant.abi === '0.1.0' ? '-' : String(eos));
 
@@ -149,6 +158,24 @@ for (const variant of VARIANTS) {
       // The paused filter saw the held body once, with its cumulative size, after it continued.
       assert.deepEqual(h.notes('request_body', 'caller'), ['3:1']);
       assert.deepEqual(h.notes('request_headers', 'after'), [`7:${eosNote(0)}`]);
+    });
+
+    test('an invalid header set from an http_call response on the stream it resumes fails that stream per the policy, not leaving it paused', async () => {
+      const h = harness(module, [{ name: 'strict' }, { name: 'lenient', failPolicy: 'open' }]);
+      const closed = request('callout-bad', [['x-only', 'strict']]);
+      h.chain.newStream(closed).requestHeaders(true);
+      await until(() => closed.events.length > 0);
+      assert.deepEqual(closed.events, ['local:503', 'headers:1:eos']);
+      assert.equal(closed.header(1, 'x-weft-error'), ErrorCodes.WASM_INVALID_HEADER);
+      assert.equal(closed.header(0, 'x-callout'), undefined);
+      const open = request('callout-bad', [['x-only', 'lenient']]);
+      h.chain.newStream(open).requestHeaders(true);
+      await until(() => open.events.length > 0);
+      assert.deepEqual(open.events, ['headers:0:eos']);
+      assert.equal(open.header(0, 'x-callout'), undefined);
+      assert.deepEqual(h.traps.map((t) => [t.filter, t.callback, t.cause, t.header]),
+        [['strict', 'proxy_on_http_call_response', 'invalid_header', 'x-callout'], ['lenient', 'proxy_on_http_call_response', 'invalid_header', 'x-callout']]);
+      assert.deepEqual(h.notes('continue', 'strict'), [], 'the callback stopped at the refused header');
     });
 
     test('an http_call to an unknown cluster returns BAD_ARGUMENT and the stream goes on', () => {
@@ -269,6 +296,7 @@ for (const variant of VARIANTS) {
       assert.match(h.traps[0].message, /fuel exhausted/);
       const next = request('headers');
       h.chain.newStream(next).requestHeaders(true);
+      assert.deepEqual(h.traps.slice(1).map((t) => t.message), []);
       assert.deepEqual(next.events, ['headers:0:eos']);
     });
 
@@ -299,11 +327,20 @@ for (const variant of VARIANTS) {
     });
 
     test('memory growth past the cap fails', async () => {
-      const capped = (await compileFilter(await buildVariant(variant), { maxMemoryPages: 8 })).module;
+      const capped = (await compileFilter(await buildVariant(variant), { maxMemoryPages: initialPages + 8 })).module;
       const h = harness(capped, [{}]);
       h.chain.newStream(request('grow')).requestHeaders(true);
       assert.notEqual(h.notes('grow_small')[0], '-1');
       assert.deepEqual(h.notes('grow_huge'), ['-1']);
+    });
+
+    test("an allocation past the initial memory grows it mid-callback, and later host calls reach the grown memory", () => {
+      const h = harness(module, [{}]);
+      const host = request('alloc-grow');
+      h.chain.newStream(host).requestHeaders(true);
+      assert.deepEqual(h.notes('alloc_grow'), ['ok']);
+      assert.equal(host.header(0, 'x-grown'), 'yes');
+      assert.deepEqual(h.traps, []);
     });
 
     test('verify_signature checks HS256 and ES256 signatures; bad arguments are BAD_ARGUMENT', () => {
@@ -353,3 +390,23 @@ for (const variant of VARIANTS) {
     });
   });
 }
+
+test('get_buffer_bytes on an empty buffer, or a range starting at or past its end, answers OK with (0, 0), as cpp-host does', async () => {
+  // Each read first fills the output slots with garbage; on_vm_start (VM config "abc") and on_configure (empty
+  // plugin config) fail the load unless every read wrote a null pointer and a zero size.
+  const wat = `(module
+    (import "env" "proxy_get_buffer_bytes" (func $get (param i32 i32 i32 i32 i32) (result i32)))
+    (memory (export "memory") 1)
+    (func (export "proxy_abi_version_0_2_1"))
+    (func (export "malloc") (param i32) (result i32) (i32.const 1024))
+    (func $empty (param $type i32) (param $start i32) (param $max i32) (result i32)
+      (i64.store (i32.const 8) (i64.const -1))
+      (if (call $get (local.get $type) (local.get $start) (local.get $max) (i32.const 8) (i32.const 12)) (then (return (i32.const 0))))
+      (i64.eqz (i64.load (i32.const 8))))
+    (func (export "proxy_on_vm_start") (param i32 i32) (result i32)
+      (i32.and (call $empty (i32.const 6) (i32.const 3) (i32.const 10)) (call $empty (i32.const 6) (i32.const 9) (i32.const 1))))
+    (func (export "proxy_on_configure") (param i32 i32) (result i32)
+      (i32.and (call $empty (i32.const 7) (i32.const 0) (local.get 1)) (call $empty (i32.const 7) (i32.const 0) (i32.const -1)))))`;
+  const { module } = await compileFilter(await buildWatText('empty-read.wat', wat));
+  assert.doesNotThrow(() => FilterChain.create([{ name: 'empty-read', module, vmConfig: 'abc' }]));
+});

@@ -9,9 +9,7 @@ export const buffersHost = {
     // Sizes are unsigned: the Rust SDK asks for up to 0xFFFFFFFF bytes, which arrives as -1.
     const from = Math.min(start >>> 0, buf.length);
     const to = Math.min(buf.length, from + (max >>> 0));
-    // As cpp-host: an empty range writes nothing. The AssemblyScript SDK reads its config through
-    // pointers it does not reset, and writing (0, 0) makes it dereference a null buffer.
-    if (to === from) return Status.Ok;
+    // As cpp-host since 2022 (proxy-wasm-cpp-host#303): an empty range, including an empty buffer, writes (0, 0).
     return this.returnBytes(buf.subarray(from, to), ptrPtr, sizePtr);
   },
 

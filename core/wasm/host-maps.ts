@@ -1,5 +1,6 @@
-// Host functions over header and trailer maps: size, pairs, get/add/replace/remove a value.
+// Host functions over header and trailer maps: size, pairs, get/add/replace/remove a value; what a filter sets is checked here (checkHeader).
 import { Status } from './abi.ts';
+import { checkHeader } from './header-check.ts';
 import { decodePairs, encodePairs } from './pairs.ts';
 import type { HeaderList } from './stream-host.ts';
 import type { WasmVm } from './vm.ts';
@@ -26,6 +27,7 @@ export const mapsHost = {
     } catch {
       return Status.BadArgument;
     }
+    for (const [name, value] of list) checkHeader(map, name, value);
     return this.setHeaderMap(map, list) ? Status.Ok : Status.NotFound;
   },
 
@@ -45,7 +47,10 @@ export const mapsHost = {
   proxy_add_header_map_value(this: WasmVm, map: number, keyPtr: number, keyLen: number, valuePtr: number, valueLen: number): number {
     const list = writable(this, map);
     if (!list) return Status.NotFound;
-    list.push([this.mem.string(keyPtr, keyLen).toLowerCase(), this.mem.string(valuePtr, valueLen)]);
+    const key = this.mem.string(keyPtr, keyLen).toLowerCase();
+    const value = this.mem.string(valuePtr, valueLen);
+    checkHeader(map, key, value);
+    list.push([key, value]);
     return Status.Ok;
   },
 
@@ -54,6 +59,7 @@ export const mapsHost = {
     if (!list) return Status.NotFound;
     const key = this.mem.string(keyPtr, keyLen).toLowerCase();
     const value = this.mem.string(valuePtr, valueLen);
+    checkHeader(map, key, value);
     const first = list.findIndex((pair) => pair[0] === key);
     if (first < 0) {
       list.push([key, value]);

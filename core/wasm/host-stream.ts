@@ -1,5 +1,6 @@
 // Host functions that steer a stream or the effective context: continue, close, local responses, done, status.
 import { Status, StreamType } from './abi.ts';
+import { checkLocalReply } from './header-check.ts';
 import { decodePairs } from './pairs.ts';
 import type { HeaderList } from './stream-host.ts';
 import type { WasmVm } from './vm.ts';
@@ -42,6 +43,7 @@ export const streamHost = {
     } catch {
       return Status.BadArgument;
     }
+    checkLocalReply(status >>> 0, headers);
     s.sink.sendLocalResponse(status >>> 0, this.mem.string(detailsPtr, detailsLen), this.mem.copy(bodyPtr, bodyLen), headers, grpcStatus);
     return Status.Ok;
   },

@@ -1,6 +1,7 @@
 // The host's import table: every function a module may import, bound to one VM; and the check that names unknown imports.
 import { assemblyScriptHost } from './host-assemblyscript.ts';
 import { buffersHost } from './host-buffers.ts';
+import { emscriptenHost } from './host-emscripten.ts';
 import { foreignHost } from './host-foreign.ts';
 import { grpcHost } from './host-grpc.ts';
 import { httpCallHost } from './host-http-call.ts';
@@ -17,7 +18,7 @@ type HostFn = (this: WasmVm, ...args: never[]) => unknown;
 
 const ENV: Record<string, HostFn> = {
   ...mapsHost, ...buffersHost, ...streamHost, ...propertiesHost, ...metricsHost, ...sharedHost,
-  ...loggingHost, ...httpCallHost, ...grpcHost, ...foreignHost, ...assemblyScriptHost,
+  ...loggingHost, ...httpCallHost, ...grpcHost, ...foreignHost, ...assemblyScriptHost, ...emscriptenHost,
 };
 
 /** cpp-host registers WASI under both names; AssemblyScript's proxy-runtime uses the older one. */

@@ -1,6 +1,7 @@
 // The contracts between the host and its surroundings: the HTTP side's StreamHost, the chain's per-filter StreamSink, and per-worker HostServices.
 import type { MetricStore } from './metrics.ts';
 import type { SharedState } from './shared-data.ts';
+import type { FaultKind, WasmTrap } from './trap.ts';
 
 /** Ordered header (or trailer) list: lowercase names, pseudo-headers first, duplicates kept. */
 export type HeaderList = [string, string][];
@@ -45,6 +46,8 @@ export interface StreamSink {
   closeStream(stream: number): number;
   /** The module called proxy_done after returning false from on_done. */
   done(): void;
+  /** A root callback acting for this stream (proxy_set_effective_context) trapped: fail the stream per the filter's policy. */
+  failed(trap: WasmTrap): void;
 }
 
 export interface HttpCallResponse {
@@ -57,12 +60,20 @@ export interface HttpCallResponse {
 export type HttpCallFn = (cluster: string, headers: HeaderList, body: Uint8Array, trailers: HeaderList,
   timeoutMs: number) => Promise<HttpCallResponse> | null;
 
+/** A filter's fault, reported once each through HostServices.onTrap. */
 export interface TrapEvent {
   filter: string;
   version: string;
   callback: string;
+  /** The engine's trap message, the exit's, why a header was refused, or why a reload failed. */
   message: string;
   policy: 'closed' | 'open' | 'reload';
+  /** What failed a request (see FaultKind), or reload_failed: a fresh instance for the reload policy did not start. */
+  cause: FaultKind | 'reload_failed';
+  /** invalid_header: the header's name as the filter gave it. */
+  header?: string;
+  /** What the filter logged at critical level just before it trapped (SDKs log a panic's message so), if anything. */
+  said?: string;
 }
 
 /** Per-worker services shared by every VM and chain of that worker. */

@@ -86,6 +86,8 @@ export class WasmVm {
   /** The exports every request calls once per filter, looked up once: a by-name lookup per call is a slow keyed load. */
   #perStream: (Export | undefined)[] = [];
   #nextContextId = 1;
+  /** Critical lines the running callback logged: held until it returns, and told with its trap if it traps (SDKs log a panic, then trap). */
+  #critical: { filter: string; message: string } | null = null;
   /**
    * Live stream contexts in reused slots. Not a Map: every request adds and deletes one, and a Map's rehash links
    * the old table (still holding the contexts it had) to the new one; once one such table is promoted, every later
@@ -237,10 +239,14 @@ export class WasmVm {
     }
   }
 
-  /** Reports a trap thrown by a root callback nobody awaits. */
+  /**
+   * Reports a trap thrown by a root callback nobody awaits. One that acted for a live stream (an http call's response
+   * made it effective) fails that stream, per its filter's policy, rather than leaving it paused.
+   */
   rootTrapped(err: unknown): void {
     const trap = err instanceof WasmTrap ? err : new WasmTrap('host', String(err), false, err);
-    if (this.onRootTrap) this.onRootTrap(trap);
+    if (trap.stream !== null && trap.stream.slot >= 0) trap.stream.sink.failed(trap);
+    else if (this.onRootTrap) this.onRootTrap(trap);
     else this.log(4, `trap: ${trap.message}`);
   }
 
@@ -345,6 +351,11 @@ export class WasmVm {
   log(level: number, message: string): void {
     if (level < (this.services.logLevel ?? 2)) return;
     const filter = this.root?.name ?? this.name;
+    if (level >= 5 && this.current !== null) {
+      const held = this.#critical;
+      this.#critical = { filter, message: held === null ? message : `${held.message}; ${message}` };
+      return;
+    }
     if (this.services.log) this.services.log(level, filter, message);
   }
 
@@ -375,6 +386,12 @@ export class WasmVm {
       throw this.#trap(name, err);
     } finally {
       this.current = saved;
+      // The callback returned: a critical line it logged was not a trap's last words after all.
+      const held = this.#critical;
+      if (held !== null) {
+        this.#critical = null;
+        this.services.log?.(5, held.filter, held.message);
+      }
     }
   }
 
@@ -382,7 +399,13 @@ export class WasmVm {
     if (err instanceof WasmTrap) return err;
     const exhausted = this.#fuel !== null && (this.#fuel.value as bigint) < 0n;
     const message = exhausted ? `fuel exhausted (budget ${this.fuelBudget})` : err instanceof Error ? err.message : String(err);
-    return new WasmTrap(callback, message, exhausted, err);
+    const trap = new WasmTrap(callback, message, exhausted, err);
+    trap.stream = this.stream;
+    if (this.#critical !== null) {
+      trap.said = this.#critical.message;
+      this.#critical = null;
+    }
+    return trap;
   }
 }
 

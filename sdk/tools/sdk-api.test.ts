@@ -148,10 +148,10 @@ test('a shared queue item reaches the root that registered the queue', async () 
   await probe.until(() => probe.logs.some((l) => l.message === 'dequeued job-1'), () => 'the dequeue');
 });
 
-test('a throw traps the callback, logs why at critical level, and the request fails closed', async () => {
+test('a throw traps the callback, says why at critical level (told with the trap), and the request fails closed', async () => {
   const exchange = await probe.exchange({ headers: { 'x-probe': 'trap' } });
   assert.equal(exchange.response.status, 503);
-  const line = probe.logs.find((l) => l.level === 5);
-  assert.match(line?.message ?? '', /^probe asked to trap at assembly\/index\.ts:\d+:\d+$/);
   assert.equal(probe.traps.at(-1)?.callback, 'proxy_on_request_headers');
+  assert.match(probe.traps.at(-1)?.said ?? '', /^probe asked to trap at assembly\/index\.ts:\d+:\d+$/);
+  assert.equal(probe.logs.find((l) => l.level === 5), undefined, 'not a log line of its own');
 });

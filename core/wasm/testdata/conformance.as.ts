@@ -225,8 +225,8 @@ export function proxy_on_request_headers(ctx: u32, n: u32, eos: u32): u32 {
     return 0;
   }
   if (c == "pause") return 1;
-  if (c == "callout" || c == "callout-fail") {
-    const cluster = buf(c == "callout" ? "backend" : "nowhere");
+  if (c == "callout" || c == "callout-fail" || c == "callout-bad") {
+    const cluster = buf(c == "callout-fail" ? "nowhere" : "backend");
     const hs = new ArrayBuffer(0);
     // three pairs: :method GET, :path /check, :authority backend
     const h = threePairs(":method", "GET", ":path", "/check", ":authority", "backend");
@@ -241,13 +241,25 @@ export function proxy_on_request_headers(ctx: u32, n: u32, eos: u32): u32 {
     return 0;
   }
   if (c == "loop") {
+    // Spins without calling anything: fuel runs out in this loop, never halfway through the allocator (whose state a
+    // trap there would leave broken for the next request).
     let i: i32 = 0;
-    while (header(0, "x-case") != "never") i++;
+    while (load<u32>(RET + 12) == 0) i++;
     return i;
   }
   if (c == "grow") {
     note("grow_small", memory.grow(1).toString());
     note("grow_huge", memory.grow(100000).toString());
+    return 0;
+  }
+  if (c == "alloc-grow") {
+    // Past the initial memory: the allocator grows it, and host calls after the growth still reach the module's memory.
+    const size: usize = 32 << 20;
+    const big = heap.alloc(size);
+    store<u8>(big + size - 1, 1);
+    note("alloc_grow", "ok");
+    addHeader(0, "x-grown", "yes");
+    heap.free(big);
     return 0;
   }
   if (c == "trap") unreachable();
@@ -352,7 +364,8 @@ export function proxy_on_http_call_response(root: u32, token: u32, nh: u32, bl: 
   proxy_get_status(RET, RET + 4, RET + 8);
   note("call_status", load<u32>(RET).toString());
   note("effective", proxy_set_effective_context(ctx).toString());
-  addHeader(0, "x-callout", status + ":" + body);
+  // callout-bad: a header value the host refuses, set on the stream from the root context.
+  addHeader(0, "x-callout", cases.get(ctx) == "callout-bad" ? "bad\x01value" : status + ":" + body);
   note("continue", continueRequest().toString());
 }
 
