@@ -10,7 +10,7 @@ import type { Cluster } from '../upstream/cluster.ts';
 import type { FilterChain } from '../chain/chain.ts';
 import { WorkerMetrics } from '../observe/metrics.ts';
 import { filterMetricsJson } from '../observe/filter-metrics.ts';
-import { createAccessLog, createLogger } from '../observe/log.ts';
+import { createAccessLog, createLogger, flushAccessLog } from '../observe/log.ts';
 import { hostServices, routeChains } from './worker-filters.ts';
 import type { ChainSet } from './worker-filters.ts';
 import { listenerPlans, listenerRoutes } from './listeners.ts';
@@ -162,10 +162,7 @@ function finish(): void {
   if (drained) return;
   drained = true;
   for (const chain of current.chains.values()) chain.close();
-  void endpoints.retainOnly([]).finally(() => {
-    accessLog?.flush();
-    send({ type: 'drained' });
-  });
+  void endpoints.retainOnly([]).finally(() => flushAccessLog(accessLog)).finally(() => send({ type: 'drained' }));
 }
 
 port.on('message', (m: ToWorker) => {

@@ -248,7 +248,7 @@ describe('configuration', () => {
     const metadata = await readFilterMetadata(bytes);
     assert.deepEqual(validateFilterConfig(metadata!, JSON.stringify(config)), []);
     assert.deepEqual(validateFilterConfig(metadata!, JSON.stringify({ rules: [{ require: 'magic' }] })),
-      ['/rules/0/require must be equal to one of the allowed values']);
+      ['/rules/0/require: must be one of anonymous, jwt, apiKey, any (got "magic")']);
   });
 
   const bad: [string, object, string][] = [
