@@ -23,7 +23,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Loaded> }>
       return { group: { ...sdk, ...registry.registryCommands } };
     },
   },
-  plane: { summary: 'run the control plane (SQLite by default, etcd for replicas)', load: () => import('../plane/cli/plane-command.ts') },
+  plane: { summary: 'run the control plane (SQLite by default, etcd for replicas); plane token prints its API token', load: () => import('../plane/cli/plane-command.ts') },
   apply: { summary: 'apply mesh config (routes, clusters, filter chains) or an AuthorizationPolicy to the plane: apply -f FILE', load: async () => ({ command: (await import('../plane/cli/mesh-command.ts')).applyCommand }) },
   get: { summary: 'print mesh resources from the plane: get routes|clusters|filters|policies', load: async () => ({ command: (await import('../plane/cli/mesh-command.ts')).getCommand }) },
   service: { summary: 'service registry: register | heartbeat | deregister | list', load: async () => ({ group: (await import('../plane/cli/service-command.ts')).serviceCommands }) },

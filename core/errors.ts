@@ -36,6 +36,8 @@ export const ErrorCodes = {
   FILE_ACCESS: 'WEFT_ERR_FILE_ACCESS',
   /** A failure Weft did not foresee (a bug, or a condition it does not name yet): one line with this code; --debug shows the stack. Exit code 1. */
   INTERNAL: 'WEFT_ERR_INTERNAL',
+  /** A data dir (--data-dir, or the default under ~/.local/state/weft) cannot be used: open to other users, not a directory, not writable, or without the file asked for. Exit 1. */
+  DATA_DIR: 'WEFT_ERR_DATA_DIR',
   /** A worker thread died; the supervisor restarts it. */
   WORKER_DIED: 'WEFT_ERR_WORKER_DIED',
   /** A filter module imports a function the proxy-wasm host does not provide; the load fails naming it. */

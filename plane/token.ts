@@ -1,20 +1,23 @@
 // The plane's bearer token: read from --token-file, or generated once into <data-dir>/token (mode 0600).
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ErrorCodes, WeftError } from '../core/errors.ts';
+import { tightenFile } from '../core/state/private-file.ts';
 
 export function loadToken(tokenFile: string | undefined, dataDir: string): { token: string; file: string } {
   const file = tokenFile ?? join(dataDir, 'token');
   if (!existsSync(file)) {
     if (tokenFile) throw new WeftError(ErrorCodes.USAGE, `--token-file ${tokenFile} does not exist`, 2);
-    mkdirSync(dirname(file), { recursive: true });
     // wx: two planes starting on one data dir must not overwrite each other's token.
     try {
       writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+      chmodSync(file, 0o600);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
+  } else if (!tokenFile) {
+    tightenFile(file);
   }
   const token = readFileSync(file, 'utf8').trim();
   if (!token) throw new WeftError(ErrorCodes.USAGE, `token file ${file} is empty`, 2);

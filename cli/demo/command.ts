@@ -37,7 +37,7 @@ async function startSidecar(plane: DemoPlane, dir: string, spec: AppSpec, edge: 
   const app = await startApp(spec);
   try {
     const args = [
-      'proxy', '--plane', plane.url, '--token', plane.token, '--node', `${spec.name}-1`, '--data-dir', join(dir, spec.name),
+      'proxy', '--plane', plane.url, '--token-file', plane.tokenFile, '--node', `${spec.name}-1`, '--data-dir', join(dir, spec.name),
       '--join-token', await joinToken(plane, spec.name), '--service', spec.name,
       '--inbound', '127.0.0.1:0', '--app', `127.0.0.1:${app.port}`, '--admin', '127.0.0.1:0',
       '--workers', '1', '--drain-timeout', '5s',

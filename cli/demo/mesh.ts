@@ -17,6 +17,8 @@ export interface DemoPlane {
   child: Child;
   url: string;
   token: string;
+  /** Where the token is: sidecars read it from there, so it is not on their command lines (ps). */
+  tokenFile: string;
   client: PlaneClient;
   trustDomain: string;
 }
@@ -25,8 +27,9 @@ export async function startDemoPlane(dir: string): Promise<DemoPlane> {
   const dataDir = join(dir, 'plane');
   const child = await startChild('plane', ['plane', '--listen', '127.0.0.1:0', '--data-dir', dataDir], join(dir, 'plane.log'), 'weft plane ready');
   const url = String(child.ready.url);
-  const token = readFileSync(join(dataDir, 'token'), 'utf8').trim();
-  return { child, url, token, client: planeClient({ plane: url, token }), trustDomain: String(child.ready.trustDomain) };
+  const tokenFile = join(dataDir, 'token');
+  const token = readFileSync(tokenFile, 'utf8').trim();
+  return { child, url, token, tokenFile, client: planeClient({ plane: url, token }), trustDomain: String(child.ready.trustDomain) };
 }
 
 /**

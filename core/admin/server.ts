@@ -6,6 +6,7 @@ import type { HostPort } from '../config/settings.ts';
 import { formatHostPort } from '../config/settings.ts';
 import type { Supervisor } from '../proxy/supervisor.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
+import { redactConfig, redactOverrides } from './redact.ts';
 
 export interface AdminServer { address: HostPort; close(): void }
 
@@ -17,14 +18,18 @@ async function metricsText(sup: Supervisor): Promise<string> {
   return merged.metrics();
 }
 
-/** The effective config, with what /config readers need beside it: the served version and each filter's digest. */
+/**
+ * The effective config, with what /config readers need beside it: the served version and each filter's digest.
+ * Filter configs (in the chain and in routes' overrides) show with their secrets redacted.
+ */
 function configView(sup: Supervisor): unknown {
   const s = sup.settings;
   return {
     version: sup.version,
     ...s,
     listen: { ...s.listen, port: sup.listenPort },
-    filters: s.filters.map((f) => ({ ...f, sha256: sup.filterDigest(f.name), status: 'serving' })),
+    routes: s.routes.map((r) => ({ ...r, filters: redactOverrides(r.filters) })),
+    filters: s.filters.map((f) => ({ ...f, config: redactConfig(f.config), sha256: sup.filterDigest(f.name), status: 'serving' })),
   };
 }
 

@@ -4,12 +4,13 @@ import type { FlagSpec } from './flags.ts';
 import { resolveProxySettings } from '../config/resolve.ts';
 import { startSupervisor } from '../proxy/supervisor.ts';
 import os from 'node:os';
-import path from 'node:path';
 import { feedFromPlane } from '../proxy/plane-feed.ts';
 import { IdentityManager } from '../identity/manager.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
 import { resolveSidecar } from '../config/sidecar.ts';
 import { LOG_LEVELS } from '../config/schema.ts';
+import { dataDirPath, openDataDir } from '../state/data-dir.ts';
+import { TOKEN_FLAGS, tokenOption } from './token.ts';
 
 export const proxyFlags: FlagSpec[] = [
   { name: 'listen', value: 'HOST:PORT', help: 'address the proxy accepts traffic on (port 0 picks a free one)' },
@@ -25,8 +26,8 @@ export const proxyFlags: FlagSpec[] = [
   { name: 'filter-memory', value: 'SIZE', help: 'memory cap per filter instance', defaultText: '64MiB' },
   { name: 'plane', value: 'URL[,URL]', help: 'take routes, clusters and filters from a control plane; several URLs fail over' },
   { name: 'node', value: 'NAME', help: 'this proxy\'s name towards the plane', defaultText: 'the host name' },
-  { name: 'data-dir', value: 'DIR', help: 'where the last good snapshot and module cache live', defaultText: '.weft/NODE' },
-  { name: 'token', value: 'TOKEN', help: 'bearer token for reports to the plane' },
+  { name: 'data-dir', value: 'DIR', help: 'where the last good snapshot, the module cache and the identity live (0700)', defaultText: '$XDG_STATE_HOME/weft/proxy/NODE, else ~/.local/state/weft/proxy/NODE' },
+  ...TOKEN_FLAGS,
   { name: 'join-token', value: 'TOKEN', help: 'one-time join token (weft identity token): the listener serves mTLS with this workload\'s certificate; needs --plane' },
   { name: 'service', value: 'NAME', help: 'run as this service\'s sidecar (needs --plane, --join-token, --inbound, --app)' },
   { name: 'namespace', value: 'NS', help: 'the sidecar\'s namespace (its SPIFFE ID is spiffe://DOMAIN/ns/NS/sa/SERVICE)', defaultText: 'default' },
@@ -73,15 +74,18 @@ export async function main(argv: string[]): Promise<number> {
   if (joinToken !== undefined && settings.tls) throw new WeftError(ErrorCodes.USAGE, '--join-token and tls in the config both set the listener\'s certificate: keep one', 2);
   if (!plane) return startSupervisor(settings, { reload: overrides.config ? () => resolveProxySettings(overrides) : undefined });
   const node = str('node') ?? os.hostname();
+  // The node names the default data dir and a path in the plane's API.
+  if (!/^[A-Za-z0-9_.-]+$/.test(node) || node === '.' || node === '..') throw new WeftError(ErrorCodes.USAGE, `--node: letters, digits, ".", "-" and "_", got "${node}"`, 2);
   const planes = plane.split(',').map((p) => p.trim()).filter(Boolean);
-  const dataDir = str('data-dir') ?? path.join('.weft', node);
+  const token = tokenOption(values, process.env);
+  const dataDir = openDataDir(dataDirPath(str('data-dir'), ['proxy', node]));
   return startSupervisor(settings, {
     identity: joinToken === undefined ? undefined : (log) => new IdentityManager({ planes, dataDir, joinToken, log }),
     feed: (sup, log) => feedFromPlane(sup, log, {
       planes,
       node,
       dataDir,
-      token: str('token'),
+      token,
       trustKeyFiles: (values['trust-key'] as string[] | undefined) ?? [],
       workload: sidecar && { service: sidecar.sidecar.service, namespace: sidecar.namespace },
     }),

@@ -1,8 +1,10 @@
 // What a proxy keeps under --data-dir: fetched modules by digest, and the last snapshot it applied (served at once after a restart).
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Snapshot } from './snapshot.ts';
 import { sha256Hex } from './signature.ts';
+import { privateDir } from '../state/data-dir.ts';
+import { tightenFile, writePrivateFile } from '../state/private-file.ts';
 
 export class ControlDisk {
   readonly dir: string;
@@ -10,8 +12,13 @@ export class ControlDisk {
 
   constructor(dir: string) {
     this.dir = dir;
-    this.modulesDir = join(dir, 'modules');
-    mkdirSync(this.modulesDir, { recursive: true });
+    this.modulesDir = privateDir(join(dir, 'modules'));
+    // The snapshot holds filter configs, secrets among them: 0600 even if an older Weft wrote it 0644.
+    tightenFile(this.lastGoodFile);
+  }
+
+  private get lastGoodFile(): string {
+    return join(this.dir, 'last-good.json');
   }
 
   modulePath(sha256: string): string {
@@ -30,25 +37,18 @@ export class ControlDisk {
   }
 
   writeModule(sha256: string, bytes: Uint8Array): void {
-    atomicWrite(this.modulePath(sha256), bytes);
+    writePrivateFile(this.modulePath(sha256), bytes);
   }
 
   readLastGood(): Snapshot | undefined {
     try {
-      return JSON.parse(readFileSync(join(this.dir, 'last-good.json'), 'utf8')) as Snapshot;
+      return JSON.parse(readFileSync(this.lastGoodFile, 'utf8')) as Snapshot;
     } catch {
       return undefined;
     }
   }
 
   writeLastGood(snapshot: Snapshot): void {
-    atomicWrite(join(this.dir, 'last-good.json'), JSON.stringify(snapshot));
+    writePrivateFile(this.lastGoodFile, JSON.stringify(snapshot));
   }
-}
-
-/** Write-then-rename: a crash mid-write leaves the old file, never half a new one. */
-function atomicWrite(file: string, data: string | Uint8Array): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, file);
 }

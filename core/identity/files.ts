@@ -1,18 +1,17 @@
-// A proxy's identity on disk under <data-dir>/identity: key.pem (0600), cert.pem (leaf then chain), bundle.pem; written atomically.
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+// A proxy's identity on disk under <data-dir>/identity (0700): key.pem, cert.pem (leaf then chain), bundle.pem, each 0600 and written atomically.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { identityOf } from './identity.ts';
 import type { Identity } from './identity.ts';
 import { splitPem } from './x509.ts';
+import { privateDir } from '../state/data-dir.ts';
+import { writePrivateFile } from '../state/private-file.ts';
 
 export class IdentityFiles {
   readonly dir: string;
 
   constructor(dataDir: string) {
-    this.dir = join(dataDir, 'identity');
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    // mkdir leaves the mode of a directory that already existed alone.
-    chmodSync(this.dir, 0o700);
+    this.dir = privateDir(join(dataDir, 'identity'));
   }
 
   get keyFile(): string {
@@ -31,20 +30,12 @@ export class IdentityFiles {
   }
 
   write(id: Identity): void {
-    atomicWrite(this.keyFile, id.key, 0o600);
-    atomicWrite(join(this.dir, 'cert.pem'), [id.cert, ...id.chain].join(''), 0o644);
+    writePrivateFile(this.keyFile, id.key);
+    writePrivateFile(join(this.dir, 'cert.pem'), [id.cert, ...id.chain].join(''));
     this.writeBundle(id.bundle);
   }
 
   writeBundle(bundle: string[]): void {
-    atomicWrite(join(this.dir, 'bundle.pem'), bundle.join(''), 0o644);
+    writePrivateFile(join(this.dir, 'bundle.pem'), bundle.join(''));
   }
-}
-
-/** Write-then-rename, the temporary file already carrying the final mode: a key is never readable by others, even for a moment. */
-function atomicWrite(file: string, data: string, mode: number): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, data, { mode });
-  chmodSync(tmp, mode);
-  renameSync(tmp, file);
 }

@@ -1,12 +1,13 @@
 // The main thread of `weft proxy`: starts the workers, restarts any that die, serves admin, and drains on SIGTERM/SIGINT.
 import { Worker } from 'node:worker_threads';
 import { once } from 'node:events';
-import type { ProxySettings } from '../config/settings.ts';
+import type { HostPort, ProxySettings } from '../config/settings.ts';
 import { formatHostPort } from '../config/settings.ts';
 import type { FromWorker, ToWorker, WorkerData, VersionCount } from './messages.ts';
 import { createLogger } from '../observe/log.ts';
 import type { Logger } from '../observe/log.ts';
 import { startAdmin } from '../admin/server.ts';
+import type { AdminServer } from '../admin/server.ts';
 import { SupervisorMetrics } from '../observe/supervisor-metrics.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
 import type { ErrorCode } from '../errors.ts';
@@ -18,6 +19,8 @@ import type { IdentityManager } from '../identity/manager.ts';
 import { listenerPlans, listenerRoutes } from './listeners.ts';
 import { allocateBreakerTable, BREAKER_SLOTS, BreakerSlots } from '../upstream/breaker-table.ts';
 import { entryUrl } from '../runtime/assets.ts';
+import { claimListen } from './listen-claim.ts';
+import type { ListenClaim } from './listen-claim.ts';
 
 const WORKER_URL = entryUrl(new URL('./worker.ts', import.meta.url), 'proxy-worker');
 const RESTART_BACKOFF_MS = 200;
@@ -50,6 +53,8 @@ export class Supervisor {
   private applying: Promise<unknown> = Promise.resolve();
   /** The workload identity the listeners serve mTLS with; a restarted worker takes the current one. */
   private identityManager: IdentityManager | undefined;
+  /** This process's hold on each listen address, kept while any worker may listen there (a restart rebinds it). */
+  private readonly claims: ListenClaim[] = [];
 
   constructor(settings: ProxySettings, log: Logger) {
     this.settings = settings;
@@ -101,14 +106,40 @@ export class Supervisor {
     return out;
   }
 
-  /** Starts worker 0 on the configured port (which may be 0), then the rest on the port it got. */
+  /** Where each listener is and what it is called in errors: one label for a plain proxy, a sidecar's names otherwise. */
+  private listenAt(): { listen: HostPort; label: string }[] {
+    // Addresses do not depend on the identity, which may not have joined yet.
+    const plans = listenerPlans(this.settings, this.identityManager !== undefined);
+    return plans.map((p) => ({ listen: p.listen, label: plans.length > 1 ? ` (${p.name})` : '' }));
+  }
+
+  /**
+   * Claims every listen address with a fixed port (core/proxy/listen-claim.ts): before a join token is spent, a
+   * filter compiled or a worker started, so a second proxy on a served address fails at once and changes nothing.
+   */
+  async claimAddresses(): Promise<void> {
+    for (const { listen, label } of this.listenAt()) {
+      if (listen.port !== 0) this.claims.push(await claimListen(listen, true, label));
+    }
+  }
+
+  /** Starts worker 0 on the configured ports (some may be 0), claims the ports it got for those, then starts the rest. */
   async start(): Promise<void> {
     warnUnverified(this.log, this.settings);
-    this.ports = listenerPlans(this.settings, this.identityManager !== undefined).map((p) => p.listen.port);
+    const at = this.listenAt();
+    this.ports = at.map((l) => l.listen.port);
     this.filters = await this.loader.load(this.settings.filters, this.settings.filterLimits);
     await this.loader.close();
     await this.spawn(0);
+    for (const [i, { listen, label }] of at.entries()) {
+      if (listen.port === 0) this.claims.push(await claimListen({ host: listen.host, port: this.ports[i] }, false, label));
+    }
     await Promise.all(Array.from({ length: this.settings.workers - 1 }, (_, i) => this.spawn(i + 1)));
+  }
+
+  /** Lets the listen addresses go, once no worker listens there any more. */
+  async releaseAddresses(): Promise<void> {
+    await Promise.all(this.claims.splice(0).map((c) => c.release()));
   }
 
   private spawn(index: number): Promise<void> {
@@ -290,18 +321,23 @@ export async function startSupervisor(settings: ProxySettings, hooks: Supervisor
   const { reload } = hooks;
   const log = createLogger(settings.logLevel);
   const sup = new Supervisor(settings, log);
-  const identity = hooks.identity?.(log);
-  if (identity) {
-    await identity.start();
-    sup.useIdentity(identity);
-  }
-  const admin = settings.admin ? await startAdmin(settings.admin, sup) : undefined;
+  let admin: AdminServer | undefined;
+  let identity: IdentityManager | undefined;
   const stopAll = async () => {
     await sup.drain();
+    await sup.releaseAddresses();
     admin?.close();
     identity?.close();
   };
   try {
+    // Addresses first: a proxy that cannot have them must not spend its one-time join token.
+    await sup.claimAddresses();
+    admin = settings.admin ? await startAdmin(settings.admin, sup) : undefined;
+    identity = hooks.identity?.(log);
+    if (identity) {
+      await identity.start();
+      sup.useIdentity(identity);
+    }
     await sup.start();
   } catch (err) {
     await stopAll();

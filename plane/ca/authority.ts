@@ -1,8 +1,10 @@
 // The plane's certificate authority: its signing key and roots (generated under <data-dir>/ca, or supplied), published to the store as the trust bundle; issuance, rotation.
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCodes, WeftError } from '../../core/errors.ts';
+import { privateDir } from '../../core/state/data-dir.ts';
+import { writePrivateFile } from '../../core/state/private-file.ts';
 import type { IssuedCertificate } from '../../core/identity/protocol.ts';
 import { parseSpiffeId, spiffeId, uriSans } from '../../core/identity/spiffe.ts';
 import type { WorkloadId } from '../../core/identity/spiffe.ts';
@@ -89,7 +91,7 @@ export class Authority {
       if (!options.certFile || !options.keyFile) throw invalid('--ca-cert and --ca-key go together');
       ca.#loadSupplied(options.certFile, options.keyFile);
     } else {
-      mkdirSync(ca.#dir, { recursive: true, mode: 0o700 });
+      privateDir(ca.#dir);
       if (!ca.#rootNumbers().length) await ca.#addRoot(1);
       ca.#loadGenerated();
     }
@@ -156,7 +158,7 @@ export class Authority {
       }
     }
     const retired = join(this.#dir, 'retired');
-    mkdirSync(retired, { recursive: true, mode: 0o700 });
+    privateDir(retired);
     for (const r of old) {
       await this.#store.delete(keys.caRoot(fingerprint(r.cert)));
       for (const ext of ['pem', 'key']) renameSync(join(this.#dir, `root-${r.n}.${ext}`), join(retired, `root-${r.n}.${ext}`));
@@ -194,7 +196,7 @@ export class Authority {
     const cert = await createRoot(this.trustDomain, n, keys, Date.now());
     // The key first and exclusively (wx): a root file never exists without its key, and two planes never overwrite one.
     writeFileSync(join(this.#dir, `root-${n}.key`), await privateKeyPem(keys.privateKey), { mode: 0o600, flag: 'wx' });
-    writeFileSync(join(this.#dir, `root-${n}.pem`), certPem(cert), { mode: 0o644, flag: 'wx' });
+    writeFileSync(join(this.#dir, `root-${n}.pem`), certPem(cert), { mode: 0o600, flag: 'wx' });
   }
 
   #loadGenerated(): void {
@@ -237,10 +239,7 @@ export class Authority {
     const fp = this.#roots.at(-1)!.cert.fingerprint256;
     if ((this.#issuedUntil[fp] ?? 0) >= notAfter) return;
     this.#issuedUntil[fp] = notAfter;
-    // Write-then-rename: a crash mid-write leaves the previous record, never half a file.
-    const file = join(this.#dir, 'issued.json');
-    writeFileSync(`${file}.tmp`, JSON.stringify(this.#issuedUntil), { mode: 0o600 });
-    renameSync(`${file}.tmp`, file);
+    writePrivateFile(join(this.#dir, 'issued.json'), JSON.stringify(this.#issuedUntil));
   }
 }
 

@@ -1,14 +1,15 @@
-// How client commands reach the plane: --plane / WEFT_PLANE (a list, tried in order) and --token / WEFT_TOKEN.
+// How client commands reach the plane: --plane / WEFT_PLANE (a list, tried in order) and --token or --token-file (WEFT_TOKEN, WEFT_TOKEN_FILE).
 import { request } from 'undici';
 import type { FlagSpec, FlagValues } from '../../core/cli/flags.ts';
 import { usageError } from '../../core/cli/flags.ts';
+import { TOKEN_FLAGS, tokenOption } from '../../core/cli/token.ts';
 import { parseDuration } from '../../core/config/duration.ts';
 import { ErrorCodes, WeftError } from '../../core/errors.ts';
 import type { ErrorCode } from '../../core/errors.ts';
 
 export const CLIENT_FLAGS: FlagSpec[] = [
   { name: 'plane', value: 'URL[,URL]', help: 'the plane API; several are tried in order' },
-  { name: 'token', value: 'TOKEN', help: "the plane's bearer token (its <data-dir>/token)" },
+  ...TOKEN_FLAGS,
 ];
 
 export interface PlaneClient {
@@ -46,13 +47,13 @@ function unreachableReason(err: unknown): string {
 /** A 401 says which of the two it is: no token was sent, or the plane refused the one sent. */
 function unauthorized(plane: string, sentToken: boolean): WeftError {
   return new WeftError(ErrorCodes.PLANE_UNAUTHORIZED, sentToken
-    ? `the plane at ${plane} refused the token (401): it is not this plane's token (compare --token or WEFT_TOKEN with the plane's <data-dir>/token)`
-    : `the plane at ${plane} needs its bearer token (401): give --token or WEFT_TOKEN (the plane's <data-dir>/token)`);
+    ? `the plane at ${plane} refused the token (401): it is not this plane's token (compare it with what \`weft plane token\` prints where the plane runs)`
+    : `the plane at ${plane} needs its bearer token (401): give WEFT_TOKEN, --token-file or --token (\`weft plane token\` prints it)`);
 }
 
 export function planeClient(values: FlagValues): PlaneClient {
   const planes = planeUrls(String(values.plane ?? ''));
-  const token = values.token === undefined ? undefined : String(values.token);
+  const token = tokenOption(values, process.env);
   return {
     async call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
       const h: Record<string, string> = { ...headers };

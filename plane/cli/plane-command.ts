@@ -1,11 +1,16 @@
-// `weft plane`: runs one control-plane replica on a SQLite file (default) or on etcd shared with other replicas.
-import { resolve } from 'node:path';
+// `weft plane`: runs one control-plane replica on a SQLite file (default) or on etcd shared with other replicas; `weft plane token` prints its API token.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCommand } from '../../core/cli/command.ts';
+import type { Command } from '../../core/cli/command.ts';
 import { flagsHelp, parseFlags, usageError } from '../../core/cli/flags.ts';
 import type { FlagSpec } from '../../core/cli/flags.ts';
 import { LOG_LEVELS } from '../../core/config/schema.ts';
 import { parseHostPort } from '../../core/config/settings.ts';
+import { ErrorCodes, WeftError } from '../../core/errors.ts';
 import { TRUST_DOMAIN_PATTERN } from '../../core/identity/spiffe.ts';
 import { createLogger } from '../../core/observe/log.ts';
+import { dataDirPath, openDataDir } from '../../core/state/data-dir.ts';
 import { Authority } from '../ca/authority.ts';
 import { Plane } from '../plane.ts';
 import { PlaneServer } from '../server.ts';
@@ -14,11 +19,16 @@ import type { Store } from '../store/store.ts';
 import { loadToken } from '../token.ts';
 import { durationFlag } from './client.ts';
 
+const DATA_DIR_FLAG: FlagSpec = {
+  name: 'data-dir', value: 'DIR', help: 'the SQLite file, the generated token and the CA keys live here (0700)',
+  defaultText: '$XDG_STATE_HOME/weft/plane, else ~/.local/state/weft/plane',
+};
+
 const FLAGS: FlagSpec[] = [
   { name: 'listen', value: 'HOST:PORT', help: 'where the plane API listens (port 0 picks one; see the ready line)', defaultText: '127.0.0.1:7900' },
   { name: 'store', value: 'sqlite:FILE|etcd:URL', help: 'where state lives; etcd lets several replicas serve one mesh', defaultText: 'sqlite:<data-dir>/plane.db' },
-  { name: 'data-dir', value: 'DIR', help: 'the SQLite file and the generated token live here', defaultText: '.weft-plane' },
-  { name: 'token-file', value: 'FILE', help: 'bearer token for API writes', defaultText: '<data-dir>/token, generated at first start' },
+  DATA_DIR_FLAG,
+  { name: 'token-file', value: 'FILE', help: 'a file holding the API token every call but /healthz, /metrics, join and renewal needs (`weft plane token` prints the generated one)', defaultText: '<data-dir>/token, generated 0600 at first start' },
   { name: 'trust-domain', value: 'NAME', help: 'the SPIFFE trust domain of workload certificates (spiffe://NAME/ns/NS/sa/SERVICE)', defaultText: 'weft.local' },
   { name: 'ca-cert', value: 'FILE', help: 'PEM: the CA certificate that signs workload certificates, then any intermediates, ending with the root', defaultText: 'a root generated at first start in <data-dir>/ca' },
   { name: 'ca-key', value: 'FILE', help: "PEM: the --ca-cert signing certificate's private key" },
@@ -27,11 +37,32 @@ const FLAGS: FlagSpec[] = [
   { name: 'log-level', value: 'LEVEL', choices: LOG_LEVELS, help: 'how much the JSON log on stderr says', defaultText: 'info' },
 ];
 
-const USAGE = 'usage: weft plane --listen HOST:PORT [--store sqlite:FILE | etcd:URL] [--data-dir DIR] [--token-file FILE] [--trust-domain NAME] [--ca-cert FILE --ca-key FILE] [--cert-ttl 24h] [--node-ttl 1h]';
+const USAGE = 'usage: weft plane --listen HOST:PORT [--store sqlite:FILE | etcd:URL] [--data-dir DIR] [--token-file FILE] [--trust-domain NAME] [--ca-cert FILE --ca-key FILE] [--cert-ttl 24h] [--node-ttl 1h]\n       weft plane token [--data-dir DIR]';
 /** Certificates shorter than this leave no room to renew at two thirds of their life over a real network. */
 const MIN_CERT_TTL_MS = 3000;
 
+/** `weft plane token`: the token of the plane whose data dir this is (the same default), on stdout alone. */
+const tokenCommand: Command = {
+  usage: 'weft plane token [--data-dir DIR]',
+  summary: 'print the API token a plane generated in its data dir, for client commands: export WEFT_TOKEN=$(weft plane token)',
+  args: [],
+  flags: [DATA_DIR_FLAG],
+  async run(_positionals, values) {
+    const dir = dataDirPath(values['data-dir'] as string | undefined, ['plane']);
+    let token: string;
+    try {
+      token = readFileSync(join(dir, 'token'), 'utf8').trim();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new WeftError(ErrorCodes.DATA_DIR, `cannot read ${join(dir, 'token')}: ${(err as Error).message}`);
+      throw new WeftError(ErrorCodes.DATA_DIR, `no token in ${dir}: a plane makes one at its first start (weft plane${values['data-dir'] === undefined ? '' : ' --data-dir DIR'})`);
+    }
+    console.log(token);
+    return 0;
+  },
+};
+
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'token') return runCommand(tokenCommand, argv.slice(1));
   const { values, positionals } = parseFlags(FLAGS, argv, process.env);
   if (values.help) {
     console.log(flagsHelp(`${USAGE}\n\nrun a control plane: the filter registry, mesh config, service registry, rollouts and the mesh's CA, behind one HTTP API`, FLAGS));
@@ -40,7 +71,7 @@ export async function main(argv: string[]): Promise<number> {
   if (positionals.length) throw usageError(`weft plane takes no arguments, got "${positionals.join(' ')}"`);
   const listen = parseHostPort(String(values.listen ?? '127.0.0.1:7900'));
   if (!listen) throw usageError(`--listen: expected HOST:PORT, got "${String(values.listen)}"`);
-  const dataDir = resolve(String(values['data-dir'] ?? '.weft-plane'));
+  const dataDir = openDataDir(dataDirPath(values['data-dir'] as string | undefined, ['plane']));
   const log = createLogger(String(values['log-level'] ?? 'info'), { component: 'plane' });
   const { token, file: tokenFile } = loadToken(values['token-file'] as string | undefined, dataDir);
   const trustDomain = String(values['trust-domain'] ?? 'weft.local');

@@ -10,7 +10,8 @@ const ETCD_CONNECT_MS = 5000;
 export async function openStore(spec: string | undefined, dataDir: string): Promise<Store> {
   if (!spec || spec.startsWith('sqlite:')) {
     const file = spec ? spec.slice('sqlite:'.length) : join(dataDir, 'plane.db');
-    mkdirSync(dirname(file), { recursive: true });
+    // A directory made for the file is private; one that exists is the user's choice.
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     return new SqliteStore(file);
   }
   if (spec.startsWith('etcd:')) {

@@ -1,5 +1,7 @@
 // The embedded default store: one SQLite file through node:sqlite, for a single plane with nothing else installed.
+import { closeSync, openSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
+import { tightenFile } from '../../core/state/private-file.ts';
 import type { StatementSync } from 'node:sqlite';
 import type { Entry, Store } from './store.ts';
 
@@ -14,6 +16,10 @@ export class SqliteStore implements Store {
 
   constructor(file: string) {
     this.description = `sqlite:${file}`;
+    // The store holds filter configs and the mesh's secrets. SQLite would create the file 0644; made 0600 first,
+    // it gives its -wal and -shm files the same mode. Files an older Weft left 0644 are tightened.
+    closeSync(openSync(file, 'a', 0o600));
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) tightenFile(f);
     this.#db = new DatabaseSync(file);
     // WAL lets status readers run beside writers; NORMAL sync is durable across a process crash, which is what a plane needs.
     this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
