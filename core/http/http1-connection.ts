@@ -11,7 +11,20 @@ import type { ExtensionRequest } from './extension-method.ts';
 export type Http1Socket = Socket & {
   _httpMessage?: ServerResponse | null;
   parser?: { incoming?: IncomingMessage | null } | null;
+  [REQUESTS_SEEN]?: number;
 };
+
+const REQUESTS_SEEN = Symbol('weft.requestsSeen');
+
+/**
+ * Counts a connection's requests; the one that reaches the limit is answered with Connection: close and the
+ * connection then closes (Node's own maxRequestsPerSocket announces the close but leaves the socket open).
+ */
+export function lastAllowed(socket: Http1Socket, res: ServerResponse, limit: number): void {
+  const n = (socket[REQUESTS_SEEN] ?? 0) + 1;
+  socket[REQUESTS_SEEN] = n;
+  if (n >= limit) res.shouldKeepAlive = false;
+}
 
 /** The listeners Node's HTTP/1.1 server puts on a connection for its parser, by the names its source gives them. */
 const READING = [['data', 'bound socketOnData'], ['end', 'bound socketOnEnd']] as const;
@@ -51,6 +64,8 @@ export function handOver(connection: Http1Socket, next: ExtensionRequest, server
     for (let chunk = connection.read() as Buffer | null; chunk !== null; chunk = connection.read() as Buffer | null) buffered.push(chunk);
   }
   const successor = new ExtensionConnection(socket, buffered.length ? { method: next.method, bytes: Buffer.concat([next.bytes, ...buffered]) } : next);
+  // The connection's request count goes on (limits.maxRequestsPerConnection).
+  (successor as unknown as Http1Socket)[REQUESTS_SEEN] = connection[REQUESTS_SEEN];
   afterResponses(connection, () => {
     if (successor.destroyed) return;
     if (connection instanceof ExtensionConnection) {

@@ -18,7 +18,7 @@ import type { FirstBytes } from './preface.ts';
 import { malformed } from './malformed.ts';
 import { extensionRequest, restoreMethod } from './extension-method.ts';
 import type { ParseError } from './extension-method.ts';
-import { afterResponses, handOver, readingBody } from './http1-connection.ts';
+import { afterResponses, handOver, lastAllowed, readingBody } from './http1-connection.ts';
 import type { Http1Socket } from './http1-connection.ts';
 import { stampClientCert } from './client-cert.ts';
 import type { Identity } from '../identity/identity.ts';
@@ -42,18 +42,6 @@ function refuseConnection(ctx: WorkerContext, socket: Socket, code: ErrorCode): 
   socket.end(rawReject(status, STATUS_CODES[status]!, code));
   // Whatever the client still sends is dropped: its side ends, and the socket closes, when the client closes.
   socket.resume();
-}
-
-const REQUESTS_SEEN = Symbol('weft.requestsSeen');
-
-/**
- * Counts a connection's requests; the one that reaches the limit is answered with Connection: close and the
- * connection then closes (Node's own maxRequestsPerSocket announces the close but leaves the socket open).
- */
-function lastAllowed(socket: Socket & { [REQUESTS_SEEN]?: number }, res: http.ServerResponse, limit: number): void {
-  const n = (socket[REQUESTS_SEEN] ?? 0) + 1;
-  socket[REQUESTS_SEEN] = n;
-  if (n >= limit) res.shouldKeepAlive = false;
 }
 
 /** A parsed request refused before it is routed: answered with `code`, and the connection closed after it. */
