@@ -51,6 +51,9 @@ function refuseRequest(ctx: WorkerContext, res: http.ServerResponse, code: Error
   localReply(res, code, detail);
 }
 
+/** Connections whose parser stopped and that are being refused or handed on. */
+const settled = new WeakSet<Socket>();
+
 /**
  * What Node's parser refused. An error in the body of the request being read is that request's: it is answered
  * now if its answer has not begun (else the connection is cut). An error where a new request begins leaves the
@@ -74,9 +77,6 @@ function onParseError(ctx: WorkerContext, err: ParseError, socket: Http1Socket, 
   if (next !== undefined) return handOver(socket, next, extension);
   afterResponses(socket, () => refuseConnection(ctx, socket, code));
 }
-
-/** Connections whose parser stopped and that are being refused or handed on. */
-const settled = new WeakSet<Socket>();
 
 /** An upgrade Node should hand to the 'upgrade' event: WebSocket and the like, and h2c only when it can be honoured. */
 function shouldUpgradeCleartext(req: http.IncomingMessage): boolean {
@@ -132,7 +132,7 @@ export class Listener {
       // Slow-header clients must be checked often enough for headersTimeout to bite promptly.
       connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
       noDelay: true,
-      // The request path checks Host itself so the refusal carries x-weft-error like every other.
+      // malformed.ts checks Host itself, so that the refusal carries x-weft-error like every other.
       requireHostHeader: false,
       shouldUpgradeCallback: tls ? shouldUpgradeTls : shouldUpgradeCleartext,
     };
