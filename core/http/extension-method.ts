@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { Duplex } from 'node:stream';
+import { TOKEN_CHAR } from '../wasm/header-check.ts';
 
 // llhttp only parses the methods it was built with, and Node has no option for others. When it stops on one, the
 // request's bytes from its method on are in the chunk it failed in: the connection is then read by a new parser
@@ -18,9 +19,6 @@ const PLACEHOLDER = Buffer.from('GET', 'latin1');
 const SP = 0x20;
 const LF = 0x0a;
 
-/** RFC 9110 §5.6.2 tchar. */
-const TCHAR = new Uint8Array(256);
-for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") TCHAR[c.charCodeAt(0)] = 1;
 
 /** What Node attaches to a parse error: the chunk being parsed and where in it the parser stopped. */
 export interface ParseError extends Error {
@@ -38,7 +36,7 @@ export interface ExtensionRequest {
 /** The token at `at` if a space follows it within the chunk, else undefined. */
 function tokenAt(chunk: Buffer, at: number): string | undefined {
   let end = at;
-  while (end < chunk.length && TCHAR[chunk[end]] === 1) end++;
+  while (end < chunk.length && TOKEN_CHAR[chunk[end]] === 1) end++;
   return end > at && chunk[end] === SP ? chunk.toString('latin1', at, end) : undefined;
 }
 
