@@ -18,6 +18,8 @@ export const ErrorCodes = {
   UPSTREAM_PROTOCOL: 'WEFT_ERR_UPSTREAM_PROTOCOL',
   /** The downstream request was malformed (bad request line, header, framing). HTTP 400. */
   BAD_REQUEST: 'WEFT_ERR_BAD_REQUEST',
+  /** The downstream request asked for a tunnel (CONNECT), which the proxy does not open. HTTP 405. */
+  METHOD_NOT_ALLOWED: 'WEFT_ERR_METHOD_NOT_ALLOWED',
   /** The downstream request headers exceeded the limit. HTTP 431. */
   HEADERS_TOO_LARGE: 'WEFT_ERR_HEADERS_TOO_LARGE',
   /** The downstream client was too slow to send its headers or request. HTTP 408. */

@@ -110,3 +110,10 @@ test('a connection carries at most limits.maxRequestsPerConnection requests, the
   assert.match(response, /connection: close/i, 'the last response announces the close');
   assert.equal(closed, true);
 });
+
+test('a request with an extension method counts toward limits.maxRequestsPerConnection like any other', async () => {
+  const { response, closed } = await rawExchange(proxy.port, 'GET /n1 HTTP/1.1\r\nHost: x\r\n\r\nFOO /n2 HTTP/1.1\r\nHost: x\r\n\r\nGET /n3 HTTP/1.1\r\nHost: x\r\n\r\n');
+  assert.equal(response.match(/HTTP\/1\.1 \d{3} /g)?.length, 3, response);
+  assert.match(response.slice(response.lastIndexOf('HTTP/1.1 ')), /connection: close/i, 'the third response announces the close');
+  assert.equal(closed, true);
+});

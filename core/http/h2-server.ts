@@ -9,6 +9,16 @@ import { handleRequest, type WorkerContext } from './request-path.ts';
 import { H2Request, H2Response } from './h2-response.ts';
 import { tooManyHeaders } from './headers.ts';
 
+/** The pseudo-headers a request carries at most: :method, :scheme, :path, :authority (and :protocol). */
+const PSEUDO_HEADERS = 5;
+
+/** A client that never acknowledged the proxy's SETTINGS: GOAWAY with SETTINGS_TIMEOUT, counted as too slow. */
+function onSettingsTimeout(session: http2.ServerHttp2Session, getContext: () => WorkerContext): void {
+  getContext().metrics.rejectedDownstream(ErrorCodes.REQUEST_TIMEOUT);
+  session.goaway(http2.constants.NGHTTP2_SETTINGS_TIMEOUT);
+  session.destroy();
+}
+
 /** A stream that stays silent for the request timeout is reset; the request path sees the client go away. */
 function onStreamIdle(this: http2.ServerHttp2Stream): void {
   this.close(http2.constants.NGHTTP2_CANCEL);
@@ -46,10 +56,13 @@ export class H2Server {
   constructor(limits: LimitSettings, getContext: () => WorkerContext) {
     const maxHeaderSize = limits.maxHeaderSize;
     this.server = http2.createServer({
-      // The header block limit HTTP/1.1 gets as maxHeaderSize; a larger block is refused with RST_STREAM.
+      // The header block limit HTTP/1.1 gets as maxHeaderSize: Node resets a stream (ENHANCE_YOUR_CALM) as soon as
+      // its block passes it, but only once the client has acknowledged these SETTINGS.
       settings: { maxHeaderListSize: limits.maxHeaderSize },
-      // Counted by size above, as HTTP/1.1 is; nghttp2's default of 128 pairs would be a second, stricter limit.
-      maxHeaderListPairs: 2000,
+      // The field count binds from the first frame: a block with more fields than limits.maxHeaderCount is reset
+      // as it arrives, before or after the acknowledgement. A request's pseudo-headers and a field or two past
+      // the limit still get through, to be answered 431 below as HTTP/1.1's are.
+      maxHeaderListPairs: limits.maxHeaderCount + PSEUDO_HEADERS + 2,
       Http2ServerRequest: H2Request,
       Http2ServerResponse: H2Response,
     }, (req, res) => {
@@ -61,10 +74,18 @@ export class H2Server {
     this.server.setTimeout(limits.keepAliveTimeoutMs);
     const requestTimeoutMs = limits.requestTimeoutMs;
     this.server.on('stream', (stream: http2.ServerHttp2Stream) => stream.setTimeout(requestTimeoutMs, onStreamIdle));
+    const headersTimeoutMs = limits.headersTimeoutMs;
     this.server.on('session', (session: http2.ServerHttp2Session) => {
       this.#sessions.add(session);
       if (this.#under) lendAddresses(session, this.#under);
-      session.once('close', () => this.#sessions.delete(session));
+      // Until the client acknowledges the proxy's SETTINGS, the header size limit does not bind (see above): a
+      // client that withholds the acknowledgement past the header timeout is cut off (RFC 9113 §6.5.3).
+      const unacknowledged = setTimeout(onSettingsTimeout, headersTimeoutMs, session, getContext);
+      session.once('localSettings', () => clearTimeout(unacknowledged));
+      session.once('close', () => {
+        clearTimeout(unacknowledged);
+        this.#sessions.delete(session);
+      });
     });
     // Malformed frames end the connection with GOAWAY (nghttp2 does that); they are counted like HTTP/1.1's refusals.
     this.server.on('sessionError', () => getContext().metrics.rejectedDownstream(ErrorCodes.BAD_REQUEST));

@@ -1,5 +1,5 @@
 // The downstream listener: HTTP/1.1 (Node's strict parser) and HTTP/2 on one port, with limits, timeouts and clean refusals.
-import http from 'node:http';
+import http, { STATUS_CODES } from 'node:http';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
@@ -7,43 +7,75 @@ import type { TLSSocket } from 'node:tls';
 import type { LimitSettings, TlsSettings } from '../config/settings.ts';
 import { ErrorCodes } from '../errors.ts';
 import type { ErrorCode } from '../errors.ts';
-import { localReply, rawReject } from './local-reply.ts';
+import { localReply, rawReject, STATUS_OF } from './local-reply.ts';
 import { tooManyHeaders } from './headers.ts';
 import { handleRequest, type WorkerContext } from './request-path.ts';
 import { handleUpgrade } from './upgrade.ts';
 import { H2Server } from './h2-server.ts';
 import { acceptsH2cUpgrade, isH2cUpgrade, upgradeToH2c } from './h2c-upgrade.ts';
-import { sniffProtocol, sniffTls } from './preface.ts';
+import { sniffProtocol, sniffRequestLine, sniffTls } from './preface.ts';
+import type { FirstBytes } from './preface.ts';
+import { malformed } from './malformed.ts';
+import { extensionRequest, restoreMethod } from './extension-method.ts';
+import type { ParseError } from './extension-method.ts';
+import { afterResponses, handOver, lastAllowed, readingBody } from './http1-connection.ts';
+import type { Http1Socket } from './http1-connection.ts';
 import { stampClientCert } from './client-cert.ts';
 import type { Identity } from '../identity/identity.ts';
 import { contextOptions, serverOptions } from '../identity/tls.ts';
 
 /** Why Node's parser refused a request → what the client is told. */
-function refusal(err: NodeJS.ErrnoException): { status: number; reason: string; code: ErrorCode } | undefined {
+function refusal(err: NodeJS.ErrnoException): ErrorCode | undefined {
   switch (err.code) {
-    case 'HPE_HEADER_OVERFLOW': return { status: 431, reason: 'Request Header Fields Too Large', code: ErrorCodes.HEADERS_TOO_LARGE };
-    case 'ERR_HTTP_REQUEST_TIMEOUT': return { status: 408, reason: 'Request Timeout', code: ErrorCodes.REQUEST_TIMEOUT };
+    case 'HPE_HEADER_OVERFLOW': return ErrorCodes.HEADERS_TOO_LARGE;
+    case 'ERR_HTTP_REQUEST_TIMEOUT': return ErrorCodes.REQUEST_TIMEOUT;
     case 'ECONNRESET': case 'EPIPE': return undefined;
-    default: return { status: 400, reason: 'Bad Request', code: ErrorCodes.BAD_REQUEST };
+    default: return ErrorCodes.BAD_REQUEST;
   }
 }
 
-const REQUESTS_SEEN = Symbol('weft.requestsSeen');
-
-/**
- * Counts a connection's requests; the one that reaches the limit is answered with Connection: close and the
- * connection then closes (Node's own maxRequestsPerSocket announces the close but leaves the socket open).
- */
-function lastAllowed(socket: Socket & { [REQUESTS_SEEN]?: number }, res: http.ServerResponse, limit: number): void {
-  const n = (socket[REQUESTS_SEEN] ?? 0) + 1;
-  socket[REQUESTS_SEEN] = n;
-  if (n >= limit) res.shouldKeepAlive = false;
+/** Answers a connection with `code`'s status, unparsed or no longer parsable, and closes it. */
+function refuseConnection(ctx: WorkerContext, socket: Socket, code: ErrorCode): void {
+  ctx.metrics.rejectedDownstream(code);
+  const status = STATUS_OF[code]!;
+  if (!socket.writable) return void socket.destroy();
+  socket.end(rawReject(status, STATUS_CODES[status]!, code));
+  // Whatever the client still sends is dropped: its side ends, and the socket closes, when the client closes.
+  socket.resume();
 }
 
-function refuseHeaderCount(ctx: WorkerContext, res: http.ServerResponse, limit: number): void {
-  ctx.metrics.rejectedDownstream(ErrorCodes.HEADERS_TOO_LARGE);
+/** A parsed request refused before it is routed: answered with `code`, and the connection closed after it. */
+function refuseRequest(ctx: WorkerContext, res: http.ServerResponse, code: ErrorCode, detail: string): void {
+  ctx.metrics.rejectedDownstream(code);
   res.shouldKeepAlive = false;
-  localReply(res, ErrorCodes.HEADERS_TOO_LARGE, `more than ${limit} header fields`);
+  localReply(res, code, detail);
+}
+
+/** Connections whose parser stopped and that are being refused or handed on. */
+const settled = new WeakSet<Socket>();
+
+/**
+ * What Node's parser refused. An error in the body of the request being read is that request's: it is answered
+ * now if its answer has not begun (else the connection is cut). An error where a new request begins leaves the
+ * requests before it whole: their answers go out first, then the refusal and the close; or, for a method the
+ * parser does not know, the connection goes on with the extension parser from that request.
+ */
+function onParseError(ctx: WorkerContext, err: ParseError, socket: Http1Socket, extension: http.Server): void {
+  if (settled.has(socket)) return;
+  const code = refusal(err);
+  if (code === undefined) return void socket.destroy();
+  const broken = readingBody(socket);
+  if (broken !== undefined) {
+    const res = socket._httpMessage;
+    if (!res || (res.req === broken && !res.headersSent)) refuseConnection(ctx, socket, code);
+    else socket.destroy();
+    return;
+  }
+  // Node's parser keeps failing on whatever else arrives: those errors are this one's.
+  settled.add(socket);
+  const next = code === ErrorCodes.BAD_REQUEST ? extensionRequest(err) : undefined;
+  if (next !== undefined) return handOver(socket, next, extension);
+  afterResponses(socket, () => refuseConnection(ctx, socket, code));
 }
 
 /** An upgrade Node should hand to the 'upgrade' event: WebSocket and the like, and h2c only when it can be honoured. */
@@ -83,6 +115,8 @@ export class Listener {
   readonly h2: H2Server;
   /** Permissive mode: serves the connections that did not start a TLS handshake. */
   private readonly plain: http.Server | undefined;
+  /** Serves connections from their first request with a method Node's parser does not know. */
+  private readonly extension: http.Server;
   /** Whether the port serves a workload identity (mTLS), which renewals replace. */
   private readonly mtls: boolean;
 
@@ -98,71 +132,97 @@ export class Listener {
       // Slow-header clients must be checked often enough for headersTimeout to bite promptly.
       connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
       noDelay: true,
-      // The request path checks Host itself so the refusal carries x-weft-error like every other.
+      // malformed.ts checks Host itself, so that the refusal carries x-weft-error like every other.
       requireHostHeader: false,
       shouldUpgradeCallback: tls ? shouldUpgradeTls : shouldUpgradeCleartext,
     };
     const maxRequests = limits.maxRequestsPerConnection;
     const stamp = identity ? (req: http.IncomingMessage) => stampClientCert(req, identity.spiffeId) : () => undefined;
     const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
-      if (tooManyHeaders(req.rawHeaders, limits.maxHeaderCount)) return refuseHeaderCount(getContext(), res, limits.maxHeaderCount);
+      if (tooManyHeaders(req.rawHeaders, limits.maxHeaderCount)) {
+        return refuseRequest(getContext(), res, ErrorCodes.HEADERS_TOO_LARGE, `more than ${limits.maxHeaderCount} header fields`);
+      }
+      const bad = malformed(req);
+      if (bad !== undefined) return refuseRequest(getContext(), res, ErrorCodes.BAD_REQUEST, bad);
       if (maxRequests > 0) lastAllowed(req.socket, res, maxRequests);
       stamp(req);
       handleRequest(getContext(), req, res);
     };
     this.h2 = new H2Server(limits, getContext);
     const h2 = this.h2;
+    // Requests with a method Node's parser does not know are read by this second parser (extension-method.ts).
+    const extension = http.createServer({ ...options, shouldUpgradeCallback: shouldUpgradeTls });
+    extension.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      restoreMethod(req);
+      onRequest(req, res);
+    });
+    extension.on('upgrade', restoreMethod);
+    this.extension = extension;
+    /** Where a connection goes once its first line is read: HTTP/1.x to `http1`, anything else refused at once. */
+    const firstBytes = (http1: (socket: Socket) => void): FirstBytes => ({
+      http1,
+      http2: (socket) => h2.accept(socket),
+      refuse: (socket, timedOut) => refuseConnection(getContext(), socket, timedOut ? ErrorCodes.REQUEST_TIMEOUT : ErrorCodes.BAD_REQUEST),
+    });
+    const maxLine = limits.maxHeaderSize;
     let server: http.Server | https.Server;
     if (tls) {
       server = https.createServer({ ...options, ...tls }, onRequest);
       const http1 = takeListener(server, 'secureConnection');
+      const to = firstBytes((socket) => {
+        http1.call(server, socket);
+        socket.resume();
+      });
       server.on('secureConnection', (socket: TLSSocket) => {
         if (socket.alpnProtocol === 'h2') h2.accept(socket);
-        else http1.call(server, socket);
+        else sniffRequestLine(socket, limits.headersTimeoutMs, maxLine, to);
       });
     } else {
       server = http.createServer(options, onRequest);
       const http1 = takeListener(server, 'connection');
-      const toHttp1 = (socket: Socket) => {
+      const to = firstBytes((socket) => {
         http1.call(server, socket);
         socket.resume();
-      };
-      const toHttp2 = (socket: Socket) => h2.accept(socket);
-      server.on('connection', (socket: Socket) => sniffProtocol(socket, limits.headersTimeoutMs, toHttp1, toHttp2));
+      });
+      server.on('connection', (socket: Socket) => sniffProtocol(socket, limits.headersTimeoutMs, maxLine, to));
     }
     const serveHttp1 = (http1: http.Server | https.Server) => {
       // One more than allowed, so a request over the limit is seen (Node drops fields past this count silently).
       http1.maxHeadersCount = limits.maxHeaderCount + 1;
+      // A client that half-closes after its request still gets the answer (RFC 9112 §9.6): Node's default ends the
+      // socket at the client's FIN. The switch is a Server property Node reads but does not document or type.
+      (http1 as http.Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
       http1.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
-        if (isH2cUpgrade(req)) upgradeToH2c(req, socket, head, (connection) => h2.accept(connection, socket));
+        const bad = malformed(req);
+        if (bad !== undefined) refuseConnection(getContext(), socket, ErrorCodes.BAD_REQUEST);
+        else if (isH2cUpgrade(req)) upgradeToH2c(req, socket, head, (connection) => h2.accept(connection, socket));
         else {
           stamp(req);
           handleUpgrade(getContext(), req, socket, head);
         }
       });
-      http1.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
-        const r = refusal(err);
-        if (r) getContext().metrics.rejectedDownstream(r.code);
-        // A body that turns malformed after its headers were routed still gets a 400 if nothing was answered yet.
-        const inFlight = (socket as Socket & { _httpMessage?: { headersSent: boolean } })._httpMessage;
-        if (r && socket.writable && !inFlight?.headersSent) {
-          socket.end(rawReject(r.status, r.reason, r.code));
-        } else {
-          socket.destroy();
-        }
+      // CONNECT asks for a tunnel, which the proxy does not open: answered rather than dropped (Node's default).
+      http1.on('connect', (_req: http.IncomingMessage, socket: Http1Socket) => {
+        afterResponses(socket, () => refuseConnection(getContext(), socket, ErrorCodes.METHOD_NOT_ALLOWED));
       });
+      http1.on('clientError', (err: ParseError, socket: Http1Socket) => onParseError(getContext(), err, socket, extension));
     };
     serveHttp1(server);
+    serveHttp1(extension);
+    // Node starts tracking connections (request and header timeouts) when a server starts listening; these never do.
+    extension.emit('listening');
     if (identity && security.permissive) {
       // Connections are told apart by their first byte: a TLS handshake record, or anything else as plain HTTP/1.1.
       const plain = http.createServer({ ...options, shouldUpgradeCallback: shouldUpgradeTls }, onRequest);
       serveHttp1(plain);
-      // Node starts tracking connections (request and header timeouts) when a server starts listening; this one never does.
       plain.emit('listening');
       const handshake = takeListener(server, 'connection');
-      server.on('connection', (socket: Socket) => sniffTls(socket, limits.headersTimeoutMs, () => handshake.call(server, socket), () => {
+      const toPlain = firstBytes((socket) => {
         plain.emit('connection', socket);
         socket.resume();
+      });
+      server.on('connection', (socket: Socket) => sniffTls(socket, limits.headersTimeoutMs, () => handshake.call(server, socket), () => {
+        sniffRequestLine(socket, limits.headersTimeoutMs, maxLine, toPlain);
       }));
       this.plain = plain;
     }
@@ -193,20 +253,23 @@ export class Listener {
   /** Stops accepting; HTTP/1.1 connections close as they turn idle, HTTP/2 ones get GOAWAY and finish their streams. */
   close(cb: () => void): void {
     this.server.close(cb);
-    // Never listening, it only stops its timers here ("not running" is expected).
+    // Never listening, they only stop their timers here ("not running" is expected).
     this.plain?.close(() => undefined);
+    this.extension.close(() => undefined);
     this.closeIdleConnections();
   }
 
   closeIdleConnections(): void {
     this.server.closeIdleConnections();
     this.plain?.closeIdleConnections();
+    this.extension.closeIdleConnections();
     this.h2.closeIdleConnections();
   }
 
   closeAllConnections(): void {
     this.server.closeAllConnections();
     this.plain?.closeAllConnections();
+    this.extension.closeAllConnections();
     this.h2.closeAllConnections();
   }
 }

@@ -16,7 +16,9 @@ export const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.UPSTREAM_PROTOCOL]: 502,
   [ErrorCodes.DRAINING]: 503,
   [ErrorCodes.BAD_REQUEST]: 400,
+  [ErrorCodes.METHOD_NOT_ALLOWED]: 405,
   [ErrorCodes.HEADERS_TOO_LARGE]: 431,
+  [ErrorCodes.REQUEST_TIMEOUT]: 408,
   [ErrorCodes.FILTER_TIMEOUT]: 504,
   [ErrorCodes.AUTHZ_DENIED]: 403,
 };
@@ -32,7 +34,9 @@ const MESSAGE_OF: Partial<Record<ErrorCode, string>> = {
   [ErrorCodes.UPSTREAM_PROTOCOL]: 'upstream sent an invalid response',
   [ErrorCodes.DRAINING]: 'proxy is shutting down',
   [ErrorCodes.BAD_REQUEST]: 'bad request',
+  [ErrorCodes.METHOD_NOT_ALLOWED]: 'method not allowed',
   [ErrorCodes.HEADERS_TOO_LARGE]: 'request header fields too large',
+  [ErrorCodes.REQUEST_TIMEOUT]: 'request timeout',
   [ErrorCodes.FILTER_TIMEOUT]: 'a filter held the request past the route timeout',
   [ErrorCodes.AUTHZ_DENIED]: 'denied by authorization policy',
 };

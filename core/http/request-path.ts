@@ -73,15 +73,8 @@ export function handleRequest(ctx: WorkerContext, req: IncomingMessage, res: Ser
   // 2. Upstream headers: hop-by-hop out, x-forwarded-* and x-request-id in.
   const facts = upstreamRequestHeaders(req.rawHeaders, req.socket.remoteAddress ?? '', (req.socket as TLSSocket).encrypted ? 'https' : 'http');
   // HTTP/2 marks a request without a body by ending the stream with its headers; gRPC sends no content-length.
+  // (An HTTP/1 request line that claims 2.0 never gets here: the listener refuses it.)
   if (req.httpVersionMajor === 2) facts.hasBody = !(req as unknown as Http2ServerRequest).stream.endAfterHeaders;
-  if (facts.authority === '' && req.httpVersionMinor === 1) {
-    // RFC 9112 §3.2: an HTTP/1.1 request without Host is malformed.
-    ctx.metrics.rejectedDownstream(ErrorCodes.BAD_REQUEST);
-    res.shouldKeepAlive = false;
-    const status = localReply(res, ErrorCodes.BAD_REQUEST, 'missing Host header');
-    observe(ctx, req, started, route.name, route.cluster.name, status, '', 0, 0, facts.requestId, ErrorCodes.BAD_REQUEST);
-    return;
-  }
 
   // 3. Filters: the route's chain sees the request first; the upstream side starts when its headers pass every filter.
   const ex = new Exchange(ctx, req, res, route, facts, started);
@@ -428,7 +421,13 @@ class Exchange implements AttemptOwner, StreamHost {
   failed(err: Error): void {
     if (this.finished) return;
     const { code, outcome } = classifyUpstreamError(err);
-    this.ctx.metrics.upstreamError(this.cluster.name, code);
+    if (code === ErrorCodes.BAD_REQUEST) {
+      // The request could not be sent as it stands: the client's failure, never counted against the upstream.
+      this.ctx.metrics.rejectedDownstream(code);
+      this.res.shouldKeepAlive = false;
+    } else {
+      this.ctx.metrics.upstreamError(this.cluster.name, code);
+    }
     this.detail = code === ErrorCodes.UPSTREAM_TLS ? reportTlsFailure(this.current!.endpoint, this.cluster.name, err, this.ctx.log) : '';
     if (this.res.headersSent) {
       // Mid-response: close the client's connection so a truncated body is never taken as complete.

@@ -45,7 +45,8 @@ export function handleUpgrade(ctx: WorkerContext, req: IncomingMessage, socket: 
     },
     (err: unknown) => {
       const { code } = classifyUpstreamError(err);
-      ctx.metrics.upstreamError(route.cluster.name, code);
+      if (code === ErrorCodes.BAD_REQUEST) ctx.metrics.rejectedDownstream(code);
+      else ctx.metrics.upstreamError(route.cluster.name, code);
       reject(socket, code);
     },
   );

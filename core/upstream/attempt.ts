@@ -1,7 +1,7 @@
 // One try of a request against one endpoint: the undici dispatch handler, with its own timer for the route or per-try timeout.
 import type { Dispatcher } from 'undici';
 import type { Endpoint } from './cluster.ts';
-import { UpstreamOverflow } from './connection-limit.ts';
+import { endpointAtFault } from './errors.ts';
 import { ACTIVE, PENDING, RETRIES } from './breaker-table.ts';
 import { attemptFailed, attemptSucceeded } from './outlier.ts';
 import { observeFailure, observeLatency } from './peak-ewma.ts';
@@ -114,9 +114,10 @@ export class Attempt implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
-    // The endpoint failed unless the proxy gave up on the try itself (client gone, a retry won) or a breaker refused it.
+    // The endpoint failed unless the proxy gave up on the try itself (client gone, a retry won), a breaker refused
+    // it, or the request could not be sent.
     const own = this.abortReason !== undefined && this.abortReason !== ATTEMPT_TIMEOUT;
-    if (!this.answered && !own && !(err instanceof UpstreamOverflow)) this.judge(true);
+    if (!this.answered && !own && endpointAtFault(err)) this.judge(true);
     if (!this.settle()) return;
     this.owner.failed(this.abortReason === ATTEMPT_TIMEOUT ? ATTEMPT_TIMEOUT : err);
   }

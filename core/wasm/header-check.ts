@@ -3,7 +3,7 @@ import { MapType } from './abi.ts';
 import { InvalidHeader } from './trap.ts';
 
 /** RFC 9110 token characters by code (names arrive lower-cased; a method may be upper case). */
-const TOKEN_CHAR = new Uint8Array(128);
+export const TOKEN_CHAR = new Uint8Array(128);
 for (const ch of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") TOKEN_CHAR[ch.charCodeAt(0)] = 1;
 const STATUS = /^[1-5][0-9][0-9]$/;
 /** undici's rules for a request target: origin or absolute form, no space or control character. */
