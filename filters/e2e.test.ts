@@ -8,6 +8,7 @@ import type { RunningProxy } from '../test/support/proxy.ts';
 import { startUpstream } from '../test/support/upstream.ts';
 import type { Upstream } from '../test/support/upstream.ts';
 import { writeConfig } from '../test/support/config.ts';
+import { waitFor } from '../test/support/wait.ts';
 import { builtinFilters, loadBuiltinFilter } from './build.ts';
 import { hmacKey, nowSeconds, rsaKey, signToken } from './auth/test-tokens.ts';
 
@@ -89,7 +90,7 @@ before(async () => {
 
 after(async () => {
   await proxy?.stop();
-  await Promise.all([primary.close(), canary.close(), shadow.close(), new Promise((resolve) => receiver.close(resolve))]);
+  await Promise.all([primary?.close(), canary?.close(), shadow?.close(), receiver && new Promise((resolve) => { receiver.closeAllConnections(); receiver.close(resolve); })]);
 });
 
 /** One request on a fresh connection (so the kernel spreads them over both workers). */
@@ -159,9 +160,7 @@ test('a 90/10 split over 2000 requests lands within 3 points; the override heade
 test('a mirrored request reaches the shadow upstream; the client gets the primary answer', async () => {
   const r = await send('/mirrored/item?x=1');
   assert.equal(JSON.parse(r.body).upstream, 'primary');
-  const deadline = Date.now() + 5000;
-  while (!shadow.seen.some((s) => s.url === '/mirrored/item?x=1') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-  assert.ok(shadow.seen.some((s) => s.url === '/mirrored/item?x=1'), 'the shadow saw the copy');
+  await waitFor('the shadow to see the copy', () => shadow.seen.some((s) => s.url === '/mirrored/item?x=1'));
 });
 
 test('an incoming traceparent keeps its trace id upstream with a new parent id, and its span reaches the OTLP receiver', async () => {
@@ -169,10 +168,7 @@ test('an incoming traceparent keeps its trace id upstream with a new parent id, 
   const [, upstreamTrace, upstreamParent, flags] = String(JSON.parse(r.body).traceparent).split('-');
   assert.deepEqual([upstreamTrace, flags], [traceId, '01']);
   assert.notEqual(upstreamParent, incomingParent);
-  const deadline = Date.now() + 5000;
-  while (!exported.some((s) => s.traceId === traceId) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-  const span = exported.find((s) => s.traceId === traceId);
-  assert.ok(span, 'the span was exported');
+  const span = await waitFor('the span exported', () => exported.find((s) => s.traceId === traceId));
   assert.deepEqual([span.parentSpanId, span.spanId], [incomingParent, upstreamParent]);
 });
 

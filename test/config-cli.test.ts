@@ -3,7 +3,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { request } from 'undici';
-import { startProxy, runWeft } from './support/proxy.ts';
+import { startProxy, runWeft, START_TIMEOUT_MS } from './support/proxy.ts';
 import { spawnProxy } from '../core/proxy/spawn.ts';
 import { startUpstream } from './support/upstream.ts';
 import type { Upstream } from './support/upstream.ts';
@@ -152,7 +152,7 @@ test('`weft schema` prints the JSON Schema the config is validated with', async 
 test('admin: off in a config file turns the admin server off', async () => {
   const u = await upstream();
   const config = writeConfig(`listen: 127.0.0.1:0\nadmin: "off"\nworkers: 1\nclusters:\n  - { name: app, endpoints: ["${u.url}"] }\nroutes:\n  - { cluster: app }\n`);
-  const proxy = await spawnProxy(['--config', config]);
+  const proxy = await spawnProxy(['--config', config], {}, START_TIMEOUT_MS);
   try {
     assert.equal(proxy.admin, '', 'the ready line says admin off');
     const r = await request(`${proxy.url}/x`);

@@ -1,5 +1,6 @@
 // `weft demo` (what `npm run demo` runs): a real mesh with traffic through three sidecars, a live table, and a clean stop on its own or on Ctrl-C.
 import { test } from 'node:test';
+import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -11,8 +12,9 @@ import { parse as parseYaml } from 'yaml';
 import { validatePolicy } from '../core/authz/policy.ts';
 import { writeDenyExample } from '../cli/demo/mesh.ts';
 import { parseSample, quantile, renderTable, rowOf } from '../cli/demo/stats.ts';
-import { WEFT_BIN } from '../core/proxy/spawn.ts';
+import { stopChild, WEFT_BIN } from '../core/proxy/spawn.ts';
 import { runWeft } from './support/proxy.ts';
+import { WAIT_MS } from './support/wait.ts';
 
 const SERVICES = ['frontend', 'orders', 'payments'];
 
@@ -33,10 +35,12 @@ interface DemoRun { code: number | null; stdout: string; dir: string }
 
 /**
  * Runs `weft demo ARGS`. With `onTable`, called at each table printed (with the output so far), the run
- * ends when the demo does: on its own (--duration) or on the SIGINT that `onTable` sends.
+ * ends when the demo does: on its own (--duration) or on the SIGINT that `onTable` sends. Should the test end
+ * first (a failure, its timeout), a SIGTERM stops the demo, which stops its children in their process group.
  */
-async function runDemo(args: string[], onTable?: (stdout: string, proc: ChildProcess) => void): Promise<DemoRun> {
+async function runDemo(t: TestContext, args: string[], onTable?: (stdout: string, proc: ChildProcess) => void): Promise<DemoRun> {
   const proc = spawn(process.execPath, [WEFT_BIN, 'demo', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => stopChild(proc, 60_000));
   let stdout = '';
   let stderr = '';
   proc.stdout.on('data', (d: Buffer) => {
@@ -92,13 +96,13 @@ test('the deny example the demo prints is a valid AuthorizationPolicy', () => {
   assert.deepEqual(policy.rules.map((r) => [r.action, r.to?.paths]), [['deny', ['/pay']]]);
 });
 
-test('weft demo --duration: traffic flows through all three sidecars over mTLS, then everything stops', async () => {
+test('weft demo --duration: traffic flows through all three sidecars over mTLS, then everything stops', async (t) => {
   let checkout: Promise<unknown> | undefined;
-  const { stdout, dir } = await runDemo(['--duration', '8s', '--rate', '20'], (out) => {
+  const { stdout, dir } = await runDemo(t, ['--duration', '8s', '--rate', '20'], (out) => {
     // A few tries: payments answers 503 now and then on purpose.
     checkout ??= (async () => {
       for (let tries = 1; ; tries++) {
-        const r = await fetch(/curl -i (\S+\/checkout)/.exec(out)![1]);
+        const r = await fetch(/curl -i (\S+\/checkout)/.exec(out)![1], { signal: AbortSignal.timeout(WAIT_MS) });
         if (r.ok || tries === 5) return r.json();
       }
     })();
@@ -128,12 +132,12 @@ test('weft demo --duration: traffic flows through all three sidecars over mTLS, 
   assert.deepEqual(processesMentioning(dir), [], 'no process of the demo is left');
 });
 
-test('weft demo stops cleanly on Ctrl-C (SIGINT), and the deny policy it suggests works while it runs', async () => {
+test('weft demo stops cleanly on Ctrl-C (SIGINT), and the deny policy it suggests works while it runs', async (t) => {
   let phase: 'warm' | 'applying' | 'denied' | 'interrupted' = 'warm';
   let applied: Promise<{ code: number | null; stderr: string }> | undefined;
   let tablesAfterApply = 0;
   let deniedRow = '';
-  const { stdout, dir } = await runDemo(['--rate', '20'], (out, proc) => {
+  const { stdout, dir } = await runDemo(t, ['--rate', '20'], (out, proc) => {
     if (phase === 'warm') {
       phase = 'applying';
       const [, plane, token] = /export WEFT_PLANE=(\S+) WEFT_TOKEN=(\S+)/.exec(out)!;

@@ -59,9 +59,10 @@ routes:
 });
 
 after(async () => {
-  client.close();
-  assert.equal(await proxy.stop(), 0);
-  await upstream.stop();
+  // Everything is stopped before the exit code is checked: a hook that throws skips the hooks after it.
+  client?.close();
+  const [code] = await Promise.all([proxy?.stop(), upstream?.stop()]);
+  assert.equal(code, 0, 'the proxy exits 0 on SIGTERM');
 });
 
 function withCase(value: string): grpc.Metadata {

@@ -61,10 +61,10 @@ routes:
 });
 
 after(async () => {
-  assert.equal(await plain.stop(), 0);
-  assert.equal(await secure.stop(), 0);
-  await up.close();
-  h2up.close();
+  // Everything is stopped before the exit codes are checked: a hook that throws skips the hooks after it.
+  h2up?.close();
+  const codes = await Promise.all([plain?.stop(), secure?.stop(), up?.close()]);
+  assert.deepEqual(codes.slice(0, 2), [0, 0], 'both proxies exit 0 on SIGTERM');
 });
 
 /** One request over an HTTP/2 session: status, headers, body and trailers. */

@@ -7,6 +7,7 @@ import { startProxy } from './support/proxy.ts';
 import { startUpstream } from './support/upstream.ts';
 import { writeConfig } from './support/config.ts';
 import { buildFixture, watFile } from './support/filters.ts';
+import { waitFor } from './support/wait.ts';
 
 function configText(addHeader: string, upstream: string, version: string, extra = ''): string {
   return `
@@ -22,26 +23,18 @@ routes:
 `;
 }
 
-/** `what` is read when the wait fails, so it can show the proxy's log as it was then. */
-async function waitFor(check: () => Promise<boolean>, what: () => string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`not met in ${ms} ms: ${what()}`);
-}
-
 const refusals = (text: string) => (text.match(/config reload refused/g) ?? []).length;
 
-test('20 alternating filter versions under load: zero failed requests, every response from one complete version', async () => {
+test('20 alternating filter versions under load: zero failed requests, every response from one complete version', async (t) => {
   const up = await startUpstream((req, res) => {
     req.resume();
     res.end(JSON.stringify({ a: req.headers['x-ver-a'], b: req.headers['x-ver-b'] }));
   });
+  t.after(up.close);
   const addHeader = await buildFixture('sdk/examples/add-header');
   const file = writeConfig(configText(addHeader, up.url, 'v0'));
   const proxy = await startProxy(['--config', file]);
+  t.after(proxy.stop);
   const agent = new Agent({ connections: 16 });
   let stop = false;
   let failures = 0;
@@ -66,10 +59,10 @@ test('20 alternating filter versions under load: zero failed requests, every res
       const version = `v${i % 2 === 0 ? 'even' : 'odd'}-${i}`;
       writeFileSync(file, configText(addHeader, up.url, version));
       proxy.proc.kill('SIGHUP');
-      await waitFor(async () => {
+      await waitFor(() => `version ${version} serving`, async () => {
         const r = await request(`${proxy.url}/probe`, { dispatcher: agent });
         return ((await r.body.json()) as { a: string }).a === version;
-      }, () => `version ${version} serving`);
+      });
     }
   } finally {
     stop = true;
@@ -77,8 +70,6 @@ test('20 alternating filter versions under load: zero failed requests, every res
     await agent.close();
   }
   const cfg = (await (await request(`${proxy.admin}/config`)).body.json()) as { version: string; filters: { name: string; sha256: string }[] };
-  await proxy.stop();
-  await up.close();
   assert.equal(failures, 0, 'no request failed during the swaps');
   assert.equal(mixed, 0, 'no response saw two versions');
   assert.ok(versions.size >= 15, `traffic saw most versions (${versions.size})`);
@@ -86,32 +77,29 @@ test('20 alternating filter versions under load: zero failed requests, every res
   assert.match(cfg.filters[0].sha256, /^[0-9a-f]{64}$/);
 });
 
-test('a reload whose filter fails to configure is refused with the reason, and the old config keeps serving', async () => {
+test('a reload whose filter fails to configure is refused with the reason, and the old config keeps serving', async (t) => {
   const up = await startUpstream((req, res) => {
     req.resume();
     res.end(String(req.headers['x-ver-a']));
   });
+  t.after(up.close);
   const addHeader = await buildFixture('sdk/examples/add-header');
   const file = writeConfig(configText(addHeader, up.url, 'good'));
   const proxy = await startProxy(['--config', file]);
-  try {
-    // add-header refuses a config without a name.
-    writeFileSync(file, configText(addHeader, up.url, 'bad').replace('{ name: x-ver-a, value: "bad" }', '{ value: "bad" }'));
-    proxy.proc.kill('SIGHUP');
-    await waitFor(async () => refusals(proxy.stderr()) === 1, () => `one refusal in the log:\n${proxy.stderr()}`);
-    assert.match(proxy.stderr(), /filter mark-a.*on_configure returned false/);
-    const r = await request(`${proxy.url}/x`);
-    assert.equal(await r.body.text(), 'good');
-    const before = refusals(proxy.stderr());
-    writeFileSync(file, 'routes: [');
-    proxy.proc.kill('SIGHUP');
-    await waitFor(async () => refusals(proxy.stderr()) > before, () => `a refusal of the unparsable file in the log:\n${proxy.stderr()}`);
-    const again = await request(`${proxy.url}/x`);
-    assert.equal(await again.body.text(), 'good');
-  } finally {
-    await proxy.stop();
-    await up.close();
-  }
+  t.after(proxy.stop);
+  // add-header refuses a config without a name.
+  writeFileSync(file, configText(addHeader, up.url, 'bad').replace('{ name: x-ver-a, value: "bad" }', '{ value: "bad" }'));
+  proxy.proc.kill('SIGHUP');
+  await waitFor(() => `one refusal in the log:\n${proxy.stderr()}`, () => refusals(proxy.stderr()) === 1);
+  assert.match(proxy.stderr(), /filter mark-a.*on_configure returned false/);
+  const r = await request(`${proxy.url}/x`);
+  assert.equal(await r.body.text(), 'good');
+  const before = refusals(proxy.stderr());
+  writeFileSync(file, 'routes: [');
+  proxy.proc.kill('SIGHUP');
+  await waitFor(() => `a refusal of the unparsable file in the log:\n${proxy.stderr()}`, () => refusals(proxy.stderr()) > before);
+  const again = await request(`${proxy.url}/x`);
+  assert.equal(await again.body.text(), 'good');
 });
 
 /** Counts the requests its VM has seen and tells the upstream (x-seen: the count's last digit): VM state made visible. */
@@ -130,15 +118,17 @@ function countingFilter(): Promise<string> {
       (i32.const 0)))`);
 }
 
-test('a reload that changes no filter keeps the running filter instances (and their state); a changed filter config starts new ones', async () => {
+test('a reload that changes no filter keeps the running filter instances (and their state); a changed filter config starts new ones', async (t) => {
   const up = await startUpstream((req, res) => {
     req.resume();
     res.end(String(req.headers['x-seen']));
   });
+  t.after(up.close);
   const other = await startUpstream((req, res) => {
     req.resume();
     res.end(`other ${String(req.headers['x-seen'])}`);
   });
+  t.after(other.close);
   const counting = await countingFilter();
   const text = (upstream: string, config: string) => `listen: 127.0.0.1:0
 workers: 1
@@ -151,22 +141,17 @@ routes:
 `;
   const file = writeConfig(text(up.url, 'a'));
   const proxy = await startProxy(['--config', file]);
+  t.after(proxy.stop);
   const get = async () => (await (await request(`${proxy.url}/`)).body.text());
-  try {
-    assert.deepEqual([await get(), await get(), await get()], ['1', '2', '3']);
-    // Only the endpoints change (what a registry update does to a sidecar): the same instance keeps counting.
-    const reloaded = (n: number) => waitFor(async () => proxy.stderr().split('"config reloaded"').length - 1 === n, () => `reload ${n} in the log:\n${proxy.stderr()}`);
-    writeFileSync(file, text(other.url, 'a'));
-    proxy.proc.kill('SIGHUP');
-    await reloaded(1);
-    assert.equal(await get(), 'other 4', 'the filter was started again for a config whose filters did not change');
-    writeFileSync(file, text(other.url, 'b'));
-    proxy.proc.kill('SIGHUP');
-    await reloaded(2);
-    assert.equal(await get(), 'other 1', 'a changed filter config runs in fresh instances');
-  } finally {
-    await proxy.stop();
-    await up.close();
-    await other.close();
-  }
+  assert.deepEqual([await get(), await get(), await get()], ['1', '2', '3']);
+  // Only the endpoints change (what a registry update does to a sidecar): the same instance keeps counting.
+  const reloaded = (n: number) => waitFor(() => `reload ${n} in the log:\n${proxy.stderr()}`, () => proxy.stderr().split('"config reloaded"').length - 1 === n);
+  writeFileSync(file, text(other.url, 'a'));
+  proxy.proc.kill('SIGHUP');
+  await reloaded(1);
+  assert.equal(await get(), 'other 4', 'the filter was started again for a config whose filters did not change');
+  writeFileSync(file, text(other.url, 'b'));
+  proxy.proc.kill('SIGHUP');
+  await reloaded(2);
+  assert.equal(await get(), 'other 1', 'a changed filter config runs in fresh instances');
 });

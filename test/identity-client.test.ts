@@ -1,25 +1,26 @@
-// The proxy's side of identity against a real plane: join, resume from disk, renewal at two thirds of a 6 s life, TLS 1.3 between identities.
+// The proxy's side of identity against a real plane: join, resume from disk, renewal (with backoff when it fails), TLS 1.3 between identities.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
 import { cpSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { startPlane, tempDir } from '../plane/test/support.ts';
+import { startPlane, tempDir, waitFor } from '../plane/test/support.ts';
 import { closedPort } from './support/upstream.ts';
 import { ErrorCodes } from '../core/errors.ts';
-import { IdentityManager, renewalTime } from '../core/identity/manager.ts';
+import { IdentityManager } from '../core/identity/manager.ts';
 import type { Identity } from '../core/identity/identity.ts';
 import { dial, echo, echoServer, joinToken } from './support/identity.ts';
 import { clientOptions, followIdentity, serverOptions } from '../core/identity/tls.ts';
 
 test('workload identities from a real plane', async (t) => {
-  const plane = await startPlane({ args: ['--trust-domain', 'mesh.test', '--cert-ttl', '6s'] });
-  t.after(() => plane.stop());
+  // 30 s: no certificate a subtest holds expires under it on a slow machine; the renewal subtest chooses when it renews.
+  const plane = await startPlane({ args: ['--trust-domain', 'mesh.test', '--cert-ttl', '30s'] });
+  t.after(plane.stop);
   const managers: IdentityManager[] = [];
   t.after(() => { for (const m of managers) m.close(); });
-  const manager = (dataDir: string, joinToken?: string) => {
-    const m = new IdentityManager({ planes: [plane.url], dataDir, joinToken });
+  const manager = (dataDir: string, joinToken?: string, renewAt?: number) => {
+    const m = new IdentityManager({ planes: [plane.url], dataDir, joinToken, renewAt });
     managers.push(m);
     return m;
   };
@@ -38,7 +39,7 @@ test('workload identities from a real plane', async (t) => {
     assert.equal(cert.ca, false);
     assert.deepEqual(cert.keyUsage?.sort(), ['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2'], 'server and client auth');
     const life = apiId.notAfter - apiId.notBefore;
-    assert.ok(life >= 6000 && life <= 7000, `a 6 s certificate (${life} ms: whole seconds, with the clock-skew allowance)`);
+    assert.ok(life >= 30_000 && life <= 34_000, `a 30 s certificate (${life} ms: whole seconds, with the clock-skew allowance)`);
     assert.ok(cert.verify(new X509Certificate(apiId.bundle[0]).publicKey), 'signed by the root in the bundle');
     assert.equal(statSync(api.files.keyFile).mode & 0o777, 0o600);
     assert.equal(statSync(api.files.dir).mode & 0o777, 0o700);
@@ -62,24 +63,23 @@ test('workload identities from a real plane', async (t) => {
     cpSync(join(webDir, 'identity'), join(dir, 'identity'), { recursive: true });
     const offline = new IdentityManager({ planes: [`http://127.0.0.1:${await closedPort()}`], dataDir: dir, renewAt: 0 });
     managers.push(offline);
-    const failures: number[] = [];
-    offline.on('renewal-failed', (err) => { if ((err as { code?: string }).code === ErrorCodes.PLANE_UNREACHABLE) failures.push(Date.now()); });
+    const retries: (number | null)[] = [];
+    offline.on('renewal-failed', (err, retryInMs) => { if ((err as { code?: string }).code === ErrorCodes.PLANE_UNREACHABLE) retries.push(retryInMs); });
     const before = await offline.start();
-    for (let i = 0; i < 100 && failures.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    await waitFor('three failed attempts', () => retries.length >= 3);
     offline.close();
-    assert.equal(failures.length, 2, 'a first attempt at once and a retry');
-    assert.ok(failures[1] - failures[0] >= 400, `the retry waited ${failures[1] - failures[0]} ms`);
+    assert.deepEqual(retries.slice(0, 3), [500, 1000, 2000], 'a first attempt at once, then retries with a doubling backoff');
     assert.equal(offline.current().cert, before.cert);
   });
 
-  await t.test('TLS 1.3 between two identities: each side verifies the other against the bundle and reads its SPIFFE ID', async () => {
+  await t.test('TLS 1.3 between two identities: each side verifies the other against the bundle and reads its SPIFFE ID', async (t) => {
     const { server, port } = await echoServer(serverOptions(api.current()));
     t.after(() => server.close());
     const { socket, line } = await dial(port, clientOptions(web.current(), 'spiffe://mesh.test/ns/prod/sa/api'));
+    t.after(() => socket.destroy());
     assert.equal(line, 'spiffe://mesh.test/ns/default/sa/web', 'the server saw the client identity');
     assert.equal(socket.getProtocol(), 'TLSv1.3');
     assert.equal(socket.getPeerX509Certificate()?.subjectAltName, 'URI:spiffe://mesh.test/ns/prod/sa/api');
-    socket.destroy();
     await assert.rejects(dial(port, clientOptions(web.current(), 'spiffe://mesh.test/ns/prod/sa/billing')), /is spiffe:\/\/mesh\.test\/ns\/prod\/sa\/api, not/);
     // Without a certificate the TLS 1.3 handshake ends in the server's "certificate required" alert.
     await assert.rejects(dial(port, { ca: web.current().bundle, checkServerIdentity: () => undefined, minVersion: 'TLSv1.3' }), /certificate required/i);
@@ -87,25 +87,25 @@ test('workload identities from a real plane', async (t) => {
     await assert.rejects(dial(port, { ...clientOptions(web.current(), () => true), minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' }), /version/i);
   });
 
-  await t.test('renewal at about two thirds of the life: a new key and certificate, open connections continue, new ones get the new certificate', async () => {
-    const { server, port } = await echoServer(serverOptions(api.current()));
-    const unfollow = followIdentity(server, api);
+  await t.test('renewal: a new key and certificate, open connections continue, new ones get the new certificate', async (t) => {
+    // Renews a fifth into its life (about 3 s after the join), not at the default share: the test chooses its moment.
+    const db = manager(tempDir('id-db'), await joinToken(plane, 'db', ['--namespace', 'prod']), 1 / 5);
+    const before: Identity = await db.start();
+    const renewed = once(db, 'change') as Promise<[Identity]>;
+    const { server, port } = await echoServer(serverOptions(before));
+    const unfollow = followIdentity(server, db);
     t.after(() => { unfollow(); server.close(); });
-    const before: Identity = api.current();
     const open = (await dial(port, clientOptions(web.current(), () => true))).socket;
-    const [after] = await once(api, 'change') as [Identity];
-    const renewedAt = Date.now();
-    const due = renewalTime(before, 2 / 3);
-    assert.ok(renewedAt >= due - 50 && renewedAt < due + 1500, `renewed ${renewedAt - due} ms after two thirds of the life`);
-    assert.ok(renewedAt < before.notAfter, 'before the old certificate expired');
+    t.after(() => open.destroy());
+    const [after] = await renewed;
+    assert.ok(Date.now() < before.notAfter, 'before the old certificate expired');
     assert.equal(after.spiffeId, before.spiffeId);
     assert.notEqual(after.key, before.key, 'a fresh key');
     assert.ok(after.notAfter > before.notAfter);
     assert.equal(await echo(open, 'still here'), 'still here', 'the connection opened on the old certificate goes on');
     const fresh = (await dial(port, clientOptions(web.current(), () => true))).socket;
+    t.after(() => fresh.destroy());
     assert.equal(fresh.getPeerX509Certificate()?.serialNumber, new X509Certificate(after.cert).serialNumber, 'a new connection gets the new certificate');
-    assert.equal(api.files.read()?.cert, after.cert, 'and it is on disk');
-    open.destroy();
-    fresh.destroy();
+    assert.equal(db.files.read()?.cert, after.cert, 'and it is on disk');
   });
 });

@@ -7,7 +7,8 @@ import { startProxy } from './support/proxy.ts';
 import { startUpstream } from './support/upstream.ts';
 import type { Upstream } from './support/upstream.ts';
 import { writeConfig } from './support/config.ts';
-import { tally, waitFor } from './support/resilience.ts';
+import { tally } from './support/resilience.ts';
+import { waitFor } from './support/wait.ts';
 
 const upstreams: Upstream[] = [];
 after(async () => {
@@ -89,7 +90,7 @@ routes:
     assert.deepEqual(await place().then((again) => again.filter((p, i) => p !== before[i]).length), 0, 'the same key, the same endpoint');
     writeFileSync(file, config(11));
     proxy.proc.kill('SIGHUP');
-    await waitFor(() => proxy.stderr().includes('config reloaded'), () => `the reload in the log:\n${proxy.stderr()}`);
+    await waitFor(() => `the reload in the log:\n${proxy.stderr()}`, () => proxy.stderr().includes('config reloaded'));
     const after = await place();
     const moved = after.filter((p, i) => p !== before[i]);
     assert.ok(moved.every((p) => p === eps[10].port), 'a key that moved went to the new endpoint, nowhere else');
@@ -147,11 +148,11 @@ routes:
     assert.equal(local.get(String(remote.port)), undefined, `the other zone got nothing while the local one was healthy: ${[...local]}`);
     assert.equal((local.get(String(localA.port)) ?? 0) + (local.get(String(localB.port)) ?? 0), 40);
     localSick = true;
-    await waitFor(async () => (await tally(`${proxy.url}/`, 10, 1)).get(String(remote.port)) === 10, () => 'traffic on the other zone');
+    await waitFor('traffic on the other zone', async () => (await tally(`${proxy.url}/`, 10, 1)).get(String(remote.port)) === 10);
     const failedOver = await tally(`${proxy.url}/`, 40, 2);
     assert.equal(failedOver.get(String(remote.port)), 40);
     localSick = false;
-    await waitFor(async () => (await tally(`${proxy.url}/`, 10, 1)).get(String(remote.port)) === undefined, () => 'traffic back in the local zone');
+    await waitFor('traffic back in the local zone', async () => (await tally(`${proxy.url}/`, 10, 1)).get(String(remote.port)) === undefined);
   } finally {
     await proxy.stop();
   }

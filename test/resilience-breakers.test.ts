@@ -2,13 +2,12 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { startProxy } from './support/proxy.ts';
 import type { RunningProxy } from './support/proxy.ts';
-import { startUpstream } from './support/upstream.ts';
 import type { Upstream } from './support/upstream.ts';
 import { writeConfig } from './support/config.ts';
-import { metric, waitFor } from './support/resilience.ts';
+import { holdingUpstream, metric } from './support/resilience.ts';
+import { waitFor } from './support/wait.ts';
 import { Supervisor } from '../core/proxy/supervisor.ts';
 import { resolveProxySettings } from '../core/config/resolve.ts';
 import { createLogger } from '../core/observe/log.ts';
@@ -20,22 +19,10 @@ after(async () => {
   await Promise.all(upstreams.map((u) => u.close()));
 });
 
-/** An upstream that holds every request until released, counting how many it holds at once. */
-async function holdingUpstream() {
-  const held: ServerResponse[] = [];
-  const counts = { now: 0, max: 0 };
-  const u = await startUpstream((req: IncomingMessage, res: ServerResponse) => {
-    req.resume();
-    counts.now++;
-    counts.max = Math.max(counts.max, counts.now);
-    res.on('close', () => counts.now--);
-    held.push(res);
-  });
-  upstreams.push(u);
-  const release = () => {
-    for (const res of held.splice(0)) if (!res.writableEnded) res.end('released');
-  };
-  return { u, counts, release };
+async function holding() {
+  const h = await holdingUpstream();
+  upstreams.push(h.u);
+  return h;
 }
 
 interface Answer { status: number; error?: string }
@@ -62,7 +49,7 @@ async function fill(url: string, n: number, reached: () => number): Promise<{ re
     let answer: Answer | undefined;
     const pending = get(url).then((a) => (answer = a));
     pending.catch(() => {}); // an admitted request may die with its worker (the second test): its caller settles it
-    await waitFor(() => answer !== undefined || reached() > before, () => `request ${i} refused or at the upstream`);
+    await waitFor(`request ${i} refused or at the upstream`, () => answer !== undefined || reached() > before);
     if (answer !== undefined) refused.push(answer);
     else admitted.push(pending);
   }
@@ -70,7 +57,7 @@ async function fill(url: string, n: number, reached: () => number): Promise<{ re
 }
 
 test('with 2 workers, maxRequests and maxConnections limit the cluster for the whole process: the rest overflow on every worker', async () => {
-  const { u, counts, release } = await holdingUpstream();
+  const { u, counts, release } = await holding();
   const p = await startProxy(['--config', writeConfig(`listen: 127.0.0.1:0
 workers: 2
 clusters:
@@ -98,36 +85,32 @@ routes:
     assert.equal(await metric(p.admin, 'weft_upstream_overflow_total', { cluster, breaker: cluster }), n - 2);
     release();
     for (const a of await Promise.all(admitted)) assert.equal(a.status, 200);
-    await waitFor(() => counts.now === 0, () => 'the upstream idle');
+    await waitFor('the upstream idle', () => counts.now === 0);
   }
   assert.equal(counts.max, 2, 'never more than 2 at the upstream');
 });
 
-test('a worker that dies with requests in flight takes its breaker counts with it: its restart starts from zero, the others keep theirs', async () => {
-  const { u, counts, release } = await holdingUpstream();
+test('a worker that dies with requests in flight takes its breaker counts with it: its restart starts from zero, the others keep theirs', async (t) => {
+  const { u, counts, release } = await holding();
   const settings = resolveProxySettings({ listen: '127.0.0.1:0', upstream: [u.url], workers: '2', logLevel: 'silent' });
   settings.clusters[0].circuitBreakers = { maxRequests: 2 };
   const sup = new Supervisor(settings, createLogger('silent'));
+  t.after(async () => { release(); await sup.drain(); });
   await sup.start();
   const url = `http://127.0.0.1:${sup.listenPort}/held`;
   const reached = () => u.seen.length;
-  try {
-    const first = await fill(url, 6, reached);
-    assert.equal(first.admitted.length, 2);
-    // Both workers die, one after the other, and are restarted: every request in flight dies with them.
-    for (const index of [1, 0]) {
-      const victim = sup.threads[index];
-      await victim.terminate();
-      await waitFor(() => sup.ready && sup.threads[index] !== victim, () => `worker ${index} restarted`);
-    }
-    await Promise.allSettled(first.admitted);
-    await waitFor(() => counts.now === 0, () => 'the upstream sees the held requests gone');
-    const second = await fill(url, 6, reached);
-    assert.equal(second.admitted.length, 2, 'nothing leaked: the limit is whole again');
-    release();
-    for (const a of await Promise.all(second.admitted)) assert.equal(a.status, 200);
-  } finally {
-    release();
-    await sup.drain();
+  const first = await fill(url, 6, reached);
+  assert.equal(first.admitted.length, 2);
+  // Both workers die, one after the other, and are restarted: every request in flight dies with them.
+  for (const index of [1, 0]) {
+    const victim = sup.threads[index];
+    await victim.terminate();
+    await waitFor(`worker ${index} restarted`, () => sup.ready && sup.threads[index] !== victim);
   }
+  await Promise.allSettled(first.admitted);
+  await waitFor('the upstream sees the held requests gone', () => counts.now === 0);
+  const second = await fill(url, 6, reached);
+  assert.equal(second.admitted.length, 2, 'nothing leaked: the limit is whole again');
+  release();
+  for (const a of await Promise.all(second.admitted)) assert.equal(a.status, 200);
 });

@@ -1,5 +1,5 @@
 // End to end: retries that help without making an outage worse — the retry budget under a storm, backoff with jitter, gRPC UNAVAILABLE, deadlines.
-import { test, after } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { request } from 'undici';
@@ -9,6 +9,7 @@ import { startUpstream } from './support/upstream.ts';
 import type { Upstream } from './support/upstream.ts';
 import { writeConfig } from './support/config.ts';
 import { metric } from './support/resilience.ts';
+import { WAIT_MS } from './support/wait.ts';
 
 const upstreams: Upstream[] = [];
 let p: RunningProxy;
@@ -17,7 +18,7 @@ const arrivals = new Map<string, number[]>();
 let failing: Upstream;
 let grpcFlaky: Upstream;
 let echo: Upstream;
-let slow: Upstream;
+let silent: Upstream;
 let staller: Upstream;
 const grpcTries = new Map<string, number>();
 
@@ -32,7 +33,7 @@ async function upstream(handler: (req: IncomingMessage, res: ServerResponse) => 
   return u;
 }
 
-test('start a proxy with a failing cluster and retrying routes', async () => {
+before(async () => {
   failing = await upstream((req, res) => {
     req.resume();
     const group = String(req.headers['x-try-group'] ?? '');
@@ -52,15 +53,13 @@ test('start a proxy with a failing cluster and retrying routes', async () => {
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify({ deadline: req.headers['x-weft-deadline'] ?? null, grpcTimeout: req.headers['grpc-timeout'] ?? null }));
   });
-  slow = await upstream((req, res) => {
-    req.resume();
-    setTimeout(() => res.end('late'), 1500);
-  });
+  // Never answers: only a deadline can end a request to it.
+  silent = await upstream((req) => { req.resume(); });
+  // Sends the headers and part of the body, then nothing: only the idle timeout can end the response.
   staller = await upstream((req, res) => {
     req.resume();
     res.writeHead(200, { 'content-length': '100' });
     res.write('first part');
-    setTimeout(() => res.end(), 5000).unref();
   });
   p = await startProxy(['--config', writeConfig(`
 listen: 127.0.0.1:0
@@ -70,7 +69,7 @@ clusters:
   - { name: jittery, endpoints: ["${failing.url}"], retryBudget: { minPerSecond: 1000 } }
   - { name: grpc, endpoints: ["${grpcFlaky.url}"] }
   - { name: echo, endpoints: ["${echo.url}"] }
-  - { name: slow, endpoints: ["${slow.url}"] }
+  - { name: silent, endpoints: ["${silent.url}"] }
   - { name: staller, endpoints: ["${staller.url}"] }
 routes:
   - match: { prefix: /storm }
@@ -87,11 +86,12 @@ routes:
   - match: { prefix: /echo }
     cluster: echo
     timeout: 5s
-  - match: { prefix: /slow }
-    cluster: slow
-    timeout: 5s
+  - match: { prefix: /silent }
+    cluster: silent
+    timeout: 1h
   - match: { prefix: /stall }
     cluster: staller
+    timeout: 1h
     idleTimeout: 500ms
 `)]);
 });
@@ -118,7 +118,7 @@ test('a retry storm against a failing cluster stays within the budget: 20% of re
   assert.equal(await metric(p.admin, 'weft_upstream_retries_total', { cluster: 'failing' }), retries);
 });
 
-test('retries back off with full jitter: random waits up to the cap', async () => {
+test('retries back off with full jitter: each retry waits, and the waits vary (their bounds: core/routing/retry-policy.test.ts)', async (t) => {
   for (let i = 0; i < 20; i++) {
     const r = await request(`${p.url}/backoff`, { headers: { 'x-try-group': `backoff-${i}` } });
     assert.equal(r.statusCode, 503);
@@ -130,10 +130,10 @@ test('retries back off with full jitter: random waits up to the cap', async () =
     assert.equal(t.length, 3, 'one try and two retries');
     gaps.push(t[1] - t[0], t[2] - t[1]);
   }
-  assert.ok(gaps.every((g) => g < 250), `no wait far past the 100 ms cap: ${gaps.map(Math.round)}`);
   const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
-  assert.ok(mean > 15 && mean < 150, `waits average ${mean.toFixed(1)} ms (uniform in [0, 100) averages 50)`);
-  assert.ok(new Set(gaps.map((g) => Math.round(g / 10))).size > 3, 'the waits vary');
+  t.diagnostic(`waits between tries average ${mean.toFixed(1)} ms (uniform in [0, 100) averages 50): ${gaps.map(Math.round).join(' ')}`);
+  // Retries at once would all fall in the first 10 ms; only random waits spread over several tens of ms.
+  assert.ok(new Set(gaps.map((g) => Math.round(g / 10))).size > 3, `the waits vary: ${gaps.map(Math.round).join(' ')}`);
 });
 
 test('gRPC UNAVAILABLE in a trailers-only answer is retried when the route says grpc-unavailable, and passed through when it does not', async () => {
@@ -147,35 +147,28 @@ test('gRPC UNAVAILABLE in a trailers-only answer is retried when the route says 
 });
 
 test('deadlines: the time left reaches the upstream as x-weft-deadline, and a shorter one from the caller bounds the request', async () => {
+  // What is left of each budget when the proxy forwards: at most the budget (so it came from there), and above zero.
   const plain = (await (await request(`${p.url}/echo`)).body.json()) as { deadline: string };
-  assert.ok(Number(plain.deadline) > 4000 && Number(plain.deadline) <= 5000, `route timeout 5s, upstream told ${plain.deadline} ms`);
+  assert.ok(Number(plain.deadline) > 0 && Number(plain.deadline) <= 5000, `route timeout 5s, upstream told ${plain.deadline} ms`);
   const announced = (await (await request(`${p.url}/echo`, { headers: { 'x-weft-deadline': '1200' } })).body.json()) as { deadline: string };
-  assert.ok(Number(announced.deadline) > 1000 && Number(announced.deadline) <= 1200, `caller gave 1200 ms, upstream told ${announced.deadline}`);
+  assert.ok(Number(announced.deadline) > 0 && Number(announced.deadline) <= 1200, `caller gave 1200 ms, upstream told ${announced.deadline}`);
   const grpc = (await (await request(`${p.url}/echo`, { headers: { 'grpc-timeout': '2S' } })).body.json()) as { deadline: string; grpcTimeout: string };
   assert.match(grpc.grpcTimeout, /^[0-9]+m$/);
   const grpcMs = Number(grpc.grpcTimeout.slice(0, -1));
-  assert.ok(grpcMs > 1800 && grpcMs <= 2000, `grpc-timeout 2S rewritten to ${grpc.grpcTimeout}`);
+  assert.ok(grpcMs > 0 && grpcMs <= 2000, `grpc-timeout 2S rewritten to ${grpc.grpcTimeout}`);
 
-  const started = Date.now();
-  const r = await request(`${p.url}/slow`, { headers: { 'x-weft-deadline': '300' } });
+  // The upstream never answers and the route allows an hour: a 504 can only come from the caller's 300 ms.
+  const r = await request(`${p.url}/silent`, { headers: { 'x-weft-deadline': '300' }, headersTimeout: WAIT_MS });
   assert.equal(r.statusCode, 504);
   assert.equal(r.headers['x-weft-error'], 'WEFT_ERR_UPSTREAM_TIMEOUT');
   await r.body.dump();
-  const took = Date.now() - started;
-  assert.ok(took < 1200, `answered at the caller's 300 ms deadline, not the route's 5 s or the upstream's 1.5 s (${took} ms)`);
 });
 
 test('a response body that stalls past the route idleTimeout is cut', async () => {
-  const started = Date.now();
-  const outcome = await request(`${p.url}/stall`).then(async (r) => {
-    assert.equal(r.statusCode, 200);
-    try {
-      await r.body.text();
-      return 'complete';
-    } catch {
-      return 'cut';
-    }
-  });
-  assert.equal(outcome, 'cut');
-  assert.ok(Date.now() - started < 3500, `cut after ${Date.now() - started} ms, not at the upstream's 5 s`);
+  // The upstream never finishes the body and the route allows an hour: only the 500 ms idle timeout can cut it
+  // (the client's own body timeout, far later, would show as UND_ERR_BODY_TIMEOUT instead).
+  const r = await request(`${p.url}/stall`, { bodyTimeout: WAIT_MS });
+  assert.equal(r.statusCode, 200);
+  const outcome = await r.body.text().then(() => 'complete', (err: { code?: string }) => err.code);
+  assert.equal(outcome, 'UND_ERR_SOCKET', 'the proxy closed the connection mid-body');
 });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { Agent, request } from 'undici';
 import { startPlane, tempDir, waitFor } from '../plane/test/support.ts';
+import { WAIT_MS } from './support/wait.ts';
 import { IdentityManager } from '../core/identity/manager.ts';
 import { joinToken } from './support/identity.ts';
 import { clientOptions } from '../core/identity/tls.ts';
@@ -14,17 +15,18 @@ import { startUpstream } from './support/upstream.ts';
 import type { ServiceInstance } from '../plane/model.ts';
 
 test('weft proxy --join-token: an mTLS sidecar in the plane\'s registry', async (t) => {
-  const plane = await startPlane({ args: ['--trust-domain', 'mesh.test', '--cert-ttl', '6s'] });
-  t.after(() => plane.stop());
+  // 15 s: renewed about 7 s in, with as long again before the old certificate expires, for the proxy and for web.
+  const plane = await startPlane({ args: ['--trust-domain', 'mesh.test', '--cert-ttl', '15s'] });
+  t.after(plane.stop);
   const app = await startUpstream((req, res) => res.end(String(req.headers['x-forwarded-client-cert'] ?? 'none')));
-  t.after(() => app.close());
+  t.after(app.close);
   const dir = tempDir('sidecar');
   writeFileSync(join(dir, 'mesh.yaml'), `clusters:\n  - name: app\n    endpoints: [${app.url}]\nroutes:\n  - cluster: app\n`);
   assert.equal((await plane.weft(['apply', '-f', join(dir, 'mesh.yaml')])).code, 0);
 
   const proxy = await startProxy(['--plane', plane.url, '--node', 'orders-1', '--data-dir', tempDir('sidecar-node'), '--token', plane.token,
     '--workers', '2', '--join-token', await joinToken(plane, 'orders')]);
-  t.after(() => proxy.stop());
+  t.after(proxy.stop);
   const web = new IdentityManager({ planes: [plane.url], dataDir: tempDir('sidecar-web'), joinToken: await joinToken(plane, 'web') });
   await web.start();
   t.after(() => web.close());
@@ -38,7 +40,7 @@ test('weft proxy --join-token: an mTLS sidecar in the plane\'s registry', async 
     const check = options.checkServerIdentity!;
     const agent = new Agent({ connect: { ...options, checkServerIdentity: (host, cert) => { serial = cert.serialNumber; return check(host, cert); } } });
     try {
-      const res = await request(url, { dispatcher: agent, headers, headersTimeout: 5000, bodyTimeout: 5000 });
+      const res = await request(url, { dispatcher: agent, headers, headersTimeout: WAIT_MS, bodyTimeout: WAIT_MS });
       return { status: res.statusCode, body: await res.body.text(), serial };
     } finally {
       await agent.close();
@@ -47,7 +49,7 @@ test('weft proxy --join-token: an mTLS sidecar in the plane\'s registry', async 
   const first = await waitFor('the first snapshot served over mTLS', async () => {
     const r = await call().catch(() => undefined);
     return r?.status === 200 ? r : undefined;
-  }, 10_000);
+  });
 
   await t.test('a caller with a workload certificate gets through and the app sees its SPIFFE ID', () => {
     assert.equal(first.body, `By=${orders};URI=spiffe://mesh.test/ns/default/sa/web`);
@@ -58,10 +60,11 @@ test('weft proxy --join-token: an mTLS sidecar in the plane\'s registry', async 
     assert.equal(r.body, `By=${orders};URI=spiffe://mesh.test/ns/default/sa/web`);
   });
 
-  await t.test('a client without a certificate is refused at the handshake and reaches no app', async () => {
+  await t.test('a client without a certificate is refused at the handshake and reaches no app', async (t) => {
     const before = app.seen.length;
+    const socket = connect({ host: '127.0.0.1', port: proxy.port, ca: web.current().bundle, checkServerIdentity: () => undefined, minVersion: 'TLSv1.3' });
+    t.after(() => socket.destroy());
     const err = await new Promise<Error>((resolve) => {
-      const socket = connect({ host: '127.0.0.1', port: proxy.port, ca: web.current().bundle, checkServerIdentity: () => undefined, minVersion: 'TLSv1.3' });
       socket.on('secureConnect', () => socket.write('GET / HTTP/1.1\r\nhost: x\r\n\r\n'));
       socket.on('data', () => resolve(new Error('the proxy answered a client without a certificate')));
       socket.on('error', resolve);
@@ -71,7 +74,7 @@ test('weft proxy --join-token: an mTLS sidecar in the plane\'s registry', async 
   });
 
   await t.test('every worker follows the renewal: new connections get the new certificate', async () => {
-    await waitFor('a renewed certificate', async () => ((await call()).serial !== first.serial ? true : undefined), 10_000);
+    await waitFor('a renewed certificate', async () => ((await call()).serial !== first.serial ? true : undefined));
     const serials = await Promise.all(Array.from({ length: 8 }, async () => (await call()).serial));
     assert.ok(serials.every((s) => s !== first.serial), `still the first certificate on some connection: ${serials.join(' ')}`);
   });
@@ -85,9 +88,9 @@ test('weft proxy --join-token: an mTLS sidecar in the plane\'s registry', async 
   await t.test('the sidecar registers its listener under its service, heartbeats, and deregisters when it stops', async () => {
     const endpoint = `http://127.0.0.1:${proxy.port}`;
     const instances = async () => (await plane.json<ServiceInstance[]>('/v1/services')).filter((i) => i.service === 'orders');
-    const registered = await waitFor('the registration', async () => (await instances()).find((i) => i.endpoint === endpoint), 5000);
+    const registered = await waitFor('the registration', async () => (await instances()).find((i) => i.endpoint === endpoint));
     assert.ok(registered.ttlMs > 0, 'registered with a TTL, so a dead sidecar drops out');
-    await waitFor('a heartbeat', async () => ((await instances())[0]?.lastHeartbeat ?? 0) > registered.lastHeartbeat || undefined, 10_000);
+    await waitFor('a heartbeat', async () => ((await instances())[0]?.lastHeartbeat ?? 0) > registered.lastHeartbeat || undefined);
     assert.equal(await proxy.stop(), 0);
     assert.deepEqual(await instances(), []);
   });

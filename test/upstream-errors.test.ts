@@ -28,9 +28,8 @@ before(async () => {
       res.end(`ok after ${n}`);
     }
   });
-  slow = await startUpstream((req, res) => {
-    setTimeout(() => res.end('late'), 1500);
-  });
+  // Never answers: a 504 can only come from the route's timeout.
+  slow = await startUpstream(() => {});
   resetter = await startUpstream((req, res) => {
     res.writeHead(200, { 'content-length': '1000' });
     res.write('only part of it');
@@ -71,7 +70,7 @@ routes:
 
 after(async () => {
   await proxy?.stop();
-  await Promise.all([flaky.close(), slow.close(), resetter.close(), healthy.close()]);
+  await Promise.all([flaky?.close(), slow?.close(), resetter?.close(), healthy?.close()]);
 });
 
 test('no route → 404 with x-weft-error', async () => {
@@ -89,11 +88,9 @@ test('connect failure → 503 with x-weft-error', async () => {
 });
 
 test('upstream timeout → 504 with x-weft-error', async () => {
-  const started = Date.now();
   const r = await request(`${proxy.url}/slow`);
   assert.equal(r.statusCode, 504);
   assert.equal(r.headers['x-weft-error'], 'WEFT_ERR_UPSTREAM_TIMEOUT');
-  assert.ok(Date.now() - started < 1400, 'answered at the route timeout, not when the upstream finally replied');
   await r.body.text();
 });
 

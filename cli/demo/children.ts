@@ -1,9 +1,8 @@
 // The demo's child processes (the plane and the sidecars): started in their own process group with logs to a file, stopped in order by the demo alone.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { readyLine, weftCommand } from '../../core/proxy/spawn.ts';
+import { readyLine, stopChild, weftCommand } from '../../core/proxy/spawn.ts';
 
 export interface Child {
   name: string;
@@ -40,14 +39,6 @@ export async function startChild(name: string, args: string[], log: string, read
   });
   return {
     name, proc, ready, log,
-    async stop(graceMs = 20_000) {
-      if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
-      const exited = once(proc, 'exit');
-      proc.kill('SIGTERM');
-      const timer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
-      const [code] = await exited;
-      clearTimeout(timer);
-      return code as number | null;
-    },
+    stop: (graceMs = 20_000) => stopChild(proc, graceMs),
   };
 }

@@ -14,8 +14,9 @@ before(async () => {
   minimal = (await compileFilter(await buildWat('minimal.wat'))).module;
 });
 
+/** Polls `check` for up to 30 s: a bound for a slow machine, not a measure (core/ cannot use test/support/wait.ts). */
 async function until(check: () => boolean): Promise<void> {
-  const end = Date.now() + 2000;
+  const end = Date.now() + 30_000;
   while (!check()) {
     if (Date.now() > end) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 2));

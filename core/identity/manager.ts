@@ -1,4 +1,4 @@
-// A proxy's identity over time: joins with a one-time token (or resumes from disk), renews at about two thirds of the life, follows the trust bundle.
+// A proxy's identity over time: joins with a one-time token (or resumes from disk), renews at two thirds of the life (earlier when that leaves too little time), warns before a certificate expires unrenewed, follows the trust bundle.
 import { EventEmitter } from 'node:events';
 import { createSecureContext } from 'node:tls';
 import type { SecureContext } from 'node:tls';
@@ -21,7 +21,7 @@ export interface IdentityOptions {
   dataDir: string;
   /** One-time join token (`weft identity token`): used only when no valid identity is on disk. */
   joinToken?: string;
-  /** Share of a certificate's life after which it is renewed; the rest is time to retry. */
+  /** Share of a certificate's life after which it is renewed (capped by the safety margin); the rest is time to retry. */
   renewAt?: number;
   log?: Logger;
 }
@@ -29,14 +29,25 @@ export interface IdentityOptions {
 export interface IdentityEvents {
   /** A new certificate (renewal) or a new trust bundle: listeners swap their TLS context for new connections. */
   change: [Identity];
-  /** A renewal attempt failed; another follows with backoff until the certificate expires. */
-  'renewal-failed': [Error];
+  /** A renewal attempt failed; another follows after `retryInMs` (backoff), or none (null) once the certificate has expired. */
+  'renewal-failed': [err: Error, retryInMs: number | null];
 }
 
 const DEFAULT_RENEW_AT = 2 / 3;
+/**
+ * A renewal starts at least this long before expiry whatever the share says, so a plane that is down for a
+ * while, or a slow machine, still leaves time for retries; a certificate shorter than twice this renews at half its life.
+ */
+const SAFETY_MARGIN_MS = 10 * 60_000;
+/** Share of the life after which a certificate not yet renewed is logged as a warning: the last sixth is left. */
+const ALARM_AT = 5 / 6;
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 30_000;
+/** One attempt's bound, shortened to half the time left so a plane that hangs leaves time for another. */
 const REQUEST_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MIN_MS = 1000;
+/** setTimeout's longest delay (about 24.8 days); a later time is reached in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class IdentityManager extends EventEmitter<IdentityEvents> {
   readonly files: IdentityFiles;
@@ -44,6 +55,8 @@ export class IdentityManager extends EventEmitter<IdentityEvents> {
   #current: Identity | null = null;
   #context: SecureContext | null = null;
   #timer: NodeJS.Timeout | null = null;
+  #alarm: NodeJS.Timeout | null = null;
+  #lastFailure = '';
   #retryMs = RETRY_MIN_MS;
   #closed = false;
 
@@ -63,7 +76,7 @@ export class IdentityManager extends EventEmitter<IdentityEvents> {
     } else {
       if (!this.#o.joinToken) throw new WeftError(ErrorCodes.IDENTITY_UNAVAILABLE, `no valid certificate under ${this.files.dir} and no join token (weft identity token --service NAME)`);
       const { key, body } = await joinRequest(this.#o.joinToken);
-      this.#set(this.#accept(key, await this.#call(JOIN_PATH, body)));
+      this.#set(this.#accept(key, await this.#call(JOIN_PATH, body, REQUEST_TIMEOUT_MS)));
       this.#o.log?.info({ spiffeId: this.#current!.spiffeId, notAfter: new Date(this.#current!.notAfter).toISOString() }, 'identity joined');
     }
     this.#schedule(renewalTime(this.#current!, this.#o.renewAt ?? DEFAULT_RENEW_AT));
@@ -99,8 +112,10 @@ export class IdentityManager extends EventEmitter<IdentityEvents> {
 
   /** Renews now with a fresh key, proving the current one; resolves with the new identity. */
   async renew(): Promise<Identity> {
-    const { key, body } = await renewRequest(this.current());
-    const next = this.#accept(key, await this.#call(RENEW_PATH, body));
+    const current = this.current();
+    const { key, body } = await renewRequest(current);
+    const timeoutMs = Math.max(REQUEST_TIMEOUT_MIN_MS, Math.min(REQUEST_TIMEOUT_MS, (current.notAfter - Date.now()) / 2));
+    const next = this.#accept(key, await this.#call(RENEW_PATH, body, timeoutMs));
     if (this.#closed) return next;
     this.#set(next);
     this.#o.log?.info({ spiffeId: next.spiffeId, notAfter: new Date(next.notAfter).toISOString() }, 'identity renewed');
@@ -110,7 +125,9 @@ export class IdentityManager extends EventEmitter<IdentityEvents> {
   close(): void {
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
+    if (this.#alarm) clearTimeout(this.#alarm);
     this.#timer = null;
+    this.#alarm = null;
   }
 
   #accept(key: string, issued: IssuedCertificate): Identity {
@@ -120,16 +137,31 @@ export class IdentityManager extends EventEmitter<IdentityEvents> {
   }
 
   #set(id: Identity): void {
-    const first = this.#current === null;
+    const previous = this.#current;
     this.#current = id;
     this.#context = null;
-    if (!first) this.emit('change', id);
+    if (previous?.cert !== id.cert) this.#armAlarm(id);
+    if (previous) this.emit('change', id);
   }
 
   #schedule(at: number): void {
     if (this.#closed) return;
     if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => { void this.#renewOnTimer(); }, Math.max(0, at - Date.now()));
+    runAt(at, () => { void this.#renewOnTimer(); }, (t) => { this.#timer = t; });
+  }
+
+  /** The certificate `id` in its last sixth and still not replaced: said once, so the alarm rings before mTLS breaks. */
+  #armAlarm(id: Identity): void {
+    if (this.#closed) return;
+    if (this.#alarm) clearTimeout(this.#alarm);
+    runAt(id.notBefore + ALARM_AT * (id.notAfter - id.notBefore), () => {
+      this.#alarm = null;
+      if (this.#closed || this.#current?.cert !== id.cert) return;
+      this.#o.log?.warn({
+        spiffeId: id.spiffeId, notAfter: new Date(id.notAfter).toISOString(), expiresInSeconds: Math.round((id.notAfter - Date.now()) / 1000),
+        lastError: this.#lastFailure || undefined,
+      }, 'certificate in the last sixth of its life and not renewed: it expires soon unless a renewal succeeds');
+    }, (t) => { this.#alarm = t; });
   }
 
   /** Renews; on failure retries with backoff (never past expiry), and once expired says so and stops. */
@@ -138,31 +170,34 @@ export class IdentityManager extends EventEmitter<IdentityEvents> {
     try {
       const next = await this.renew();
       this.#retryMs = RETRY_MIN_MS;
+      this.#lastFailure = '';
       this.#schedule(renewalTime(next, this.#o.renewAt ?? DEFAULT_RENEW_AT));
     } catch (err) {
       if (this.#closed) return;
-      this.emit('renewal-failed', err as Error);
+      this.#lastFailure = (err as Error).message;
       const left = this.current().notAfter - Date.now();
       if (left <= 0) {
+        this.emit('renewal-failed', err as Error, null);
         this.#o.log?.error({ err: (err as Error).message, code: ErrorCodes.IDENTITY_UNAVAILABLE }, 'certificate expired before a renewal succeeded: the proxy needs a new join token');
         return;
       }
-      const wait = Math.min(this.#retryMs, left / 2);
+      const wait = Math.round(Math.min(this.#retryMs, left / 2));
       this.#retryMs = Math.min(this.#retryMs * 2, RETRY_MAX_MS);
-      this.#o.log?.warn({ err: (err as Error).message, retryInMs: Math.round(wait) }, 'certificate renewal failed');
+      this.emit('renewal-failed', err as Error, wait);
+      this.#o.log?.warn({ err: (err as Error).message, retryInMs: wait, expiresInSeconds: Math.round(left / 1000) }, 'certificate renewal failed');
       this.#schedule(Date.now() + wait);
     }
   }
 
   /** POSTs to each plane in turn; a plane's refusal (4xx) is final, an unreachable or failing one passes to the next. */
-  async #call(path: string, body: unknown): Promise<IssuedCertificate> {
+  async #call(path: string, body: unknown, timeoutMs: number): Promise<IssuedCertificate> {
     const failures: string[] = [];
     for (const plane of this.#o.planes) {
       let res;
       try {
         res = await request(`${plane}${path}`, {
           method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
-          headersTimeout: REQUEST_TIMEOUT_MS, bodyTimeout: REQUEST_TIMEOUT_MS,
+          headersTimeout: timeoutMs, bodyTimeout: timeoutMs,
         });
       } catch (err) {
         failures.push(`${plane}: ${(err as Error).message}`);
@@ -179,7 +214,18 @@ export class IdentityManager extends EventEmitter<IdentityEvents> {
   }
 }
 
-/** When to renew: `share` of the way from notBefore to notAfter. */
+/**
+ * When to renew: `share` of the way from notBefore to notAfter, but no later than SAFETY_MARGIN_MS before
+ * notAfter (half the life for a certificate shorter than twice the margin).
+ */
 export function renewalTime(id: Identity, share: number): number {
-  return id.notBefore + share * (id.notAfter - id.notBefore);
+  const life = id.notAfter - id.notBefore;
+  const latest = Math.max(id.notBefore + life / 2, id.notAfter - SAFETY_MARGIN_MS);
+  return Math.min(id.notBefore + share * life, latest);
+}
+
+/** Calls `fn` at `time` (epoch ms), handing each timer it arms to `keep` (for clearTimeout): a delay past setTimeout's cap is reached in steps. */
+function runAt(time: number, fn: () => void, keep: (timer: NodeJS.Timeout) => void): void {
+  const wait = time - Date.now();
+  keep(setTimeout(wait > MAX_TIMER_MS ? () => runAt(time, fn, keep) : fn, Math.max(0, Math.min(wait, MAX_TIMER_MS))));
 }

@@ -1,4 +1,4 @@
-// Metrics the supervisor itself owns (worker lifecycle), merged with the workers' on /metrics.
+// Metrics the supervisor itself owns (worker lifecycle, the workload certificate's remaining life), merged with the workers' on /metrics.
 import client from 'prom-client';
 
 export class SupervisorMetrics {
@@ -6,4 +6,16 @@ export class SupervisorMetrics {
   readonly workerRestarts = new client.Counter({
     name: 'weft_worker_restarts_total', help: 'Worker threads that died and were restarted', registers: [this.registry],
   });
+
+  /**
+   * weft_identity_expiry_seconds, read at each scrape from `notAfter` (epoch ms): only a proxy with a workload
+   * identity has it, so an alert on a low value never fires for one without.
+   */
+  identityExpiry(notAfter: () => number): void {
+    new client.Gauge({
+      name: 'weft_identity_expiry_seconds', help: 'Seconds until the workload certificate the listeners serve expires (negative once it has)',
+      registers: [this.registry],
+      collect() { this.set((notAfter() - Date.now()) / 1000); },
+    });
+  }
 }

@@ -24,7 +24,11 @@ export interface SpawnedProxy {
   ready: Record<string, unknown>;
   stderr(): string;
   stdout(): string;
-  /** SIGTERM, then wait for exit; resolves with the exit code. */
+  /**
+   * SIGTERM, then wait for exit; resolves with the exit code (null if it had to be killed). A proxy still running
+   * 30 s after the SIGTERM (its 15 s drain and more) gets SIGKILL, so a stop never hangs. Takes no argument, so
+   * it can be a hook as it is: `t.after(proxy.stop)`.
+   */
   stop(): Promise<number | null>;
 }
 
@@ -64,6 +68,20 @@ export function readyLine(proc: ChildProcess, name: string, msg: string, timeout
   });
 }
 
+/** SIGTERM, then SIGKILL if `proc` still runs after `killAfterMs`; resolves with its exit code (null when killed by a signal). */
+export async function stopChild(proc: ChildProcess, killAfterMs: number): Promise<number | null> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
+  const exited = once(proc, 'exit');
+  proc.kill('SIGTERM');
+  const timer = setTimeout(() => proc.kill('SIGKILL'), killAfterMs);
+  try {
+    const [code] = await exited;
+    return code as number | null;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Starts `weft proxy ARGS` (this executable, or with this Node); rejects with its last output if it exits before it is ready. */
 export async function spawnProxy(args: string[], env: NodeJS.ProcessEnv = {}, readyTimeoutMs = 20_000): Promise<SpawnedProxy> {
   const [command, ...leading] = weftCommand();
@@ -83,12 +101,6 @@ export async function spawnProxy(args: string[], env: NodeJS.ProcessEnv = {}, re
     ready: line,
     stderr: () => stderr,
     stdout: () => stdout,
-    async stop() {
-      if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
-      const exited = once(proc, 'exit');
-      proc.kill('SIGTERM');
-      const [code] = await exited;
-      return code as number | null;
-    },
+    stop: () => stopChild(proc, 30_000),
   };
 }

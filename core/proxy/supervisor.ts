@@ -80,11 +80,14 @@ export class Supervisor {
     return this.identityManager;
   }
 
-  /** Serves mTLS with this identity from start() on, and hands every renewal and new bundle to the live workers. */
+  /** Serves mTLS with this identity from start() on, and hands every renewal and new bundle to every worker. */
   useIdentity(manager: IdentityManager): void {
     this.identityManager = manager;
+    this.metrics.identityExpiry(() => manager.current().notAfter);
     manager.on('change', (identity) => {
-      for (const s of this.liveSlots()) s.worker.postMessage({ type: 'identity', identity } satisfies ToWorker);
+      // Workers still starting too: one spawned with the previous certificate and not yet listening would
+      // otherwise serve it until the next renewal, past its expiry (its message waits in the queue until then).
+      for (const s of this.slots) s.worker.postMessage({ type: 'identity', identity } satisfies ToWorker);
     });
   }
 

@@ -64,7 +64,8 @@ function request(kase: string, more: HeaderList = [], props = {}): MemoryStreamH
   return new MemoryStreamHost([[':method', 'GET'], [':path', '/a?x=1'], [':authority', 'h'], [':scheme', 'http'], ['x-case', kase], ...more], props);
 }
 
-async function until(check: () => boolean, ms = 2000): Promise<void> {
+/** Polls `check` (http calls to the local server, timers) for up to `ms`: a bound for a slow machine, not a measure. */
+async function until(check: () => boolean, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
   while (!check()) {
     if (Date.now() > end) throw new Error('condition not met in time');
@@ -282,12 +283,11 @@ for (const variant of VARIANTS) {
       assert.deepEqual(lifecycle, [`f0|done=${id}`, `f0|log=${id}:/a?x=1`, `f0|delete=${id}`]);
     });
 
-    test('an endless callback traps on fuel within a second, fails closed with 503, and the next request works', () => {
+    test('an endless callback traps on fuel, fails closed with 503, and the next request works', () => {
       const h = harness(module, [{ name: 'spin', fuelPerCallback: 500_000 }]);
       const host = request('loop');
-      const started = performance.now();
+      // Synchronous: the call returns only because the fuel ran out (the trap below says so), whatever the clock.
       h.chain.newStream(host).requestHeaders(true);
-      assert.ok(performance.now() - started < 1000);
       assert.equal(host.local?.status, 503);
       assert.deepEqual(host.responseHeaders, [[':status', '503'], ['x-weft-error', ErrorCodes.WASM_TRAP], ['content-length', '0']]);
       assert.equal(h.traps.length, 1);

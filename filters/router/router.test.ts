@@ -86,9 +86,10 @@ describe('matching', () => {
 
   test('a pathological pattern takes linear time', async () => {
     await withRouter({ routes: [{ match: { regex: '/(a*)*b' }, cluster: 'c' }] }, async (router) => {
-      const started = performance.now();
       assert.equal(await decision(router, { path: `/${'a'.repeat(5000)}` }), null);
-      assert.ok(performance.now() - started < 1000);
+      // Counted in fuel, not in wall time: a backtracking (exponential) or quadratic match of 5000 characters
+      // would spend the callback's 10^7 units and trap.
+      assert.deepEqual(router.traps, []);
     });
   });
 
@@ -182,7 +183,8 @@ describe('faults', () => {
       const [a, b] = await Promise.all([router.exchange({ path: '/a' }), router.exchange({ path: '/b' })]);
       const elapsed = performance.now() - started;
       assert.deepEqual([a.upstream?.header(':path'), b.upstream?.header(':path')], ['/a', '/b']);
-      assert.ok(elapsed >= 75 && elapsed < 1000, `took ${elapsed} ms`);
+      // The hold itself, a floor a slower machine only raises (the filter's 5 ms tick may round it down).
+      assert.ok(elapsed >= 75, `held ${elapsed} ms for an 80 ms delay`);
     });
   });
 

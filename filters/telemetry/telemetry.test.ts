@@ -32,6 +32,9 @@ function collector(status = 200): { posts: CallRequest[]; handler: (call: CallRe
   return { posts, handler: (call) => { posts.push(call); return { status }; } };
 }
 
+/** The host's realtime clock (core/wasm/host-logging.ts): monotonic from the process's time origin, so it can stray from Date.now(). */
+const hostNow = () => performance.timeOrigin + performance.now();
+
 describe('RED metrics', () => {
   test('requests by route, cluster and code; a duration histogram; body bytes both ways', async () => {
     await withTelemetry({ config: {} }, async (filter) => {
@@ -139,7 +142,7 @@ describe('span export', () => {
     const { posts, handler } = collector();
     const config = { tracing: { collectorCluster: 'otel', serviceName: 'edge', exportIntervalMs: 20 } };
     await withTelemetry({ config, clusters: { otel: handler } }, async (filter) => {
-      const started = Date.now();
+      const started = hostNow();
       await filter.exchange({ path: '/orders/7?x=1', authority: 'shop.local', headers: { traceparent: `00-${incomingTrace}-${incomingParent}-01` }, properties: routed }, { status: 502 });
       await filter.exchange({ properties: routed });
       await filter.until(() => filter.metric('weft_filter_spans_exported_total') === 2);
@@ -157,7 +160,7 @@ describe('span export', () => {
       assert.equal(first.kind, 2);
       assert.deepEqual(first.status, { code: 2 });
       const start = Number(BigInt(first.startTimeUnixNano) / 1_000_000n);
-      assert.ok(start >= started - 5 && start <= Date.now(), 'start time is the real clock');
+      assert.ok(start >= Math.floor(started) - 1 && start <= hostNow() + 1, `start time ${start} is the host's clock, read between ${started} and ${hostNow()}`);
       assert.ok(BigInt(first.endTimeUnixNano) >= BigInt(first.startTimeUnixNano));
       const attributes = Object.fromEntries(first.attributes.map((a: { key: string; value: Record<string, string> }) => [a.key, Object.values(a.value)[0]]));
       assert.deepEqual(attributes, {
@@ -206,6 +209,7 @@ describe('access log', () => {
       'trace_id', 'request_header:x-tenant', 'response_header:content-type', 'start_time', 'duration_ms'];
     const config = { accessLog: { fields }, tracing: { collectorCluster: 'otel' } };
     await withTelemetry({ config, clusters: { otel: collector().handler } }, async (filter) => {
+      const started = hostNow();
       await filter.exchange(
         { method: 'PUT', path: '/a?b=1', body: 'abc', headers: { 'x-tenant': 'acme', traceparent: `00-${incomingTrace}-${incomingParent}-01` }, properties: routed },
         { status: 204, headers: { 'content-type': 'text/plain' } },
@@ -220,7 +224,8 @@ describe('access log', () => {
         request_bytes: 3, response_bytes: 0, trace_id: incomingTrace, 'request_header:x-tenant': 'acme',
         'response_header:content-type': 'text/plain', start_time: undefined, duration_ms: undefined,
       });
-      assert.ok(Math.abs(Date.parse(entry.start_time) - Date.now()) < 5000);
+      // The request's start on the host's clock: between the test's reads before and after the exchange (ms rounding aside).
+      assert.ok(Date.parse(entry.start_time) >= Math.floor(started) - 1 && Date.parse(entry.start_time) <= hostNow() + 1, `start_time ${entry.start_time}`);
       assert.equal(typeof entry.duration_ms, 'number');
     });
   });

@@ -69,7 +69,7 @@ test('rollouts on one plane', async (t) => {
     const s = await snapshot();
     assert.deepEqual({ version: s.filters[0].version, canary: s.filters[0].canary?.version, percent: s.filters[0].canary?.percent }, { version: '1', canary: '2', percent: 20 });
     assert.equal(s.statsIntervalMs, 1000);
-    const done = await waitFor('promotion', async () => { const x = await rollout(); return x.phase !== 'running' ? x : undefined; }, 10_000);
+    const done = await waitFor('promotion', async () => { const x = await rollout(); return x.phase !== 'running' ? x : undefined; });
     assert.equal(done.phase, 'promoted', done.reason);
     assert.deepEqual(done.history.map((h) => `${h.event} ${h.percent}`), ['started 20', 'stepped 60', 'stepped 100', 'promoted 100']);
     const after = await waitFor('the promoted version alone', async () => { const x = await snapshot(); return x.filters[0].canary ? undefined : x; });
@@ -81,7 +81,7 @@ test('rollouts on one plane', async (t) => {
     await push('3');
     failing.add('3');
     assert.equal((await start('hdr@3')).code, 0);
-    const done = await waitFor('rollback', async () => { const x = await rollout(); return x.phase !== 'running' ? x : undefined; }, 10_000);
+    const done = await waitFor('rollback', async () => { const x = await rollout(); return x.phase !== 'running' ? x : undefined; });
     assert.equal(done.phase, 'rolled_back');
     assert.match(done.reason, /rolled back at 20%: hdr@3 caused (\d+) errors itself in \1 requests \(rate 1\.000\) against 0 in \d+ \(0\.000\) on 2; limit 0\.05 above/);
     const status = await plane.weft(['rollout', 'status']);

@@ -1,13 +1,16 @@
-// Starts real `weft plane` processes and a real etcd on loopback for the plane's tests, and runs client commands.
+// Starts real `weft plane` processes and a real etcd on loopback for the plane's tests, and runs client commands; every start and stop is bounded.
+import '../../test/support/file-guard.ts';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readyLine, WEFT_BIN } from '../../core/proxy/spawn.ts';
-import { runWeft } from '../../test/support/proxy.ts';
+import { readyLine, stopChild, WEFT_BIN } from '../../core/proxy/spawn.ts';
+import { runWeft, START_TIMEOUT_MS } from '../../test/support/proxy.ts';
+import { closedPort } from '../../test/support/upstream.ts';
+import { waitFor } from '../../test/support/wait.ts';
+
+export { waitFor } from '../../test/support/wait.ts';
 
 export interface RunningPlane {
   proc: ChildProcess;
@@ -20,14 +23,18 @@ export interface RunningPlane {
   json<T>(path: string): Promise<T>;
   /** Pushes a filter version through the HTTP API, so timings measure the plane rather than a CLI start. */
   push(name: string, version: string, bytes: Uint8Array, options?: { signature?: string; hold?: boolean }): Promise<{ status: number; body: string }>;
+  /** SIGTERM and wait for the exit (SIGKILL after 20 s); for `t.after(plane.stop)`. */
   stop(): Promise<void>;
 }
+
+/** A plane that takes longer than this to answer the API fails the test rather than holding it. */
+const REQUEST_TIMEOUT_MS = 30_000;
 
 export function tempDir(label: string): string {
   return mkdtempSync(join(tmpdir(), `weft-${label}-`));
 }
 
-/** `weft plane` on 127.0.0.1 (port 0 unless `listen` is given), resolved once its ready line is out. */
+/** `weft plane` on 127.0.0.1 (port 0 unless `listen` is given), resolved once its ready line is out; the caller stops it. */
 export async function startPlane(options: { dataDir?: string; store?: string; listen?: string; tokenFile?: string; args?: string[] } = {}): Promise<RunningPlane> {
   const dataDir = options.dataDir ?? tempDir('plane');
   const args = [WEFT_BIN, 'plane', '--listen', options.listen ?? '127.0.0.1:0', '--data-dir', dataDir];
@@ -37,40 +44,30 @@ export async function startPlane(options: { dataDir?: string; store?: string; li
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr!.on('data', (d) => (stderr += d));
-  const { url } = await readyLine(proc, 'weft plane', 'weft plane ready', 20_000) as { url: string };
+  const { url } = await readyLine(proc, 'weft plane', 'weft plane ready', START_TIMEOUT_MS) as { url: string };
   const token = readFileSync(options.tokenFile ?? join(dataDir, 'token'), 'utf8').trim();
   return {
     proc, url, token, dataDir,
     stderr: () => stderr,
     weft: (a, env = {}) => runWeft(a, { WEFT_PLANE: url, WEFT_TOKEN: token, ...env }),
     async json<T>(path: string): Promise<T> {
-      const res = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      const res = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
       return await res.json() as T;
     },
     async push(name, version, bytes, options = {}) {
       const headers: Record<string, string> = { authorization: `Bearer ${token}` };
       if (options.signature) headers['x-weft-signature'] = options.signature;
-      const res = await fetch(`${url}/v1/filters/${name}/versions/${version}${options.hold ? '?hold=1' : ''}`, { method: 'PUT', headers, body: bytes });
+      const res = await fetch(`${url}/v1/filters/${name}/versions/${version}${options.hold ? '?hold=1' : ''}`, { method: 'PUT', headers, body: bytes, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
       return { status: res.status, body: await res.text() };
     },
     async stop() {
-      if (proc.exitCode !== null || proc.signalCode !== null) return;
-      const exited = once(proc, 'exit');
-      proc.kill('SIGTERM');
-      await exited;
+      await stopChild(proc, 20_000);
     },
   };
 }
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
+/** A loopback port free a moment ago, for a process that must come back on the same address. */
+export const freePort = closedPort;
 
 export interface RunningEtcd {
   url: string;
@@ -95,32 +92,18 @@ export async function startEtcd(): Promise<RunningEtcd> {
     proc.once('spawn', () => resolve());
   });
   await spawned;
-  for (let i = 0; i < 100; i++) {
-    const ok = await fetch(`${url}/health`).then((r) => r.ok, () => false);
-    if (ok) break;
-    if (proc.exitCode !== null) throw new Error(`etcd exited: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    url,
-    async stop() {
-      if (proc.exitCode === null) {
-        const exited = once(proc, 'exit');
-        proc.kill('SIGTERM');
-        await exited;
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
+  const stop = async () => {
+    await stopChild(proc, 10_000);
+    rmSync(dir, { recursive: true, force: true });
   };
-}
-
-/** Polls `check` every 20 ms until it returns a value, for at most `ms`. */
-export async function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
+  try {
+    await waitFor('etcd to answer /health', async () => {
+      if (proc.exitCode !== null) throw new Error(`etcd exited: ${stderr}`);
+      return fetch(`${url}/health`).then((r) => r.ok || undefined, () => undefined);
+    }, START_TIMEOUT_MS);
+  } catch (err) {
+    await stop();
+    throw err;
   }
+  return { url, stop };
 }

@@ -43,7 +43,11 @@ export async function startGrpcServer(credentials = grpc.ServerCredentials.creat
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    stop: () => new Promise((resolve) => server.tryShutdown(() => resolve())),
+    // Calls still open (a test that failed mid-stream) get 5 s to finish, then are cut: a stop never hangs.
+    stop: () => new Promise((resolve) => {
+      const force = setTimeout(() => { server.forceShutdown(); resolve(); }, 5000);
+      server.tryShutdown(() => { clearTimeout(force); resolve(); });
+    }),
   };
 }
 

@@ -1,13 +1,27 @@
-// Helpers for the resilience end-to-end tests: polling until a condition holds, reading one series off /metrics, tallying which upstream answered.
+// Helpers for the resilience end-to-end tests: an upstream that holds requests until released, reading one series off /metrics, tallying which upstream answered.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { request } from 'undici';
+import { startUpstream } from './upstream.ts';
+import type { Upstream } from './upstream.ts';
 
-/** Polls `check` every 50 ms until it holds; fails with `what()` after `ms`. */
-export async function waitFor(check: () => Promise<boolean> | boolean, what: () => string, ms = 15_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/**
+ * An upstream that holds every request until `release()`, counting how many it holds at once: a request is
+ * in flight for as long as the test needs, with no timer to race. The caller closes `u`.
+ */
+export async function holdingUpstream(): Promise<{ u: Upstream; counts: { now: number; max: number }; release(): void }> {
+  const held: ServerResponse[] = [];
+  const counts = { now: 0, max: 0 };
+  const u = await startUpstream((req: IncomingMessage, res: ServerResponse) => {
+    req.resume();
+    counts.now++;
+    counts.max = Math.max(counts.max, counts.now);
+    res.on('close', () => counts.now--);
+    held.push(res);
+  });
+  const release = () => {
+    for (const res of held.splice(0)) if (!res.writableEnded) res.end('released');
+  };
+  return { u, counts, release };
 }
 
 /** The value of the first series of `name` whose labels include every `labels` pair (`missing` when there is none). */

@@ -1,7 +1,7 @@
 // Real upstream HTTP servers on 127.0.0.1:0 for end-to-end tests, each recording what reached it.
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 export interface Upstream {
   url: string;
@@ -9,6 +9,7 @@ export interface Upstream {
   server: http.Server;
   /** Requests as they reached the upstream: method, url, headers (lowercased) and the body length. */
   seen: { method: string; url: string; headers: http.IncomingHttpHeaders; rawHeaders: string[] }[];
+  /** Stops listening and destroys every connection, upgraded ones too, so it never waits on a client; for `t.after(up.close)`. */
   close(): Promise<void>;
 }
 
@@ -24,6 +25,12 @@ export async function startUpstream(handler?: (req: IncomingMessage, res: Server
       res.end(JSON.stringify({ port: (server.address() as AddressInfo).port, method: req.method, url: req.url, bodyBytes: n }));
     });
   });
+  // Every socket, not only those node:http still tracks: an upgraded one (a WebSocket tunnel) would hold close() open.
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   return {
@@ -31,7 +38,10 @@ export async function startUpstream(handler?: (req: IncomingMessage, res: Server
     port,
     server,
     seen,
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () => new Promise((r) => {
+      server.close(() => r());
+      for (const socket of sockets) socket.destroy();
+    }),
   };
 }
 
