@@ -33,7 +33,9 @@ export function serverKind(command: string): ServerKind | undefined {
 }
 
 export interface Output { code: number; stdout: string; stderr: string }
-interface Server { name: string; pgid: number; log: string }
+/** SIGTERM to exit: a proxy's drain (15 s at most by default) and a sidecar's deregistration, on a loaded machine. */
+const STOP_GRACE_MS = 30_000;
+interface Server { name: string; pgid: number; log: string; command: string }
 
 // Process groups this test process started; killed at exit whatever happened (a test cancelled by its timeout included).
 const liveGroups = new Set<number>();
@@ -145,7 +147,7 @@ export class DocSession {
     const log = join(this.#dir, `${id}.log`);
     const pgid = Number(await this.#send(id, `set -m; eval "$(<'${file}')" </dev/null >'${log}' 2>&1 3>&- & echo "${id} $!" >&3; set +m`, 10_000, 'starting the server'));
     liveGroups.add(pgid);
-    this.#servers.push({ name: kind.name, pgid, log });
+    this.#servers.push({ name: kind.name, pgid, log, command: text.split('\n')[0] });
     const ready = kind.ready(text);
     for (const end = Date.now() + timeoutMs; ; await sleep(100)) {
       const output = existsSync(log) ? readFileSync(log, 'utf8') : '';
@@ -186,8 +188,8 @@ export class DocSession {
       } catch {
         // Exited by itself.
       }
-      if (!(await waitGone(server.pgid, 20_000))) {
-        stubborn.push(server.name);
+      if (!(await waitGone(server.pgid, STOP_GRACE_MS))) {
+        stubborn.push(`${server.command}\n${tail(readFileSync(server.log, 'utf8'))}`);
         process.kill(-server.pgid, 'SIGKILL');
         await waitGone(server.pgid, 5_000);
       }
@@ -202,6 +204,6 @@ export class DocSession {
     }
     await waitGone(this.#bash.pid!, 5_000);
     liveGroups.delete(this.#bash.pid!);
-    if (stubborn.length) throw new Error(`still running 20 s after SIGTERM, killed: ${stubborn.join(', ')}`);
+    if (stubborn.length) throw new Error(`still running ${STOP_GRACE_MS / 1000} s after SIGTERM, killed:\n${stubborn.join('\n')}`);
   }
 }
