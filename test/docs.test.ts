@@ -1,12 +1,13 @@
 // The docs run as written: every ```sh block of the READMEs a user follows, in order, one bash session per document, against real processes.
-import { test } from 'node:test';
+import { suite, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { globSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FENCE_LANGUAGES, readFences, readShellBlock } from './support/doc-blocks.ts';
-import type { ShellBlock } from './support/doc-blocks.ts';
+import type { ShellBlock, Step } from './support/doc-blocks.ts';
 import { DocSession, serverKind } from './support/doc-session.ts';
 import { CHECKOUT, prepareWorkspace } from './support/doc-workspace.ts';
+import type { Workspace } from './support/doc-workspace.ts';
 
 const DOCUMENTS = [...new Set(globSync(['README.md', 'plane/README.md', 'filters/**/README.md', 'sdk/**/README.md'], {
   cwd: CHECKOUT, exclude: (name) => name === 'node_modules' || name === 'build',
@@ -33,11 +34,30 @@ function assertShows(output: string, fragments: string[], where: string): void {
 }
 
 function firstLine(text: string): string {
-  return text.split('\n')[0] + (text.includes('\n') ? ' \\ …' : '');
+  return text.split('\n')[0] + (text.includes('\n') ? ' …' : '');
 }
 
-for (const doc of DOCUMENTS) {
-  test(doc, { timeout: 15 * 60_000 }, async (t) => {
+/** One step as the user takes it: Ctrl-C a server, start one and wait for it, or run a command and read what it shows. */
+async function runStep(session: DocSession, workspace: Workspace, doc: string, step: Step): Promise<void> {
+  const where = `${doc}:${step.line}`;
+  if (step.kind === 'stop') return session.interrupt(step.server, STOP_TIMEOUT_MS);
+  const text = workspace.localize(step.text);
+  const server = serverKind(text);
+  if (server) {
+    return session.serve(text, server, READY_TIMEOUT_MS).catch((err: Error) => {
+      throw new Error(`${where}: ${firstLine(text)}: ${err.message}`);
+    });
+  }
+  const out = await session.run(text, COMMAND_TIMEOUT_MS).catch((err: Error) => {
+    throw new Error(`${where}: ${firstLine(text)}: ${err.message}\n${session.serverLogs()}`);
+  });
+  assert.equal(out.code, 0, `${where}: ${firstLine(text)} exited with ${out.code}:\n${out.stdout}${out.stderr}\n${session.serverLogs()}`);
+  assertShows(`${out.stdout}\n${out.stderr}`, step.expect.map(workspace.localize), `${where}: ${firstLine(text)}`);
+}
+
+// Two documents at a time: most of a document's time is waiting for servers and npx, and each has its own ports and copy.
+suite('every document runs as written', { concurrency: 2 }, () => {
+  for (const doc of DOCUMENTS) test(doc, { timeout: 15 * 60_000 }, async (t) => {
     const fences = readFences(readFileSync(join(CHECKOUT, doc), 'utf8'));
     for (const fence of fences) {
       assert.ok(FENCE_LANGUAGES.includes(fence.lang), `${doc}:${fence.line}: fence language "${fence.lang}": use one of ${FENCE_LANGUAGES.join(', ')} (commands are sh, output text)`);
@@ -64,31 +84,13 @@ for (const doc of DOCUMENTS) {
         rmSync(workspace.root, { recursive: true, force: true });
       }
     });
+    // A block builds on the ones before it: after a failure the rest would only fail for the same reason.
     let failed = false;
     for (const block of runnable) {
       if (failed) break;
       await t.test(`line ${block.line}: ${firstLine(block.steps.find((s) => s.kind === 'command')!.text)}`, async () => {
         try {
-          for (const step of block.steps) {
-            const where = `${doc}:${step.line}`;
-            if (step.kind === 'stop') {
-              await session.interrupt(step.server, STOP_TIMEOUT_MS);
-              continue;
-            }
-            const text = workspace.localize(step.text);
-            const server = serverKind(text);
-            if (server) {
-              await session.serve(text, server, READY_TIMEOUT_MS).catch((err: Error) => {
-                throw new Error(`${where}: ${firstLine(text)}: ${err.message}`);
-              });
-              continue;
-            }
-            const out = await session.run(text, COMMAND_TIMEOUT_MS).catch((err: Error) => {
-              throw new Error(`${where}: ${firstLine(text)}: ${err.message}\n${session.serverLogs()}`);
-            });
-            assert.equal(out.code, 0, `${where}: ${firstLine(text)} exited with ${out.code}:\n${out.stdout}${out.stderr}\n${session.serverLogs()}`);
-            assertShows(`${out.stdout}\n${out.stderr}`, step.expect.map(workspace.localize), `${where}: ${firstLine(text)}`);
-          }
+          for (const step of block.steps) await runStep(session, workspace, doc, step);
         } catch (err) {
           failed = true;
           throw err;
@@ -96,4 +98,4 @@ for (const doc of DOCUMENTS) {
       });
     }
   });
-}
+});

@@ -63,11 +63,11 @@ export function splitComment(line: string): { code: string; comment?: string } {
 }
 
 /** `what it does → A … B` → ['A', 'B']: fragments the output shows, in order. A comment without → expects nothing. */
-function expectations(comment: string | undefined): string[] {
+function expectations(comment: string | undefined, line: number): string[] {
   const m = /→\s*(.*)$/.exec(comment ?? '');
   if (!m) return [];
   const fragments = m[1].split(/\s+…\s+/).map((f) => f.trim()).filter(Boolean);
-  if (!fragments.length) throw new Error('"# →" names no output');
+  if (!fragments.length) throw new Error(`line ${line}: "# →" names no output`);
   return fragments;
 }
 
@@ -102,7 +102,7 @@ export function readShellBlock(text: string, fenceLine: number): ShellBlock {
     if (/<<|(^|[^&])&\s*$/.test(command)) {
       throw new Error(`line ${line}: heredocs and trailing "&" are not run by the docs test (servers are recognised and started in the background by it)`);
     }
-    steps.push({ kind: 'command', line, text: command, expect: expectations(comment) });
+    steps.push({ kind: 'command', line, text: command, expect: expectations(comment, line) });
   }
   if (!steps.some((s) => s.kind === 'command')) throw new Error(`line ${fenceLine}: a sh block with no command (mark it "# not run by the docs test: REASON" or make it text)`);
   return { line: fenceLine, steps };
