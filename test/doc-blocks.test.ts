@@ -1,7 +1,8 @@
-// How the docs test reads a README: fences and their file markers, commands, expected output, the markers it acts on.
+// How the docs test reads a README: fences and their file markers, commands, expected output, the markers it acts on, the servers it knows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFences, readShellBlock, splitComment } from './support/doc-blocks.ts';
+import { serverKind } from './support/doc-session.ts';
 
 test('fences carry their language, their text and the file marker just before them', () => {
   const fences = readFences('# t\n\n<!-- file: a/b.yaml -->\n```yaml\nx: 1\n```\n\n```\nplain\n```\n  ```sh\n  echo hi\n  ```\n');
@@ -47,4 +48,16 @@ test('a block that does not run says why; one that cannot be run faithfully is r
   assert.throws(() => readShellBlock('# only a comment', 5), /line 5: a sh block with no command/);
   assert.throws(() => readShellBlock('curl http://x/ # →', 5), /line 6: "# →" names no output/);
   assert.doesNotThrow(() => readShellBlock('true && echo ok', 5));
+});
+
+test('servers are recognised by their command line; their help and other subcommands are not servers', () => {
+  assert.equal(serverKind('npx weft proxy --listen 127.0.0.1:8080 --upstream http://127.0.0.1:3000')?.name, 'proxy');
+  assert.equal(serverKind('node_modules/.bin/node cli/weft.ts proxy --config /etc/weft.yaml')?.name, 'proxy');
+  assert.equal(serverKind('npx weft plane --listen 127.0.0.1:7900')?.name, 'plane');
+  assert.equal(serverKind('node examples/upstream.js 127.0.0.1:3000')?.name, 'sample upstream');
+  assert.equal(serverKind('npx weft proxy --help'), undefined);
+  assert.equal(serverKind('npx weft plane token'), undefined);
+  assert.equal(serverKind('npx weft proxyish'), undefined);
+  assert.deepEqual(serverKind('npx weft proxy --listen 127.0.0.1:0 --plane $WEFT_PLANE --service orders')!.ready('npx weft proxy --listen 127.0.0.1:0 --plane $WEFT_PLANE --service orders'),
+    ['"msg":"weft proxy ready"', '"msg":"applied snapshot"', '"msg":"registered in the service registry"']);
 });

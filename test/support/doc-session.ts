@@ -28,7 +28,9 @@ export const SERVERS: ServerKind[] = [
   { name: 'sample upstream', command: /^node examples\/upstream\.js(?:\s|$)/, ready: () => ['sample upstream listening on'] },
 ];
 
+/** The server `command` starts, if it starts one (`weft proxy --help` prints and exits). */
 export function serverKind(command: string): ServerKind | undefined {
+  if (/\s(?:--help|-h)(?:\s|$)/.test(command)) return undefined;
   return SERVERS.find((s) => s.command.test(command));
 }
 
