@@ -88,6 +88,8 @@ export class DocSession {
     this.#dir = dir;
     this.#bash = spawn('bash', ['--noprofile', '--norc'], { cwd, env, stdio: ['pipe', 'pipe', 'pipe', 'pipe'], detached: true });
     liveGroups.add(this.#bash.pid!);
+    // A write after bash died fails with EPIPE: its 'exit' below is what reports that.
+    this.#bash.stdin!.on('error', () => undefined);
     this.#bash.stdout!.on('data', (d) => (this.#bashOutput += d));
     this.#bash.stderr!.on('data', (d) => (this.#bashOutput += d));
     (this.#bash.stdio[3] as NodeJS.ReadableStream).on('data', (d: Buffer) => {
@@ -106,6 +108,7 @@ export class DocSession {
   }
 
   #send(id: string, line: string, timeoutMs: number, what: string): Promise<string> {
+    if (this.#bash.exitCode !== null || this.#bash.signalCode !== null) return Promise.reject(new Error(`the bash session has ended: ${tail(this.#bashOutput)}`));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiting.delete(id);

@@ -1,9 +1,10 @@
 // Where one document's commands run: a copy of the checkout (as a fresh clone after `npm ci && npm run build:filters`), its own HOME and state, free ports for the doc's fixed ones.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo, Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join, relative, sep } from 'node:path';
+import { delimiter, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const CHECKOUT = fileURLToPath(new URL('../../', import.meta.url));
@@ -24,13 +25,14 @@ export interface Workspace {
   localize(text: string): string;
 }
 
-/** What a fresh clone holds once `npm ci` and `npm run build:filters` ran: sources and the built-in modules, no state, no other builds. */
-function inClone(path: string): boolean {
-  const rel = relative(CHECKOUT, path).split(sep);
-  if (rel[0] === '.git' || rel[0] === 'node_modules') return false;
-  if (rel.some((part) => part.startsWith('.weft') || part.endsWith('.log') || part.endsWith('.tmp'))) return false;
-  const build = rel.indexOf('build');
-  return build < 0 || (rel[0] === 'filters' && build === 2 && (rel.length === 3 || rel[3].endsWith('.wasm')));
+/**
+ * What a fresh clone holds once `npm ci` and `npm run build:filters` ran: the files git tracks (and new ones it
+ * does not ignore, so uncommitted docs are tested as they are) and the built-in modules; no state, no other builds.
+ */
+function cloneFiles(): string[] {
+  const listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: CHECKOUT, encoding: 'utf8' });
+  const builtins = readdirSync(join(CHECKOUT, 'filters')).map((name) => join('filters', name, 'build', `${name}.wasm`));
+  return [...listed.split('\0'), ...builtins].filter((f) => f && existsSync(join(CHECKOUT, f)) && statSync(join(CHECKOUT, f)).isFile());
 }
 
 async function freePorts(n: number): Promise<number[]> {
@@ -67,7 +69,7 @@ function userPath(): string {
 export async function prepareWorkspace(commands: string[]): Promise<Workspace> {
   const root = mkdtempSync(join(tmpdir(), 'weft-docs-'));
   const repo = join(root, 'repo');
-  cpSync(CHECKOUT, repo, { recursive: true, filter: inClone });
+  for (const file of cloneFiles()) cpSync(join(CHECKOUT, file), join(repo, file), { preserveTimestamps: true });
   symlinkSync(realpathSync(join(CHECKOUT, 'node_modules')), join(repo, 'node_modules'));
   const files = [...new Set(commands.flatMap((c) => namedFiles(c, repo)))];
   const used = new Set<number>([DEFAULT_ADMIN_PORT]);
