@@ -5,7 +5,7 @@ import { globSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FENCE_LANGUAGES, readFences, readShellBlock } from './support/doc-blocks.ts';
 import type { ShellBlock, Step } from './support/doc-blocks.ts';
-import { DocSession, serverKind } from './support/doc-session.ts';
+import { DocSession, serverKind, withoutNpmWarnings } from './support/doc-session.ts';
 import { CHECKOUT, prepareWorkspace } from './support/doc-workspace.ts';
 import type { Workspace } from './support/doc-workspace.ts';
 
@@ -37,22 +37,33 @@ function firstLine(text: string): string {
   return text.split('\n')[0] + (text.includes('\n') ? ' …' : '');
 }
 
-/** One step as the user takes it: Ctrl-C a server, start one and wait for it, or run a command and read what it shows. */
-async function runStep(session: DocSession, workspace: Workspace, doc: string, step: Step): Promise<void> {
+/**
+ * One step as the user takes it: Ctrl-C a server, start one and wait for it, or run a command and read what it
+ * shows. Returns what a command printed on stderr, which a later failure in the block quotes (`before`):
+ * `export X=$(cmd)` succeeds whatever cmd did, and the command that fails next is not the one to blame.
+ */
+async function runStep(session: DocSession, workspace: Workspace, doc: string, step: Step, before: string[]): Promise<string> {
   const where = `${doc}:${step.line}`;
-  if (step.kind === 'stop') return session.interrupt(step.server, STOP_TIMEOUT_MS);
+  if (step.kind === 'stop') {
+    await session.interrupt(step.server, STOP_TIMEOUT_MS);
+    return '';
+  }
   const text = workspace.localize(step.text);
+  const context = () => [...before, session.serverLogs()].filter(Boolean).join('\n');
   const server = serverKind(text);
   if (server) {
-    return session.serve(text, server, READY_TIMEOUT_MS).catch((err: Error) => {
-      throw new Error(`${where}: ${firstLine(text)}: ${err.message}`);
+    await session.serve(text, server, READY_TIMEOUT_MS).catch((err: Error) => {
+      throw new Error(`${where}: ${firstLine(text)}: ${err.message}\n${before.join('\n')}`);
     });
+    return '';
   }
   const out = await session.run(text, COMMAND_TIMEOUT_MS).catch((err: Error) => {
-    throw new Error(`${where}: ${firstLine(text)}: ${err.message}\n${session.serverLogs()}`);
+    throw new Error(`${where}: ${firstLine(text)}: ${err.message}\n${context()}`);
   });
-  assert.equal(out.code, 0, `${where}: ${firstLine(text)} exited with ${out.code}:\n${out.stdout}${out.stderr}\n${session.serverLogs()}`);
+  assert.equal(out.code, 0, `${where}: ${firstLine(text)} exited with ${out.code}:\n${out.stdout}${out.stderr}\n${context()}`);
   assertShows(`${out.stdout}\n${out.stderr}`, step.expect.map(workspace.localize), `${where}: ${firstLine(text)}`);
+  const said = withoutNpmWarnings(out.stderr).trim();
+  return said && `--- ${firstLine(text)} (line ${step.line}) exited 0 and printed:\n${said}`;
 }
 
 // Two documents at a time: most of a document's time is waiting for servers and npx, and each has its own ports and copy.
@@ -90,7 +101,8 @@ suite('every document runs as written', { concurrency: 2 }, () => {
       if (failed) break;
       await t.test(`line ${block.line}: ${firstLine(block.steps.find((s) => s.kind === 'command')!.text)}`, async () => {
         try {
-          for (const step of block.steps) await runStep(session, workspace, doc, step);
+          const before: string[] = [];
+          for (const step of block.steps) before.push(await runStep(session, workspace, doc, step, before));
         } catch (err) {
           failed = true;
           throw err;

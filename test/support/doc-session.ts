@@ -65,8 +65,13 @@ async function waitGone(pgid: number, ms: number): Promise<boolean> {
   return !groupAlive(pgid);
 }
 
+/** Output without npm's own warnings (an engine older than the package wants), which say nothing about the command. */
+export function withoutNpmWarnings(text: string): string {
+  return text.split('\n').filter((l) => !l.startsWith('npm warn')).join('\n');
+}
+
 function tail(text: string, lines = 12): string {
-  return text.trimEnd().split('\n').slice(-lines).join('\n');
+  return withoutNpmWarnings(text).trimEnd().split('\n').slice(-lines).join('\n');
 }
 
 /**
