@@ -65,6 +65,8 @@ export class ControlClient {
   readonly #abort = new AbortController();
   #pending: { snapshot: Snapshot; plane: string } | null = null;
   #applying = false;
+  /** The apply loop now running (or the last one): close() waits for it, so nothing is scheduled after close. */
+  #drained: Promise<void> = Promise.resolve();
   #statsTimer: NodeJS.Timeout | null = null;
   #loop: Promise<void> | null = null;
   #firstApplied: () => void = () => undefined;
@@ -97,8 +99,11 @@ export class ControlClient {
   async close(): Promise<void> {
     if (this.#abort.signal.aborted) return;
     this.#abort.abort();
-    if (this.#statsTimer) clearInterval(this.#statsTimer);
     await this.#loop;
+    // An apply under way when the proxy was told to stop finishes first; its stats timer (a rollout's) would
+    // otherwise start after this and keep the process alive.
+    await this.#drained;
+    if (this.#statsTimer) clearInterval(this.#statsTimer);
     await this.#agent.close();
   }
 
@@ -183,12 +188,12 @@ export class ControlClient {
     if (msg.type !== 'snapshot' || !msg.snapshot) return;
     // Only the newest snapshot matters: one that arrives during an apply replaces any still waiting.
     this.#pending = { snapshot: msg.snapshot, plane };
-    if (!this.#applying) void this.#drain();
+    if (!this.#applying) this.#drained = this.#drain();
   }
 
   async #drain(): Promise<void> {
     this.#applying = true;
-    while (this.#pending) {
+    while (this.#pending && !this.#abort.signal.aborted) {
       const { snapshot, plane } = this.#pending;
       this.#pending = null;
       if (snapshot.version === this.state.version) {
