@@ -88,7 +88,8 @@ test('control client against a real plane', async (t) => {
     t.diagnostic(`the plane's slowest propagation: ${JSON.stringify(report.slowest)}`);
     const metrics = await (await fetch(`${plane.url}/metrics`)).text();
     assert.match(metrics, /weft_config_propagation_seconds_count \d+/);
-    assert.ok(Number(/weft_config_propagation_seconds_count (\d+)/.exec(metrics)![1]) >= 6);
+    // The three ACKs of this push; the first snapshot reached clients that connected after it was published (joinedLate), which are not propagation.
+    assert.ok(Number(/weft_config_propagation_seconds_count (\d+)/.exec(metrics)![1]) >= 3);
   });
 
   await t.test('a version the proxy cannot apply is NACKed with its error in weft status, and the proxy keeps the old one', async () => {

@@ -26,6 +26,8 @@ export const SERVERS: ServerKind[] = [
   },
   { name: 'plane', command: /^npx weft plane(?!\s+token\b)(?:\s|$)/, ready: () => ['"msg":"weft plane ready"'] },
   { name: 'sample upstream', command: /^node examples\/upstream\.js(?:\s|$)/, ready: () => ['sample upstream listening on'] },
+  // README's service outside the mesh: openssl's test TLS server, which prints ACCEPT once it listens.
+  { name: 'openssl test server', command: /^openssl s_server(?:\s|$)/, ready: () => ['ACCEPT'] },
 ];
 
 /** The server `command` starts, if it starts one (`weft proxy --help` prints and exits). */
