@@ -8,6 +8,7 @@ import { startProxy } from './support/proxy.ts';
 import type { RunningProxy } from './support/proxy.ts';
 import { rawExchange } from './support/upstream.ts';
 import { writeConfig } from './support/config.ts';
+import { frame } from '../core/http/h2c-upgrade.ts';
 
 /** What the upstream received: request line, Host and body of each request. */
 interface Seen { line: string; host: string; body: string }
@@ -242,15 +243,6 @@ const HEADERS = 1;
 const RST_STREAM = 3;
 const SETTINGS = 4;
 const GOAWAY = 7;
-
-function frame(type: number, flags: number, stream: number, payload: Buffer): Buffer {
-  const head = Buffer.alloc(9);
-  head.writeUIntBE(payload.length, 0, 3);
-  head[3] = type;
-  head[4] = flags;
-  head.writeUInt32BE(stream, 5);
-  return Buffer.concat([head, payload]);
-}
 
 /** A header block of HPACK literals without indexing (RFC 7541 §6.2.2), names and values under 127 bytes. */
 function headerBlock(fields: [string, string][]): Buffer {

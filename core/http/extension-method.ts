@@ -2,7 +2,7 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
-import { Duplex } from 'node:stream';
+import { SocketDuplex } from './socket-duplex.ts';
 import { TOKEN_CHAR } from '../wasm/header-check.ts';
 
 // llhttp only parses the methods it was built with, and Node has no option for others. When it stops on one, the
@@ -102,8 +102,7 @@ function stoppedAtVersion(chunk: Buffer, at: number): ExtensionRequest | undefin
  * socket's bytes; its writes go to the socket. It answers for the socket where the request path asks (addresses,
  * TLS state) and in the calls Node's HTTP server makes on a connection (timeouts).
  */
-export class ExtensionConnection extends Duplex {
-  readonly socket: Socket;
+export class ExtensionConnection extends SocketDuplex {
   /** The method of the first request this connection carries, until that request takes it. */
   method: string | undefined;
   #released = false;
@@ -116,8 +115,7 @@ export class ExtensionConnection extends Duplex {
   readonly #onError = (err: Error) => this.destroy(err);
 
   constructor(socket: Socket, req: ExtensionRequest) {
-    super({ allowHalfOpen: true });
-    this.socket = socket;
+    super(socket, { allowHalfOpen: true });
     this.method = req.method;
     this.push(req.bytes);
     socket.on('data', this.#onData);
@@ -143,21 +141,8 @@ export class ExtensionConnection extends Duplex {
     this.destroy();
   }
 
-  override _read(): void {
-    this.socket.resume();
-  }
-
-  override _write(chunk: Buffer, _encoding: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.socket.write(chunk, cb);
-  }
-
-  override _final(cb: (err?: Error | null) => void): void {
-    this.socket.end(cb);
-  }
-
-  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
-    if (!this.#released) this.socket.destroy();
-    cb(err);
+  protected override keepsSocket(): boolean {
+    return this.#released;
   }
 
   setTimeout(ms: number): this {

@@ -1,7 +1,8 @@
 // Upgrade: h2c (RFC 7540 §3.2): an HTTP/1.1 request switches its connection to HTTP/2 and is answered on stream 1.
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { Duplex } from 'node:stream';
+import type { Duplex } from 'node:stream';
+import { SocketDuplex } from './socket-duplex.ts';
 import { HTTP2_PREFACE } from './preface.ts';
 
 // Node's HTTP/2 server cannot adopt a request it did not parse (nghttp2's session_upgrade is not exposed), so the
@@ -45,7 +46,8 @@ function validSettings(value: string): boolean {
   return /^[A-Za-z0-9_-]*={0,2}$/.test(value) && Buffer.from(value, 'base64url').length % 6 === 0;
 }
 
-function frame(type: number, flags: number, stream: number, payload: Buffer): Buffer {
+/** One HTTP/2 frame: its 9-byte header, then the payload. */
+export function frame(type: number, flags: number, stream: number, payload: Buffer): Buffer {
   const head = Buffer.alloc(9);
   head.writeUIntBE(payload.length, 0, 3);
   head[3] = type;
@@ -114,15 +116,13 @@ function requestFrames(req: IncomingMessage): Buffer[] {
  * because a preface must come first, and it is the client's own SETTINGS rather than one made from
  * HTTP2-Settings because Node acknowledges every SETTINGS frame it reads, and a client counts the ACKs it gets.
  */
-class UpgradedConnection extends Duplex {
-  readonly socket: Socket;
+class UpgradedConnection extends SocketDuplex {
   #stream1: Buffer[] | undefined;
   /** The client's opening read so far, until its first SETTINGS frame is whole. */
   #opening: Buffer = Buffer.alloc(0);
 
   constructor(socket: Socket, stream1: Buffer[], head: Buffer) {
-    super();
-    this.socket = socket;
+    super(socket);
     this.#stream1 = stream1;
     socket.on('data', (chunk: Buffer) => this.#incoming(chunk));
     socket.on('end', () => this.push(null));
@@ -151,23 +151,6 @@ class UpgradedConnection extends Duplex {
       chunk = Buffer.concat([seen.subarray(0, end), ...stream1, seen.subarray(end)]);
     }
     if (!this.push(chunk)) this.socket.pause();
-  }
-
-  override _read(): void {
-    this.socket.resume();
-  }
-
-  override _write(chunk: Buffer, _encoding: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.socket.write(chunk, cb);
-  }
-
-  override _final(cb: (err?: Error | null) => void): void {
-    this.socket.end(cb);
-  }
-
-  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
-    this.socket.destroy();
-    cb(err);
   }
 }
 
