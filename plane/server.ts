@@ -20,6 +20,8 @@ import { rolloutView } from './rollout.ts';
 import type { RolloutRequest } from './rollout.ts';
 import type { VersionCount } from '../core/control/snapshot.ts';
 import { authorized } from './token.ts';
+import * as ui from './ui/routes.ts';
+import { hasSession } from './ui/session.ts';
 
 /*
  * Request body caps, checked against Content-Length before anything is read and again as the body arrives:
@@ -60,6 +62,8 @@ interface Call {
   query: URLSearchParams;
   /** The route's body cap. */
   maxBody: number;
+  /** The plane's API token: the dashboard's login checks it and signs its sessions with it. */
+  token: string;
 }
 
 type Handler = (plane: Plane, call: Call) => Promise<unknown>;
@@ -76,6 +80,11 @@ interface Route {
   publishes?: boolean;
   /** Bytes of request body accepted: OPEN_BODY_MAX for open routes, JSON_BODY_MAX for the others, unless given. */
   maxBody?: number;
+  /**
+   * A write the dashboard may make with its session cookie (reads always may). The page adds x-weft-ui, which no
+   * cross-site form can send, on top of the cookie's SameSite=Strict.
+   */
+  ui?: boolean;
   handler: Handler;
 }
 
@@ -219,7 +228,7 @@ const routes: Route[] = [
     await plane.startRollout(await readJson<RolloutRequest>(call));
     return rolloutView(plane.store);
   } },
-  { method: 'POST', pattern: /^\/v1\/rollout\/abort$/, async handler(plane) {
+  { method: 'POST', pattern: /^\/v1\/rollout\/abort$/, ui: true, async handler(plane) {
     await plane.abortRollout();
     return rolloutView(plane.store);
   } },
@@ -260,6 +269,20 @@ const routes: Route[] = [
   { method: 'GET', pattern: /^\/healthz$/, open: true, async handler(plane) {
     return { ok: true, version: plane.snapshot.version, store: plane.store.description };
   } },
+  // The dashboard (plane/ui/): open routes that check its session themselves, so a caller without one gets the login page.
+  { method: 'GET', pattern: /^\/ui\/?$/, open: true, handler: (_plane, call) => ui.home(call) },
+  { method: 'POST', pattern: /^\/ui\/login$/, open: true, async handler(_plane, call) {
+    return ui.login(call, (await readBody(call)).toString('utf8'));
+  } },
+  { method: 'GET', pattern: /^\/ui\/login\/([A-Za-z0-9_-]{1,64})$/, open: true, handler: (_plane, call) => ui.redeem(call) },
+  { method: 'POST', pattern: /^\/ui\/logout$/, open: true, handler: (_plane, call) => ui.logout(call) },
+  { method: 'GET', pattern: /^\/ui\/((?:app|vendor)\/[a-z0-9-]+\.(?:js|css))$/, open: true, async handler(_plane, call) {
+    if (!await ui.asset(call)) throw new WeftError(ErrorCodes.PLANE_NOT_FOUND, `no dashboard file ${call.params[0]}`);
+    return undefined;
+  } },
+  { method: 'POST', pattern: /^\/v1\/ui\/login-links$/, async handler() {
+    return ui.loginLink(Date.now());
+  } },
 ];
 
 function reply(res: ServerResponse, status: number, body: unknown): void {
@@ -298,6 +321,12 @@ function asWeftError(err: unknown): WeftError {
   return new WeftError(ErrorCodes.STORE_FAILED, (err as Error).message);
 }
 
+/** The dashboard's session cookie stands for the token on reads, and on the writes marked `ui` when the page says it sent them. */
+function dashboardMay(req: IncomingMessage, route: Route, token: string): boolean {
+  if (req.method !== 'GET' && !(route.ui && req.headers['x-weft-ui'] === '1')) return false;
+  return hasSession(req.headers, token, Date.now());
+}
+
 function planeHandler(plane: Plane, token: string): RequestListener {
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://plane');
@@ -307,7 +336,7 @@ function planeHandler(plane: Plane, token: string): RequestListener {
       refuse(req, res, known ? 405 : 404, ErrorCodes.PLANE_NOT_FOUND, `no ${req.method} ${url.pathname}`);
       return;
     }
-    if (!route.open && !authorized(req.headers.authorization, token)) {
+    if (!route.open && !authorized(req.headers.authorization, token) && !dashboardMay(req, route, token)) {
       const message = req.headers.authorization ? "the plane refused the bearer token: it is not this plane's token" : 'a bearer token is required (--token or WEFT_TOKEN)';
       refuse(req, res, 401, ErrorCodes.PLANE_UNAUTHORIZED, message);
       return;
@@ -320,7 +349,7 @@ function planeHandler(plane: Plane, token: string): RequestListener {
     }
     const params = route.pattern.exec(url.pathname)!.slice(1);
     const run = async () => {
-      const body = await route.handler(plane, { req, res, params, query: url.searchParams, maxBody });
+      const body = await route.handler(plane, { req, res, params, query: url.searchParams, maxBody, token });
       if (route.publishes) await plane.rebuild();
       return body;
     };

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import type { Plugin } from 'esbuild';
 import { builtinFilters, loadBuiltinFilter } from '../filters/build.ts';
+import { uiFiles } from '../plane/ui/assets.ts';
 import type { BuildStamp } from '../core/runtime/assets.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -162,13 +163,16 @@ function makeExecutable(files: Map<string, Uint8Array>): void {
 }
 
 /**
- * Builds dist/lib and dist/weft. With `ifChanged`, a build whose inputs (every bundled source, the filters, this Node)
+ * Builds dist/lib and dist/weft. With `ifChanged`, a build whose inputs (every bundled source, the filters, the dashboard's files, this Node)
  * are those of the last one stops before writing anything: the stamp alone would differ.
  */
 export async function buildBin({ ifChanged = false } = {}): Promise<{ built: boolean; ms: number }> {
   const started = performance.now();
-  const filters = new Map<string, Uint8Array>();
-  for (const name of builtinFilters) filters.set(`filters/${name}.wasm`, await loadBuiltinFilter(name));
+  /** Files shipped beside the code: the built-in filters and the dashboard's browser files. */
+  const shipped = new Map<string, Uint8Array>();
+  for (const name of builtinFilters) shipped.set(`filters/${name}.wasm`, await loadBuiltinFilter(name));
+  // The dashboard's browser files (its modules and the front-end libraries) travel as they are: the browser runs them, not Node.
+  for (const { name, source } of uiFiles) shipped.set(name, readFileSync(source));
   const buildStamp = stamp();
   const result = await bundle(buildStamp);
   const inputs = createHash('sha256').update(process.version);
@@ -178,13 +182,13 @@ export async function buildBin({ ifChanged = false } = {}): Promise<{ built: boo
   for (const file of [...sources, 'release/sea-main.cjs', 'release/build.ts', 'package.json']) {
     inputs.update(file).update(readFileSync(join(root, file)));
   }
-  for (const [name, bytes] of filters) inputs.update(name).update(bytes);
+  for (const [name, bytes] of shipped) inputs.update(name).update(bytes);
   const digest = inputs.digest('hex');
   if (ifChanged && existsSync(executablePath) && existsSync(inputsFile) && readFileSync(inputsFile, 'utf8') === digest) {
     return { built: false, ms: performance.now() - started };
   }
 
-  const files = new Map<string, Uint8Array>(filters);
+  const files = new Map<string, Uint8Array>(shipped);
   for (const out of result.outputFiles) files.set(relative(lib, out.path), out.contents);
   rmSync(inputsFile, { force: true });
   rmSync(lib, { recursive: true, force: true });

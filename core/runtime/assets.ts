@@ -37,9 +37,17 @@ export function entryUrl(source: URL, name: string): URL {
   return buildStamp ? new URL(`${name}.js`, bundleDir) : source;
 }
 
+/**
+ * A file Weft ships beside its code: `source` in the checkout, `bundled` (a path inside the bundle's directory, where
+ * release/build.ts puts it) when built. Read it with readModuleFile, which also reads the executable's assets.
+ */
+export function shippedFile(bundled: string, source: URL): string {
+  return buildStamp ? `${bundlePath}${bundled}` : fileURLToPath(source);
+}
+
 /** The .wasm of a built-in filter: built by `npm run build:filters` in the checkout, shipped in the bundle. */
 export function builtinFilterFile(name: string): string {
-  return buildStamp ? `${bundlePath}filters/${name}.wasm` : fileURLToPath(new URL(`../../filters/${name}/build/${name}.wasm`, import.meta.url));
+  return shippedFile(`filters/${name}.wasm`, new URL(`../../filters/${name}/build/${name}.wasm`, import.meta.url));
 }
 
 /** The asset key of a file inside the executable, or undefined for a file on disk. */

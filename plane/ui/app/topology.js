@@ -1,0 +1,96 @@
+// The Topology page: services as nodes (instances, version tags), caller → callee edges with requests/s, success and p99, coloured by success, mTLS or plain.
+import { useEffect, useRef } from 'preact/hooks';
+import cytoscape from 'cytoscape';
+import { usePoll } from './api.js';
+import { statsAt } from './stats.js';
+import { health, html, millis, pending, percent, rate } from './format.js';
+
+const COLOURS = { good: '#2e7d32', warn: '#ef8f00', bad: '#c62828', unknown: '#8a8f98' };
+
+/** The registry's live instances grouped by service, with the version tags they carry. */
+function servicesOf(instances) {
+  const by = new Map();
+  for (const i of instances ?? []) {
+    const s = by.get(i.service) ?? { name: i.service, instances: 0, versions: new Set() };
+    s.instances++;
+    if (i.tags?.version) s.versions.add(i.tags.version);
+    by.set(i.service, s);
+  }
+  return by;
+}
+
+function elements(services, stats) {
+  const names = new Set(services.keys());
+  for (const e of stats?.edges ?? []) { names.add(e.from); names.add(e.to); }
+  const golden = new Map((stats?.services ?? []).map((s) => [s.name, s]));
+  const nodes = [...names].filter(Boolean).sort().map((name) => {
+    const s = services.get(name);
+    const g = golden.get(name);
+    const label = [name, s ? `${s.instances} instance${s.instances === 1 ? '' : 's'}${s.versions.size ? ` · ${[...s.versions].join(', ')}` : ''}` : 'outside the registry',
+      g ? `${rate(g.rps)} · ${percent(g.success)}` : ''].filter(Boolean).join('\n');
+    return { data: { id: name, label, colour: COLOURS[health(g?.success)] } };
+  });
+  const edges = (stats?.edges ?? []).filter((e) => e.from && e.to).map((e) => ({
+    data: {
+      id: `${e.from}->${e.to}:${e.protocol}`, source: e.from, target: e.to,
+      label: `${e.protocol.toUpperCase()} ${rate(e.rps)} · ${percent(e.success)} · p99 ${millis(e.p99)}${e.mtls ? '' : ' · plain'}`,
+      colour: COLOURS[health(e.success)], style: e.mtls ? 'solid' : 'dashed',
+    },
+  }));
+  return [...nodes, ...edges];
+}
+
+const STYLE = [
+  { selector: 'node', style: { label: 'data(label)', 'text-wrap': 'wrap', 'text-valign': 'bottom', 'text-margin-y': 6, 'font-size': 11, 'background-color': 'data(colour)', width: 34, height: 34, color: '#1d2330' } },
+  { selector: 'edge', style: {
+    label: 'data(label)', 'font-size': 10, 'curve-style': 'bezier', 'target-arrow-shape': 'triangle', width: 3,
+    'line-color': 'data(colour)', 'target-arrow-color': 'data(colour)', 'line-style': 'data(style)',
+    'text-background-color': '#fff', 'text-background-opacity': 0.85, 'text-background-padding': 2, 'text-rotation': 'autorotate',
+  } },
+];
+
+function Graph({ items }) {
+  const box = useRef(null);
+  const cy = useRef(null);
+  const shape = useRef('');
+  useEffect(() => {
+    cy.current = cytoscape({ container: box.current, style: STYLE, userZoomingEnabled: false, boxSelectionEnabled: false, autoungrabify: true });
+    cy.current.on('tap', 'node', (e) => { location.hash = `#/service/${encodeURIComponent(e.target.id())}`; });
+    return () => cy.current.destroy();
+  }, []);
+  useEffect(() => {
+    const g = cy.current;
+    g.json({ elements: items });
+    // Laid out again only when nodes or edges come or go, so a refresh of the figures does not move the graph.
+    const now = items.map((i) => i.data.id).sort().join(' ');
+    if (now !== shape.current) {
+      shape.current = now;
+      g.layout({ name: 'breadthfirst', directed: true, spacingFactor: 1.2, padding: 40, roots: g.nodes().filter((n) => n.indegree(false) === 0) }).run();
+    }
+  }, [items]);
+  return html`<div class="graph" ref=${box} data-testid="topology-graph"></div>`;
+}
+
+export function Topology() {
+  const registry = usePoll('/v1/services', 3000);
+  const stats = usePoll('/v1/stats?window=1m', 2000, statsAt);
+  const wait = pending(registry, 'the service registry');
+  if (wait) return html`<h1>Topology</h1>${wait}`;
+  const services = servicesOf(registry.data);
+  const items = elements(services, stats.data);
+  const edges = stats.data?.edges ?? [];
+  return html`
+    <h1>Topology</h1>
+    <p class="muted">Services in the registry and the calls between them over the last minute, as their sidecars report them. Click a service for its metrics. Solid edges are mTLS, dashed plain text.</p>
+    ${stats.data === undefined ? pending(stats, 'traffic between services (GET /v1/stats)') : null}
+    <${Graph} items=${items} />
+    <h2>Calls</h2>
+    ${edges.length === 0 ? html`<p class="empty">No data yet: no calls between services reported.</p>` : html`
+    <table data-testid="edges">
+      <thead><tr><th>caller</th><th>callee</th><th>protocol</th><th>requests/s</th><th>success</th><th>p99</th><th>transport</th></tr></thead>
+      <tbody>${edges.map((e) => html`<tr>
+        <td><a href="#/service/${encodeURIComponent(e.from)}">${e.from}</a></td><td><a href="#/service/${encodeURIComponent(e.to)}">${e.to}</a></td>
+        <td>${e.protocol}</td><td class="num">${rate(e.rps)}</td><td class="num ${health(e.success)}">${percent(e.success)}</td><td class="num">${millis(e.p99)}</td>
+        <td>${e.mtls ? 'mTLS' : 'plain'}</td></tr>`)}</tbody>
+    </table>`}`;
+}
