@@ -57,9 +57,9 @@ export function Filters() {
     ${wait ?? (filters.data.length === 0 ? html`<p class="empty">No data yet: no filter has been pushed.</p>` : html`
     <table data-testid="filters">
       <thead><tr><th>filter</th><th>version</th><th>digest (sha256)</th><th>signed</th><th>pushed</th><th>state</th><th>run by</th></tr></thead>
-      <tbody>${filters.data.flatMap((f) => f.versions.map((v) => html`<tr>
+      <tbody>${filters.data.flatMap((f) => f.versions.map((v) => html`<tr data-version="${f.name}@${v.version}">
         <td>${f.name}</td><td>${v.version}</td><td><code title=${v.sha256}>${short(v.sha256)}</code></td><td>${v.signature ? 'signed' : 'unsigned'}</td>
-        <td>${ago(v.pushedAt)}</td><td>${v.current ? 'current' : ''}${v.inUse ? ` ${v.inUse}` : ''}</td>
+        <td>${ago(v.pushedAt)}</td><td>${[v.current ? 'current' : '', v.inUse].filter(Boolean).join('; ')}</td>
         <td>${(running.get(`${f.name}@${v.version}`) ?? []).join(', ') || '-'}</td></tr>`))}</tbody>
     </table>`)}
     <${Rollout} />`;

@@ -84,6 +84,15 @@ export function Topology() {
     <p class="muted">Services in the registry and the calls between them over the last minute, as their sidecars report them. Click a service for its metrics. Solid edges are mTLS, dashed plain text.</p>
     ${stats.data === undefined ? pending(stats, 'traffic between services (GET /v1/stats)') : null}
     <${Graph} items=${items} />
+    <h2>Services</h2>
+    <table data-testid="services">
+      <thead><tr><th>service</th><th>instances</th><th>versions</th><th>requests/s</th><th>success</th><th>p99</th></tr></thead>
+      <tbody>${[...services.values()].sort((a, b) => a.name.localeCompare(b.name)).map((s) => {
+        const g = stats.data?.services.find((x) => x.name === s.name);
+        return html`<tr data-service=${s.name}><td><a href="#/service/${encodeURIComponent(s.name)}">${s.name}</a></td><td class="num">${s.instances}</td>
+          <td>${[...s.versions].join(', ') || '-'}</td><td class="num">${rate(g?.rps)}</td><td class="num ${health(g?.success)}">${percent(g?.success)}</td><td class="num">${millis(g?.p99)}</td></tr>`;
+      })}</tbody>
+    </table>
     <h2>Calls</h2>
     ${edges.length === 0 ? html`<p class="empty">No data yet: no calls between services reported.</p>` : html`
     <table data-testid="edges">

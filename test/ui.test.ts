@@ -1,0 +1,248 @@
+// The dashboard in a real browser (Debian's chromium driven by playwright-core) against a real plane, three sidecars and live traffic.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { request } from 'undici';
+import { signModule } from '../core/control/signature.ts';
+import { startApp } from '../cli/demo/services.ts';
+import type { App, AppSpec } from '../cli/demo/services.ts';
+import { versionedFilter } from '../plane/test/modules.ts';
+import { startPlane, tempDir, waitFor } from '../plane/test/support.ts';
+import type { RunningPlane } from '../plane/test/support.ts';
+import { joinToken } from './support/identity.ts';
+import { startProxy } from './support/proxy.ts';
+import type { RunningProxy } from './support/proxy.ts';
+
+/** Debian's chromium (.ci/run installs it): Playwright's own browser download cannot reach its servers here. */
+const CHROMIUM = process.env.WEFT_CHROMIUM ?? '/usr/bin/chromium';
+/** Screenshots of every page, for a person to look at after the run (gitignored). */
+const ARTIFACTS = fileURLToPath(new URL('./artifacts/ui/', import.meta.url));
+/** Long enough for a reporting cycle on a loaded 2-core machine. */
+const SEEN_MS = 30_000;
+
+const SERVICES: AppSpec[] = [
+  { name: 'frontend', calls: { service: 'orders', path: '/orders' } },
+  { name: 'orders', calls: { service: 'payments', path: '/pay' } },
+  { name: 'payments' },
+];
+
+interface Sidecar { app: App; proxy: RunningProxy }
+
+async function sidecar(plane: RunningPlane, spec: AppSpec, extra: string[]): Promise<Sidecar> {
+  const app = await startApp(spec);
+  try {
+    const proxy = await startProxy(['--plane', plane.url, '--token', plane.token, '--node', `${spec.name}-1`, '--data-dir', tempDir(`ui-${spec.name}`),
+      '--join-token', await joinToken(plane, spec.name), '--service', spec.name, '--inbound', '127.0.0.1:0', '--app', `127.0.0.1:${app.port}`,
+      '--workers', '1', ...(spec.calls ? ['--outbound', '127.0.0.1:0'] : []), ...extra]);
+    app.outbound = typeof proxy.ready.outbound === 'string' ? `http://${proxy.ready.outbound}` : undefined;
+    return { app, proxy };
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+}
+
+/** Requests until stopped: checkouts through the whole chain, and now and then /admin to orders, which its policy will deny. */
+function traffic(frontend: Sidecar): { stop(): Promise<void>; statuses: Map<string, number> } {
+  const statuses = new Map<string, number>();
+  let stopped = false;
+  const send = async (url: string, host?: string) => {
+    try {
+      const res = await request(url, { headers: host ? { host } : {}, headersTimeout: 5000, bodyTimeout: 5000 });
+      await res.body.dump();
+      const key = `${new URL(url).pathname} ${res.statusCode}`;
+      statuses.set(key, (statuses.get(key) ?? 0) + 1);
+    } catch {
+      statuses.set('failed', (statuses.get('failed') ?? 0) + 1);
+    }
+  };
+  const loop = (async () => {
+    for (let i = 0; !stopped; i++) {
+      await send(`http://${frontend.proxy.ready.listen}/checkout`);
+      // orders, reached from frontend's sidecar over mTLS: the caller is frontend's SPIFFE ID.
+      if (i % 5 === 0) await send(`${frontend.app.outbound}/admin`, 'orders');
+      await new Promise((r) => setTimeout(r, 40));
+    }
+  })();
+  return { statuses, async stop() { stopped = true; await loop; } };
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** A row's text once it matches, read again until then (the pages poll the plane every few seconds). */
+async function rowText(page: Page, selector: string, pattern: RegExp, ms = SEEN_MS): Promise<string> {
+  const row = page.locator(selector, { hasText: pattern });
+  await row.first().waitFor({ timeout: ms });
+  return (await row.first().textContent()) ?? '';
+}
+
+test('the dashboard: login, proxies with ACK and NACK, topology, filters and rollout abort, policies, requests', async (t) => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  // Stopped last-started first, each awaited: the browser, the traffic, the sidecars, the plane.
+  const stops: (() => Promise<unknown>)[] = [];
+  t.after(async () => {
+    for (const stop of stops.reverse()) await stop();
+  });
+  const plane = await startPlane();
+  stops.push(() => plane.stop());
+  const dir = tempDir('ui');
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+  const trustFile = join(dir, 'trust.pem');
+  writeFileSync(trustFile, publicKey.export({ type: 'spki', format: 'pem' }));
+  const v1 = await versionedFilter('v1');
+  assert.equal((await plane.push('hdr', '1', v1, { signature: signModule(v1, privatePem) })).status, 201);
+  writeFileSync(join(dir, 'mesh.yaml'), 'filters:\n  - name: hdr\n');
+  assert.equal((await plane.weft(['apply', '-f', join(dir, 'mesh.yaml')])).code, 0);
+
+  // payments trusts only signed modules, so an unsigned push is NACKed there and nowhere else.
+  const cars: Sidecar[] = [];
+  stops.push(() => Promise.all(cars.map(async (c) => { await c.proxy.stop(); await c.app.close(); })));
+  // All three at once, as the demo starts them; the first checkouts may find a callee not yet registered.
+  const started = await Promise.allSettled(SERVICES.map((spec) =>
+    sidecar(plane, spec, spec.name === 'frontend' ? ['--permissive'] : spec.name === 'payments' ? ['--trust-key', trustFile] : [])));
+  for (const r of started) if (r.status === 'fulfilled') cars.push(r.value);
+  for (const r of started) if (r.status === 'rejected') throw r.reason;
+  const load = traffic(cars[0]);
+  stops.push(() => load.stop());
+  await waitFor('a checkout through the chain', () => load.statuses.get('/checkout 200'), SEEN_MS);
+
+  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  stops.push(() => browser.close());
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  const ui = `${plane.url}/ui/`;
+
+  await t.test('a request without the session cookie gets the login page; the API refuses it', async () => {
+    const res = await page.goto(ui);
+    assert.equal(res?.status(), 401);
+    await page.locator('form[action="/ui/login"] input[type=password]').waitFor();
+    assert.equal((await page.request.get(`${plane.url}/v1/status`)).status(), 401);
+    await shot(page, 'login');
+  });
+
+  await t.test('a wrong token is refused on the form; the right one sets an HttpOnly, SameSite=Strict cookie and keeps the token out of the URL', async () => {
+    await page.fill('#token', 'not-the-token');
+    await page.click('button[type=submit]');
+    await page.getByRole('alert').filter({ hasText: "not this plane's token" }).waitFor();
+    assert.deepEqual(await context.cookies(), []);
+    await page.fill('#token', plane.token);
+    await page.click('button[type=submit]');
+    await page.locator('header nav').waitFor();
+    assert.equal(page.url(), ui);
+    const [cookie] = await context.cookies();
+    assert.equal(cookie.name, 'weft_session');
+    assert.equal(cookie.httpOnly, true);
+    assert.equal(cookie.sameSite, 'Strict');
+    assert.ok(!cookie.value.includes(plane.token));
+  });
+
+  await t.test('the proxies page lists the three sidecars with ACK, SPIFFE ID and certificate expiry', async () => {
+    await page.goto(`${ui}#/proxies`);
+    for (const service of ['frontend', 'orders', 'payments']) {
+      const text = await rowText(page, `tr[data-node="${service}-1"]`, /ACK/);
+      assert.match(text, new RegExp(`spiffe://weft\\.local/ns/default/sa/${service}`));
+      assert.match(text, /hdr@1/);
+      assert.match(text, /in \d/, 'the certificate expires in some hours');
+    }
+    await shot(page, 'proxies');
+  });
+
+  await t.test('a NACKed push appears on the proxies page with its error; the other proxies ACK it', async () => {
+    assert.equal((await plane.push('hdr', '2', await versionedFilter('v2'))).status, 201);
+    const nack = await rowText(page, 'tr[data-node="payments-1"]', /NACK/);
+    assert.match(nack, /hdr@2: module is unsigned and this proxy requires a trusted signature/);
+    assert.match(await rowText(page, 'tr[data-node="orders-1"]', /hdr@2/), /ACK/);
+    await shot(page, 'proxies-nack');
+  });
+
+  await t.test('the topology page draws the services, and the calls between them with their rates once the plane serves /v1/stats', async () => {
+    await page.goto(`${ui}#/topology`);
+    for (const service of ['frontend', 'orders', 'payments']) await rowText(page, `[data-testid=services] tr[data-service="${service}"]`, /1/);
+    // cytoscape draws on canvases inside the graph's box.
+    await page.locator('[data-testid=topology-graph] canvas').first().waitFor();
+    const stats = await fetch(`${plane.url}/v1/stats`, { headers: { authorization: `Bearer ${plane.token}` } });
+    if (stats.status === 404) {
+      await page.getByText('No data yet: traffic between services').waitFor();
+    } else {
+      const edge = await rowText(page, '[data-testid=edges] tr', /frontend\s*orders/);
+      assert.doesNotMatch(edge, /\b0\.0\/s/);
+      await rowText(page, '[data-testid=edges] tr', /orders\s*payments/);
+    }
+    await shot(page, 'topology');
+    await page.click('[data-testid=services] a:text-is("orders")');
+    await page.getByRole('heading', { name: 'Service orders' }).waitFor();
+    await shot(page, 'service');
+  });
+
+  await t.test('a deny policy shows on the policies page with its rule', async () => {
+    writeFileSync(join(dir, 'deny.yaml'), 'kind: AuthorizationPolicy\nservice: orders\ndefault: allow\nrules:\n  - name: deny-admin\n    action: deny\n    to: { paths: [/admin] }\n');
+    assert.equal((await plane.weft(['apply', '-f', join(dir, 'deny.yaml')])).code, 0);
+    await waitFor('a denied /admin', () => load.statuses.get('/admin 403'), SEEN_MS);
+    await page.goto(`${ui}#/policies`);
+    const rule = await rowText(page, 'section[data-service="orders"] tr', /deny-admin/);
+    assert.match(rule, /deny-admin\s*deny\s*paths \/admin/);
+    await shot(page, 'policies');
+  });
+
+  await t.test('the filters page shows each version signed or not, and aborts a running rollout after a confirmation', async () => {
+    const v3 = await versionedFilter('v3');
+    assert.equal((await plane.push('hdr', '3', v3, { signature: signModule(v3, privatePem), hold: true })).status, 201);
+    assert.equal((await plane.weft(['rollout', 'start', 'hdr@3', '--canary', '10', '--interval', '10m'])).code, 0);
+    await page.goto(`${ui}#/filters`);
+    assert.doesNotMatch(await rowText(page, '[data-testid=filters] tr[data-version="hdr@1"]', /signed/), /unsigned/);
+    assert.match(await rowText(page, '[data-testid=filters] tr[data-version="hdr@2"]', /signed/), /unsigned/);
+    await page.locator('[data-testid=rollout]', { hasText: 'running' }).waitFor({ timeout: SEEN_MS });
+    await shot(page, 'filters');
+    let asked = '';
+    page.once('dialog', (d) => { asked = d.message(); void d.accept(); });
+    await page.click('button:text("Abort rollout")');
+    await page.locator('[data-testid=rollout]', { hasText: 'aborted at 10%' }).waitFor({ timeout: SEEN_MS });
+    assert.match(asked, /Abort the rollout of hdr@3\?/);
+    const record = await plane.json<{ phase: string }>('/v1/rollout');
+    assert.equal(record.phase, 'aborted');
+  });
+
+  await t.test('the requests page follows a service, or says there is no data yet', async () => {
+    await page.goto(`${ui}#/requests/orders`);
+    const tail = await fetch(`${plane.url}/v1/requests?service=orders`, { headers: { authorization: `Bearer ${plane.token}` } });
+    if (tail.status === 404) await page.getByText('No data yet: recent requests of orders').waitFor();
+    else await rowText(page, '[data-testid=requests] tr', /explain/);
+    await shot(page, 'requests');
+  });
+
+  await t.test('a one-time login link opens a session once; the cookie-less API and a reused link are refused', async () => {
+    const link = await (await fetch(`${plane.url}/v1/ui/login-links`, { method: 'POST', headers: { authorization: `Bearer ${plane.token}` } })).json() as { path: string };
+    const fresh = await browser.newContext();
+    try {
+      const p = await fresh.newPage();
+      await p.goto(`${plane.url}${link.path}`);
+      await p.locator('header nav').waitFor();
+      assert.equal(p.url(), ui);
+      const other = await browser.newContext();
+      try {
+        const q = await other.newPage();
+        const again = await q.goto(`${plane.url}${link.path}`);
+        assert.equal(again?.status(), 401);
+        await q.getByText('used already or has expired').waitFor();
+      } finally {
+        await other.close();
+      }
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  await t.test('the pages threw nothing in the browser', () => {
+    assert.deepEqual(errors, []);
+  });
+});
