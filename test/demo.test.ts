@@ -98,7 +98,16 @@ test('the deny example the demo prints is a valid AuthorizationPolicy', () => {
 
 test('weft demo --duration: traffic flows through all three sidecars over mTLS, then everything stops', async (t) => {
   let checkout: Promise<unknown> | undefined;
+  let dashboard: Promise<{ login: number; cookie: string; page: number }> | undefined;
   const { stdout, dir } = await runDemo(t, ['--duration', '8s', '--rate', '20'], (out) => {
+    // The printed link logs a browser in once: a session cookie, then the dashboard's page with it.
+    dashboard ??= (async () => {
+      const link = /Dashboard: \S+ {2}\(this link logs one browser in, once, within 10 minutes: (\S+\/ui\/login\/\S+);/.exec(out)![1];
+      const login = await fetch(link, { redirect: 'manual' });
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+      const page = await fetch(new URL('/ui/', link), { headers: { cookie } });
+      return { login: login.status, cookie, page: page.status };
+    })();
     // A few tries: payments answers 503 now and then on purpose.
     checkout ??= (async () => {
       for (let tries = 1; ; tries++) {
@@ -114,6 +123,10 @@ test('weft demo --duration: traffic flows through all three sidecars over mTLS, 
       payments: { status: 200, body: { service: 'payments', caller: 'spiffe://weft.local/ns/default/sa/orders', path: '/pay' } },
     } },
   }, 'each hop names its caller as the sidecar verified it over mTLS');
+  const session = await dashboard;
+  assert.equal(session?.login, 303);
+  assert.match(session?.cookie ?? '', /^weft_session=\d+\.[\w-]+$/);
+  assert.equal(session?.page, 200, 'the dashboard, not the login page');
   const rows = lastTable(stdout);
   for (const service of SERVICES) {
     const cells = rows.get(service);

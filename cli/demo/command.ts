@@ -127,6 +127,9 @@ export async function main(argv: string[]): Promise<number> {
     check();
     traffic.sent = traffic.ok = traffic.failed = 0;
     const deny = writeDenyExample(dir);
+    // A one-time link rather than the token in a URL: it opens one browser session, then is spent.
+    const link = await p.client.call<{ path: string }>('POST', '/v1/ui/login-links');
+    say(`\nDashboard: ${p.url}/ui/  (this link logs one browser in, once, within 10 minutes: ${p.url}${link.path}; after that, log in with the token)`);
     say(`\n${tryNext(p, frontend, deny, dir)}`);
     say(`Sending ${rate} requests/s to the frontend. Per service, from its sidecar's inbound side over the last 5 s:\n`);
 
