@@ -3,19 +3,13 @@ import { useState } from 'preact/hooks';
 import { usePoll } from './api.js';
 import { ago, html, millis, pending, Stale } from './format.js';
 
-const pick = (x, ...names) => names.map((n) => x?.[n]).find((v) => v !== undefined && v !== null);
+/** Who did not answer the plane's question in time: what is shown may be missing their part. */
+function Missing({ nodes }) {
+  return nodes?.length ? html`<p class="warn">Not heard from in time: ${nodes.join(', ')}.</p>` : null;
+}
 
-function row(r) {
-  return {
-    id: pick(r, 'id', 'requestId'),
-    at: pick(r, 'at', 'start', 'time'),
-    status: pick(r, 'status'),
-    duration: pick(r, 'durationMs', 'ms', 'duration'),
-    route: pick(r, 'route'),
-    method: pick(r, 'method'),
-    path: pick(r, 'path'),
-    error: pick(r, 'error', 'code'),
-  };
+function statusClass(status) {
+  return status >= 500 ? 'bad' : status >= 400 ? 'warn' : '';
 }
 
 export function Requests({ service }) {
@@ -25,29 +19,29 @@ export function Requests({ service }) {
   const tail = usePoll(current ? `/v1/requests?service=${encodeURIComponent(current)}` : null, 1000);
   const names = [...new Set((registry.data ?? []).map((i) => i.service))].sort();
   const choose = (e) => { setChosen(e.target.value); location.hash = `#/requests/${encodeURIComponent(e.target.value)}`; };
-  const list = tail.data === undefined ? [] : (Array.isArray(tail.data) ? tail.data : tail.data.requests ?? []).map(row);
+  const list = tail.data?.requests ?? [];
   return html`<h1>Requests</h1>
     <p><label>Service <select onChange=${choose} value=${current ?? ''}>
       <option value="">choose…</option>${names.map((n) => html`<option value=${n}>${n}</option>`)}</select></label>
-      <span class="muted"> Newest first, refreshed every second; header values are not shown.</span></p>
+      <span class="muted"> Newest first, refreshed every second. Paths without their query; no header values are recorded.</span></p>
     ${!current ? html`<p class="muted">Choose a service to follow its requests.</p>` : pending(tail, `recent requests of ${current} (GET /v1/requests)`) ?? html`<${Stale} state=${tail} />
-    ${list.length === 0 ? html`<p class="empty">No data yet: no request recorded for ${current}.</p>` : html`
+    <${Missing} nodes=${tail.data.missing} />
+    ${list.length === 0 ? html`<p class="empty">No data yet: no request of ${current} is remembered by its sidecars.</p>` : html`
     <table data-testid="requests">
-      <thead><tr><th>when</th><th>request</th><th>route</th><th>status</th><th>duration</th><th>error</th><th></th></tr></thead>
-      <tbody>${list.map((r) => html`<tr>
-        <td>${ago(r.at)}</td><td>${r.method ?? ''} ${r.path ?? ''}</td><td>${r.route ?? '-'}</td>
-        <td class=${r.status >= 500 ? 'bad' : r.status >= 400 ? 'warn' : ''}>${r.status ?? '-'}</td><td class="num">${millis(r.duration)}</td>
+      <thead><tr><th>when</th><th>sidecar</th><th>request</th><th>route</th><th>status</th><th>duration</th><th>error</th><th></th></tr></thead>
+      <tbody>${list.map((r) => html`<tr data-status=${r.status}>
+        <td>${ago(r.start)}</td><td>${r.node} <span class="muted">${r.listener}</span></td><td>${r.method} ${r.path}</td><td>${r.route ?? '-'}</td>
+        <td class=${statusClass(r.status)}>${r.status}</td><td class="num">${millis(r.durationMs)}</td>
         <td>${r.error ? html`<code>${r.error}</code>` : ''}</td>
-        <td>${r.id ? html`<a href="#/explain/${encodeURIComponent(r.id)}">explain</a>` : ''}</td></tr>`)}</tbody>
+        <td><a href="#/explain/${encodeURIComponent(r.requestId)}">explain</a></td></tr>`)}</tbody>
     </table>`}`}`;
 }
 
-/** One step of a story, as the proxies tell it: whatever fields it has, in order. */
-function Step({ step }) {
-  if (typeof step !== 'object' || step === null) return html`<li>${String(step)}</li>`;
-  const { what, step: name, ms, ...rest } = step;
-  return html`<li><b>${what ?? name ?? ''}</b> ${ms !== undefined ? html`<span class="muted">${millis(ms)}</span>` : ''}
-    ${Object.keys(rest).length ? html`<code class="detail">${JSON.stringify(rest)}</code>` : ''}</li>`;
+/** One step of a hop, as the proxy recorded it: its name, when (from the request's start), and what it decided. */
+function Step({ event }) {
+  const { step, atMs, ...rest } = event;
+  const detail = Object.entries(rest).filter(([, v]) => v !== null && v !== false).map(([k, v]) => `${k} ${v}`).join(', ');
+  return html`<li><span class="muted">${millis(atMs)}</span> <b>${step}</b> ${detail}</li>`;
 }
 
 export function Explain({ id }) {
@@ -56,12 +50,13 @@ export function Explain({ id }) {
   const wait = pending(state, `the story of request ${id} (GET /v1/requests/ID)`);
   if (wait) return html`${head}${wait}`;
   const story = state.data;
-  const hops = pick(story, 'hops', 'stories', 'proxies') ?? [];
   return html`${head}
-    ${pick(story, 'summary', 'text') ? html`<p class="summary" data-testid="summary">${pick(story, 'summary', 'text')}</p>` : null}
-    ${hops.map((hop) => html`<section class="hop">
-      <h2>${pick(hop, 'node', 'proxy', 'service') ?? 'a proxy'} <span class="muted">${pick(hop, 'listener', 'side') ?? ''}</span></h2>
-      ${pick(hop, 'summary', 'text') ? html`<p>${pick(hop, 'summary', 'text')}</p>` : null}
-      <ol>${(pick(hop, 'steps', 'events') ?? []).map((s) => html`<${Step} step=${s} />`)}</ol>
+    <p class="summary" data-testid="summary">${story.summary}</p>
+    <${Missing} nodes=${story.missing} />
+    ${story.hops.map((hop) => html`<section class="hop">
+      <h2>${hop.node} <span class="muted">${hop.listener}</span> <span class=${statusClass(hop.status)}>${hop.status}</span> <span class="muted">${millis(hop.durationMs)}</span></h2>
+      <p>${hop.summary}</p>
+      <p class="muted">${hop.method} ${hop.path}${hop.caller ? ` from ${hop.caller}` : ''}${hop.endpoint ? ` → ${hop.endpoint}` : ''}</p>
+      <ol>${hop.events.map((e) => html`<${Step} event=${e} />`)}</ol>
     </section>`)}`;
 }

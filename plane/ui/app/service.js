@@ -1,4 +1,4 @@
-// The Service page: golden metrics over time (requests/s, success rate, p50/p95/p99) as uPlot charts, and per route, upstream and filter version.
+// The Service page: golden metrics over time (requests/s, success rate, p50/p95/p99) as uPlot charts, and per route (with its filter versions) and upstream.
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import { usePoll } from './api.js';
@@ -25,11 +25,12 @@ function Chart({ title, series, data, unit }) {
 
 const asNull = (x) => (x === undefined ? null : x);
 
-function Breakdown({ title, rows, what }) {
+/** A table of golden metrics by route or upstream; `extra` adds one column of its own. */
+function Breakdown({ title, rows, what, extra }) {
   if (!rows.length) return null;
   return html`<h2>${title}</h2>
-    <table><thead><tr><th>${what}</th><th>requests/s</th><th>success</th><th>p50</th><th>p95</th><th>p99</th></tr></thead>
-    <tbody>${rows.map((r) => html`<tr><td>${r.name || '(none)'}</td><td class="num">${rate(r.rps)}</td><td class="num ${health(r.success)}">${percent(r.success)}</td>
+    <table><thead><tr><th>${what}</th>${extra ? html`<th>${extra[0]}</th>` : null}<th>requests/s</th><th>success</th><th>p50</th><th>p95</th><th>p99</th></tr></thead>
+    <tbody>${rows.map((r) => html`<tr><td>${r.name || '(none)'}</td>${extra ? html`<td>${extra[1](r)}</td>` : null}<td class="num">${rate(r.rps)}</td><td class="num ${health(r.success)}">${percent(r.success)}</td>
       <td class="num">${millis(r.p50)}</td><td class="num">${millis(r.p95)}</td><td class="num">${millis(r.p99)}</td></tr>`)}</tbody></table>`;
 }
 
@@ -54,7 +55,8 @@ export function Service({ name }) {
       <${Chart} title="Success rate" unit=${(v) => percent(v)} series=${[['success', '#2e7d32']]} data=${[t, col('success')]} />
       <${Chart} title="Latency" unit=${(v) => millis(v)} series=${[['p50', '#7a8bd6'], ['p95', '#ef8f00'], ['p99', '#c62828']]} data=${[t, col('p50'), col('p95'), col('p99')]} />
     </div>`}
-    <${Breakdown} title="Routes" what="route" rows=${s.routes} />
-    <${Breakdown} title="Upstreams" what="upstream service" rows=${s.upstreams} />
-    <${Breakdown} title="Filter versions (a rollout's canary beside the stable one)" what="version" rows=${s.versions} />`;
+    ${Object.keys(s.errors).length ? html`<p>Errors by code: ${Object.entries(s.errors).map(([code, n]) => html`<code>${code}</code> ${n} `)}</p>` : null}
+    <${Breakdown} title="Routes (by listener; a rollout's canary and stable versions on separate rows)" what="listener and route" rows=${s.routes}
+      extra=${['filters', (r) => r.filters.map((f) => html`<code>${f}</code> `)]} />
+    <${Breakdown} title="Upstreams" what="service called" rows=${s.upstreams} extra=${['transport', (r) => (r.mtls ? 'mTLS' : 'plain')]} />`;
 }
