@@ -76,6 +76,13 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
+/** The cells of the first row that matches, once one does (the pages poll the plane every few seconds). */
+async function cells(page: Page, selector: string, pattern: RegExp, ms = SEEN_MS): Promise<string[]> {
+  const row = page.locator(selector, { hasText: pattern }).first();
+  await row.waitFor({ timeout: ms });
+  return row.locator('td').allTextContents();
+}
+
 /** A row's text once it matches, read again until then (the pages poll the plane every few seconds). */
 async function rowText(page: Page, selector: string, pattern: RegExp, ms = SEEN_MS): Promise<string> {
   const row = page.locator(selector, { hasText: pattern });
@@ -134,6 +141,9 @@ describe('the dashboard in chromium against a plane, three sidecars and traffic'
     for (const stop of stops.reverse()) await stop();
   });
 
+  /** Whether the plane serves an API the dashboard reads (GET /v1/stats and /v1/requests land with their own issue branches). */
+  const serves = async (path: string) => (await fetch(`${plane.url}${path}`, { headers: { authorization: `Bearer ${plane.token}` } })).status !== 404;
+
   it('a request without the session cookie gets the login page; the API refuses it', async () => {
     const res = await page.goto(ui);
     assert.equal(res?.status(), 401);
@@ -182,17 +192,27 @@ describe('the dashboard in chromium against a plane, three sidecars and traffic'
     for (const service of ['frontend', 'orders', 'payments']) await rowText(page, `[data-testid=services] tr[data-service="${service}"]`, /1/);
     // cytoscape draws on canvases inside the graph's box.
     await page.locator('[data-testid=topology-graph] canvas').first().waitFor();
-    const stats = await fetch(`${plane.url}/v1/stats`, { headers: { authorization: `Bearer ${plane.token}` } });
-    if (stats.status === 404) {
+    if (!await serves('/v1/stats')) {
       await page.getByText('No data yet: traffic between services').waitFor();
     } else {
-      const edge = await rowText(page, '[data-testid=edges] tr', /frontend\s*orders/);
-      assert.doesNotMatch(edge, /\b0\.0\/s/);
-      await rowText(page, '[data-testid=edges] tr', /orders\s*payments/);
+      // caller, callee, protocol, requests/s, success, p99, transport: reported every 5 s, so the first figures take a few.
+      for (const [from, to] of [['frontend', 'orders'], ['orders', 'payments']]) {
+        const [, , protocol, rps, success, p99, transport] = await cells(page, '[data-testid=edges] tr', new RegExp(`^${from}${to}http(?!-|0\\.0/s)`));
+        assert.equal(protocol, 'http');
+        assert.ok(parseFloat(rps) > 0, `${from} → ${to}: ${rps}`);
+        assert.match(success, /%$/);
+        assert.match(p99, /s$/);
+        assert.equal(transport, 'mTLS');
+      }
     }
     await shot(page, 'topology');
     await page.click('[data-testid=services] a:text-is("orders")');
     await page.getByRole('heading', { name: 'Service orders' }).waitFor();
+    if (await serves('/v1/stats')) {
+      // Three charts (requests/s, success, latency), each a canvas uPlot drew, and figures rather than dashes.
+      await page.locator('[data-testid=charts] canvas').nth(2).waitFor({ timeout: SEEN_MS });
+      assert.match(await page.locator('[data-testid=golden]').textContent() ?? '', /[1-9][\d.]*\/s requests\/s/);
+    }
     await shot(page, 'service');
   });
 
@@ -203,6 +223,13 @@ describe('the dashboard in chromium against a plane, three sidecars and traffic'
     await page.goto(`${ui}#/policies`);
     const rule = await rowText(page, 'section[data-service="orders"] tr', /deny-admin/);
     assert.match(rule, /deny-admin\s*deny\s*paths \/admin/);
+    if (await serves('/v1/stats')) {
+      // rule, action, matches, allowed, denied, audit: the denials counted once orders' sidecar has reported them.
+      const [, , , allowed, denied, audit] = await cells(page, 'section[data-service="orders"] tr', /^deny-admindenypaths \/admin\d+[1-9]\d*\d+$/);
+      assert.equal(allowed, '0');
+      assert.ok(Number(denied) > 0, denied);
+      assert.equal(audit, '0');
+    }
     await shot(page, 'policies');
   });
 
@@ -224,12 +251,20 @@ describe('the dashboard in chromium against a plane, three sidecars and traffic'
     assert.equal(record.phase, 'aborted');
   });
 
-  it('the requests page follows a service, or says there is no data yet', async () => {
+  it('the requests page follows a service; the explanation of a denied request names the policy and the rule', async () => {
     await page.goto(`${ui}#/requests/orders`);
-    const tail = await fetch(`${plane.url}/v1/requests?service=orders`, { headers: { authorization: `Bearer ${plane.token}` } });
-    if (tail.status === 404) await page.getByText('No data yet: recent requests of orders').waitFor();
-    else await rowText(page, '[data-testid=requests] tr', /explain/);
+    if (!await serves('/v1/requests?service=orders')) {
+      await page.getByText('No data yet: recent requests of orders').waitFor();
+      await shot(page, 'requests');
+      return;
+    }
+    await page.locator('[data-testid=requests] tr[data-status="200"]').first().waitFor({ timeout: SEEN_MS });
     await shot(page, 'requests');
+    await page.locator('[data-testid=requests] tr[data-status="403"] a', { hasText: 'explain' }).first().click();
+    const summary = page.locator('[data-testid=summary]');
+    await summary.waitFor({ timeout: SEEN_MS });
+    assert.match(await summary.textContent() ?? '', /403 at orders' inbound: AuthorizationPolicy orders rule deny-admin matched path \/admin for spiffe:\/\/weft\.local\/ns\/default\/sa\/frontend/);
+    await shot(page, 'explain');
   });
 
   it('a one-time login link opens a session once; the cookie-less API and a reused link are refused', async () => {
