@@ -35,21 +35,24 @@ function Breakdown({ title, rows, what, extra }) {
 }
 
 export function Service({ name }) {
-  const state = usePoll(`/v1/stats?service=${encodeURIComponent(name)}&window=15m`, 5000, statsAt);
+  // The figures and tables say what the service does now (the last minute); the charts show the kept 15 minutes.
+  const state = usePoll(`/v1/stats?service=${encodeURIComponent(name)}&window=1m`, 5000, statsAt);
+  const history = usePoll(`/v1/stats?service=${encodeURIComponent(name)}&window=15m`, 5000, statsAt);
   const head = html`<h1>Service ${name}</h1><p><a href="#/requests/${encodeURIComponent(name)}">Recent requests to ${name}</a></p>`;
   const wait = pending(state, `metrics of ${name} (GET /v1/stats)`);
   if (wait) return html`${head}${wait}`;
   const s = state.data.services.find((x) => x.name === name);
-  if (!s) return html`${head}<p class="empty">No data yet: ${name}'s sidecars have reported no traffic in the window.</p>`;
-  const t = s.series.map((p) => p.at / 1000);
-  const col = (k) => s.series.map((p) => asNull(p[k]));
+  if (!s) return html`${head}<p class="empty">No data yet: ${name}'s sidecars have reported no traffic in the last minute.</p>`;
+  const series = history.data?.services.find((x) => x.name === name)?.series ?? [];
+  const t = series.map((p) => p.at / 1000);
+  const col = (k) => series.map((p) => asNull(p[k]));
   return html`${head}<${Stale} state=${state} />
-    <p class="figures" data-testid="golden">
+    <p class="figures" data-testid="golden" title="over the last minute">
       <span><b>${rate(s.rps)}</b> requests/s</span>
       <span class=${health(s.success)}><b>${percent(s.success)}</b> success</span>
       <span><b>${millis(s.p50)}</b> p50</span><span><b>${millis(s.p95)}</b> p95</span><span><b>${millis(s.p99)}</b> p99</span>
     </p>
-    ${s.series.length === 0 ? html`<p class="empty">No data yet: no points over time.</p>` : html`
+    ${series.length === 0 ? html`<p class="empty">No data yet: no points over time.</p>` : html`
     <div class="charts" data-testid="charts">
       <${Chart} title="Requests/s" unit=${(v) => rate(v)} series=${[['requests/s', '#3056d3']]} data=${[t, col('rps')]} />
       <${Chart} title="Success rate" unit=${(v) => percent(v)} series=${[['success', '#2e7d32']]} data=${[t, col('success')]} />

@@ -49,12 +49,35 @@ const STYLE = [
   } },
 ];
 
+/**
+ * Callers left of their callees: a node's column is its longest path from a node nobody calls (a cycle's nodes
+ * stay where the walk first put them), and each column is spread vertically. Labels stay readable on a chain
+ * like frontend → orders → payments, which a top-down breadth-first layout stacks label on label.
+ */
+function columns(g) {
+  const depth = new Map();
+  const visit = (node, d, seen) => {
+    if (seen.has(node.id()) || (depth.get(node.id()) ?? -1) >= d) return;
+    depth.set(node.id(), d);
+    seen.add(node.id());
+    node.outgoers('node').forEach((next) => visit(next, d + 1, seen));
+    seen.delete(node.id());
+  };
+  g.nodes().filter((n) => n.indegree(false) === 0).forEach((n) => visit(n, 0, new Set()));
+  g.nodes().forEach((n) => { if (!depth.has(n.id())) visit(n, 0, new Set()); });
+  const byColumn = new Map();
+  for (const [id, d] of depth) byColumn.set(d, [...(byColumn.get(d) ?? []), id]);
+  const positions = {};
+  for (const [d, ids] of byColumn) ids.sort().forEach((id, i) => { positions[id] = { x: d * 280, y: (i - (ids.length - 1) / 2) * 150 }; });
+  return positions;
+}
+
 function Graph({ items }) {
   const box = useRef(null);
   const cy = useRef(null);
   const shape = useRef('');
   useEffect(() => {
-    cy.current = cytoscape({ container: box.current, style: STYLE, userZoomingEnabled: false, boxSelectionEnabled: false, autoungrabify: true });
+    cy.current = cytoscape({ container: box.current, style: STYLE, userZoomingEnabled: false, boxSelectionEnabled: false, autoungrabify: true, maxZoom: 1.6 });
     cy.current.on('tap', 'node', (e) => { location.hash = `#/service/${encodeURIComponent(e.target.id())}`; });
     return () => cy.current.destroy();
   }, []);
@@ -65,7 +88,7 @@ function Graph({ items }) {
     const now = items.map((i) => i.data.id).sort().join(' ');
     if (now !== shape.current) {
       shape.current = now;
-      g.layout({ name: 'breadthfirst', directed: true, spacingFactor: 1.2, padding: 40, roots: g.nodes().filter((n) => n.indegree(false) === 0) }).run();
+      g.layout({ name: 'preset', positions: columns(g), fit: true, padding: 60 }).run();
     }
   }, [items]);
   return html`<div class="graph" ref=${box} data-testid="topology-graph"></div>`;
