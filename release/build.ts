@@ -99,7 +99,16 @@ function sha256(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-function bundle(buildStamp: BuildStamp): Promise<esbuild.BuildResult & { metafile: esbuild.Metafile; outputFiles: esbuild.OutputFile[] }> {
+async function bundle(buildStamp: BuildStamp): Promise<esbuild.BuildResult & { metafile: esbuild.Metafile; outputFiles: esbuild.OutputFile[] }> {
+  try {
+    return await build(buildStamp);
+  } finally {
+    // esbuild keeps a service process for the next call; a test that builds would end with it still running (test/support/file-guard.ts fails such a file).
+    await esbuild.stop();
+  }
+}
+
+function build(buildStamp: BuildStamp): Promise<esbuild.BuildResult & { metafile: esbuild.Metafile; outputFiles: esbuild.OutputFile[] }> {
   return esbuild.build({
     absWorkingDir: root,
     entryPoints: Object.fromEntries(Object.entries(entries).map(([name, file]) => [name, join(root, file)])),

@@ -1,4 +1,4 @@
-// The release builds: dist/weft copied alone into an empty directory runs with no node on PATH (--version, a proxy with a built-in filter and two workers, a plane, a filter push), and the npm tarball installs globally and runs from the bundle.
+// The release builds: dist/weft copied alone into an empty directory runs with no node on PATH (--version, a proxy with a built-in filter and two workers, a plane, a filter push, the dashboard's files), and the npm tarball installs globally and runs from the bundle.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -154,6 +154,11 @@ test('dist/weft copied alone into an empty directory: --version, proxy, plane an
       assert.equal(list.code, 0, list.stderr);
       assert.match(list.stdout, /^telemetry\s+1\.0\.0\s/m);
       assert.doesNotMatch(list.stdout, /bogus/);
+      // The dashboard's files come from the executable's assets: its own modules and the libraries, byte for byte.
+      const preact = await fetch(`${plane.ready.url}/ui/vendor/preact.js`);
+      assert.equal(preact.status, 200);
+      assert.deepEqual(new Uint8Array(await preact.arrayBuffer()), new Uint8Array(readFileSync(new URL('../node_modules/preact/dist/preact.mjs', import.meta.url))));
+      assert.match(await (await fetch(`${plane.ready.url}/ui/app/main.js`)).text(), /^\/\/ The dashboard's entry/);
     } finally {
       assert.equal(await plane.stop(), 0);
     }
