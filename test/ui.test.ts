@@ -19,7 +19,7 @@ import { startProxy } from './support/proxy.ts';
 import type { RunningProxy } from './support/proxy.ts';
 
 /** Debian's chromium (.ci/run installs it): Playwright's own browser download cannot reach its servers here. */
-const CHROMIUM = process.env.WEFT_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM = '/usr/bin/chromium';
 /** Screenshots of every page, for a person to look at after the run (gitignored). */
 const ARTIFACTS = fileURLToPath(new URL('./artifacts/ui/', import.meta.url));
 /** Long enough for a reporting cycle on a loaded 2-core machine. */
@@ -129,6 +129,7 @@ describe('the dashboard in chromium against a plane, three sidecars and traffic'
     stops.push(() => load.stop());
     await waitFor('a checkout through the chain', () => load.statuses.get('/checkout 200'), SEEN_MS);
 
+    // Chromium refuses its sandbox to root, and CI runs as root; the pages it loads are the plane's own.
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     stops.push(() => browser.close());
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });

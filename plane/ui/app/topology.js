@@ -6,6 +6,8 @@ import { statsAt } from './stats.js';
 import { health, html, millis, pending, percent, rate } from './format.js';
 
 const COLOURS = { good: '#2e7d32', warn: '#ef8f00', bad: '#c62828', unknown: '#8a8f98' };
+/** HTTP, gRPC and TCP edges told apart by their arrow as well as their label. */
+const ARROWS = { http: 'triangle', grpc: 'diamond', tcp: 'square' };
 
 /** The registry's live instances grouped by service, with the version tags they carry. */
 function servicesOf(instances) {
@@ -34,7 +36,7 @@ function elements(services, stats) {
     data: {
       id: `${e.from}->${e.to}:${e.protocol}`, source: e.from, target: e.to,
       label: `${e.protocol.toUpperCase()} ${rate(e.rps)} · ${percent(e.success)} · p99 ${millis(e.p99)}${e.mtls ? '' : ' · plain'}`,
-      colour: COLOURS[health(e.success)], style: e.mtls ? 'solid' : 'dashed',
+      colour: COLOURS[health(e.success)], style: e.mtls ? 'solid' : 'dashed', arrow: ARROWS[e.protocol] ?? 'triangle',
     },
   }));
   return [...nodes, ...edges];
@@ -43,7 +45,7 @@ function elements(services, stats) {
 const STYLE = [
   { selector: 'node', style: { label: 'data(label)', 'text-wrap': 'wrap', 'text-valign': 'bottom', 'text-margin-y': 6, 'font-size': 11, 'background-color': 'data(colour)', width: 34, height: 34, color: '#1d2330' } },
   { selector: 'edge', style: {
-    label: 'data(label)', 'font-size': 10, 'curve-style': 'bezier', 'target-arrow-shape': 'triangle', width: 3,
+    label: 'data(label)', 'font-size': 10, 'curve-style': 'bezier', 'target-arrow-shape': 'data(arrow)', width: 3,
     'line-color': 'data(colour)', 'target-arrow-color': 'data(colour)', 'line-style': 'data(style)',
     'text-background-color': '#fff', 'text-background-opacity': 0.85, 'text-background-padding': 2, 'text-rotation': 'autorotate',
   } },
@@ -104,7 +106,7 @@ export function Topology() {
   const edges = stats.data?.edges ?? [];
   return html`
     <h1>Topology</h1>
-    <p class="muted">Services in the registry and the calls between them over the last minute, as their sidecars report them. Click a service for its metrics. Solid edges are mTLS, dashed plain text.</p>
+    <p class="muted">Services in the registry and the calls between them over the last minute, as their sidecars report them. Click a service for its metrics. Solid edges are mTLS, dashed plain text; the arrow is a triangle for HTTP, a diamond for gRPC, a square for TCP.</p>
     ${stats.data === undefined ? pending(stats, 'traffic between services (GET /v1/stats)') : null}
     <${Graph} items=${items} />
     <h2>Services</h2>
