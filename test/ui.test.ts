@@ -234,7 +234,7 @@ describe('the dashboard in chromium against a plane, three sidecars and traffic'
     await shot(page, 'policies');
   });
 
-  it('the filters page shows each version signed or not, and aborts a running rollout after a confirmation', async () => {
+  it('the filters page shows each version signed or not, and aborts a running rollout after a confirmation (the cookie alone cannot)', async () => {
     const v3 = await versionedFilter('v3');
     assert.equal((await plane.push('hdr', '3', v3, { signature: signModule(v3, privatePem), hold: true })).status, 201);
     assert.equal((await plane.weft(['rollout', 'start', 'hdr@3', '--canary', '10', '--interval', '10m'])).code, 0);
@@ -243,6 +243,9 @@ describe('the dashboard in chromium against a plane, three sidecars and traffic'
     assert.match(await rowText(page, '[data-testid=filters] tr[data-version="hdr@2"]', /signed/), /unsigned/);
     await page.locator('[data-testid=rollout]', { hasText: 'running' }).waitFor({ timeout: SEEN_MS });
     await shot(page, 'filters');
+    // The cookie alone does not make a write: the page's own header must come with it (no cross-site form can send one).
+    const forged = await page.request.post(`${plane.url}/v1/rollout/abort`);
+    assert.equal(forged.status(), 401);
     let asked = '';
     page.once('dialog', (d) => { asked = d.message(); void d.accept(); });
     await page.click('button:text("Abort rollout")');
