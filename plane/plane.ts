@@ -16,6 +16,7 @@ import type { MeshState } from './state.ts';
 import { StatusBook } from './status.ts';
 import type { Store } from './store/store.ts';
 import { WatchHub } from './watch.ts';
+import { Asks } from './explain.ts';
 
 /** How often a replica looks at the rollout's numbers and sweeps expired service instances. */
 const CONTROL_TICK_MS = 250;
@@ -34,6 +35,8 @@ export class Plane {
   readonly registry: Registry;
   readonly status: StatusBook;
   readonly hub: WatchHub;
+  /** Questions about requests put to the proxies watching this replica (`weft explain`). */
+  readonly asks: Asks;
   readonly log: Logger;
   /** Issues workload certificates; the roots it publishes to the store go out in every snapshot as the trust bundle. */
   readonly ca: Authority;
@@ -59,6 +62,7 @@ export class Plane {
     this.hub = new WatchHub((node, connected) => {
       if (!connected) this.status.seen(node, Date.now()).catch((err: unknown) => this.#storeError(err));
     });
+    this.asks = new Asks(this.hub);
     this.status = new StatusBook(store, () => this.hub.size);
     this.snapshot = { version: '', createdAt: 0, clusters: [], routes: [], filters: [] };
     this.#unwatch = store.watch((key) => {

@@ -22,6 +22,8 @@ import type { VersionCount } from '../core/control/snapshot.ts';
 import { authorized } from './token.ts';
 import * as ui from './ui/routes.ts';
 import { hasSession } from './ui/session.ts';
+import { explainRequest, recentRequests, TAIL_MAX } from './explain.ts';
+import type { StoryAnswer } from '../core/observe/story.ts';
 
 /*
  * Request body caps, checked against Content-Length before anything is read and again as the body arrives:
@@ -42,6 +44,7 @@ const LINGER_MS = 10_000;
 const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.PLANE_UNAUTHORIZED]: 401,
   [ErrorCodes.PLANE_NOT_FOUND]: 404,
+  [ErrorCodes.REQUEST_NOT_FOUND]: 404,
   [ErrorCodes.STORE_FAILED]: 503,
   [ErrorCodes.FILTER_REJECTED]: 422,
   [ErrorCodes.CONFIG_INVALID]: 422,
@@ -160,6 +163,17 @@ const routes: Route[] = [
     if (!Array.isArray(counts) || !counts.every(validCount)) throw badRequest('stats needs {counts: [{filter, version, requests, filterErrors, upstreamErrors}]}, counts as whole numbers');
     await plane.status.stats(call.params[0], counts, Date.now(), plane.hub.connectedSince(call.params[0]) !== undefined);
     return { ok: true };
+  } },
+  { method: 'POST', pattern: new RegExp(`^/v1/nodes/${NAME}/answers/([0-9a-f-]{36})$`), async handler(plane, call) {
+    return { taken: plane.asks.answer(call.params[1], call.params[0], await readJson<StoryAnswer>(call)) };
+  } },
+  { method: 'GET', pattern: /^\/v1\/requests\/([^/]+)$/, async handler(plane, { params }) {
+    return explainRequest(plane.asks, decodeURIComponent(params[0]));
+  } },
+  { method: 'GET', pattern: /^\/v1\/requests$/, async handler(plane, { query }) {
+    const limit = Number(query.get('limit') ?? 50);
+    if (!Number.isInteger(limit) || limit < 1 || limit > TAIL_MAX) throw badRequest(`limit: a whole number from 1 to ${TAIL_MAX}`);
+    return recentRequests(plane.asks, query.get('service') ?? undefined, limit);
   } },
   { method: 'GET', pattern: /^\/v1\/status$/, async handler(plane) {
     return plane.status.report(plane.snapshot, plane.hub.connected(), plane.hub.size, Date.now());

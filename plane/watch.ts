@@ -70,6 +70,12 @@ export class WatchHub {
     this.#send(w);
   }
 
+  /** Writes a question (one line) to every watching node; the nodes asked. */
+  ask(line: string): string[] {
+    for (const w of this.#watchers) w.res.write(line);
+    return [...this.#nodes.keys()];
+  }
+
   close(): void {
     clearInterval(this.#ping);
     for (const w of this.#watchers) w.res.destroy();

@@ -9,6 +9,7 @@ import { Callback } from '../wasm/vm.ts';
 import type { WasmVm } from '../wasm/vm.ts';
 import type { Filter } from './filter.ts';
 import { derivedProperty } from './properties.ts';
+import { FilterResult } from '../observe/story.ts';
 import { givenGrpcStatus, grpcReplyHeaders, grpcStatusOf, isGrpcRequest } from '../http/grpc.ts';
 
 const EMPTY = new Uint8Array(0);
@@ -420,19 +421,24 @@ export class ChainStream {
     f.inCallback = d;
     f.continueAsked = false;
     let action: number;
+    let trapped = false;
     try {
       action = f.vm.callStream(cb, f.ctx!, size, eos);
     } catch (err) {
       this.trapped(f, err);
       action = Action.Continue;
+      trapped = true;
     } finally {
       f.inCallback = -1;
     }
-    if (this.#local !== null) {
+    const local = this.#local;
+    const result = f.continueAsked ? Action.Continue : asAction(cb, action);
+    this.host.filterStep?.(this.filters[f.index], cb, trapped ? FilterResult.Trap : local !== null ? FilterResult.LocalReply : result, local?.status ?? 0);
+    if (local !== null) {
       this.#runLocalReply();
       return Action.Pause;
     }
-    return f.continueAsked ? Action.Continue : asAction(cb, action);
+    return result;
   }
 
   #runLocalReply(): void {

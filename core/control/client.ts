@@ -6,6 +6,7 @@ import type { Logger } from '../observe/log.ts';
 import { ControlDisk } from './disk.ts';
 import { moduleDigests, signatureOf } from './snapshot.ts';
 import type { Snapshot, VersionCount } from './snapshot.ts';
+import type { StoryAnswer, StoryAsk } from '../observe/story.ts';
 import { checkSignature, sha256Hex } from './signature.ts';
 
 export type { VersionCount } from './snapshot.ts';
@@ -29,6 +30,8 @@ export interface ControlClientOptions {
    * from an earlier read: the first report of a rollout is its baseline, and must not be older than the rollout.
    */
   stats?: () => Promise<VersionCount[]> | VersionCount[];
+  /** Answers the plane's questions about recent requests (`weft explain`), put on the watch stream. */
+  stories?: (ask: StoryAsk) => Promise<StoryAnswer>;
   /**
    * The roots (PEM) workload certificates must chain to, from each served snapshot that carries them
    * (IdentityManager.updateTrustBundle): a root rotation reaches listeners with the config.
@@ -184,7 +187,8 @@ export class ControlClient {
   }
 
   #message(line: string, plane: string): void {
-    const msg = JSON.parse(line) as { type: string; snapshot?: Snapshot };
+    const msg = JSON.parse(line) as { type: string; snapshot?: Snapshot } & StoryAsk;
+    if (msg.type === 'ask') return void this.#answer(msg, plane);
     if (msg.type !== 'snapshot' || !msg.snapshot) return;
     // Only the newest snapshot matters: one that arrives during an apply replaces any still waiting.
     this.#pending = { snapshot: msg.snapshot, plane };
@@ -262,6 +266,16 @@ export class ControlClient {
     const identity = this.#o.identity?.();
     if (identity) body.identity = { spiffeId: identity.spiffeId, notAfter: identity.notAfter };
     await this.#post(plane, `/v1/nodes/${encodeURIComponent(this.#o.node)}/ack`, body);
+  }
+
+  /** The plane waits for every node it asked: one that cannot answer says so with an empty answer. */
+  async #answer(ask: StoryAsk, plane: string): Promise<void> {
+    if (typeof ask.ask !== 'string') return;
+    const answer = await Promise.resolve(this.#o.stories?.(ask)).catch((err: unknown) => {
+      this.#o.log?.warn({ err: (err as Error).message }, 'reading request stories failed');
+      return undefined;
+    });
+    await this.#post(plane, `/v1/nodes/${encodeURIComponent(this.#o.node)}/answers/${encodeURIComponent(ask.ask)}`, answer ?? {});
   }
 
   async #post(plane: string, path: string, body: unknown): Promise<void> {

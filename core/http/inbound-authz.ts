@@ -15,18 +15,15 @@ export function callerIdentity(req: IncomingMessage): string | undefined {
 
 /**
  * Every decision is counted; a deny that audit mode lets pass is logged at warn (what enforcing would break), a real
- * deny at info (the 403 is its record). Returns the decision when the request must be refused.
+ * deny at info (the 403 is its record). Returns the decision (the request's story records it); refuse when not `allowed`.
  */
-export function authorize(authz: Authorizer, req: IncomingMessage, metrics: WorkerMetrics, log: Logger): AuthzDecision | undefined {
+export function authorize(authz: Authorizer, req: IncomingMessage, metrics: WorkerMetrics, log: Logger): AuthzDecision {
   const principal = callerIdentity(req);
   const d = authz.check(principal, req.method!, req.url!, req.rawHeaders);
   metrics.authz(authz.service, d);
-  if (d.allowed && d.decision === 'allow') return undefined;
+  if (d.allowed && d.decision === 'allow') return d;
   const fields = authzLogFields(authz.service, d, principal, req.method!, req.url!);
-  if (d.allowed) {
-    log.warn(fields, 'authorization policy would deny this request (audit mode)');
-    return undefined;
-  }
-  log.info(fields, 'denied by authorization policy');
+  if (d.allowed) log.warn(fields, 'authorization policy would deny this request (audit mode)');
+  else log.info(fields, 'denied by authorization policy');
   return d;
 }

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
 import type { H2Request } from './h2-response.ts';
+import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
@@ -17,6 +18,8 @@ import { announcedDeadline, stampDeadline } from '../upstream/deadline.ts';
 import { mirror } from '../upstream/mirror.ts';
 import { reportTlsFailure } from '../upstream/upstream-tls.ts';
 import type { WorkerMetrics } from '../observe/metrics.ts';
+import { rawRequestId } from '../observe/story.ts';
+import type { StoryBook } from '../observe/story.ts';
 import type { FilterChain } from '../chain/chain.ts';
 import type { ChainStream } from '../chain/stream.ts';
 import type { Direction, HeaderList, PropertyValue, StreamHost } from '../wasm/stream-host.ts';
@@ -34,6 +37,10 @@ export interface WorkerContext {
   routes: RouteTable;
   clusters: Map<string, Cluster>;
   metrics: WorkerMetrics;
+  /** The worker's recent request stories (`weft explain`), shared by its listeners. */
+  stories: StoryBook;
+  /** The listener's name in stories: inbound, outbound, bind:SERVICE. */
+  listener: string;
   accessLog: Logger | undefined;
   worker: number;
   /** Set while the worker drains: responses then close their connection. */
@@ -52,12 +59,20 @@ const decoder = new TextDecoder();
 
 export function handleRequest(ctx: WorkerContext, req: IncomingMessage, res: ServerResponse): void {
   const started = performance.now();
+  const story = ctx.stories.begin(ctx.listener, req.method!, req.url!, callerIdentity(req), started);
 
   // 0. Authorization (a sidecar's inbound side): who called, from its certificate, against the service's policy.
   if (ctx.authz !== undefined) {
-    const denied = authorize(ctx.authz, req, ctx.metrics, ctx.log);
-    if (denied) {
-      observe(ctx, req, started, 'inbound', '', localReply(res, ErrorCodes.AUTHZ_DENIED, `${denied.reason} (rule ${denied.rule})`), '', 0, 0, undefined, ErrorCodes.AUTHZ_DENIED);
+    const d = authorize(ctx.authz, req, ctx.metrics, ctx.log);
+    ctx.stories.authz(story, d);
+    if (!d.allowed) {
+      // The caller gets the request's id, so the refusal can be explained (`weft explain ID`).
+      const id = rawRequestId(req.rawHeaders) || randomUUID();
+      ctx.stories.id(story, id);
+      res.setHeader('x-request-id', id);
+      const status = localReply(res, ErrorCodes.AUTHZ_DENIED, `${d.reason} (rule ${d.rule})`);
+      observe(ctx, req, started, 'inbound', '', status, '', 0, 0, id, ErrorCodes.AUTHZ_DENIED);
+      ctx.stories.end(story, status, ErrorCodes.AUTHZ_DENIED, false);
       return;
     }
   }
@@ -65,9 +80,13 @@ export function handleRequest(ctx: WorkerContext, req: IncomingMessage, res: Ser
   // 1. Route: the first route whose match holds.
   const route = ctx.routes.match(req.method!, req.url!, req.rawHeaders);
   if (!route) {
-    observe(ctx, req, started, '', '', localReply(res, ErrorCodes.NO_ROUTE), '', 0, 0, undefined, ErrorCodes.NO_ROUTE);
+    ctx.stories.id(story, rawRequestId(req.rawHeaders));
+    const status = localReply(res, ErrorCodes.NO_ROUTE);
+    observe(ctx, req, started, '', '', status, '', 0, 0, undefined, ErrorCodes.NO_ROUTE);
+    ctx.stories.end(story, status, ErrorCodes.NO_ROUTE, false);
     return;
   }
+  ctx.stories.route(story, route.name, route.cluster.name);
   if (ctx.draining) res.shouldKeepAlive = false;
 
   // 2. Upstream headers: hop-by-hop out, x-forwarded-* and x-request-id in.
@@ -75,9 +94,10 @@ export function handleRequest(ctx: WorkerContext, req: IncomingMessage, res: Ser
   // HTTP/2 marks a request without a body by ending the stream with its headers; gRPC sends no content-length.
   // (An HTTP/1 request line that claims 2.0 never gets here: the listener refuses it.)
   if (req.httpVersionMajor === 2) facts.hasBody = !(req as unknown as Http2ServerRequest).stream.endAfterHeaders;
+  ctx.stories.id(story, facts.requestId);
 
   // 3. Filters: the route's chain sees the request first; the upstream side starts when its headers pass every filter.
-  const ex = new Exchange(ctx, req, res, route, facts, started);
+  const ex = new Exchange(ctx, req, res, route, facts, started, story);
   const canary = route.canary;
   if (canary && Math.random() * 100 < canary.percent) return ex.runChain(canary.chain);
   if (route.chain) return ex.runChain(route.chain);
@@ -98,6 +118,8 @@ class Exchange implements AttemptOwner, StreamHost {
   readonly route: Route;
   readonly facts: RequestFacts;
   readonly started: number;
+  /** The request's slot in the worker's stories (-1: not recorded, or ended). */
+  private story: number;
   // What goes upstream: the downstream request as is, or as the filters left it.
   method: string;
   path: string;
@@ -134,13 +156,14 @@ class Exchange implements AttemptOwner, StreamHost {
   private whole: Buffer | undefined;
   private declaredLength = -1;
 
-  constructor(ctx: WorkerContext, req: IncomingMessage, res: ServerResponse, route: Route, facts: RequestFacts, started: number) {
+  constructor(ctx: WorkerContext, req: IncomingMessage, res: ServerResponse, route: Route, facts: RequestFacts, started: number, story: number) {
     this.ctx = ctx;
     this.req = req;
     this.res = res;
     this.route = route;
     this.facts = facts;
     this.started = started;
+    this.story = story;
     this.method = req.method!;
     this.path = req.url!;
     this.upstreamHeaders = facts.headers;
@@ -189,6 +212,7 @@ class Exchange implements AttemptOwner, StreamHost {
         return this.fail(ErrorCodes.NO_HEALTHY_UPSTREAM, `filter chose unknown cluster "${this.clusterOverride}"`);
       }
       this.cluster = chosen;
+      this.ctx.stories.cluster(this.story, chosen.name);
     }
     if (!endOfStream) this.body = new PassThrough();
     this.retriable = this.canRetry();
@@ -278,6 +302,10 @@ class Exchange implements AttemptOwner, StreamHost {
     return undefined;
   }
 
+  filterStep(filter: { name: string; version: string }, callback: number, result: number, status: number): void {
+    this.ctx.stories.filter(this.story, filter.name, filter.version, callback, result, status);
+  }
+
   /** weft.cluster and weft.mirror_cluster are the host's: a filter routes or mirrors by setting them (see sdk/README.md). */
   setProperty(path: readonly string[], value: Uint8Array): boolean {
     if (path.length !== 2 || path[0] !== 'weft') return false;
@@ -330,7 +358,11 @@ class Exchange implements AttemptOwner, StreamHost {
     if (remaining <= 0) return this.fail(ErrorCodes.UPSTREAM_TIMEOUT);
     const endpoint = cluster.pick(this.current?.endpoint, this.upstreamHeaders);
     if (!endpoint) return this.fail(ErrorCodes.NO_HEALTHY_UPSTREAM);
-    if (cluster.overflows(endpoint)) return this.fail(ErrorCodes.UPSTREAM_OVERFLOW);
+    this.ctx.stories.endpoint(this.story, this.tries + 1, endpoint.origin, cluster.lb, cluster.pickFlags, cluster.eligible, cluster.endpoints.length);
+    if (cluster.overflows(endpoint)) {
+      this.ctx.stories.overflow(this.story);
+      return this.fail(ErrorCodes.UPSTREAM_OVERFLOW);
+    }
     const isRetry = this.tries++ > 0;
     if (isRetry) this.ctx.metrics.retry(cluster.name);
     const perTry = this.route.retry.perTryTimeoutMs;
@@ -354,9 +386,11 @@ class Exchange implements AttemptOwner, StreamHost {
   respond(status: number, headers: ResponseHeaders): boolean {
     if (this.shouldRetry(responseOutcome(status, headers, this.route.retry.on))) {
       this.ctx.metrics.upstreamError(this.cluster.name, String(status));
+      this.ctx.stories.retry(this.story, status, undefined);
       return false;
     }
     this.status = status;
+    this.ctx.stories.upstream(this.story, status);
     const flat = downstreamResponseHeaders(headers);
     if (this.stream) {
       this.responseHeaders = responseHeaderList(status, flat);
@@ -434,7 +468,10 @@ class Exchange implements AttemptOwner, StreamHost {
       this.res.destroy(err);
       return this.done(this.status, code);
     }
-    if (this.shouldRetry(outcome)) return this.backoff();
+    if (this.shouldRetry(outcome)) {
+      this.ctx.stories.retry(this.story, 0, code);
+      return this.backoff();
+    }
     this.fail(code, this.detail || undefined);
   }
 
@@ -493,6 +530,8 @@ class Exchange implements AttemptOwner, StreamHost {
     clearTimeout(this.chainTimer);
     const upstream = this.current?.endpoint.origin ?? '';
     observe(this.ctx, this.req, this.started, this.route.name, this.cluster.name, status, upstream, this.bytesIn, this.bytesOut, this.facts.requestId, error, this.detail);
+    this.ctx.stories.end(this.story, status, error, this.tries > 1);
+    this.story = -1;
     if (this.chain) {
       this.chain.requests++;
       if (status >= 500) {

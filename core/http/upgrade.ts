@@ -17,7 +17,7 @@ function reject(socket: Duplex, code: ErrorCode): void {
 }
 
 export function handleUpgrade(ctx: WorkerContext, req: IncomingMessage, socket: Duplex, head: Buffer): void {
-  if (ctx.authz !== undefined && authorize(ctx.authz, req, ctx.metrics, ctx.log)) return reject(socket, ErrorCodes.AUTHZ_DENIED);
+  if (ctx.authz !== undefined && !authorize(ctx.authz, req, ctx.metrics, ctx.log).allowed) return reject(socket, ErrorCodes.AUTHZ_DENIED);
   const route = ctx.routes.match(req.method!, req.url!, req.rawHeaders);
   if (!route) return reject(socket, ErrorCodes.NO_ROUTE);
   const endpoint = route.cluster.pick();

@@ -3,6 +3,7 @@ import type { ProxySettings } from '../config/settings.ts';
 import type { LoadedFilter } from './filter-loader.ts';
 import type { Identity } from '../identity/identity.ts';
 import type { VersionCount } from '../control/snapshot.ts';
+import type { Story, StoryLine } from '../observe/story.ts';
 
 export type { VersionCount };
 
@@ -32,6 +33,8 @@ export interface WorkerData extends Generation {
 export type ToWorker =
   | { type: 'metrics'; id: number }
   | { type: 'stats'; id: number }
+  /** The worker's kept stories of one request, or (`tail`) its newest ones (core/observe/story.ts). */
+  | { type: 'stories'; id: number; requestId?: string; tail?: number }
   | { type: 'drain'; timeoutMs: number }
   /** Build the next generation beside the serving one (filters started, pools ready); serve nothing from it yet. */
   | ({ type: 'prepare'; id: number } & Generation)
@@ -46,6 +49,7 @@ export type FromWorker =
   | { type: 'start-error'; message: string; code: string }
   | { type: 'metrics'; id: number; metrics: unknown }
   | { type: 'stats'; id: number; counts: VersionCount[] }
+  | { type: 'stories'; id: number; stories: Story[]; lines: StoryLine[] }
   | { type: 'prepared'; id: number; error?: string }
   | { type: 'committed'; id: number }
   | { type: 'drained' };

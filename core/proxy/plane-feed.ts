@@ -64,6 +64,11 @@ export async function feedFromPlane(sup: Supervisor, log: Logger, o: PlaneOption
     trustBundle: identity ? (pems) => identity.updateTrustBundle(pems) : undefined,
     identity: identity ? () => identity.current() : undefined,
     stats: () => sup.versionCounts(),
+    stories: async (ask) => {
+      if (ask.what === 'story') return { stories: typeof ask.requestId === 'string' ? await sup.stories(ask.requestId) : [] };
+      const mine = ask.service === undefined || ask.service === sup.settings.sidecar?.service;
+      return { requests: mine ? await sup.recentRequests(Math.min(Number(ask.limit) || 50, 500)) : [] };
+    },
     apply: async (snapshot, _modules, disk) => {
       const next = settingsFromSnapshot(snapshot, disk);
       const own = sup.settings.sidecar;

@@ -12,6 +12,7 @@ import { SupervisorMetrics } from '../observe/supervisor-metrics.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
 import type { ErrorCode } from '../errors.ts';
 import { addCounts } from '../control/snapshot.ts';
+import type { Story, StoryLine } from '../observe/story.ts';
 import { FilterLoader } from './filter-loader.ts';
 import type { LoadedFilter } from './filter-loader.ts';
 import { SharedState } from '../wasm/shared-data.ts';
@@ -166,6 +167,7 @@ export class Supervisor {
             break;
           case 'metrics':
           case 'stats':
+          case 'stories':
           case 'prepared':
           case 'committed':
             this.collect(`${m.type}:${m.id}`, m);
@@ -205,6 +207,20 @@ export class Supervisor {
       for (const c of (r as { counts: VersionCount[] }).counts) addCounts(sum, c.filter, c.version, c);
     }
     return [...sum.values()];
+  }
+
+  /** Every worker's kept stories of request `requestId` (core/observe/story.ts). */
+  async stories(requestId: string): Promise<Story[]> {
+    const id = this.nextRequestId++;
+    const replies = await this.ask(this.liveSlots(), { type: 'stories', id, requestId }, `stories:${id}`, 2000);
+    return replies.flatMap((r) => (r as { stories: Story[] }).stories);
+  }
+
+  /** The newest `limit` stories across the workers, newest first. */
+  async recentRequests(limit: number): Promise<StoryLine[]> {
+    const id = this.nextRequestId++;
+    const replies = await this.ask(this.liveSlots(), { type: 'stories', id, tail: limit }, `stories:${id}`, 2000);
+    return replies.flatMap((r) => (r as { lines: StoryLine[] }).lines).sort((a, b) => b.start - a.start).slice(0, limit);
   }
 
   /**

@@ -10,6 +10,7 @@ import type { Cluster } from '../upstream/cluster.ts';
 import type { FilterChain } from '../chain/chain.ts';
 import { WorkerMetrics } from '../observe/metrics.ts';
 import { filterMetricsJson } from '../observe/filter-metrics.ts';
+import { StoryBook } from '../observe/story.ts';
 import { createAccessLog, createLogger, flushAccessLog } from '../observe/log.ts';
 import { hostServices, routeChains } from './worker-filters.ts';
 import type { ChainSet } from './worker-filters.ts';
@@ -34,6 +35,8 @@ breakers.clearOwnRows();
 const endpoints = new EndpointCache(breakers);
 let clusters = new Map<string, Cluster>();
 const metrics = new WorkerMetrics(data.index, () => clusters.values());
+/** Recent request stories of every listener of this worker (`weft explain`). */
+const stories = new StoryBook(data.index, data.settings.sidecar?.service);
 const services = hostServices({ worker: data.index, shared: data.shared, clusters: () => clusters, log, workerMetrics: metrics });
 
 /** One generation of what the worker serves, a route table per listener; a swap builds the next beside it. */
@@ -82,7 +85,7 @@ const accessLog = createAccessLog(data.settings.accessLog);
 interface Served { plan: ListenerPlan; ctx: WorkerContext; server: Listener }
 
 const served: Served[] = listenerPlans(data.settings, data.identity !== undefined).map((plan, i) => {
-  const ctx: WorkerContext = { routes: current.tables[i], clusters, metrics, accessLog, worker: data.index, draining: false, log };
+  const ctx: WorkerContext = { routes: current.tables[i], clusters, metrics, stories, listener: plan.name, accessLog, worker: data.index, draining: false, log };
   if (plan.inbound) ctx.authz = current.authz;
   const security = plan.security === 'config' ? { tls: data.settings.tls } : plan.security === 'plain' ? {} : { identity: data.identity, permissive: plan.security === 'permissive' };
   return { plan, ctx, server: new Listener(data.settings.limits, () => ctx, security) };
@@ -174,6 +177,9 @@ port.on('message', (m: ToWorker) => {
       break;
     case 'stats':
       send({ type: 'stats', id: m.id, counts: versionCounts() });
+      break;
+    case 'stories':
+      send({ type: 'stories', id: m.id, stories: m.requestId ? stories.find(m.requestId) : [], lines: m.tail ? stories.tail(m.tail) : [] });
       break;
     case 'prepare':
       try {

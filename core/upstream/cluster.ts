@@ -17,6 +17,7 @@ import type { Ejectable } from './outlier.ts';
 import { DEFAULT_RTT_MS } from './peak-ewma.ts';
 import { hashKey, Ring } from './ring-hash.ts';
 import { egressOptions } from './upstream-tls.ts';
+import { PICK_HASHED, PICK_LOCAL_ZONE, PICK_PANIC } from '../observe/story.ts';
 import type { TlsFailing } from './upstream-tls.ts';
 import { WorkloadTls } from '../identity/tls.ts';
 import type { Identity } from '../identity/identity.ts';
@@ -122,6 +123,12 @@ export class Cluster {
   private readonly usable: Uint8Array;
   private pickFrom: Pick<Endpoint> | undefined;
   private panic = false;
+  /** Only the local zone's endpoints are eligible. */
+  private zoneOnly = false;
+  /** The last pick went by the ring hash's key. */
+  private hashed = false;
+  /** How many endpoints the picks choose from (the others unhealthy, ejected or outside the local zone). */
+  eligible = 0;
 
   /** `slot`: the cluster's row of the process's breaker table (the supervisor's BreakerSlots). */
   constructor(settings: ClusterSettings, cache: EndpointCache, slot?: number) {
@@ -145,6 +152,15 @@ export class Cluster {
     this.state.epoch++;
   }
 
+  get lb(): string {
+    return this.settings.lb;
+  }
+
+  /** Why the last pick's endpoint was eligible, for the request's story: core/observe/story.ts PICK_* bits. */
+  get pickFlags(): number {
+    return (this.hashed ? PICK_HASHED : 0) | (this.zoneOnly ? PICK_LOCAL_ZONE : 0) | (this.panic ? PICK_PANIC : 0);
+  }
+
   /**
    * An endpoint for the next attempt, another than `avoid` (the one a retry failed on) when possible; undefined
    * when none is available. `headers` (the flat upstream list) carry ring_hash's key.
@@ -154,9 +170,11 @@ export class Cluster {
     const pickFrom = this.pickFrom;
     if (pickFrom === undefined) return undefined;
     if (this.panic) this.state.panicPicks++;
+    this.hashed = false;
     if (this.ring !== undefined && headers !== undefined) {
       const key = hashInput(this.settings.hashOn!, headers);
       if (key !== undefined) {
+        this.hashed = true;
         const i = this.ring.lookup(hashKey(key), this.usable, avoid === undefined ? -1 : this.endpoints.indexOf(avoid));
         return i < 0 ? avoid : this.endpoints[i];
       }
@@ -203,15 +221,18 @@ export class Cluster {
     this.nextExpiry = nextExpiry;
     let chosen = up;
     this.panic = false;
+    this.zoneOnly = false;
     const local = localZone === undefined ? [] : up.filter((e) => e.zone === localZone);
     if (local.length > 0 && local.length * 100 >= panicThreshold * all.filter((e) => e.zone === localZone).length) {
       chosen = local;
+      this.zoneOnly = true;
     } else if (up.length === 0 ? panicThreshold > 0 : up.length * 100 < panicThreshold * all.length) {
       chosen = all;
       this.panic = true;
     }
     const set = new Set(chosen);
     all.forEach((e, i) => (this.usable[i] = set.has(e) ? 1 : 0));
+    this.eligible = chosen.length;
     this.pickFrom = chosen.length ? balancer(this.settings.lb, chosen) : undefined;
   }
 }

@@ -30,6 +30,11 @@ export interface StreamHost {
   localReply(status: number, details: string): void;
   /** Reset the stream: proxy_close_stream, or a local reply after the response headers already left. */
   reset(reason: string): void;
+  /**
+   * A filter's stream callback returned (the request's story): `callback` is the Callback index, `result` one of
+   * core/observe/story.ts FilterResult, `status` the local reply's when it answered.
+   */
+  filterStep?(filter: { name: string; version: string }, callback: number, result: number, status: number): void;
 }
 
 /** What one filter's stream context sees of its request; implemented by the chain. */
