@@ -103,7 +103,7 @@ export async function recentRequests(asks: Asks, service: string | undefined, li
 
 /** The hop where the answer was made: Weft's own error, or a filter's reply or trap; not one that passed an answer on. */
 function decidedHere(h: Story): boolean {
-  return h.error !== null || h.events.some((e) => e.step === 'filter' && (e.result === 'local_reply' || e.result === 'trap'));
+  return !h.inFlight && h.error !== null || h.events.some((e) => e.step === 'filter' && (e.result === 'local_reply' || e.result === 'trap'));
 }
 
 /** "orders' inbound", "frontend's bind:orders"; a proxy without a service is named by its node. */
@@ -114,6 +114,8 @@ function where(h: Hop): string {
 
 /** One sentence: the status, where, and why. */
 export function hopSummary(h: Hop): string {
+  const path = [h.route && `route ${h.route}`, h.cluster && `cluster ${h.cluster}`, h.endpoint && `endpoint ${h.endpoint}`].filter(Boolean).join(', ');
+  if (h.inFlight) return `still in flight at ${where(h)} after ${h.durationMs} ms, its last step ${h.events.at(-1)?.step ?? 'none'} (${path || 'not routed yet'})`;
   const at = `${h.status} at ${where(h)}`;
   const authz = h.authz;
   if (authz && authz.decision === 'deny') {
@@ -127,7 +129,6 @@ export function hopSummary(h: Hop): string {
     if (filter.result === 'trap') return `${at}: ${name} trapped in ${filter.callback}${h.error ? ` (${h.error})` : ''}`;
     return `${at}: ${name} answered ${filter.status} in ${filter.callback}`;
   }
-  const path = [h.route && `route ${h.route}`, h.cluster && `cluster ${h.cluster}`, h.endpoint && `endpoint ${h.endpoint}`].filter(Boolean).join(', ');
   const retries = h.events.filter((e) => e.step === 'retry').map((e) => e.reason);
   const after = retries.length ? `, after ${retries.length} ${retries.length === 1 ? 'retry' : 'retries'} (${retries.join(', ')})` : '';
   if (h.status === 499) return `${at}: the caller went away after ${h.durationMs} ms (${path})`;

@@ -12,7 +12,7 @@ import type { RunningPlane } from '../plane/test/support.ts';
 import { joinToken } from './support/identity.ts';
 import { spawnProxy } from '../core/proxy/spawn.ts';
 import type { SpawnedProxy } from '../core/proxy/spawn.ts';
-import { startUpstream } from './support/upstream.ts';
+import { closedPort, startUpstream } from './support/upstream.ts';
 
 const DOMAIN = 'explain.test';
 const id = (service: string) => `spiffe://${DOMAIN}/ns/default/sa/${service}`;
@@ -28,7 +28,14 @@ async function sidecar(plane: RunningPlane, service: string, appUrl: string, ext
 test('weft explain: a request\'s story at every sidecar it crossed', async (t) => {
   const plane = await startPlane({ args: ['--trust-domain', DOMAIN] });
   t.after(() => plane.stop());
-  const orders = await startUpstream((_req, res) => res.end('orders'));
+  // /slow is held until the test lets it go, so its story can be read while it is in flight.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => { release = resolve; });
+  t.after(() => release());
+  const orders = await startUpstream((req, res) => {
+    if (req.url === '/slow') void held.then(() => res.end('slow'));
+    else res.end('orders');
+  });
   const frontendApp = await startUpstream((_req, res) => res.end('frontend'));
   t.after(() => Promise.all([orders.close(), frontendApp.close()]));
   // The orders sidecar runs the auth filter on its inbound side: /secret needs an API key.
@@ -61,6 +68,11 @@ test('weft explain: a request\'s story at every sidecar it crossed', async (t) =
     last = `${r.status} ${r.body}`;
     return r.status === 200 || undefined;
   }, 30_000).catch(async (err: Error) => assert.fail(`${err.message}; last answer: ${last} ${(await plane.weft(['status'])).stdout} ${ordersCar.stderr().slice(-3000)}`));
+  /** GET /v1/requests/ID, for the loops (the CLI's start-up would make each round seconds long). */
+  const story = async (requestId: string) => {
+    const r = await fetch(`${plane.url}/v1/requests/${requestId}`, { headers: { authorization: `Bearer ${plane.token}` } });
+    return r.status === 200 ? await r.json() as Explanation : undefined;
+  };
   const explain = async (requestId: string) => {
     const r = await plane.weft(['explain', requestId, '--json']);
     assert.equal(r.code, 0, r.stderr);
@@ -156,6 +168,45 @@ test('weft explain: a request\'s story at every sidecar it crossed', async (t) =
     const bad = await plane.weft(['requests', 'orders', '--limit', '0']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /^weft requests: limit: a whole number from 1 to 500 \(WEFT_ERR_USAGE\)\n$/);
+  });
+
+  await t.test('a request still in flight is told as far as it got, at both sidecars', async () => {
+    const pending = call('/slow', { 'x-request-id': 'story-slow' });
+    const e = await waitFor('the request at both sidecars', async () => {
+      const body = await story('story-slow');
+      return body?.hops.length === 2 ? body : undefined;
+    }, 20_000);
+    assert.deepEqual(e.hops.map((h) => [h.node, h.inFlight, h.status]), [['frontend-1', true, 0], ['orders-1', true, 0]]);
+    assert.match(e.summary, /^still in flight at frontend's bind:orders after [\d.]+ ms, its last step endpoint \(route outbound:orders, cluster outbound:orders, endpoint http:\/\/127\.0\.0\.1:\d+\)$/);
+    assert.match(e.hops[1].summary, /^still in flight at orders' inbound after [\d.]+ ms, its last step endpoint \(route inbound, cluster inbound, endpoint http:\/\/127\.0\.0\.1:\d+\)$/);
+    release();
+    assert.equal((await pending).status, 200);
+    const after = await explain('story-slow');
+    assert.deepEqual(after.hops.map((h) => [h.inFlight, h.status]), [[false, 200], [false, 200]]);
+  });
+
+  await t.test('a try that failed is retried on another endpoint, with its reason', async () => {
+    // A second orders instance that refuses connections: the frontend's sidecar may pick it, fail, and retry.
+    const dead = await closedPort();
+    const res = await fetch(`${plane.url}/v1/services/orders/instances`, {
+      method: 'PUT', headers: { authorization: `Bearer ${plane.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ endpoint: `http://127.0.0.1:${dead}`, identity: id('orders') }),
+    });
+    assert.equal(res.status < 300, true, await res.text());
+    const retried = await waitFor('a request that was retried', async () => {
+      const requestId = `story-retry-${Math.random().toString(36).slice(2)}`;
+      assert.equal((await call('/', { 'x-request-id': requestId })).status, 200);
+      const front = (await story(requestId))!.hops[0];
+      return front.events.some((ev) => ev.step === 'retry') ? front : undefined;
+    }, 20_000);
+    const steps = retried.events.filter((ev) => ev.step === 'endpoint' || ev.step === 'retry');
+    assert.deepEqual(steps.map((ev) => [ev.step, ev.try ?? ev.reason, ev.endpoint ?? null]), [
+      ['endpoint', 1, `http://127.0.0.1:${dead}`],
+      ['retry', 'WEFT_ERR_UPSTREAM_CONNECT', null],
+      ['endpoint', 2, `http://127.0.0.1:${ordersCar.port}`],
+    ]);
+    assert.equal(steps[0].endpoints, 2);
+    assert.match(retried.summary, /^200 at frontend's bind:orders: answered \(.*, after 1 retry \(WEFT_ERR_UPSTREAM_CONNECT\)\) in [\d.]+ ms$/);
   });
 
   await t.test('an unknown id is one line with its code, exit 1', async () => {

@@ -81,6 +81,20 @@ test('the ring keeps the newest stories; once busy, every failure and a sample o
   });
 });
 
+test('a request still in flight is found with its story so far', () => {
+  const book = new StoryBook(0, undefined);
+  const s = book.begin('inbound', 'GET', '/slow', undefined, performance.now());
+  book.id(s, 'hanging');
+  book.route(s, 'r', 'c');
+  book.filter(s, 'auth', '1.0.0', 0, FilterResult.Pause, 0);
+  const [story] = book.find('hanging');
+  assert.equal(story.inFlight, true);
+  assert.equal(story.status, 0);
+  assert.deepEqual(story.events.map((e) => e.step), ['route', 'filter']);
+  book.end(s, 504, 'WEFT_ERR_FILTER_TIMEOUT', false);
+  assert.deepEqual(book.find('hanging').map((x) => [x.inFlight, x.status]), [[false, 504]]);
+});
+
 test('requests in flight never share a slot, and a sampled-out slot is reused', () => {
   const book = new StoryBook(0, undefined);
   const now = performance.now();

@@ -21,6 +21,11 @@ const RETRY = 6;
 const UPSTREAM = 7;
 const DONE = 8;
 
+// Slot states.
+const FREE = 0;
+const RUNNING = 1;
+const KEPT = 2;
+
 /** What a filter callback did (StreamHost.filterStep): Continue and Pause are the ABI's Action values. */
 export const FilterResult = { Continue: 0, Pause: 1, LocalReply: 2, Trap: 3 } as const;
 const RESULT_NAMES = ['continue', 'pause', 'local_reply', 'trap'];
@@ -50,8 +55,10 @@ export interface Story {
   route: string | null;
   cluster: string | null;
   endpoint: string | null;
+  /** 0 while the request is still in flight (`inFlight`): its story so far. */
   status: number;
   error: string | null;
+  inFlight: boolean;
   events: StoryEvent[];
 }
 
@@ -106,6 +113,8 @@ export class StoryBook {
   readonly #duration: Float32Array;
   readonly #status: Uint16Array;
   readonly #count: Uint8Array;
+  /** Per slot: FREE, RUNNING (a request in flight) or KEPT (in the ring). */
+  readonly #state: Uint8Array;
   // Events, MAX_EVENTS per slot.
   readonly #kind: Uint8Array;
   readonly #at: Float32Array;
@@ -140,6 +149,7 @@ export class StoryBook {
     this.#duration = new Float32Array(slots);
     this.#status = new Uint16Array(slots);
     this.#count = new Uint8Array(slots);
+    this.#state = new Uint8Array(slots);
     const events = slots * MAX_EVENTS;
     this.#kind = new Uint8Array(events);
     this.#at = new Float32Array(events);
@@ -167,6 +177,9 @@ export class StoryBook {
     this.#endpoint[s] = undefined;
     this.#start[s] = started;
     this.#count[s] = 0;
+    this.#status[s] = 0;
+    this.#error[s] = '';
+    this.#state[s] = RUNNING;
     return s;
   }
 
@@ -230,23 +243,30 @@ export class StoryBook {
     this.#status[s] = status;
     this.#error[s] = error;
     if (!(status >= 400 || error !== '' || retried || this.#sample(now))) {
+      this.#state[s] = FREE;
       this.#free[this.#freeTop++] = s;
       return;
     }
+    this.#state[s] = KEPT;
     const out = this.#ring[this.#cursor];
     this.#ring[this.#cursor] = s;
     this.#cursor = (this.#cursor + 1) % KEPT_STORIES;
-    if (out >= 0) this.#free[this.#freeTop++] = out;
+    if (out >= 0) {
+      this.#state[out] = FREE;
+      this.#free[this.#freeTop++] = out;
+    }
   }
 
-  /** Every kept story of `requestId` (a request retried through this proxy twice, or seen on two listeners, has several). */
+  /**
+   * Every story of `requestId`, kept or still in flight (a request that hangs is explained as far as it got); one
+   * request can have several here: seen on two listeners of the proxy, or sent twice with the same id.
+   */
   find(requestId: string): Story[] {
     const found: Story[] = [];
-    for (let i = 0; i < KEPT_STORIES; i++) {
-      const s = this.#ring[i];
-      if (s >= 0 && this.#id[s] === requestId) found.push(this.#story(s));
+    for (let s = 0; s < this.#state.length; s++) {
+      if (this.#state[s] !== FREE && this.#id[s] === requestId) found.push(this.#story(s));
     }
-    return found;
+    return found.sort((a, b) => a.start - b.start);
   }
 
   /** The newest kept stories first, at most `limit`. */
@@ -302,11 +322,13 @@ export class StoryBook {
       if (this.#kind[e] === AUTHZ) authz = { policy: this.service ?? '', decision: ev.decision as string, rule: ev.rule as string, reason: ev.reason as string };
       events.push(ev);
     }
+    const inFlight = this.#state[s] === RUNNING;
     return {
       requestId: this.#id[s], service: this.service, listener: this.#listener[s], worker: this.worker,
-      start: this.#epoch(this.#start[s]), durationMs: round(this.#duration[s]), method: this.#method[s], path: withoutQuery(this.#path[s]),
+      start: this.#epoch(this.#start[s]), durationMs: round(inFlight ? performance.now() - this.#start[s] : this.#duration[s]),
+      method: this.#method[s], path: withoutQuery(this.#path[s]),
       caller: this.#caller[s] ?? null, authz, route: this.#route[s] ?? null, cluster: this.#cluster[s] ?? null,
-      endpoint: this.#endpoint[s] ?? null, status: this.#status[s], error: this.#error[s] || null, events,
+      endpoint: this.#endpoint[s] ?? null, status: this.#status[s], error: this.#error[s] || null, inFlight, events,
     };
   }
 

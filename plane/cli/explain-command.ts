@@ -28,7 +28,7 @@ function eventLine(e: StoryEvent): string {
 
 function hopText(h: Hop): string {
   const head = `${h.node} (${[h.service, h.listener, `worker ${h.worker}`].filter(Boolean).join(', ')}): ${h.method} ${h.path}${h.caller ? ` from ${h.caller}` : ''}` +
-    ` → ${h.status}${h.error ? ` ${h.error}` : ''} in ${ms(h.durationMs)}`;
+    (h.inFlight ? ` → still in flight after ${ms(h.durationMs)}` : ` → ${h.status}${h.error ? ` ${h.error}` : ''} in ${ms(h.durationMs)}`);
   const width = Math.max(...h.events.map((e) => ms(e.atMs).length));
   return [head, ...h.events.map((e) => `  +${ms(e.atMs).padStart(width)}  ${eventLine(e)}`)].join('\n');
 }
