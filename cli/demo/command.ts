@@ -65,6 +65,7 @@ function tryNext(plane: DemoPlane, frontend: Sidecar, deny: string, dir: string)
     ['push a filter version: every sidecar swaps it in, no request lost', `npx weft filter push telemetry ${wasm('telemetry')} --version 1.0.1`],
     ['start a rollout: the new version takes a growing share while its error rate stays low', `npx weft filter push ratelimit ${wasm('ratelimit')} --version 1.1.0 --hold\n  npx weft rollout start ratelimit@1.1.0 --canary 10 --step 30 --interval 10s\n  npx weft rollout status`],
     ['deny a path with a policy: payments refuses /pay, watch the success column fall; then lift it', `npx weft apply -f ${deny}\n  npx weft policy delete payments`],
+    ['why a request got its answer: the newest requests at payments, then the story of one across every sidecar', 'npx weft requests payments --limit 5\n  npx weft explain REQUEST_ID'],
   ];
   return `Try next, in another terminal (from this directory):\n\n${steps.map(([why, cmd]) => `  # ${why}\n  ${cmd}\n`).join('\n')}
 Sidecar admin: ${frontend.admin}/metrics, /config, /identity (frontend's). Logs (removed on a clean stop): ${dir}/*.log
