@@ -58,16 +58,17 @@ test('weft explain: a request\'s story at every sidecar it crossed', async (t) =
   const ordersCar = (cars[0] as PromiseFulfilledResult<SpawnedProxy>).value;
 
   /** What the frontend app would do: call orders through its sidecar's bound port. */
-  const call = async (path: string, headers: Record<string, string> = {}) => {
-    const res = await request(`http://127.0.0.1:${ordersBind}${path}`, { headers: { host: 'orders', ...headers }, headersTimeout: 5000, bodyTimeout: 5000 });
+  const call = async (path: string, headers: Record<string, string> = {}, timeoutMs = 5000) => {
+    const res = await request(`http://127.0.0.1:${ordersBind}${path}`, { headers: { host: 'orders', ...headers }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
     return { status: res.statusCode, body: await res.body.text(), requestId: res.headers['x-request-id'] as string | undefined };
   };
   let last = '';
+  // Wide: a sidecar compiles its filters before its first snapshot serves, ~30 s on a loaded two-core machine.
   await waitFor('orders reachable through both sidecars', async () => {
     const r = await call('/').catch((err: Error) => ({ status: 0, body: err.message }));
     last = `${r.status} ${r.body}`;
     return r.status === 200 || undefined;
-  }, 30_000).catch(async (err: Error) => assert.fail(`${err.message}; last answer: ${last} ${(await plane.weft(['status'])).stdout} ${ordersCar.stderr().slice(-3000)}`));
+  }, 120_000).catch(async (err: Error) => assert.fail(`${err.message}; last answer: ${last} ${(await plane.weft(['status'])).stdout} ${ordersCar.stderr().slice(-3000)}`));
   /** GET /v1/requests/ID, for the loops (the CLI's start-up would make each round seconds long). */
   const story = async (requestId: string) => {
     const r = await fetch(`${plane.url}/v1/requests/${requestId}`, { headers: { authorization: `Bearer ${plane.token}` } });
@@ -132,7 +133,7 @@ test('weft explain: a request\'s story at every sidecar it crossed', async (t) =
     const policy = join(tempDir('explain-policy'), 'deny.yaml');
     writeFileSync(policy, 'kind: AuthorizationPolicy\nservice: orders\ndefault: allow\nrules:\n  - name: deny-admin\n    action: deny\n    to: { paths: [/admin] }\n');
     assert.equal((await plane.weft(['apply', '-f', policy])).code, 0);
-    await waitFor('the policy in force', async () => (await call('/admin')).status === 403 || undefined, 5000);
+    await waitFor('the policy in force', async () => (await call('/admin')).status === 403 || undefined, 30_000);
     // No x-request-id from the app: the frontend's sidecar made one, and the 403 carries it back.
     const denied = await call('/admin');
     assert.equal(denied.status, 403);
@@ -171,7 +172,7 @@ test('weft explain: a request\'s story at every sidecar it crossed', async (t) =
   });
 
   await t.test('a request still in flight is told as far as it got, at both sidecars', async () => {
-    const pending = call('/slow', { 'x-request-id': 'story-slow' });
+    const pending = call('/slow', { 'x-request-id': 'story-slow' }, 120_000);
     const e = await waitFor('the request at both sidecars', async () => {
       const body = await story('story-slow');
       return body?.hops.length === 2 ? body : undefined;
@@ -188,17 +189,21 @@ test('weft explain: a request\'s story at every sidecar it crossed', async (t) =
   await t.test('a try that failed is retried on another endpoint, with its reason', async () => {
     // A second orders instance that refuses connections: the frontend's sidecar may pick it, fail, and retry.
     const dead = await closedPort();
-    const res = await fetch(`${plane.url}/v1/services/orders/instances`, {
-      method: 'PUT', headers: { authorization: `Bearer ${plane.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ endpoint: `http://127.0.0.1:${dead}`, identity: id('orders') }),
-    });
-    assert.equal(res.status < 300, true, await res.text());
+    const register = async () => {
+      const res = await fetch(`${plane.url}/v1/services/orders/instances`, {
+        method: 'PUT', headers: { authorization: `Bearer ${plane.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ endpoint: `http://127.0.0.1:${dead}`, identity: id('orders') }),
+      });
+      assert.equal(res.status < 300, true, await res.text());
+    };
+    await register();
     const retried = await waitFor('a request that was retried', async () => {
+      await register(); // as a heartbeat: the registration lives 10 s
       const requestId = `story-retry-${Math.random().toString(36).slice(2)}`;
       assert.equal((await call('/', { 'x-request-id': requestId })).status, 200);
       const front = (await story(requestId))!.hops[0];
       return front.events.some((ev) => ev.step === 'retry') ? front : undefined;
-    }, 20_000);
+    }, 60_000);
     const steps = retried.events.filter((ev) => ev.step === 'endpoint' || ev.step === 'retry');
     assert.deepEqual(steps.map((ev) => [ev.step, ev.try ?? ev.reason, ev.endpoint ?? null]), [
       ['endpoint', 1, `http://127.0.0.1:${dead}`],
