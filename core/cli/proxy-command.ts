@@ -26,7 +26,8 @@ export const proxyFlags: FlagSpec[] = [
   { name: 'filter-memory', value: 'SIZE', help: 'memory cap per filter instance', defaultText: '64MiB' },
   { name: 'plane', value: 'URL[,URL]', help: 'take routes, clusters and filters from a control plane; several URLs fail over' },
   { name: 'node', value: 'NAME', help: 'this proxy\'s name towards the plane', defaultText: 'the host name' },
-  { name: 'data-dir', value: 'DIR', help: 'where the last good snapshot, the module cache and the identity live (0700)', defaultText: '$XDG_STATE_HOME/weft/proxy/NODE, else ~/.local/state/weft/proxy/NODE' },
+  { name: 'takeover', help: 'take the listen and admin addresses over from the weft proxy serving them, losing no request (an upgrade): both serve until this one is ready, then that one drains and exits 0; with none serving them, start as usual' },
+  { name: 'data-dir', value: 'DIR', help: 'where the handover socket, the last good snapshot, the module cache and the identity live (0700)', defaultText: '$XDG_STATE_HOME/weft/proxy/NODE, else ~/.local/state/weft/proxy/NODE' },
   ...TOKEN_FLAGS,
   { name: 'join-token', value: 'TOKEN', help: 'one-time join token (weft identity token): the listener serves mTLS with this workload\'s certificate; needs --plane' },
   { name: 'service', value: 'NAME', help: 'run as this service\'s sidecar (needs --plane, --join-token, --inbound, --app)' },
@@ -72,14 +73,17 @@ export async function main(argv: string[]): Promise<number> {
   if (sidecar) settings.sidecar = sidecar.sidecar;
   if (joinToken !== undefined && !plane) throw new WeftError(ErrorCodes.USAGE, '--join-token needs --plane (the plane issues the certificate)', 2);
   if (joinToken !== undefined && settings.tls) throw new WeftError(ErrorCodes.USAGE, '--join-token and tls in the config both set the listener\'s certificate: keep one', 2);
-  if (!plane) return startSupervisor(settings, { reload: overrides.config ? () => resolveProxySettings(overrides) : undefined });
   const node = str('node') ?? os.hostname();
   // The node names the default data dir and a path in the plane's API.
   if (!/^[A-Za-z0-9_.-]+$/.test(node) || node === '.' || node === '..') throw new WeftError(ErrorCodes.USAGE, `--node: letters, digits, ".", "-" and "_", got "${node}"`, 2);
+  const dataDir = openDataDir(dataDirPath(str('data-dir'), ['proxy', node]));
+  const takeover = values.takeover === true;
+  if (!plane) return startSupervisor(settings, { dataDir, takeover, reload: overrides.config ? () => resolveProxySettings(overrides) : undefined });
   const planes = plane.split(',').map((p) => p.trim()).filter(Boolean);
   const token = tokenOption(values, process.env);
-  const dataDir = openDataDir(dataDirPath(str('data-dir'), ['proxy', node]));
   return startSupervisor(settings, {
+    dataDir,
+    takeover,
     identity: joinToken === undefined ? undefined : (log) => new IdentityManager({ planes, dataDir, joinToken, log }),
     feed: (sup, log) => feedFromPlane(sup, log, {
       planes,

@@ -2,6 +2,7 @@
 import http, { STATUS_CODES } from 'node:http';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { LimitSettings, TlsSettings } from '../config/settings.ts';
@@ -250,13 +251,21 @@ export class Listener {
     this.server.once('error', fn);
   }
 
-  /** Stops accepting; HTTP/1.1 connections close as they turn idle, HTTP/2 ones get GOAWAY and finish their streams. */
-  close(cb: () => void): void {
-    this.server.close(cb);
+  /**
+   * Stops accepting; HTTP/2 connections get GOAWAY and finish their streams, HTTP/1.1 ones close as they turn idle,
+   * those idle now at once. With `keepIdle` (a handover: another process accepts now) those stay open until their
+   * next response, which says Connection: close, so a client that sends on one as it would have closed loses
+   * nothing; closeIdleConnections() later ends any that stay idle.
+   */
+  close(cb: () => void, keepIdle = false): void {
+    // http.Server's close() closes the idle connections too; net.Server's only stops accepting.
+    const close = (server: net.Server, done: () => void) => (keepIdle ? net.Server.prototype.close.call(server, done) : server.close(done));
+    close(this.server, cb);
     // Never listening, they only stop their timers here ("not running" is expected).
-    this.plain?.close(() => undefined);
-    this.extension.close(() => undefined);
-    this.closeIdleConnections();
+    if (this.plain) close(this.plain, () => undefined);
+    close(this.extension, () => undefined);
+    if (keepIdle) this.h2.closeIdleConnections();
+    else this.closeIdleConnections();
   }
 
   closeIdleConnections(): void {

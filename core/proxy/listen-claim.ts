@@ -10,10 +10,23 @@ export interface ListenClaim {
   release(): Promise<void>;
 }
 
+/** What a lock's holder answers: its pid, and the socket it hands its addresses over through (core/proxy/handover.ts). */
+export interface Holder { pid?: number; handover?: string }
+
+/** The refusal of an address another weft process serves, with what it said of itself (for a takeover). */
+export class HeldAddress extends WeftError {
+  readonly holder: Holder;
+  constructor(message: string, holder: Holder) {
+    super(ErrorCodes.LISTEN_FAILED, message);
+    this.holder = holder;
+  }
+}
+
 /**
  * An abstract unix socket (Linux): no file to go stale, gone when the process dies however it dies, and scoped to
- * the network namespace as the port itself is. It answers who holds it, and is where a deliberate handover to a
- * new process (an upgrade) will be negotiated.
+ * the network namespace as the port itself is. It answers who holds it and where to ask for a handover; it is not
+ * that socket itself, since anyone in the namespace may connect to an abstract name, and only the owner may to a
+ * file in a 0700 data dir.
  */
 const lockName = (address: string) => `\0weft/listen/${address.toLowerCase()}`;
 /** How long a refused start waits for the holder to say its pid before saying it without. */
@@ -25,8 +38,8 @@ function listen(server: net.Server, options: net.ListenOptions): Promise<void> {
   return listening.then(() => undefined);
 }
 
-/** The pid the lock's holder reports, or undefined when it does not say in time. */
-function holderPid(name: string): Promise<number | undefined> {
+/** What the lock's holder reports, empty when it does not say in time. */
+function askHolder(name: string): Promise<Holder> {
   return new Promise((resolve) => {
     let text = '';
     const socket = net.connect(name);
@@ -35,10 +48,10 @@ function holderPid(name: string): Promise<number | undefined> {
     socket.on('error', () => undefined);
     socket.on('close', () => {
       try {
-        const pid = (JSON.parse(text) as { pid?: unknown }).pid;
-        resolve(typeof pid === 'number' ? pid : undefined);
+        const { pid, handover } = JSON.parse(text) as { pid?: unknown; handover?: unknown };
+        resolve({ pid: typeof pid === 'number' ? pid : undefined, handover: typeof handover === 'string' ? handover : undefined });
       } catch {
-        resolve(undefined);
+        resolve({});
       }
     });
   });
@@ -50,19 +63,22 @@ function holderPid(name: string): Promise<number | undefined> {
  * serves the address holds it. Then, with `probe`, an exclusive bind (no SO_REUSEPORT) that the kernel refuses
  * while any socket, weft's or not, holds an overlapping address (the same port on 0.0.0.0, say); it is closed at
  * once so the workers can bind. A port 0 the kernel just chose for this process needs no probe. `label` names
- * the listener in the error (a sidecar has several).
+ * the listener in the error (a sidecar has several); `handover` is this process's handover socket, which the lock
+ * tells whoever asks. Another weft process on the address is refused with a HeldAddress.
  */
-export async function claimListen(at: HostPort, probe: boolean, label = ''): Promise<ListenClaim> {
+export async function claimListen(at: HostPort, probe: boolean, label = '', handover?: string): Promise<ListenClaim> {
   const address = formatHostPort(at);
-  const refuse = (why: string) => new WeftError(ErrorCodes.LISTEN_FAILED, `cannot listen on ${address}${label}: ${why}`);
+  const sentence = (why: string) => `cannot listen on ${address}${label}: ${why}`;
+  const refuse = (why: string) => new WeftError(ErrorCodes.LISTEN_FAILED, sentence(why));
   const name = lockName(address);
-  const lock = net.createServer((socket) => socket.end(`${JSON.stringify({ pid: process.pid })}\n`));
+  const lock = net.createServer((socket) => socket.end(`${JSON.stringify({ pid: process.pid, handover } satisfies Holder)}\n`));
   try {
     await listen(lock, { path: name });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw refuse(`cannot take its lock: ${(err as Error).message}`);
-    const pid = await holderPid(name);
-    throw refuse(`another weft process${pid === undefined ? '' : ` (pid ${pid})`} serves it`);
+    const holder = await askHolder(name);
+    const pid = holder.pid;
+    throw new HeldAddress(sentence(`another weft process${pid === undefined ? '' : ` (pid ${pid})`} serves it; weft proxy --takeover replaces it without losing a request`), holder);
   }
   // The lock must never be what keeps a stopping process alive.
   lock.unref();

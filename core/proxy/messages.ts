@@ -35,7 +35,7 @@ export type ToWorker =
   | { type: 'stats'; id: number }
   /** The worker's kept stories of one request, or (`tail`) its newest ones (core/observe/story.ts). */
   | { type: 'stories'; id: number; requestId?: string; tail?: number }
-  | { type: 'drain'; timeoutMs: number }
+  | { type: 'drain'; timeoutMs: number; keepIdleMs: number }
   /** Build the next generation beside the serving one (filters started, pools ready); serve nothing from it yet. */
   | ({ type: 'prepare'; id: number } & Generation)
   /** Swap to the prepared generation: new requests take it, in-flight ones finish on the old. */

@@ -20,11 +20,18 @@ import type { IdentityManager } from '../identity/manager.ts';
 import { listenerPlans, listenerRoutes } from './listeners.ts';
 import { allocateBreakerTable, BREAKER_SLOTS, BreakerSlots } from '../upstream/breaker-table.ts';
 import { entryUrl } from '../runtime/assets.ts';
-import { claimListen } from './listen-claim.ts';
-import type { ListenClaim } from './listen-claim.ts';
+import { claimListen, HeldAddress } from './listen-claim.ts';
+import type { Holder, ListenClaim } from './listen-claim.ts';
+import { requestHandover, serveHandover } from './handover.ts';
+import type { Handover, HandoverServer } from './handover.ts';
 
 const WORKER_URL = entryUrl(new URL('./worker.ts', import.meta.url), 'proxy-worker');
 const RESTART_BACKOFF_MS = 200;
+/**
+ * After a handover, how long connections idle at its start stay open (each closes after its next response, which
+ * says Connection: close): a client in a steady loop sends on them within it, and never onto one closing under it.
+ */
+const HANDOVER_IDLE_GRACE_MS = 1000;
 
 /** One worker slot: the thread that fills it now, replaced when it dies. */
 interface Slot { index: number; worker: Worker; listening: boolean }
@@ -56,6 +63,11 @@ export class Supervisor {
   private identityManager: IdentityManager | undefined;
   /** This process's hold on each listen address, kept while any worker may listen there (a restart rebinds it). */
   private readonly claims: ListenClaim[] = [];
+  /** Addresses another weft process serves and hands over (--takeover): their locks are claimed once it lets go. */
+  private readonly held: { listen: HostPort; label: string }[] = [];
+  /** This process's handover socket, which its locks name. */
+  private handoverPath: string | undefined;
+  private drained: Promise<void> | undefined;
 
   constructor(settings: ProxySettings, log: Logger) {
     this.settings = settings;
@@ -120,11 +132,41 @@ export class Supervisor {
   /**
    * Claims every listen address with a fixed port (core/proxy/listen-claim.ts): before a join token is spent, a
    * filter compiled or a worker started, so a second proxy on a served address fails at once and changes nothing.
+   * With `takeover`, addresses another weft process serves are asked of it instead (core/proxy/handover.ts); the
+   * accepted handover is returned, for this process to say when it serves too.
    */
-  async claimAddresses(): Promise<void> {
+  async claimAddresses(handoverPath: string, takeover = false): Promise<Handover | undefined> {
+    this.handoverPath = handoverPath;
+    let holder: Holder | undefined;
     for (const { listen, label } of this.listenAt()) {
-      if (listen.port !== 0) this.claims.push(await claimListen(listen, true, label));
+      if (listen.port === 0) continue;
+      try {
+        this.claims.push(await claimListen(listen, true, label, handoverPath));
+      } catch (err) {
+        if (!takeover || !(err instanceof HeldAddress)) throw err;
+        const { pid, handover } = err.holder;
+        const cannot = `cannot take ${formatHostPort(listen)}${label} over from weft${pid === undefined ? '' : ` pid ${pid}`}`;
+        if (pid === undefined || handover === undefined) throw new WeftError(ErrorCodes.LISTEN_FAILED, `${cannot}: it offers no handover (a weft from before --takeover?)`);
+        if (holder && holder.handover !== handover) throw new WeftError(ErrorCodes.LISTEN_FAILED, `${cannot}: pid ${holder.pid} serves another of the addresses, and one takeover replaces one process`);
+        holder = err.holder;
+        this.held.push({ listen, label });
+      }
     }
+    if (!holder) return undefined;
+    return requestHandover(holder.handover!, holder.pid!, this.held.map((h) => formatHostPort(h.listen)));
+  }
+
+  /** The holder let go of the addresses it handed over: their locks are this process's now (no probe: our workers hold the ports). */
+  async claimHandedOver(): Promise<void> {
+    for (const { listen, label } of this.held.splice(0)) this.claims.push(await claimListen(listen, false, label, this.handoverPath));
+  }
+
+  /** Why a new process asking for `addresses` cannot replace this one: it would leave one of ours unserved. */
+  handoverRefusal(addresses: string[]): string | undefined {
+    const asked = new Set(addresses.map((a) => a.toLowerCase()));
+    const missing = Object.entries(this.listenAddresses()).filter(([, a]) => !asked.has(a.toLowerCase()));
+    if (missing.length === 0) return undefined;
+    return `it serves ${missing.map(([name, a]) => `${a} (${name})`).join(', ')}, which the new process would not: give it the same addresses`;
   }
 
   /** Starts worker 0 on the configured ports (some may be 0), claims the ports it got for those, then starts the rest. */
@@ -136,7 +178,7 @@ export class Supervisor {
     await this.loader.close();
     await this.spawn(0);
     for (const [i, { listen, label }] of at.entries()) {
-      if (listen.port === 0) this.claims.push(await claimListen({ host: listen.host, port: this.ports[i] }, false, label));
+      if (listen.port === 0) this.claims.push(await claimListen({ host: listen.host, port: this.ports[i] }, false, label, this.handoverPath));
     }
     await Promise.all(Array.from({ length: this.settings.workers - 1 }, (_, i) => this.spawn(i + 1)));
   }
@@ -284,13 +326,19 @@ export class Supervisor {
     p.resolve(p.results);
   }
 
-  /** Stops accepting, lets in-flight requests finish up to the drain timeout, then ends every worker. */
-  async drain(): Promise<void> {
+  /** Stops accepting, lets in-flight requests finish up to the drain timeout, then ends every worker (once, however often asked). */
+  drain(handover = false): Promise<void> {
+    this.drained ??= this.drainWorkers(handover);
+    return this.drained;
+  }
+
+  private async drainWorkers(handover: boolean): Promise<void> {
     this.stopping = true;
     const timeoutMs = this.settings.drainTimeoutMs;
+    const keepIdleMs = handover ? Math.min(HANDOVER_IDLE_GRACE_MS, timeoutMs) : 0;
     await Promise.all(this.slots.map(async (s) => {
       const exited = once(s.worker, 'exit');
-      s.worker.postMessage({ type: 'drain', timeoutMs } satisfies ToWorker);
+      s.worker.postMessage({ type: 'drain', timeoutMs, keepIdleMs } satisfies ToWorker);
       const timer = setTimeout(() => void s.worker.terminate(), timeoutMs + 1000);
       await exited;
       clearTimeout(timer);
@@ -308,6 +356,10 @@ function warnUnverified(log: Logger, next: ProxySettings, previous?: ProxySettin
 }
 
 export interface SupervisorHooks {
+  /** The proxy's data dir (0700): its handover socket lives there. */
+  dataDir: string;
+  /** Take the listen addresses over from the weft process serving them (`--takeover`) instead of being refused them. */
+  takeover?: boolean;
   /** Re-reads the config file: SIGHUP applies it to every worker without dropping a request. */
   reload?: () => ProxySettings;
   /** Starts what feeds the supervisor configs (the control-plane client) once the workers listen; returns how to stop it. */
@@ -336,45 +388,76 @@ function onSighupReload(sup: Supervisor, log: Logger, reload: () => ProxySetting
   });
 }
 
-export async function startSupervisor(settings: ProxySettings, hooks: SupervisorHooks = {}): Promise<number> {
+export async function startSupervisor(settings: ProxySettings, hooks: SupervisorHooks): Promise<number> {
   const { reload } = hooks;
   const log = createLogger(settings.logLevel);
   const sup = new Supervisor(settings, log);
   let admin: AdminServer | undefined;
   let identity: IdentityManager | undefined;
+  let handover: Handover | undefined;
+  let handoverServer: HandoverServer | undefined;
+  let started = false;
+  const closeAdmin = () => {
+    admin?.close();
+    admin = undefined;
+  };
   const stopAll = async () => {
+    handover?.abort();
     await sup.drain();
     await sup.releaseAddresses();
-    admin?.close();
+    closeAdmin();
     identity?.close();
+    await handoverServer?.close();
   };
+  // Signal handlers go in before the ready line: a supervisor may signal as soon as it reads it, and Node's
+  // default for SIGHUP and SIGTERM is to die on the spot. A handover to a new process ends this one as they do.
+  let stop!: (why: Record<string, unknown>) => void;
+  const stopped = new Promise<void>((resolve) => {
+    stop = (why) => {
+      log.info({ ...why, drainTimeoutMs: settings.drainTimeoutMs }, 'draining');
+      resolve();
+    };
+  });
   try {
+    handoverServer = await serveHandover(hooks.dataDir, {
+      refusal: (addresses) => (started ? sup.handoverRefusal(addresses) : 'it is still starting'),
+      release: async (pid) => {
+        // The new process serves every address: from here on, new connections go to it alone.
+        void sup.drain(true);
+        await sup.releaseAddresses();
+        closeAdmin();
+        stop({ handover: pid });
+      },
+    });
     // Addresses first: a proxy that cannot have them must not spend its one-time join token.
-    await sup.claimAddresses();
-    admin = settings.admin ? await startAdmin(settings.admin, sup) : undefined;
+    handover = await sup.claimAddresses(handoverServer.path, hooks.takeover);
+    if (handover) log.info({ from: handover.pid }, 'taking the listen addresses over');
+    // Taking over, the admin address is the old process's until it lets go.
+    admin = settings.admin && !handover ? await startAdmin(settings.admin, sup) : undefined;
     identity = hooks.identity?.(log);
     if (identity) {
       await identity.start();
       sup.useIdentity(identity);
     }
     await sup.start();
+    if (handover) {
+      await handover.serving();
+      handover = undefined;
+      await sup.claimHandedOver();
+      admin = settings.admin ? await startAdmin(settings.admin, sup) : undefined;
+    }
   } catch (err) {
     await stopAll();
     throw err;
   }
-  // Signal handlers go in before the ready line: a supervisor may signal as soon as it reads it, and Node's
-  // default for SIGHUP and SIGTERM is to die on the spot.
-  const stopped = new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      log.info({ signal, drainTimeoutMs: settings.drainTimeoutMs }, 'draining');
-      resolve();
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-  });
+  process.once('SIGTERM', () => stop({ signal: 'SIGTERM' }));
+  process.once('SIGINT', () => stop({ signal: 'SIGINT' }));
   if (reload) onSighupReload(sup, log, reload);
+  // A service manager's reload (ExecReload) must never end a proxy that has no file to re-read.
+  else process.on('SIGHUP', () => log.info(hooks.feed ? 'SIGHUP: the plane feeds this proxy\'s config; nothing to re-read' : 'SIGHUP: no --config file to re-read'));
 
   const { inbound: listen, ...others } = sup.listenAddresses();
+  started = true;
   log.info({ listen, ...others, admin: admin ? formatHostPort(admin.address) : 'off', workers: settings.workers }, 'weft proxy ready');
   let feed: { close(): Promise<void> } | undefined;
   try {

@@ -141,19 +141,21 @@ function commit(id: number): void {
   void endpoints.retainOnly(next.clusters.values());
 }
 
-function drain(timeoutMs: number): void {
+/** Stops accepting and ends the connections as their requests finish; `keepIdleMs` spares the idle ones that long (Listener.close). */
+function drain(timeoutMs: number, keepIdleMs: number): void {
   let open = served.length;
   for (const { ctx, server } of served) {
     ctx.draining = true;
     server.close(() => {
       if (--open === 0) finish();
-    });
+    }, keepIdleMs > 0);
   }
   // Connections whose last response ends during the drain turn idle later: keep closing them as they do.
-  const sweep = setInterval(() => {
-    for (const { server } of served) server.closeIdleConnections();
-  }, 50);
-  sweep.unref();
+  setTimeout(() => {
+    setInterval(() => {
+      for (const { server } of served) server.closeIdleConnections();
+    }, 50).unref();
+  }, keepIdleMs).unref();
   setTimeout(() => {
     for (const { server } of served) server.closeAllConnections();
     finish();
@@ -201,7 +203,7 @@ port.on('message', (m: ToWorker) => {
       break;
     }
     case 'drain':
-      drain(m.timeoutMs);
+      drain(m.timeoutMs, m.keepIdleMs);
       break;
     case 'identity':
       endpoints.useIdentity(m.identity);
