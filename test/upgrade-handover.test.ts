@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { statSync, readdirSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
-import { startUpstream } from './support/upstream.ts';
+import { closedPort, startUpstream } from './support/upstream.ts';
 import { startProxy } from './support/proxy.ts';
 import { spawnProxy } from '../core/proxy/spawn.ts';
 import { tempDir } from '../plane/test/support.ts';
@@ -105,4 +105,45 @@ test('a proxy under steady keep-alive load is upgraded by `weft proxy --takeover
     (err: Error) => err.message,
   );
   assert.match(third, new RegExp(`another weft process \\(pid ${next.proc.pid}\\) serves it.*WEFT_ERR_LISTEN_FAILED`));
+});
+
+/** Resolves once `proc`'s log (stderr) has a line matching `pattern`, with that line's JSON. */
+async function logLine(proxy: { stderr(): string }, pattern: RegExp): Promise<Record<string, unknown>> {
+  for (;;) {
+    const line = proxy.stderr().split('\n').find((l) => pattern.test(l));
+    if (line) return JSON.parse(line) as Record<string, unknown>;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test('SIGUSR2 upgrades a proxy under load to the executable on disk under the same pid, through a stand-in, and no request fails', async (t) => {
+  const app = await startUpstream((_req, res) => res.end('ok'));
+  t.after(() => app.close());
+  const port = await closedPort();
+  const proxy = await startProxy(['--listen', `127.0.0.1:${port}`, '--admin', 'off', '--upstream', app.url, '--workers', '1', '--data-dir', tempDir('upgrade-usr2'), '--drain-timeout', '5s']);
+  t.after(() => proxy.stop());
+  const pid = proxy.proc.pid!;
+  const load = steadyLoad(port, 8);
+  let stopped = false;
+  t.after(async () => {
+    if (!stopped) await load.stop();
+  });
+  await moreServed(load.counts, 300);
+
+  proxy.proc.kill('SIGUSR2');
+  // The stand-in takes over, this pid drains and becomes the new executable, which takes the address back.
+  const back = await logLine(proxy, new RegExp(`"pid":${pid},.*"from":\\d+,.*"msg":"taking the listen addresses over"`));
+  const standIn = back.from as number;
+  assert.notEqual(standIn, pid);
+  await logLine(proxy, new RegExp(`"pid":${standIn},.*"msg":"stopped"`));
+  const readyLines = proxy.stderr().split('\n').filter((l) => l.includes(`"pid":${pid},`) && l.includes('"weft proxy ready"'));
+  assert.equal(readyLines.length, 2, 'ready at start, and again as the new executable');
+  assert.equal(proxy.proc.exitCode, null, 'the same process serves on');
+
+  await moreServed(load.counts, 300);
+  stopped = true;
+  const counts = await load.stop();
+  assert.deepEqual(counts.errors, [], 'no request failed');
+  console.log(`SIGUSR2 upgrade under load: ${counts.ok} requests, ${counts.failed} failed`);
+  assert.equal(await proxy.stop(), 0);
 });

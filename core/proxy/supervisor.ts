@@ -24,6 +24,7 @@ import { claimListen, HeldAddress } from './listen-claim.ts';
 import type { Holder, ListenClaim } from './listen-claim.ts';
 import { requestHandover, serveHandover } from './handover.ts';
 import type { Handover, HandoverServer } from './handover.ts';
+import { reexec, startStandIn } from './upgrade.ts';
 
 const WORKER_URL = entryUrl(new URL('./worker.ts', import.meta.url), 'proxy-worker');
 const RESTART_BACKOFF_MS = 200;
@@ -32,6 +33,8 @@ const RESTART_BACKOFF_MS = 200;
  * says Connection: close): a client in a steady loop sends on them within it, and never onto one closing under it.
  */
 const HANDOVER_IDLE_GRACE_MS = 1000;
+/** How long an upgrade's stand-in may take to start and take over before the upgrade is given up (it logs why). */
+const STAND_IN_TIMEOUT_MS = 120_000;
 
 /** One worker slot: the thread that fills it now, replaced when it dies. */
 interface Slot { index: number; worker: Worker; listening: boolean }
@@ -159,6 +162,12 @@ export class Supervisor {
   /** The holder let go of the addresses it handed over: their locks are this process's now (no probe: our workers hold the ports). */
   async claimHandedOver(): Promise<void> {
     for (const { listen, label } of this.held.splice(0)) this.claims.push(await claimListen(listen, false, label, this.handoverPath));
+  }
+
+  /** Why this process cannot start its successor with its own flags: a listen port 0 would be another port there. */
+  upgradeRefusal(): string | undefined {
+    const chosen = this.listenAt().filter((l) => l.listen.port === 0).map((l) => `${l.listen.host}:0${l.label}`);
+    return chosen.length ? `it listens on ${chosen.join(', ')}, a port the kernel chose, which the new executable would not know: give fixed ports` : undefined;
   }
 
   /** Why a new process asking for `addresses` cannot replace this one: it would leave one of ours unserved. */
@@ -412,10 +421,10 @@ export async function startSupervisor(settings: ProxySettings, hooks: Supervisor
   // Signal handlers go in before the ready line: a supervisor may signal as soon as it reads it, and Node's
   // default for SIGHUP and SIGTERM is to die on the spot. A handover to a new process ends this one as they do.
   let stop!: (why: Record<string, unknown>) => void;
-  const stopped = new Promise<void>((resolve) => {
+  const stopped = new Promise<Record<string, unknown>>((resolve) => {
     stop = (why) => {
       log.info({ ...why, drainTimeoutMs: settings.drainTimeoutMs }, 'draining');
-      resolve();
+      resolve(why);
     };
   });
   try {
@@ -452,6 +461,7 @@ export async function startSupervisor(settings: ProxySettings, hooks: Supervisor
   }
   process.once('SIGTERM', () => stop({ signal: 'SIGTERM' }));
   process.once('SIGINT', () => stop({ signal: 'SIGINT' }));
+  const upgrade = onSigusr2Upgrade(sup, log);
   if (reload) onSighupReload(sup, log, reload);
   // A service manager's reload (ExecReload) must never end a proxy that has no file to re-read.
   else process.on('SIGHUP', () => log.info(hooks.feed ? 'SIGHUP: the plane feeds this proxy\'s config; nothing to re-read' : 'SIGHUP: no --config file to re-read'));
@@ -467,9 +477,36 @@ export async function startSupervisor(settings: ProxySettings, hooks: Supervisor
     throw err;
   }
 
-  await stopped;
+  const why = await stopped;
+  clearTimeout(upgrade.timer);
   await feed?.close();
   await stopAll();
   log.info('stopped');
+  if (upgrade.underWay && why.handover !== undefined) {
+    log.info({ standIn: why.handover }, 'upgrade: becoming the weft executable on disk, to take the addresses back from the stand-in');
+    reexec();
+  }
   return 0;
+}
+
+/**
+ * SIGUSR2 (`systemctl kill -s SIGUSR2 --kill-whom=main`): upgrade to the executable on disk under this pid. A
+ * stand-in started from it takes the addresses over; this process drains, then becomes that executable
+ * (core/proxy/upgrade.ts) and takes them back. A stand-in that never takes over leaves this process serving.
+ */
+function onSigusr2Upgrade(sup: Supervisor, log: Logger): { underWay: boolean; timer?: NodeJS.Timeout } {
+  const state: { underWay: boolean; timer?: NodeJS.Timeout } = { underWay: false };
+  process.on('SIGUSR2', () => {
+    if (state.underWay) return void log.warn('SIGUSR2: an upgrade is already under way');
+    const refusal = sup.upgradeRefusal();
+    if (refusal) return void log.error({ error: ErrorCodes.LISTEN_FAILED }, `SIGUSR2: cannot upgrade: ${refusal}; still serving`);
+    state.underWay = true;
+    log.info('SIGUSR2: upgrading to the weft executable on disk; a stand-in takes over meanwhile');
+    startStandIn();
+    state.timer = setTimeout(() => {
+      state.underWay = false;
+      log.error({ error: ErrorCodes.LISTEN_FAILED }, `upgrade given up: the stand-in did not take over within ${STAND_IN_TIMEOUT_MS / 1000} s (its log says why); still serving`);
+    }, STAND_IN_TIMEOUT_MS).unref();
+  });
+  return state;
 }
