@@ -5,7 +5,8 @@ import { execFile } from 'node:child_process';
 import { chmodSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { runWeft } from './support/proxy.ts';
+import { runWeft, startProxy } from './support/proxy.ts';
+import { startUpstream } from './support/upstream.ts';
 import { tempDir } from '../plane/test/support.ts';
 import { parseDuration } from '../core/config/duration.ts';
 
@@ -96,10 +97,21 @@ for (const name of units) {
   });
 }
 
-test('the proxy units reload with SIGHUP, which a proxy survives with or without a config file', () => {
+test('the proxy units reload with SIGHUP, which a proxy without a config file survives too', async (t) => {
   for (const name of ['weft-proxy.service', 'weft-sidecar@.service']) assert.equal(one(unit(name), 'ExecReload'), '/bin/kill -HUP $MAINPID');
   // The plane ends on SIGHUP (it has nothing to re-read): its unit must not send one.
   assert.equal(unit('weft-plane.service').has('ExecReload'), false);
+
+  const app = await startUpstream();
+  t.after(() => app.close());
+  const proxy = await startProxy(['--upstream', app.url, '--workers', '1']);
+  t.after(() => proxy.stop());
+  proxy.proc.kill('SIGHUP');
+  while (!proxy.stderr().includes('SIGHUP: no --config file to re-read')) await new Promise((r) => setTimeout(r, 50));
+  const res = await fetch(`${proxy.url}/after-hup`);
+  assert.equal(res.status, 200);
+  await res.text();
+  assert.equal(proxy.proc.exitCode, null);
 });
 
 test('the sidecar template serves the instance\'s service and takes the plane\'s token as a credential, not from its environment', () => {
