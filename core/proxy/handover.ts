@@ -84,7 +84,7 @@ export async function serveHandover(dataDir: string, host: HandoverHost): Promis
       } else if (m.op === 'serving' && mine) {
         // Released for good: a new process that dies now is the service manager's to restart.
         mine = false;
-        void host.release(pid).then(() => say(socket, { op: 'released' }));
+        void host.release(pid).then(() => say(socket, { op: 'released' }), () => socket.destroy());
       }
     });
   });
