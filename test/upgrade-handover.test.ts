@@ -1,4 +1,4 @@
-// Upgrading a proxy under load (`weft proxy --takeover`) loses no request: both serve during the handover, then the old one drains and exits 0.
+// Upgrading a proxy under load (`weft proxy --takeover`, or SIGUSR2) loses no request: both serve during the handover, then the old one drains and exits 0.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -6,9 +6,10 @@ import { statSync, readdirSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { closedPort, startUpstream } from './support/upstream.ts';
-import { startProxy } from './support/proxy.ts';
+import { runWeft, startProxy } from './support/proxy.ts';
+import { joinToken } from './support/identity.ts';
 import { spawnProxy } from '../core/proxy/spawn.ts';
-import { tempDir } from '../plane/test/support.ts';
+import { startPlane, tempDir } from '../plane/test/support.ts';
 
 /** Keep-alive clients in a loop, each request counted by outcome, until stop() (which resolves with the counts). */
 function steadyLoad(port: number, clients: number) {
@@ -146,4 +147,28 @@ test('SIGUSR2 upgrades a proxy under load to the executable on disk under the sa
   assert.deepEqual(counts.errors, [], 'no request failed');
   console.log(`SIGUSR2 upgrade under load: ${counts.ok} requests, ${counts.failed} failed`);
   assert.equal(await proxy.stop(), 0);
+});
+
+test('a takeover that would leave one of a running sidecar\'s addresses unserved is refused in one line, and the sidecar serves on', async (t) => {
+  const app = await startUpstream();
+  t.after(() => app.close());
+  const plane = await startPlane();
+  t.after(() => plane.stop());
+  const token = await joinToken(plane, 'orders');
+  const [inbound, outbound] = [await closedPort(), await closedPort()];
+  const flags = ['--plane', plane.url, '--token', plane.token, '--node', 'orders-1', '--data-dir', tempDir('takeover-refused'), '--join-token', token,
+    '--service', 'orders', '--inbound', `127.0.0.1:${inbound}`, '--app', `127.0.0.1:${app.port}`, '--admin', 'off', '--workers', '1'];
+  const sidecar = await startProxy([...flags, '--outbound', `127.0.0.1:${outbound}`]);
+  t.after(() => sidecar.stop());
+
+  // The same sidecar but for its outbound listener: taking over would leave the app's calls out unserved.
+  const r = await runWeft(['proxy', ...flags, '--takeover']);
+  assert.equal(r.code, 1, r.stderr);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0], new RegExp(`^weft proxy: cannot take 127\\.0\\.0\\.1:${inbound} over from weft pid ${sidecar.proc.pid}: it serves 127\\.0\\.0\\.1:${outbound} \\(outbound\\), which the new process would not.*\\(WEFT_ERR_LISTEN_FAILED\\)$`));
+  assert.equal(sidecar.proc.exitCode, null);
+  const res = await fetch(`http://127.0.0.1:${outbound}/`);
+  await res.text();
+  assert.ok(res.status > 0, 'the outbound listener still answers');
 });

@@ -77,7 +77,7 @@ export async function serveHandover(dataDir: string, host: HandoverHost): Promis
     readMessages(socket, (m) => {
       if (m.op === 'takeover') {
         const reason = busy ? 'another handover is under way' : host.refusal(m.addresses);
-        if (reason) return void say(socket, { op: 'refused', reason });
+        if (reason) return void socket.end(`${JSON.stringify({ op: 'refused', reason } satisfies Message)}\n`);
         busy = mine = true;
         pid = m.pid;
         say(socket, { op: 'accepted', pid: process.pid });
@@ -149,7 +149,11 @@ export function requestHandover(path: string, pid: number, addresses: string[]):
         socket.destroy();
       },
     };
-    wait('accepted', () => resolve(handover), (why) => reject(fail(why)));
+    wait('accepted', () => resolve(handover), (why) => {
+      lost = undefined;
+      socket.destroy();
+      reject(fail(why));
+    });
     say(socket, { op: 'takeover', pid: process.pid, addresses });
   });
 }
