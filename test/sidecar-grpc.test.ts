@@ -191,6 +191,15 @@ rules:
     assert.equal((await say(client, 'still here')).reply?.text, 'echo: still here');
   });
 
+  await t.test('the registry holds what each app speaks when its sidecar was told; an unknown protocol is refused', async () => {
+    const instances = await plane.json<{ service: string; protocol?: string }[]>('/v1/services');
+    assert.equal(instances.find((i) => i.service === 'web')?.protocol, 'http1');
+    assert.equal(instances.find((i) => i.service === 'echo')?.protocol, undefined, 'auto declares nothing');
+    const r = await plane.weft(['service', 'register', 'legacy', '--endpoint', 'http://127.0.0.1:1', '--protocol', 'grpc']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /protocol must be http1 or http2, got "grpc"/);
+  });
+
   await t.test('--app-protocol with an unknown value is a usage error', async () => {
     const r = await runWeft(['proxy', '--plane', plane.url, '--join-token', 'x', '--service', 'echo', '--inbound', '127.0.0.1:0', '--app', '127.0.0.1:1', '--app-protocol', 'grpc']);
     assert.equal(r.code, 2);
