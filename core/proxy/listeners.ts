@@ -39,8 +39,8 @@ const INBOUND_GRPC_CLUSTER = 'inbound:grpc';
 const outboundCluster = (service: string) => `outbound:${service}`;
 
 /**
- * Catch-all to one cluster, named after it; outbound ones retry a connection that fails or resets, as a sidecar has
- * other endpoints to try.
+ * Catch-all to one cluster, named after it; outbound ones retry a connection that fails or resets, and a gRPC
+ * UNAVAILABLE (as Istio's default policy does), as a sidecar has other endpoints to try.
  */
 function catchAll(cluster: string, retry: boolean, host?: string): RouteSettings {
   return normalizeRoute({
