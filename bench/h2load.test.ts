@@ -37,3 +37,18 @@ test('a short run measures weft-h2 and nginx-h2 over HTTP/2 with no errors (h2lo
     assert.ok(r.proxyCpuUsPerRequest! > 0);
   }
 });
+
+test('a short run measures direct-grpc and weft-mesh-grpc (gRPC-framed POSTs, two sidecars over mTLS HTTP/2) with no errors', async () => {
+  const report = await runBench({
+    targets: ['direct-grpc', 'weft-mesh-grpc'], modes: ['saturated'], rounds: 1, seconds: 1, warmupSeconds: 0, connections: 8, rate: 400,
+    bodyBytes: 256, workers: 1, driver: 'wrk', upstream: defaultUpstreamKind(), pin: true,
+  });
+  assert.deepEqual(report.targets.map((t) => t.target), ['direct-grpc', 'weft-mesh-grpc']);
+  for (const t of report.targets) {
+    assert.equal(t.unavailable, undefined, `${t.target}: ${t.unavailable}`);
+    const r = t.results.saturated!;
+    assert.ok(r.requests > 100, `${t.target}: ${r.requests} requests`);
+    assert.equal(r.errors, 0, `${t.target}: errors`);
+  }
+  assert.ok(report.targets[1].results.saturated!.proxyCpuUsPerRequest! > 0, 'both sidecars charged');
+});

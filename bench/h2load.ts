@@ -41,7 +41,8 @@ export async function runH2load(spec: LoadSpec, cpu?: number): Promise<LoadResul
   try {
     const pacing = spec.thinkMs > 0 ? ['--rps', String(Math.max(1, Math.round(1000 / spec.thinkMs)))] : [];
     const headerArgs = Object.entries(spec.headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
-    const child = start('load (h2load)', h2load, ['-t1', `-c${spec.connections}`, '-m1', `-D${spec.seconds}`, ...pacing, ...headerArgs,
+    const data = spec.dataFile ? ['-d', spec.dataFile] : [];
+    const child = start('load (h2load)', h2load, ['-t1', `-c${spec.connections}`, '-m1', `-D${spec.seconds}`, ...pacing, ...headerArgs, ...data,
       `--log-file=${log}`, spec.url], { cpu });
     await child.exit;
     return parseH2load(child.output(), readFileSync(log, 'utf8'));

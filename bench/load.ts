@@ -6,8 +6,11 @@ import { runH2load } from './h2load.ts';
 
 export type Driver = 'wrk' | 'node';
 
-/** Closed loop: `thinkMs` 0 saturates; above 0 each connection pauses that long on average between requests. `h2`: HTTP/2 with prior knowledge. */
-export type LoadSpec = { url: string; connections: number; seconds: number; thinkMs: number; headers: Record<string, string>; h2?: boolean };
+/**
+ * Closed loop: `thinkMs` 0 saturates; above 0 each connection pauses that long on average between requests. `h2`:
+ * HTTP/2 with prior knowledge; `dataFile`: each request POSTs that file (h2load only).
+ */
+export type LoadSpec = { url: string; connections: number; seconds: number; thinkMs: number; headers: Record<string, string>; h2?: boolean; dataFile?: string };
 
 export type LoadResult = {
   requests: number;

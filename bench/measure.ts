@@ -36,7 +36,7 @@ function loadShape(mode: Mode, o: MeasureOptions): { connections: number; thinkM
 }
 
 export async function measure(target: Target, mode: Mode, o: MeasureOptions): Promise<Measurement> {
-  const spec = { url: target.url, headers: target.headers, h2: target.h2, ...loadShape(mode, o) };
+  const spec = { url: target.url, headers: target.headers, h2: target.h2, dataFile: target.dataFile, ...loadShape(mode, o) };
   // Warm-up lets V8 compile the hot path and fills the connection pools before anything is counted.
   if (o.warmupSeconds > 0) await runLoad(o.driver, { ...spec, seconds: o.warmupSeconds }, o.cpu);
   // Every proxy of the target is charged, summed: both sidecars of a mesh hop.

@@ -8,7 +8,7 @@ const BAR_H = 22;
 const LABEL_W = 96;
 const COLORS: Record<string, string> = {
   direct: '#8a8a8a', nginx: '#2f9e44', weft: '#1c7ed6', 'weft-sdk-1': '#4dabf7', 'weft-sdk-4': '#3b5bdb', 'weft-filters': '#7048e8',
-  'weft-mesh': '#0b7285',
+  'weft-mesh': '#0b7285', 'direct-grpc': '#adb5bd', 'weft-mesh-grpc': '#1098ad',
 };
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -43,7 +43,9 @@ export type Comparison = {
 export function compare(report: Report, target: TargetName): Comparison {
   const sat = find(report, target, 'saturated');
   const fixed = find(report, target, 'fixed');
-  const direct = { sat: find(report, 'direct', 'saturated'), fixed: find(report, 'direct', 'fixed') };
+  // gRPC rows are compared with their own upstream reached directly over h2c.
+  const directName = target.endsWith('-grpc') ? 'direct-grpc' : 'direct';
+  const direct = { sat: find(report, directName, 'saturated'), fixed: find(report, directName, 'fixed') };
   // HTTP/2 rows are compared with nginx's HTTP/2 proxy.
   const nginx = find(report, target.endsWith('-h2') ? 'nginx-h2' : 'nginx', 'saturated');
   const weft = find(report, 'weft', 'saturated');

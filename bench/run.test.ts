@@ -54,7 +54,7 @@ test('weft-mesh: a plane and two sidecars, load through the mTLS hop, CPU charge
   const port = await freePort();
   const upstream = await startUpstream(defaultUpstreamKind(), port, 256, workDir);
   try {
-    const target = await startTarget('weft-mesh', { upstream: new URL(`http://127.0.0.1:${port}/`), workers: 1, workDir });
+    const target = await startTarget('weft-mesh', { upstream: new URL(`http://127.0.0.1:${port}/`), workers: 1, workDir, bodyBytes: 256 });
     try {
       // Two proxies charged (the client and the server sidecar), the plane started beside them but not charged.
       assert.equal(target.proxies.length, 2);

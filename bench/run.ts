@@ -121,7 +121,7 @@ export async function runBench(o: BenchOptions): Promise<Report> {
     const port = await freePort();
     const upstream = await startUpstream(o.upstream, port, o.bodyBytes, workDir, sideCpu);
     try {
-      const ctx: TargetContext = { upstream: new URL(`http://127.0.0.1:${port}/`), workers: o.workers, workDir, cpu: proxyCpu };
+      const ctx: TargetContext = { upstream: new URL(`http://127.0.0.1:${port}/`), workers: o.workers, workDir, cpu: proxyCpu, sideCpu, bodyBytes: o.bodyBytes };
       for (const name of o.targets) entries.push(await startEntry(name, ctx));
       for (let round = 0; round < o.rounds; round++) {
         for (const entry of entries) if (entry.target) await measureRound(entry, entry.target, round, o, sideCpu);

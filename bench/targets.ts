@@ -1,12 +1,12 @@
-// The things measured side by side: the upstream itself, nginx as proxy, Weft bare and with its filters, and a mesh hop between two sidecars.
-import { readFileSync } from 'node:fs';
+// The things measured side by side: the upstream itself, nginx as proxy, Weft bare and with its filters, and a mesh hop between two sidecars (HTTP/1.1 and gRPC).
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startNginx } from './nginx.ts';
 import { planeClient } from '../plane/cli/client.ts';
 import { freePort, start, statusOf, statusOfH2, waitForOk, waitForOkThrough, type Running } from './processes.ts';
 
-export const TARGETS = ['direct', 'nginx', 'weft', 'weft-sdk-1', 'weft-sdk-4', 'weft-filters', 'nginx-h2', 'weft-h2', 'weft-mesh'] as const;
+export const TARGETS = ['direct', 'nginx', 'weft', 'weft-sdk-1', 'weft-sdk-4', 'weft-filters', 'nginx-h2', 'weft-h2', 'weft-mesh', 'direct-grpc', 'weft-mesh-grpc'] as const;
 export type TargetName = (typeof TARGETS)[number];
 
 /** A started target: where to send load, which headers it needs, and the processes to charge CPU to. */
@@ -19,6 +19,8 @@ export type Target = {
   support?: Running[];
   /** Load arrives as HTTP/2 with prior knowledge (h2load); the upstream side stays HTTP/1.1 for both proxies. */
   h2?: boolean;
+  /** Each request POSTs this file (the gRPC rows' one framed message). */
+  dataFile?: string;
 };
 
 /** Stops a target: its proxies together, then what supports them (a sidecar deregisters from the plane as it stops). */
@@ -28,7 +30,7 @@ export async function stopTarget(target: Target): Promise<void> {
 }
 
 /** `workDir` holds the run's generated files and is removed after the run. */
-export type TargetContext = { upstream: URL; workers: number; workDir: string; cpu?: number };
+export type TargetContext = { upstream: URL; workers: number; workDir: string; cpu?: number; sideCpu?: number; bodyBytes: number };
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 
@@ -103,7 +105,7 @@ const MESH_SERVER = 'bench-server';
  * server sidecar registers itself once the upstream accepts connections; the client learns its
  * address from the plane's next snapshot. No filters: the mesh has no chain applied.
  */
-async function startMesh(ctx: TargetContext): Promise<Target> {
+async function startMesh(ctx: TargetContext, app = ctx.upstream.host, serverFlags: string[] = []): Promise<Target> {
   const planePort = await freePort();
   const planeUrl = `http://127.0.0.1:${planePort}`;
   const dataDir = join(ctx.workDir, 'mesh-plane');
@@ -123,7 +125,7 @@ async function startMesh(ctx: TargetContext): Promise<Target> {
       const proxy = start(`${service} sidecar`, process.execPath, [
         join(root, 'cli/weft.ts'), 'proxy', '--plane', planeUrl, '--token', token, '--node', `${service}-1`,
         '--data-dir', join(ctx.workDir, service), '--join-token', joinToken, '--service', service,
-        '--inbound', `127.0.0.1:${inbound}`, '--app', ctx.upstream.host, '--admin', `127.0.0.1:${admin}`,
+        '--inbound', `127.0.0.1:${inbound}`, '--app', app, '--admin', `127.0.0.1:${admin}`,
         // Stopped when no load runs: nothing in flight needs the default 15 s.
         '--workers', String(ctx.workers), '--log-level', 'warn', '--drain-timeout', '2s', ...extraFlags,
       ], { cpu: ctx.cpu });
@@ -134,7 +136,7 @@ async function startMesh(ctx: TargetContext): Promise<Target> {
     target.url = `http://127.0.0.1:${bind}/`;
     // The client sidecar needs an app too (it registers as bench-client); the upstream serves, nothing calls it.
     // Both at once; settled, so neither is still starting (and left out of the stop) when the other fails.
-    const started = await Promise.allSettled([sidecar(MESH_SERVER, []), sidecar(MESH_CLIENT, ['--bind', `${MESH_SERVER}=127.0.0.1:${bind}`])]);
+    const started = await Promise.allSettled([sidecar(MESH_SERVER, serverFlags), sidecar(MESH_CLIENT, ['--bind', `${MESH_SERVER}=127.0.0.1:${bind}`])]);
     const failed = started.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
     // Until the server sidecar has registered and the client has a snapshot naming it, the bind port answers 503 (404 before any snapshot).
@@ -146,6 +148,34 @@ async function startMesh(ctx: TargetContext): Promise<Target> {
     throw err;
   }
   return target;
+}
+
+/** A unary gRPC call as h2load sends it: POST with gRPC's content type, one length-prefixed 64-byte message. */
+const GRPC_HEADERS = { 'content-type': 'application/grpc', te: 'trailers' };
+
+/**
+ * The gRPC rows' own upstream (bench/grpc-upstream.ts, h2c, beside the load on the side CPU), and the request
+ * file: reached directly (`direct-grpc`) or through two sidecars (`weft-mesh-grpc`), whose client side takes
+ * h2c on its --bind port and speaks HTTP/2 over mTLS to the server side, which speaks h2c to the upstream.
+ */
+async function startGrpc(ctx: TargetContext, mesh: boolean): Promise<Target> {
+  const port = await freePort();
+  const upstream = start('grpc upstream', process.execPath, [fileURLToPath(new URL('grpc-upstream.ts', import.meta.url)), String(port), String(ctx.bodyBytes)], { cpu: ctx.sideCpu });
+  const dataFile = join(ctx.workDir, 'grpc-request.bin');
+  const request = Buffer.alloc(5 + 64, 'x');
+  request[0] = 0;
+  request.writeUInt32BE(64, 1);
+  writeFileSync(dataFile, request);
+  try {
+    await waitForOk(upstream, `http://127.0.0.1:${port}/`, true);
+    const base: Target = mesh
+      ? await startMesh(ctx, `127.0.0.1:${port}`, ['--app-protocol', 'http2'])
+      : { url: `http://127.0.0.1:${port}/`, headers: {}, proxies: [] };
+    return { ...base, headers: GRPC_HEADERS, h2: true, dataFile, support: [...base.support ?? [], upstream] };
+  } catch (err) {
+    await upstream.stop();
+    throw err;
+  }
 }
 
 /** Starts `name` in front of the upstream; throws with the reason when it cannot run here. */
@@ -188,5 +218,8 @@ export async function startTarget(name: TargetName, ctx: TargetContext): Promise
     }
     case 'weft-mesh':
       return startMesh(ctx);
+    case 'direct-grpc':
+    case 'weft-mesh-grpc':
+      return startGrpc(ctx, name === 'weft-mesh-grpc');
   }
 }

@@ -59,7 +59,13 @@ export interface ServiceInstance {
   lastHeartbeat: number;
   /** Set by sidecars: the SPIFFE ID their certificate carries (plane/services.ts checks it names this service). */
   identity?: string;
+  /** What the instance's app speaks (a sidecar's --app-protocol, `weft service register --protocol`). */
+  protocol?: RegistryProtocol;
 }
+
+/** The protocols a registered instance may declare: its app's, which its sidecar then speaks to it. */
+export const REGISTRY_PROTOCOLS = ['http1', 'http2'] as const;
+export type RegistryProtocol = typeof REGISTRY_PROTOCOLS[number];
 
 /** What a proxy last told the plane: `nodes/NAME`. */
 export interface NodeRecord {

@@ -1,7 +1,7 @@
 // The service registry: endpoints registered under a service name, kept alive by heartbeats, dropped when their TTL passes.
 import { ErrorCodes, WeftError } from '../core/errors.ts';
-import { keys, NAME_PATTERN } from './model.ts';
-import type { ServiceInstance } from './model.ts';
+import { keys, NAME_PATTERN, REGISTRY_PROTOCOLS } from './model.ts';
+import type { RegistryProtocol, ServiceInstance } from './model.ts';
 import { isLive } from './state.ts';
 import type { Store } from './store/store.ts';
 import { parseSpiffeId } from '../core/identity/spiffe.ts';
@@ -12,6 +12,8 @@ export interface Registration {
   ttlMs?: number;
   /** A sidecar's SPIFFE ID: callers' sidecars accept only this identity from the endpoint's certificate. */
   identity?: string;
+  /** What the app speaks: http1 or http2 (h2c; gRPC). */
+  protocol?: string;
 }
 
 const ENDPOINT_PATTERN = /^http:\/\/[^/\s]+\/?$/;
@@ -43,8 +45,14 @@ export async function register(store: Store, service: string, r: Registration, n
   if (typeof tags !== 'object' || !Object.values(tags).every((v) => typeof v === 'string')) {
     throw new WeftError(ErrorCodes.USAGE, 'tags must map names to strings', 2);
   }
+  if (r.protocol !== undefined && !REGISTRY_PROTOCOLS.includes(r.protocol as RegistryProtocol)) {
+    throw new WeftError(ErrorCodes.USAGE, `protocol must be ${REGISTRY_PROTOCOLS.join(' or ')}, got "${String(r.protocol)}"`, 2);
+  }
   const endpoint = r.endpoint.replace(/\/$/, '');
-  const instance: ServiceInstance = { service, endpoint, tags, ttlMs, lastHeartbeat: now, ...(r.identity ? { identity: r.identity } : {}) };
+  const instance: ServiceInstance = {
+    service, endpoint, tags, ttlMs, lastHeartbeat: now,
+    ...(r.identity ? { identity: r.identity } : {}), ...(r.protocol ? { protocol: r.protocol as RegistryProtocol } : {}),
+  };
   await store.put(keys.service(service, endpoint), JSON.stringify(instance));
   return instance;
 }

@@ -69,7 +69,11 @@ function meshServices(state: MeshState, now: number): MeshService[] {
   }
   return [...by].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, all]) => {
     const chosen = withIdentityFirst(all);
-    return { name, endpoints: chosen.map((i) => i.endpoint).sort(), identities: [...new Set(chosen.flatMap((i) => (i.identity ? [i.identity] : [])))].sort() };
+    const service: MeshService = { name, endpoints: chosen.map((i) => i.endpoint).sort(), identities: [...new Set(chosen.flatMap((i) => (i.identity ? [i.identity] : [])))].sort() };
+    // The protocol its instances declared, when they agree (instances mid-migration say nothing for the service).
+    const protocols = new Set(chosen.flatMap((i) => (i.protocol ? [i.protocol] : [])));
+    if (protocols.size === 1) service.protocol = [...protocols][0];
+    return service;
   });
 }
 

@@ -84,16 +84,29 @@ test('the live table: inbound counts, success, p99 from the histogram', () => {
   assert.equal(row.p99Ms, 8, 'rank 198 of 200: 3 of the 5 requests into the 5-10 ms bucket');
   assert.equal(quantile(0.5, [[0.001, 0], [0.002, 10], [Infinity, 10]]), 0.0015, 'interpolated inside the bucket');
   assert.equal(quantile(0.99, []), undefined);
-  const lines = renderTable([row, { service: 'payments', rps: 0, success: undefined, p99Ms: undefined, identity: '' }]);
-  assert.match(lines[1], /^orders\s+100\.0\s+97\.5%\s+8\.0 ms\s+spiffe:\/\/weft\.local\/ns\/default\/sa\/orders$/);
-  assert.match(lines[2], /^payments\s+0\.0\s+-\s+-\s+\(none yet\)$/);
+  const lines = renderTable([row, { service: 'payments', rps: 0, success: undefined, p99Ms: undefined, protocol: '-', identity: '' }]);
+  assert.match(lines[1], /^orders\s+100\.0\s+97\.5%\s+8\.0 ms\s+HTTP\s+spiffe:\/\/weft\.local\/ns\/default\/sa\/orders$/);
+  assert.match(lines[2], /^payments\s+0\.0\s+-\s+-\s+-\s+\(none yet\)$/);
+});
+
+test('the live table: a gRPC service is marked so, and its failed calls (HTTP 200) are not successes', () => {
+  const metrics = [
+    'weft_requests_total{route="inbound",cluster="inbound",code="200",worker="0"} 100',
+    'weft_grpc_requests_total{route="inbound",cluster="inbound",grpc_status="0",worker="0"} 96',
+    'weft_grpc_requests_total{route="inbound",cluster="inbound",grpc_status="13",worker="0"} 4',
+  ].join('\n');
+  const sample = parseSample(metrics, 1000);
+  assert.deepEqual([sample.total, sample.good, sample.grpc], [100, 96, 100]);
+  const row = rowOf('payments', '', undefined, sample);
+  assert.equal(row.protocol, 'gRPC');
+  assert.equal(row.success, 0.96);
 });
 
 test('the deny example the demo prints is a valid AuthorizationPolicy', () => {
   const file = writeDenyExample(mkdtempSync(join(tmpdir(), 'weft-demo-test-')));
   const policy = validatePolicy(parseYaml(readFileSync(file, 'utf8')), file, { trustDomain: 'weft.local' });
   assert.equal(policy.service, 'payments');
-  assert.deepEqual(policy.rules.map((r) => [r.action, r.to?.paths]), [['deny', ['/pay']]]);
+  assert.deepEqual(policy.rules.map((r) => [r.action, r.to?.paths]), [['deny', ['/weft.demo.Payments/Pay']]]);
 });
 
 test('weft demo --duration: traffic flows through all three sidecars over mTLS, then everything stops', async (t) => {
@@ -120,7 +133,7 @@ test('weft demo --duration: traffic flows through all three sidecars over mTLS, 
     service: 'frontend', caller: 'outside the mesh (plain HTTP)', path: '/checkout',
     orders: { status: 200, body: {
       service: 'orders', caller: 'spiffe://weft.local/ns/default/sa/frontend', path: '/orders',
-      payments: { status: 200, body: { service: 'payments', caller: 'spiffe://weft.local/ns/default/sa/orders', path: '/pay' } },
+      payments: { status: 'OK', body: { service: 'payments', caller: 'spiffe://weft.local/ns/default/sa/orders', path: '/weft.demo.Payments/Pay' } },
     } },
   }, 'each hop names its caller as the sidecar verified it over mTLS');
   const session = await dashboard;
@@ -131,10 +144,11 @@ test('weft demo --duration: traffic flows through all three sidecars over mTLS, 
   for (const service of SERVICES) {
     const cells = rows.get(service);
     assert.ok(cells, `a row for ${service}:\n${stdout}`);
-    const [, rps, success, p99, identity] = cells;
+    const [, rps, success, p99, protocol, identity] = cells;
     assert.ok(Number(rps) >= 10, `${service} serves traffic: ${cells.join(' | ')}`);
     assert.ok(parseFloat(success) >= 90, `${service} mostly succeeds: ${cells.join(' | ')}`);
     assert.match(p99, /^\d+\.\d ms$/);
+    assert.equal(protocol, service === 'payments' ? 'gRPC' : 'HTTP', 'orders calls payments over gRPC');
     assert.equal(identity, `spiffe://weft.local/ns/default/sa/${service}`);
   }
   assert.match(stdout, /export WEFT_PLANE=http:\/\/127\.0\.0\.1:\d+ WEFT_TOKEN=[0-9a-f]{64}/);

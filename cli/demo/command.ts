@@ -11,6 +11,7 @@ import type { Child } from './children.ts';
 import { DEMO_API_KEY, FILTER_VERSION, deployFilters, joinToken, startDemoPlane, writeDenyExample } from './mesh.ts';
 import type { DemoPlane } from './mesh.ts';
 import { startApp } from './services.ts';
+import { PAY_PATH } from './grpc-app.ts';
 import type { App, AppSpec } from './services.ts';
 import { renderTable, Watched } from './stats.ts';
 import { Traffic } from './traffic.ts';
@@ -20,11 +21,14 @@ const demoFlags: FlagSpec[] = [
   { name: 'duration', value: 'DURATION', help: 'stop by itself after sending traffic this long', defaultText: 'until Ctrl-C' },
 ];
 
-/** Callers first: each app is told the service it calls; payments' rare 503s give the success column something to show. */
+/**
+ * Callers first: each app is told the service it calls; orders calls payments over gRPC. Payments' rare INTERNAL
+ * statuses give the success column something to show.
+ */
 const SERVICES: AppSpec[] = [
   { name: 'frontend', calls: { service: 'orders', path: '/orders' } },
-  { name: 'orders', calls: { service: 'payments', path: '/pay' } },
-  { name: 'payments', errorRate: 0.005 },
+  { name: 'orders', calls: { service: 'payments', path: PAY_PATH, grpc: true } },
+  { name: 'payments', grpc: true, errorRate: 0.005 },
 ];
 
 interface Sidecar { service: string; app: App; child: Child; inbound: string; outbound?: string; admin: string }
@@ -43,6 +47,7 @@ async function startSidecar(plane: DemoPlane, dir: string, spec: AppSpec, edge: 
       '--workers', '1', '--drain-timeout', '5s',
     ];
     if (spec.calls) args.push('--outbound', '127.0.0.1:0');
+    if (spec.grpc) args.push('--app-protocol', 'http2');
     // The edge takes plain HTTP from outside the mesh (the traffic generator, curl) as well as mTLS.
     if (edge) args.push('--permissive');
     const child = await startChild(`${spec.name} sidecar`, args, join(dir, `${spec.name}.log`), 'weft proxy ready');
@@ -64,7 +69,7 @@ function tryNext(plane: DemoPlane, frontend: Sidecar, deny: string, dir: string)
     ['every sidecar: config and filter versions, ACKs', 'npx weft status'],
     ['push a filter version: every sidecar swaps it in, no request lost', `npx weft filter push telemetry ${wasm('telemetry')} --version 1.0.1`],
     ['start a rollout: the new version takes a growing share while its error rate stays low', `npx weft filter push ratelimit ${wasm('ratelimit')} --version 1.1.0 --hold\n  npx weft rollout start ratelimit@1.1.0 --canary 10 --step 30 --interval 10s\n  npx weft rollout status`],
-    ['deny a path with a policy: payments refuses /pay, watch the success column fall; then lift it', `npx weft apply -f ${deny}\n  npx weft policy delete payments`],
+    ['deny a path with a policy: payments refuses its gRPC Pay method, watch the success column fall; then lift it', `npx weft apply -f ${deny}\n  npx weft policy delete payments`],
     ['why a request got its answer: the newest requests at payments, then the story of one across every sidecar', 'npx weft requests payments --limit 5\n  npx weft explain REQUEST_ID'],
   ];
   return `Try next, in another terminal (from this directory):\n\n${steps.map(([why, cmd]) => `  # ${why}\n  ${cmd}\n`).join('\n')}

@@ -7,6 +7,7 @@ import { builtinFilters, loadBuiltinFilter } from '../../filters/build.ts';
 import { planeClient } from '../../plane/cli/client.ts';
 import type { PlaneClient } from '../../plane/cli/client.ts';
 import { startChild } from './children.ts';
+import { PAY_PATH } from './grpc-app.ts';
 import type { Child } from './children.ts';
 
 export const FILTER_VERSION = '1.0.0';
@@ -67,7 +68,7 @@ export async function joinToken(plane: DemoPlane, service: string): Promise<stri
   return (await plane.client.call<{ token: string }>('POST', '/v1/identity/tokens', { service, ttlMs: 10 * 60_000 })).token;
 }
 
-/** An authorization policy for the "try next" list: payments refuses /pay, so the whole checkout path fails. Returns its path. */
+/** An authorization policy for the "try next" list: payments refuses its Pay method, so the whole checkout path fails. Returns its path. */
 export function writeDenyExample(dir: string): string {
   const file = join(dir, 'deny-pay.yaml');
   writeFileSync(file, `# Applied with: weft apply -f ${file}\n${toYaml({
@@ -75,7 +76,7 @@ export function writeDenyExample(dir: string): string {
     service: 'payments',
     mode: 'enforce',
     default: 'allow',
-    rules: [{ name: 'no-payments', action: 'deny', to: { paths: ['/pay'] } }],
+    rules: [{ name: 'no-payments', action: 'deny', to: { paths: [PAY_PATH] } }],
   })}`);
   return file;
 }

@@ -1,7 +1,8 @@
-// The demo's three apps (frontend → orders → payments): plain node:http servers that reach each other only through their sidecars.
+// The demo's three apps (frontend → orders → payments): node:http servers, payments a gRPC one (grpc-app.ts), that reach each other only through their sidecars.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent, request } from 'undici';
+import { grpcClient, PAY_PATH, startGrpcApp } from './grpc-app.ts';
 
 export interface App {
   name: string;
@@ -13,8 +14,13 @@ export interface App {
 
 export interface AppSpec {
   name: string;
-  /** What one request to this app asks of the next service: its name (the Host the sidecar's outbound routes by) and path. */
-  calls?: { service: string; path: string };
+  /**
+   * What one request to this app asks of the next service: its name (the Host the sidecar's outbound routes by)
+   * and path, or with `grpc` its Pay method.
+   */
+  calls?: { service: string; path: string; grpc?: boolean };
+  /** The app serves gRPC (h2c): Pay, answering as the HTTP apps do. */
+  grpc?: boolean;
   /** Share of requests answered 503 by the app itself, so the success column has something to show. */
   errorRate?: number;
 }
@@ -31,14 +37,23 @@ function callerOf(xfcc: string | string[] | undefined): string {
   return /URI=([^;,]+)/.exec(String(xfcc ?? ''))?.[1] ?? '';
 }
 
+/** Each answer says who called, as the sidecar verified it over mTLS, so `curl /checkout` shows the chain of identities. */
+function callerText(xfcc: string | string[] | undefined): string {
+  return callerOf(xfcc) || 'outside the mesh (plain HTTP)';
+}
+
 /** Starts one app on a loopback port; set its `outbound` before it is called if it calls another service. */
 export async function startApp(spec: AppSpec): Promise<App> {
+  if (spec.grpc) {
+    const served = await startGrpcApp((xfcc) => ({ service: spec.name, caller: callerText(xfcc), path: PAY_PATH }), spec.errorRate ?? 0);
+    return { name: spec.name, port: served.port, outbound: undefined, close: served.close };
+  }
+  let grpc: ReturnType<typeof grpcClient> | undefined;
   const agent = new Agent({ connections: 16, keepAliveTimeout: 4000 });
   const app: App = { name: spec.name, port: 0, outbound: undefined, close: async () => undefined };
   const server = http.createServer((req, res) => {
     req.resume();
-    // Each answer says who called, as the sidecar verified it over mTLS, so `curl /checkout` shows the chain of identities.
-    const caller = callerOf(req.headers['x-forwarded-client-cert']) || 'outside the mesh (plain HTTP)';
+    const caller = callerText(req.headers['x-forwarded-client-cert']);
     const answer = (status: number, body: object) => {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ service: spec.name, caller, ...body }));
     };
@@ -46,6 +61,11 @@ export async function startApp(spec: AppSpec): Promise<App> {
     if (!spec.calls) return answer(200, { path: req.url });
     if (!app.outbound) return answer(503, { error: 'its sidecar is not up yet' });
     const { service, path } = spec.calls;
+    if (spec.calls.grpc) {
+      grpc ??= grpcClient(app.outbound, service);
+      void grpc.pay(String(req.headers['x-request-id'] ?? '')).then((r) => answer(r.status === 'OK' ? 200 : 502, { path: req.url, [service]: r }));
+      return;
+    }
     request(`${app.outbound}${path}`, {
       dispatcher: agent, headers: { host: service, 'x-request-id': String(req.headers['x-request-id'] ?? '') }, headersTimeout: 5000, bodyTimeout: 5000,
     }).then(async (r) => {
@@ -60,6 +80,7 @@ export async function startApp(spec: AppSpec): Promise<App> {
   app.close = async () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
+    grpc?.close();
     await agent.close();
   };
   return app;

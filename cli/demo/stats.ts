@@ -1,12 +1,14 @@
-// The demo's live table: each sidecar's /metrics (its inbound route) and /identity, turned into requests/s, success rate and p99 per service.
+// The demo's live table: each sidecar's /metrics (its inbound route) and /identity, turned into requests/s, success rate, p99 and protocol per service.
 import { request } from 'undici';
 
 /** What one scrape of one sidecar found for its inbound route: counters, as Prometheus keeps them. */
 export interface Sample {
   at: number;
   total: number;
-  /** Answers below 400. */
+  /** Answers below 400, gRPC calls that did not end with grpc-status 0 aside. */
   good: number;
+  /** gRPC calls among them. */
+  grpc: number;
   /** Cumulative histogram buckets: [upper bound in seconds, count]. */
   buckets: [number, number][];
 }
@@ -17,23 +19,33 @@ export interface Row {
   /** 0..1, or undefined when nothing was answered in the window. */
   success: number | undefined;
   p99Ms: number | undefined;
+  /** How the service is called: gRPC, HTTP, or '-' before any call. */
+  protocol: string;
   identity: string;
 }
 
 const LINE = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)/;
 const LABEL = /(\w+)="((?:[^"\\]|\\.)*)"/g;
 
-/** Reads the inbound route's request counts and duration buckets from Prometheus text (summed over clusters and workers). */
+const COUNTED = new Set(['weft_requests_total', 'weft_request_duration_seconds_bucket', 'weft_grpc_requests_total']);
+
+/**
+ * Reads the inbound route's request counts, gRPC statuses and duration buckets from Prometheus text (summed over
+ * clusters and workers). A gRPC failure is an HTTP 200: its grpc-status says it failed.
+ */
 export function parseSample(text: string, at: number, route = 'inbound'): Sample {
-  const sample: Sample = { at, total: 0, good: 0, buckets: [] };
+  const sample: Sample = { at, total: 0, good: 0, grpc: 0, buckets: [] };
   const buckets = new Map<number, number>();
   for (const line of text.split('\n')) {
     const m = LINE.exec(line);
-    if (!m || (m[1] !== 'weft_requests_total' && m[1] !== 'weft_request_duration_seconds_bucket')) continue;
+    if (!m || !COUNTED.has(m[1])) continue;
     const labels = Object.fromEntries([...(m[2] ?? '').matchAll(LABEL)].map((l) => [l[1], l[2]]));
     if (labels.route !== route) continue;
     const value = Number(m[3]);
-    if (m[1] === 'weft_requests_total') {
+    if (m[1] === 'weft_grpc_requests_total') {
+      sample.grpc += value;
+      if (labels.grpc_status !== '0') sample.good -= value;
+    } else if (m[1] === 'weft_requests_total') {
       sample.total += value;
       if (Number(labels.code) < 400) sample.good += value;
     } else {
@@ -71,6 +83,7 @@ function delta(older: Sample | undefined, newer: Sample): Sample {
     at: older.at,
     total: newer.total - older.total,
     good: newer.good - older.good,
+    grpc: newer.grpc - older.grpc,
     buckets: newer.buckets.map(([le, n]) => [le, n - (before.get(le) ?? 0)]),
   };
 }
@@ -85,23 +98,25 @@ export function rowOf(service: string, identity: string, older: Sample | undefin
     rps: seconds > 0 ? d.total / seconds : 0,
     success: d.total > 0 ? d.good / d.total : undefined,
     p99Ms: p99 === undefined ? undefined : p99 * 1000,
+    protocol: newer.total === 0 ? '-' : newer.grpc > 0 ? 'gRPC' : 'HTTP',
   };
 }
 
 export function renderTable(rows: Row[]): string[] {
-  const cells = [['SERVICE', 'REQ/S', 'SUCCESS', 'P99', 'mTLS IDENTITY']];
+  const cells = [['SERVICE', 'REQ/S', 'SUCCESS', 'P99', 'PROTOCOL', 'mTLS IDENTITY']];
   for (const r of rows) {
     cells.push([
       r.service,
       r.rps.toFixed(1),
       r.success === undefined ? '-' : `${(r.success * 100).toFixed(1)}%`,
       r.p99Ms === undefined ? '-' : `${r.p99Ms.toFixed(1)} ms`,
+      r.protocol,
       r.identity || '(none yet)',
     ]);
   }
   const widths = cells[0].map((_, i) => Math.max(...cells.map((c) => c[i].length)));
   // Numbers right-aligned, text left-aligned, as a reader scans them.
-  const right = [false, true, true, true, false];
+  const right = [false, true, true, true, false, false];
   return cells.map((c) => c.map((v, i) => (right[i] ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join('   ').trimEnd());
 }
 
@@ -130,7 +145,7 @@ export class Watched {
   }
 
   row(): Row {
-    const newest = this.samples.at(-1) ?? { at: Date.now(), total: 0, good: 0, buckets: [] };
+    const newest = this.samples.at(-1) ?? { at: Date.now(), total: 0, good: 0, grpc: 0, buckets: [] };
     return rowOf(this.service, this.identity, this.samples.length > 1 ? this.samples[0] : undefined, newest);
   }
 }

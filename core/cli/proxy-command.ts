@@ -33,7 +33,8 @@ export const proxyFlags: FlagSpec[] = [
   { name: 'service', value: 'NAME', help: 'run as this service\'s sidecar (needs --plane, --join-token, --inbound, --app)' },
   { name: 'namespace', value: 'NS', help: 'the sidecar\'s namespace (its SPIFFE ID is spiffe://DOMAIN/ns/NS/sa/SERVICE)', defaultText: 'default' },
   { name: 'inbound', value: 'HOST:PORT', help: 'sidecar: the mTLS listener other sidecars call; requests go to --app' },
-  { name: 'app', value: 'HOST:PORT', help: 'sidecar: the local service, spoken to in plain HTTP' },
+  { name: 'app', value: 'HOST:PORT', help: 'sidecar: the local service, spoken to in plain text (cleartext HTTP/1.1 or h2c)' },
+  { name: 'app-protocol', value: 'PROTO', help: 'sidecar: what the app speaks: http1, http2 (h2c: gRPC servers) or auto (h2c for gRPC calls, HTTP/1.1 for the rest)', defaultText: 'the service\'s protocol in the registry, else auto' },
   { name: 'outbound', value: 'HOST:PORT', help: 'sidecar: plain-HTTP listener for the app; the Host header names the service to call' },
   { name: 'bind', value: 'SERVICE=HOST:PORT', multiple: true, help: 'sidecar: a local port that always calls SERVICE' },
   { name: 'permissive', help: 'sidecar: the inbound listener also accepts plain text (callers without an identity), for migration' },
@@ -65,7 +66,7 @@ export async function main(argv: string[]): Promise<number> {
   const joinToken = str('join-token');
   const sidecar = resolveSidecar({
     service: str('service'), namespace: str('namespace'), inbound: str('inbound'), listen: str('listen'), app: str('app'),
-    outbound: str('outbound'), bind: values.bind as string[] | undefined, permissive: values.permissive as boolean | undefined,
+    appProtocol: str('app-protocol'), outbound: str('outbound'), bind: values.bind as string[] | undefined, permissive: values.permissive as boolean | undefined,
     chain: str('chain'), plane, joinToken,
   });
   if (sidecar) overrides.listen = str('inbound') ?? overrides.listen;

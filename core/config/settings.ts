@@ -134,7 +134,8 @@ export interface FilterLimits {
 
 export interface RouteSettings {
   name: string;
-  match: { prefix?: string; path?: string; method?: string; host?: string; headers: [string, string][] };
+  /** `grpc`: the request's content-type is gRPC's; set by a sidecar's own routes only (`--app-protocol auto`). */
+  match: { prefix?: string; path?: string; method?: string; host?: string; headers: [string, string][]; grpc?: boolean };
   cluster: string;
   timeoutMs: number;
   /** A response body that stalls this long is cut. */
@@ -155,6 +156,13 @@ export interface LimitSettings {
   keepAliveTimeoutMs: number;
 }
 
+/**
+ * How a sidecar speaks to its app: HTTP/1.1, HTTP/2 with prior knowledge (h2c: gRPC servers), or `auto`, h2c for
+ * gRPC calls (content-type application/grpc…) and HTTP/1.1 for the rest.
+ */
+export type AppProtocol = 'http1' | 'http2' | 'auto';
+export const APP_PROTOCOLS: readonly AppProtocol[] = ['http1', 'http2', 'auto'];
+
 /** Which side of a sidecar runs the filter chain. */
 export type ChainSide = 'inbound' | 'outbound' | 'both';
 
@@ -166,13 +174,15 @@ export interface SidecarSettings {
   service: string;
   /** The local app, http://HOST:PORT. */
   app: string;
+  /** `--app-protocol`; undefined without the flag: the registry's word for the service, else `auto`. */
+  appProtocol?: AppProtocol;
   outbound?: HostPort;
   binds: { service: string; listen: HostPort }[];
   /** Inbound also accepts plain text (migration): such callers have no identity. */
   permissive: boolean;
   chain: ChainSide;
   /** The mesh's services from the plane's registry; undefined until the first snapshot (nothing is routed before). */
-  services?: { name: string; endpoints: string[]; identities: string[] }[];
+  services?: { name: string; endpoints: string[]; identities: string[]; protocol?: AppProtocol }[];
   /** This service's authorization policy from the plane, enforced on the inbound side. */
   policy?: AuthorizationPolicy;
 }

@@ -1,7 +1,8 @@
-// The sidecar flags (--service, --inbound, --app, --outbound, --bind, --permissive, --chain) checked and turned into SidecarSettings.
+// The sidecar flags (--service, --inbound, --app, --app-protocol, --outbound, --bind, --permissive, --chain) checked and turned into SidecarSettings.
 import { ErrorCodes, WeftError } from '../errors.ts';
 import { parseHostPort } from './settings.ts';
-import type { ChainSide, HostPort, SidecarSettings } from './settings.ts';
+import { APP_PROTOCOLS } from './settings.ts';
+import type { AppProtocol, ChainSide, HostPort, SidecarSettings } from './settings.ts';
 
 export interface SidecarFlags {
   service?: string;
@@ -9,6 +10,7 @@ export interface SidecarFlags {
   inbound?: string;
   listen?: string;
   app?: string;
+  appProtocol?: string;
   outbound?: string;
   bind?: string[];
   permissive?: boolean;
@@ -20,7 +22,7 @@ export interface SidecarFlags {
 /** A service name as the plane's registry and SPIFFE IDs take it. */
 const NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const SIDES: ChainSide[] = ['inbound', 'outbound', 'both'];
-const SIDECAR_ONLY = ['namespace', 'inbound', 'app', 'outbound', 'bind', 'permissive', 'chain'] as const;
+const SIDECAR_ONLY = ['namespace', 'inbound', 'app', 'appProtocol', 'outbound', 'bind', 'permissive', 'chain'] as const;
 
 const usage = (message: string) => new WeftError(ErrorCodes.USAGE, message, 2);
 
@@ -34,7 +36,7 @@ function hostPort(flag: string, text: string): HostPort {
 export function resolveSidecar(f: SidecarFlags): { sidecar: SidecarSettings; namespace: string } | undefined {
   if (f.service === undefined) {
     const stray = SIDECAR_ONLY.find((k) => f[k] !== undefined && f[k] !== false && !(Array.isArray(f[k]) && f[k].length === 0));
-    if (stray) throw usage(`--${stray} is a sidecar flag: give --service NAME too`);
+    if (stray) throw usage(`--${stray === 'appProtocol' ? 'app-protocol' : stray} is a sidecar flag: give --service NAME too`);
     return undefined;
   }
   if (!NAME.test(f.service)) throw usage(`--service: expected a service name (lower-case letters, digits, dashes), got "${f.service}"`);
@@ -45,6 +47,9 @@ export function resolveSidecar(f: SidecarFlags): { sidecar: SidecarSettings; nam
   if (f.inbound === undefined && f.listen === undefined) throw usage('--inbound HOST:PORT is required: where other sidecars reach this service');
   if (f.app === undefined) throw usage('--app HOST:PORT is required: where the local service listens');
   const app = hostPort('app', f.app);
+  if (f.appProtocol !== undefined && !APP_PROTOCOLS.includes(f.appProtocol as AppProtocol)) {
+    throw usage(`--app-protocol: expected http1, http2 or auto, got "${f.appProtocol}"`);
+  }
   const chain = (f.chain ?? 'inbound') as ChainSide;
   if (!SIDES.includes(chain)) throw usage(`--chain: expected inbound, outbound or both, got "${f.chain}"`);
   const binds = (f.bind ?? []).map((b) => {
@@ -59,6 +64,7 @@ export function resolveSidecar(f: SidecarFlags): { sidecar: SidecarSettings; nam
     permissive: f.permissive === true,
     chain,
   };
+  if (f.appProtocol !== undefined) sidecar.appProtocol = f.appProtocol as AppProtocol;
   if (f.outbound !== undefined) sidecar.outbound = hostPort('outbound', f.outbound);
   return { sidecar, namespace };
 }

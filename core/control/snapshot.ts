@@ -1,5 +1,6 @@
 // The snapshot a plane sends each proxy: mesh config in the proxy's own config-file format plus content-addressed filter refs.
 import type { AuthorizationPolicy } from '../authz/policy.ts';
+import type { AppProtocol } from '../config/settings.ts';
 
 export type FailPolicy = 'closed' | 'open' | 'reload';
 
@@ -56,6 +57,8 @@ export interface MeshService {
   name: string;
   endpoints: string[];
   identities: string[];
+  /** What the service's apps speak, when its instances registered it (`--app-protocol`, `weft service register --protocol`). */
+  protocol?: AppProtocol;
 }
 
 /**

@@ -53,7 +53,8 @@ export class H2Server {
   /** The TCP socket under a connection being handed over in a wrapper (h2c upgrade); see accept. */
   #under: Socket | undefined;
 
-  constructor(limits: LimitSettings, getContext: () => WorkerContext) {
+  /** `stamp`: what the listener does to every request before routing (the mTLS port's caller identity). */
+  constructor(limits: LimitSettings, getContext: () => WorkerContext, stamp: (req: http.IncomingMessage) => void) {
     const maxHeaderSize = limits.maxHeaderSize;
     this.server = http2.createServer({
       // The header block limit HTTP/1.1 gets as maxHeaderSize: Node resets a stream (ENHANCE_YOUR_CALM) as soon as
@@ -68,7 +69,9 @@ export class H2Server {
     }, (req, res) => {
       // nghttp2 announces the header limit but does not hold a client to it: checked here, answered as HTTP/1.1's.
       if (headerListSize(req.rawHeaders) > maxHeaderSize || tooManyHeaders(req.rawHeaders, limits.maxHeaderCount)) return refuseHeaders(getContext(), res);
-      handleRequest(getContext(), req as unknown as http.IncomingMessage, res as unknown as http.ServerResponse);
+      const request = req as unknown as http.IncomingMessage;
+      stamp(request);
+      handleRequest(getContext(), request, res as unknown as http.ServerResponse);
     });
     // An idle connection (no stream for the keep-alive timeout) is sent GOAWAY, as an HTTP/1.1 one is closed.
     this.server.setTimeout(limits.keepAliveTimeoutMs);

@@ -99,7 +99,7 @@ export function upstreamRequestHeaders(raw: string[], clientAddress: string, sch
 const RESPONSE_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade']);
 
 /**
- * undici's parsed response headers as the flat [name, value, …] list Node's writeHead takes, hop-by-hop
+ * An upstream's parsed response headers (undici's, or node:http2's) as the flat [name, value, …] list Node's writeHead takes, hop-by-hop
  * headers left out. Building a list is cheaper than deleting keys, which turns the object into a slow dictionary.
  */
 export function downstreamResponseHeaders(headers: Record<string, string | string[] | undefined>): string[] {
@@ -107,7 +107,8 @@ export function downstreamResponseHeaders(headers: Record<string, string | strin
   const flat: string[] = [];
   for (const name in headers) {
     const v = headers[name];
-    if (v === undefined || RESPONSE_HOP_BY_HOP.has(name) || (named !== undefined && named.includes(name))) continue;
+    // An HTTP/2 upstream's :status is the status, not a header.
+    if (v === undefined || name.charCodeAt(0) === 58 /* : */ || RESPONSE_HOP_BY_HOP.has(name) || (named !== undefined && named.includes(name))) continue;
     if (typeof v === 'string') flat.push(name, v);
     else for (const one of v) flat.push(name, one);
   }

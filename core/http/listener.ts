@@ -98,13 +98,15 @@ export interface ListenerSecurity {
 }
 
 /**
- * With a workload identity the port is mTLS (TLS 1.3, a client certificate chaining to the trust bundle required)
- * and HTTP/1.1 only: the peer's identity is stamped on the HTTP/1.1 path, so no HTTP/2 stream can carry a forged one.
+ * With a workload identity the port is mTLS (TLS 1.3, a client certificate chaining to the trust bundle required);
+ * either way ALPN offers h2, then http/1.1. Both paths stamp the verified peer on each request (client-cert.ts).
  */
 function tlsOptions(tls: TlsSettings | undefined, identity: Identity | undefined): https.ServerOptions | undefined {
-  if (identity) return { ...serverOptions(identity), ALPNProtocols: ['http/1.1'] };
-  return tls ? { cert: readFileSync(tls.cert), key: readFileSync(tls.key), ALPNProtocols: ['h2', 'http/1.1'] } : undefined;
+  if (identity) return { ...serverOptions(identity), ALPNProtocols: ALPN };
+  return tls ? { cert: readFileSync(tls.cert), key: readFileSync(tls.key), ALPNProtocols: ALPN } : undefined;
 }
+
+const ALPN = ['h2', 'http/1.1'];
 
 /**
  * The listening server, HTTP/1.1's, whose connections are looked at first: on cleartext the HTTP/2 preface sends
@@ -149,7 +151,7 @@ export class Listener {
       stamp(req);
       handleRequest(getContext(), req, res);
     };
-    this.h2 = new H2Server(limits, getContext);
+    this.h2 = new H2Server(limits, getContext, stamp);
     const h2 = this.h2;
     // Requests with a method Node's parser does not know are read by this second parser (extension-method.ts).
     const extension = http.createServer({ ...options, shouldUpgradeCallback: shouldUpgradeTls });

@@ -9,13 +9,16 @@ import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import type { RouteTable, Route } from '../routing/route-table.ts';
-import { backoffMs, isIdempotent, responseOutcome } from '../routing/retry-policy.ts';
+import { backoffMs, GRPC_RETRY, isIdempotent, responseOutcome } from '../routing/retry-policy.ts';
+import { rawHeader } from '../routing/route-table.ts';
 import type { Cluster, UpstreamDispatch } from '../upstream/cluster.ts';
 import { Attempt } from '../upstream/attempt.ts';
 import type { AttemptOwner, ResponseHeaders } from '../upstream/attempt.ts';
 import { classifyUpstreamError } from '../upstream/errors.ts';
 import { announcedDeadline, stampDeadline } from '../upstream/deadline.ts';
 import { mirror } from '../upstream/mirror.ts';
+import { ReplayBody } from '../upstream/replay-body.ts';
+import { isGrpcContentType } from './grpc.ts';
 import { reportTlsFailure } from '../upstream/upstream-tls.ts';
 import type { WorkerMetrics } from '../observe/metrics.ts';
 import { rawRequestId } from '../observe/story.ts';
@@ -126,7 +129,10 @@ class Exchange implements AttemptOwner, StreamHost {
   upstreamHeaders: string[];
   cluster: Cluster;
   body: Readable | null;
-  private retriable: boolean;
+  /** The outcomes this request may be retried on (Outcome bits); 0 when it may not be. */
+  private retryOn: number;
+  /** Keeps a body that a retry may send again; made at the first try. */
+  private replay: ReplayBody | undefined;
   private tries = 0;
   /** The whole request's time limit: the route's timeout, or less when the caller announced a deadline. */
   private limitMs = 0;
@@ -169,14 +175,20 @@ class Exchange implements AttemptOwner, StreamHost {
     this.upstreamHeaders = facts.headers;
     this.cluster = route.cluster;
     this.body = facts.hasBody ? req : null;
-    this.retriable = this.canRetry();
+    this.retryOn = this.retryOutcomes();
     res.on('close', () => this.onDownstreamClose());
   }
 
-  /** A streamed body is not kept, so it cannot be sent twice. */
-  private canRetry(): boolean {
+  /**
+   * The route's retry outcomes, for a method that is idempotent or a route that retries any. A gRPC call (a POST)
+   * is retried only on UNAVAILABLE and on a connection never made, which the route must name.
+   */
+  private retryOutcomes(): number {
     const r = this.route.retry;
-    return r.attempts > 0 && this.body === null && (r.nonIdempotent || isIdempotent(this.method));
+    if (r.attempts === 0) return 0;
+    if (r.nonIdempotent || isIdempotent(this.method)) return r.on;
+    const on = r.on & GRPC_RETRY;
+    return on !== 0 && isGrpcContentType(rawHeader(this.upstreamHeaders, 'content-type')) ? on : 0;
   }
 
   // ── filters ────────────────────────────────────────────────────────────────────────────────
@@ -215,7 +227,7 @@ class Exchange implements AttemptOwner, StreamHost {
       this.ctx.stories.cluster(this.story, chosen.name);
     }
     if (!endOfStream) this.body = new PassThrough();
-    this.retriable = this.canRetry();
+    this.retryOn = this.retryOutcomes();
     if (this.mirrorCluster !== undefined) this.startMirror(this.mirrorCluster, endOfStream);
     this.attempt();
   }
@@ -353,6 +365,7 @@ class Exchange implements AttemptOwner, StreamHost {
     if (this.tries === 0) {
       this.limitMs = Math.min(this.route.timeoutMs, announcedDeadline(this.upstreamHeaders));
       cluster.state.budget.deposit(this.started);
+      if (this.retryOn !== 0 && this.body !== null) this.replay = new ReplayBody(this.body);
     }
     const remaining = this.limitMs - (performance.now() - this.started);
     if (remaining <= 0) return this.fail(ErrorCodes.UPSTREAM_TIMEOUT);
@@ -374,7 +387,7 @@ class Exchange implements AttemptOwner, StreamHost {
       path: this.path,
       method: this.method,
       headers: this.upstreamHeaders,
-      body: this.body,
+      body: this.replay ? this.replay.next(!isRetry) : this.body,
       // The attempt's own timer is the route timeout; body idle time stays undici's.
       headersTimeout: 0,
       bodyTimeout: this.route.idleTimeoutMs,
@@ -384,7 +397,7 @@ class Exchange implements AttemptOwner, StreamHost {
   }
 
   respond(status: number, headers: ResponseHeaders): boolean {
-    if (this.shouldRetry(responseOutcome(status, headers, this.route.retry.on))) {
+    if (this.shouldRetry(responseOutcome(status, headers, this.retryOn))) {
       this.ctx.metrics.upstreamError(this.cluster.name, String(status));
       this.ctx.stories.retry(this.story, status, undefined);
       return false;
@@ -481,7 +494,7 @@ class Exchange implements AttemptOwner, StreamHost {
 
   /** The policy retries this outcome and tries are left; then the cluster's retry breaker and budget must agree. */
   private shouldRetry(outcome: number): boolean {
-    return this.retriable && outcome !== 0 && (this.route.retry.on & outcome) !== 0 && this.tries <= this.route.retry.attempts &&
+    return (this.retryOn & outcome) !== 0 && this.replay?.overflowed !== true && this.tries <= this.route.retry.attempts &&
       this.cluster.state.mayRetry(performance.now());
   }
 
@@ -564,7 +577,7 @@ function observe(
   }
   if (ctx.accessLog) {
     ctx.accessLog.info({
-      method: req.method, path: req.url, status, durationMs: Math.round(ms * 1000) / 1000, route, upstream,
+      method: req.method, path: req.url, protocol: req.httpVersionMajor === 2 ? 'HTTP/2' : 'HTTP/1.1', status, durationMs: Math.round(ms * 1000) / 1000, route, upstream,
       bytesIn, bytesOut, requestId, error: error || undefined, detail: detail || undefined,
     });
   }

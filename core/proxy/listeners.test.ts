@@ -43,11 +43,26 @@ test('inbound goes to the app; outbound by Host to each service over mTLS, then 
   assert.deepEqual(byName.get('outbound:payments')!.peerIdentities, [PAY]);
   assert.deepEqual(byName.get('pay')!.peerIdentities, [PAY], 'a mesh cluster naming the service is mTLS too');
   assert.deepEqual(byName.get('outbound:ledger')!.endpoints, [], 'a bound service with no instance yet answers 503, not 404');
-  assert.deepEqual(r.routes.map((rs) => rs.map((x) => [x.name, x.cluster, x.match.host])), [
-    [['inbound', 'inbound', undefined]],
-    [['outbound:payments', 'outbound:payments', 'payments'], ['mesh', 'pay', undefined]],
-    [['outbound:ledger', 'outbound:ledger', undefined]],
+  assert.deepEqual(r.clusters.map((c) => [c.name, c.protocol]), [
+    ['inbound', 'http1'], ['inbound:grpc', 'http2'], ['pay', 'http2'], ['outbound:payments', 'http2'], ['outbound:ledger', 'http1'],
+  ], 'sidecar to sidecar is HTTP/2; the app gets gRPC calls in h2c and the rest in HTTP/1.1 (auto)');
+  assert.deepEqual(r.routes.map((rs) => rs.map((x) => [x.name, x.cluster, x.match.host, x.match.grpc])), [
+    [['inbound', 'inbound:grpc', undefined, true], ['inbound', 'inbound', undefined, undefined]],
+    [['outbound:payments', 'outbound:payments', 'payments', undefined], ['mesh', 'pay', undefined, undefined]],
+    [['outbound:ledger', 'outbound:ledger', undefined, undefined]],
   ]);
+});
+
+test('the app\'s protocol: --app-protocol, else the service\'s in the registry, else auto', () => {
+  const inbound = (over: Partial<SidecarSettings>) => {
+    const r = listenerRoutes(sidecar(over));
+    return [r.clusters.filter((c) => c.name.startsWith('inbound')).map((c) => c.protocol), r.routes[0].length];
+  };
+  const registered = [...services, { name: 'orders', endpoints: [], identities: [], protocol: 'http2' as const }];
+  assert.deepEqual(inbound({ services }), [['http1', 'http2'], 2]);
+  assert.deepEqual(inbound({ services: registered }), [['http2'], 1]);
+  assert.deepEqual(inbound({ services: registered, appProtocol: 'http1' }), [['http1'], 1]);
+  assert.deepEqual(inbound({ services, appProtocol: 'http2' }), [['http2'], 1]);
 });
 
 test('--chain picks the sides that run the filter chain', () => {

@@ -1,5 +1,5 @@
 // What each of a worker's listeners serves: one listener for a plain proxy; inbound, outbound and bound ports for a sidecar.
-import type { ClusterSettings, HostPort, ProxySettings, RouteSettings, SidecarSettings } from '../config/settings.ts';
+import type { AppProtocol, ClusterSettings, HostPort, ProxySettings, RouteSettings, SidecarSettings } from '../config/settings.ts';
 import { normalizeCluster, normalizeRoute } from '../config/validate.ts';
 
 /** How a listener's connections are secured. `workload`: mTLS with the proxy's identity (`permissive`: plain text too). */
@@ -34,17 +34,36 @@ export function listenerPlans(s: ProxySettings, hasIdentity: boolean): ListenerP
 }
 
 export const INBOUND_CLUSTER = 'inbound';
+/** With `--app-protocol auto`: the app's cluster for gRPC calls (h2c), beside `inbound` (HTTP/1.1) for the rest. */
+const INBOUND_GRPC_CLUSTER = 'inbound:grpc';
 const outboundCluster = (service: string) => `outbound:${service}`;
 
 /**
- * Catch-all to one cluster, named after it; outbound ones retry a connection that fails or resets, as a sidecar has
- * other endpoints to try.
+ * Catch-all to one cluster, named after it; outbound ones retry a connection that fails or resets, and a gRPC
+ * UNAVAILABLE (as Istio's default policy does), as a sidecar has other endpoints to try.
  */
 function catchAll(cluster: string, retry: boolean, host?: string): RouteSettings {
   return normalizeRoute({
     name: cluster, cluster, match: host === undefined ? undefined : { host },
-    ...(retry ? { retries: { attempts: 2, on: ['connect-failure', 'reset'] } } : {}),
+    ...(retry ? { retries: { attempts: 2, on: ['connect-failure', 'reset', 'grpc-unavailable'] } } : {}),
   }, 0);
+}
+
+/**
+ * The app's clusters and the inbound side's routes to them: one cluster in the app's protocol, or for `auto` gRPC
+ * calls to an h2c cluster and the rest to an HTTP/1.1 one (the same app address).
+ */
+function appSide(app: string, protocol: AppProtocol): { clusters: ClusterSettings[]; routes: RouteSettings[] } {
+  if (protocol !== 'auto') {
+    return { clusters: [normalizeCluster({ name: INBOUND_CLUSTER, endpoints: [app], protocol })], routes: [catchAll(INBOUND_CLUSTER, false)] };
+  }
+  // Named `inbound` as the other route, so metrics and logs name the inbound side one way whatever the protocol.
+  const grpc = normalizeRoute({ name: INBOUND_CLUSTER, cluster: INBOUND_GRPC_CLUSTER }, 0);
+  grpc.match.grpc = true;
+  return {
+    clusters: [normalizeCluster({ name: INBOUND_CLUSTER, endpoints: [app] }), normalizeCluster({ name: INBOUND_GRPC_CLUSTER, endpoints: [app], protocol: 'http2' })],
+    routes: [grpc, catchAll(INBOUND_CLUSTER, false)],
+  };
 }
 
 /**
@@ -57,21 +76,26 @@ function sidecarRoutes(s: ProxySettings, sc: SidecarSettings): ListenerRoutes {
   if (!services) return { clusters: [], routes: listenerPlans(s, true).map(() => []), chain: [] };
   const identities = new Map(services.map((svc) => [svc.name, svc.identities]));
   // The mesh's clusters that name a registry service reach other sidecars: the same mTLS as outbound:SERVICE.
+  // Sidecar to sidecar is HTTP/2 over mTLS whatever the caller spoke: one multiplexed connection per peer and worker.
   const mesh = s.clusters.map((c) => {
     const peers = c.service === undefined ? undefined : identities.get(c.service);
-    return peers?.length ? { ...c, peerIdentities: peers } : c;
+    return peers?.length ? { ...c, peerIdentities: peers, protocol: 'http2' as const } : c;
   });
-  const clusters: ClusterSettings[] = [normalizeCluster({ name: INBOUND_CLUSTER, endpoints: [sc.app] }), ...mesh];
+  const appProtocol = sc.appProtocol ?? services.find((svc) => svc.name === sc.service)?.protocol ?? 'auto';
+  const inbound = appSide(sc.app, appProtocol);
+  const clusters: ClusterSettings[] = [...inbound.clusters, ...mesh];
   const known = new Set<string>();
   for (const svc of services) {
     known.add(svc.name);
-    const c = normalizeCluster({ name: outboundCluster(svc.name), endpoints: svc.endpoints, lb: 'least_request' });
-    if (svc.identities.length) c.peerIdentities = svc.identities;
+    const secured = svc.identities.length > 0;
+    // A service without identities is plain text (registered by hand): HTTP/1.1 unless it registered http2.
+    const c = normalizeCluster({ name: outboundCluster(svc.name), endpoints: svc.endpoints, lb: 'least_request', protocol: secured || svc.protocol === 'http2' ? 'http2' : 'http1' });
+    if (secured) c.peerIdentities = svc.identities;
     clusters.push(c);
   }
   // A bound service that has no live instance yet still gets its cluster: its port answers 503 until one registers.
   for (const b of sc.binds) if (!known.has(b.service)) clusters.push(normalizeCluster({ name: outboundCluster(b.service), endpoints: [] }));
-  const routes: RouteSettings[][] = [[catchAll(INBOUND_CLUSTER, false)]];
+  const routes: RouteSettings[][] = [inbound.routes];
   if (sc.outbound) routes.push([...services.map((svc) => catchAll(outboundCluster(svc.name), true, svc.name)), ...s.routes]);
   for (const b of sc.binds) routes.push([catchAll(outboundCluster(b.service), true)]);
   const out = sc.chain !== 'inbound';

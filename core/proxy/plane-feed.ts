@@ -83,6 +83,7 @@ export async function feedFromPlane(sup: Supervisor, log: Logger, o: PlaneOption
   identity.on('change', report);
   // With a workload identity the proxy is a sidecar: its listener is an endpoint of its service.
   const app = sup.settings.sidecar?.app;
+  const appProtocol = sup.settings.sidecar?.appProtocol;
   const registration = keepRegistered({
     planes: o.planes,
     token: o.token,
@@ -90,6 +91,7 @@ export async function feedFromPlane(sup: Supervisor, log: Logger, o: PlaneOption
     identity: identity.current().spiffeId,
     endpoint: `http://${formatHostPort({ host: sup.settings.listen.host, port: sup.listenPort })}`,
     ttlMs: REGISTRATION_TTL_MS,
+    protocol: appProtocol === 'auto' ? undefined : appProtocol,
     ready: app === undefined ? undefined : () => appAccepts(app),
     log,
   });

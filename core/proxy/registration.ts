@@ -12,6 +12,8 @@ export interface RegistrationOptions {
   ttlMs: number;
   /** The SPIFFE ID the sidecar's certificate carries: callers accept only it from this endpoint. */
   identity?: string;
+  /** What the app speaks, when the sidecar was told (--app-protocol http1 or http2). */
+  protocol?: 'http1' | 'http2';
   /** Registration waits until this says yes (the app accepts connections); checked on each beat until then. */
   ready?: () => Promise<boolean>;
   log: Logger;
@@ -53,7 +55,7 @@ export function keepRegistered(o: RegistrationOptions): { close(): Promise<void>
         o.log.info({ service: o.service }, 'waiting for the app before registering');
         return;
       }
-      const body = { endpoint: o.endpoint, tags: {}, ttlMs: o.ttlMs, ...(o.identity ? { identity: o.identity } : {}) };
+      const body = { endpoint: o.endpoint, tags: {}, ttlMs: o.ttlMs, ...(o.identity ? { identity: o.identity } : {}), ...(o.protocol ? { protocol: o.protocol } : {}) };
       const status = await callPlane(o, 'PUT', `${base}/instances`, body);
       registered = status < 300;
       if (registered) o.log.info({ service: o.service, endpoint: o.endpoint }, 'registered in the service registry');

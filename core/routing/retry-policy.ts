@@ -13,6 +13,9 @@ export const Outcome = {
   grpcUnavailable: 128,
 } as const;
 
+/** What a gRPC call, which is never idempotent to HTTP, may be retried on: UNAVAILABLE, and a connection never made. */
+export const GRPC_RETRY = Outcome.grpcUnavailable | Outcome.connectFailure;
+
 export interface RetryPolicy {
   readonly attempts: number;
   readonly perTryTimeoutMs: number | undefined;

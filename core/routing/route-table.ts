@@ -4,6 +4,7 @@ import type { Cluster } from '../upstream/cluster.ts';
 import type { FilterChain } from '../chain/chain.ts';
 import type { RetryPolicy } from './retry-policy.ts';
 import { compileRetryPolicy } from './retry-policy.ts';
+import { isGrpcContentType } from '../http/grpc.ts';
 
 export interface Route {
   readonly name: string;
@@ -54,7 +55,7 @@ export interface RouteChains {
 }
 
 function compileRoute(r: RouteSettings, cluster: Cluster, chains: RouteChains): Route {
-  const { prefix, path: exact, method, host, headers } = r.match;
+  const { prefix, path: exact, method, host, headers, grpc } = r.match;
   return {
     name: r.name,
     cluster,
@@ -68,6 +69,7 @@ function compileRoute(r: RouteSettings, cluster: Cluster, chains: RouteChains): 
       if (prefix !== undefined && !path.startsWith(prefix)) return false;
       if (exact !== undefined && pathOnly(path) !== exact) return false;
       if (host !== undefined && !hostIs(raw, host)) return false;
+      if (grpc === true && !isGrpcContentType(rawHeader(raw, 'content-type'))) return false;
       for (let i = 0; i < headers.length; i++) {
         if (rawHeader(raw, headers[i][0]) !== headers[i][1]) return false;
       }

@@ -18,6 +18,8 @@ import { DEFAULT_RTT_MS } from './peak-ewma.ts';
 import { hashKey, Ring } from './ring-hash.ts';
 import { egressOptions } from './upstream-tls.ts';
 import { PICK_HASHED, PICK_LOCAL_ZONE, PICK_PANIC } from '../observe/story.ts';
+import { H2Dispatcher } from './h2-dispatcher.ts';
+import { H2Sessions } from './h2-sessions.ts';
 import type { TlsFailing } from './upstream-tls.ts';
 import { WorkloadTls } from '../identity/tls.ts';
 import type { Identity } from '../identity/identity.ts';
@@ -37,7 +39,8 @@ export class Endpoint implements Balanced, Checked, Ejectable, Connected, TlsFai
   readonly url: string;
   /** The same for every request to this endpoint (UpstreamDispatch): its TLS server name, or null for plain HTTP. */
   readonly servername: string | null;
-  readonly pool: Pool;
+  /** HTTP/1.1: undici's keep-alive pool; HTTP/2: our sessions (one multiplexed connection per endpoint and worker). */
+  readonly pool: Pool | H2Dispatcher;
   readonly state: ClusterState;
   weight = 1;
   zone = '';
@@ -57,6 +60,8 @@ export class Endpoint implements Balanced, Checked, Ejectable, Connected, TlsFai
   private readonly connectTimeoutMs: number;
   private readonly h2: boolean;
   private readonly tls: DialTls | undefined;
+  private readonly maxConnections: number | null;
+  private http1: Pool | undefined;
 
   /** `egress`: the TLS options of a cluster with https:// endpoints (EndpointCache.egressOptions, one per cluster). */
   constructor(origin: string, settings: ClusterSettings, state: ClusterState, workload: WorkloadTls, egress?: ConnectionOptions) {
@@ -72,15 +77,33 @@ export class Endpoint implements Balanced, Checked, Ejectable, Connected, TlsFai
     // SNI is a host name: the cluster's own, else the endpoint's; an IP address is verified as such and sends none.
     this.tls = options && { options, servername: settings.tls?.sni ?? (isIP(host) ? '' : host) };
     this.servername = this.tls ? this.tls.servername || host : null;
-    this.pool = new Pool(this.url, {
-      connections: settings.maxConnectionsPerEndpoint ?? null,
-      connect: countingConnector(this, dialer(settings.connectTimeoutMs, h2, this.tls)),
-      // HTTP/2 (h2c with prior knowledge) multiplexes: up to 100 streams a connection, as undici's H2CClient.
-      allowH2: h2,
-      pipelining: h2 ? 100 : 1,
+    this.maxConnections = settings.maxConnectionsPerEndpoint ?? null;
+    // HTTP/2 is ours (h2-sessions.ts) rather than undici's, whose HTTP/2 client drops the response data a paused
+    // stream still holds when its trailers arrive: gRPC messages lost under backpressure.
+    this.pool = h2
+      ? new H2Dispatcher(new H2Sessions(this.url, countingConnector(this, dialer(this.connectTimeoutMs, true, this.tls)), this.maxConnections ?? Infinity), () => this.upgrades())
+      : this.newPool();
+  }
+
+  private newPool(): Pool {
+    return new Pool(this.url, {
+      connections: this.maxConnections,
+      connect: countingConnector(this, dialer(this.connectTimeoutMs, false, this.tls)),
+      pipelining: 1,
       keepAliveTimeout: 4_000,
       keepAliveMaxTimeout: 60_000,
     });
+  }
+
+  /**
+   * HTTP/1.1 to this endpoint: its pool, or beside HTTP/2 a pool whose ALPN offers http/1.1 alone, for upgrades
+   * (WebSocket crosses as it came; an h2c endpoint is assumed to take HTTP/1.1 too) and for a TLS endpoint that
+   * did not choose h2.
+   */
+  upgrades(): Pool {
+    if (this.pool instanceof Pool) return this.pool;
+    this.http1 ??= this.newPool();
+    return this.http1;
   }
 
   /** Takes the weight, zone and health checking a (new) cluster config gives this endpoint. */
@@ -106,7 +129,7 @@ export class Endpoint implements Balanced, Checked, Ejectable, Connected, TlsFai
   close(): Promise<unknown> {
     void this.checker?.stop();
     this.checker = undefined;
-    return this.pool.close();
+    return Promise.all([this.pool.close(), this.http1?.close()]);
   }
 }
 

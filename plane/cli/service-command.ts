@@ -37,11 +37,12 @@ async function keepAlive(client: PlaneClient, name: string, endpoint: string, tt
 
 export const serviceCommands: CommandGroup = planeCommands({
   register: {
-    usage: 'weft service register NAME --endpoint URL [--tag K=V]... [--ttl 10s] [--keep]',
+    usage: 'weft service register NAME --endpoint URL [--tag K=V]... [--protocol http1|http2] [--ttl 10s] [--keep]',
     summary: 'add an endpoint to a service; with --ttl it drops out unless heartbeated (--keep heartbeats until stopped, then deregisters)',
     flags: [
       endpointFlag,
       { name: 'tag', value: 'K=V', help: 'instance tag, matched by clusters that name the service with tags', multiple: true },
+      { name: 'protocol', value: 'PROTO', help: 'what the app speaks: http1, or http2 (h2c, gRPC); sidecars speak it to the app', defaultText: 'not declared' },
       { name: 'ttl', value: 'DURATION', help: 'drop the endpoint this long after its last heartbeat', defaultText: 'never' },
       { name: 'keep', help: 'stay running and heartbeat (needs --ttl)' },
     ],
@@ -51,7 +52,7 @@ export const serviceCommands: CommandGroup = planeCommands({
       const ttlMs = durationFlag(values.ttl as string | undefined, 'ttl') ?? 0;
       if (values.keep && !ttlMs) throw usageError('--keep needs --ttl');
       const client = planeClient(values);
-      const i = await client.call<ServiceInstance>('PUT', `/v1/services/${name}/instances`, { endpoint: values.endpoint, tags: tagsOf(values), ttlMs });
+      const i = await client.call<ServiceInstance>('PUT', `/v1/services/${name}/instances`, { endpoint: values.endpoint, tags: tagsOf(values), ttlMs, protocol: values.protocol });
       console.log(`registered ${i.endpoint} in ${i.service}${ttlMs ? ` (ttl ${ttlMs} ms)` : ''}`);
       if (values.keep) await keepAlive(client, name, i.endpoint, ttlMs);
       return 0;
@@ -91,9 +92,9 @@ export const serviceCommands: CommandGroup = planeCommands({
         console.log(JSON.stringify(list, null, 2));
         return 0;
       }
-      const rows = [['SERVICE', 'ENDPOINT', 'TAGS', 'TTL', 'HEARTBEAT']];
+      const rows = [['SERVICE', 'ENDPOINT', 'PROTOCOL', 'TAGS', 'TTL', 'HEARTBEAT']];
       for (const i of list) {
-        rows.push([i.service, i.endpoint, Object.entries(i.tags).map(([k, v]) => `${k}=${v}`).join(',') || '-', i.ttlMs ? `${i.ttlMs / 1000}s` : '-', ago(i.lastHeartbeat)]);
+        rows.push([i.service, i.endpoint, i.protocol ?? '-', Object.entries(i.tags).map(([k, v]) => `${k}=${v}`).join(',') || '-', i.ttlMs ? `${i.ttlMs / 1000}s` : '-', ago(i.lastHeartbeat)]);
       }
       console.log(table(rows));
       return 0;

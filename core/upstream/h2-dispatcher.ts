@@ -1,0 +1,309 @@
+// undici's Dispatcher over our own HTTP/2 sessions (h2-sessions.ts): the request path's tries, mirrors and filters' callouts to an endpoint that speaks HTTP/2.
+import type { ClientHttp2Stream, IncomingHttpHeaders } from 'node:http2';
+import type { Readable } from 'node:stream';
+import { Dispatcher } from 'undici';
+import type { Pool } from 'undici';
+import { cancel, Http1Only } from './h2-sessions.ts';
+import type { H2Sessions, StreamWaiter } from './h2-sessions.ts';
+
+/** The peer reset the stream with REFUSED_STREAM, or past its GOAWAY: it never processed the request, so any method may be retried. */
+export class RefusedStream extends Error {
+  readonly code = 'WEFT_UPSTREAM_REFUSED';
+}
+const REFUSED = new RefusedStream('the upstream refused the stream before processing it');
+const REFUSED_STREAM = 7;
+
+class StreamReset extends Error {
+  readonly code = 'UND_ERR_SOCKET';
+}
+
+class StreamTimeout extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+const HEADERS_TIMEOUT = new StreamTimeout('UND_ERR_HEADERS_TIMEOUT', 'no response headers in time');
+const BODY_TIMEOUT = new StreamTimeout('UND_ERR_BODY_TIMEOUT', 'the response body stalled');
+
+/** Headers HTTP/2 forbids (RFC 9113 §8.2.2), Host (sent as :authority), and TE but for `trailers`. */
+const NOT_SENT = new Set(['host', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'http2-settings']);
+const NO_TRAILERS: IncomingHttpHeaders = {};
+
+type Options = Dispatcher.DispatchOptions & { servername?: string | null };
+type Tagged<T> = T & { [CALL]?: H2Call };
+const CALL = Symbol('weft.h2call');
+
+/**
+ * An endpoint that speaks HTTP/2, as a Dispatcher (so request() and the request path's handlers work unchanged).
+ * An endpoint that answers TLS with HTTP/1.1 only is spoken to through the pool `http1()` gives from then on.
+ */
+export class H2Dispatcher extends Dispatcher {
+  readonly sessions: H2Sessions;
+  readonly scheme: string;
+  /** The endpoint's host:port, the :authority of a request that named none. */
+  readonly host: string;
+  private readonly http1: () => Pool;
+
+  constructor(sessions: H2Sessions, http1: () => Pool) {
+    super();
+    this.sessions = sessions;
+    const url = new URL(sessions.origin);
+    this.scheme = url.protocol === 'https:' ? 'https' : 'http';
+    this.host = url.host;
+    this.http1 = http1;
+  }
+
+  override dispatch(opts: Options, handler: Dispatcher.DispatchHandler): boolean {
+    if (this.sessions.http1) return this.http1().dispatch(opts, handler);
+    this.sessions.open(new H2Call(this, opts, handler));
+    return true;
+  }
+
+  /** The endpoint chose HTTP/1.1 in its TLS handshake: the request goes to the HTTP/1.1 pool. */
+  downgrade(opts: Options, handler: Dispatcher.DispatchHandler): void {
+    this.http1().dispatch(opts, handler);
+  }
+
+  get stats(): { connected: number; free: number } {
+    return this.sessions.stats;
+  }
+
+  override close(): Promise<void>;
+  override close(callback: () => void): void;
+  override close(callback?: () => void): Promise<void> | void {
+    const done = this.sessions.close();
+    if (!callback) return done;
+    void done.then(callback);
+  }
+
+  override destroy(): Promise<void>;
+  override destroy(err: Error | null): Promise<void>;
+  override destroy(callback: () => void): void;
+  override destroy(err: Error | null, callback: () => void): void;
+  override destroy(a?: unknown, b?: unknown): Promise<void> | void {
+    const callback = typeof a === 'function' ? a as () => void : b as (() => void) | undefined;
+    const done = this.sessions.close();
+    if (!callback) return done;
+    void done.then(callback);
+  }
+}
+
+/** Headers given as an object (undici's API allows it; the request path gives flat lists) as a flat list. */
+function flatten(headers: Record<string, string | string[] | undefined> | null | undefined): string[] {
+  const flat: string[] = [];
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const one of value) flat.push(name, one);
+    else flat.push(name, String(value));
+  }
+  return flat;
+}
+
+/** One request on one stream: the StreamWaiter the sessions hand a stream, and the controller its handler drives. */
+class H2Call implements StreamWaiter, Dispatcher.DispatchController {
+  readonly headers: string[];
+  readonly endStream: boolean;
+  private readonly owner: H2Dispatcher;
+  private readonly opts: Options;
+  private readonly handler: Dispatcher.DispatchHandler;
+  stream: ClientHttp2Stream | undefined;
+  private trailers: IncomingHttpHeaders | undefined;
+  private error: Error | undefined;
+  private responded = false;
+  private settled = false;
+  aborted = false;
+  paused = false;
+  reason: Error | null = null;
+
+  constructor(owner: H2Dispatcher, opts: Options, handler: Dispatcher.DispatchHandler) {
+    this.owner = owner;
+    this.opts = opts;
+    this.handler = handler;
+    const headers = [':method', opts.method, ':scheme', owner.scheme, ':path', opts.path, ':authority', ''];
+    const given = Array.isArray(opts.headers) ? opts.headers as string[] : flatten(opts.headers as Record<string, string | string[] | undefined> | null | undefined);
+    let authority = '';
+    for (let i = 0; i < given.length; i += 2) {
+      const name = given[i];
+      const value = given[i + 1];
+      // The request path's names are lower-case already; callouts' may not be.
+      const lower = name.charCodeAt(0) < 97 ? name.toLowerCase() : name;
+      if (lower === 'host') authority = value;
+      else if (!NOT_SENT.has(lower) && (lower !== 'te' || value === 'trailers')) headers.push(lower, value);
+    }
+    headers[7] = authority || owner.host;
+    this.headers = headers;
+    this.endStream = opts.body === null || opts.body === undefined;
+  }
+
+  opened(stream: ClientHttp2Stream): void {
+    this.stream = stream;
+    (stream as Tagged<ClientHttp2Stream>)[CALL] = this;
+    stream.on('response', onResponse);
+    stream.on('data', onData);
+    stream.on('trailers', onTrailers);
+    stream.on('end', onEnd);
+    stream.on('error', onStreamError);
+    stream.once('close', onClose);
+    const headersTimeout = this.opts.headersTimeout ?? 0;
+    if (headersTimeout > 0) stream.setTimeout(headersTimeout, onHeadersTimeout);
+    this.handler.onRequestStart?.(this, undefined);
+    if (this.aborted) return cancel(stream);
+    this.sendBody(stream);
+  }
+
+  refused(err: Error): void {
+    // An endpoint found to speak HTTP/1.1 only takes the request there.
+    if (err instanceof Http1Only) return this.owner.downgrade(this.opts, this.handler);
+    this.fail(err);
+  }
+
+  abort(reason: Error): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    if (this.stream) cancel(this.stream);
+    else this.fail(reason);
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.stream?.pause();
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.stream?.resume();
+  }
+
+  private sendBody(stream: ClientHttp2Stream): void {
+    const body = this.opts.body;
+    if (body === null || body === undefined) return;
+    if (typeof body === 'string' || body instanceof Uint8Array) {
+      stream.end(body);
+      this.handler.onBodySent?.(Buffer.isBuffer(body) ? body : Buffer.from(body as Uint8Array));
+      return;
+    }
+    const readable = body as Tagged<Readable>;
+    readable[CALL] = this;
+    readable.on('data', onBodyData);
+    readable.once('end', onBodyEnd);
+    readable.once('error', onBodyError);
+  }
+
+  response(headers: IncomingHttpHeaders): void {
+    const status = Number(headers[':status']);
+    const stream = this.stream!;
+    this.responded = true;
+    stream.setTimeout(this.opts.bodyTimeout ?? 0, onBodyTimeout);
+    this.handler.onResponseStart?.(this, status, headers, '');
+  }
+
+  data(chunk: Buffer): void {
+    this.handler.onResponseData?.(this, chunk);
+  }
+
+  trailed(trailers: IncomingHttpHeaders): void {
+    this.trailers = trailers;
+  }
+
+  ended(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.handler.onResponseEnd?.(this, this.trailers ?? NO_TRAILERS);
+  }
+
+  errored(err: Error): void {
+    this.error ??= err;
+  }
+
+  timedOut(err: Error): void {
+    this.error = err;
+    cancel(this.stream!);
+  }
+
+  /** The stream closed; unless the response ended, that is a failure: refused, reset, timed out or abandoned. */
+  closed(stream: ClientHttp2Stream): void {
+    const body = this.opts.body as Tagged<Readable> | null;
+    if (body && typeof body === 'object' && CALL in body) {
+      body.off('data', onBodyData);
+      body.off('end', onBodyEnd);
+      body.off('error', onBodyError);
+    }
+    if (this.settled) return;
+    if (this.aborted) return this.fail(this.reason!);
+    if (!this.responded && stream.rstCode === REFUSED_STREAM) return this.fail(REFUSED);
+    this.fail(this.error ?? new StreamReset(`the upstream stream closed (code ${stream.rstCode})`));
+  }
+
+  private fail(err: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.handler.onResponseError?.(this, err);
+  }
+
+  bodyChunk(readable: Readable, chunk: Buffer): void {
+    const stream = this.stream!;
+    this.handler.onBodySent?.(chunk);
+    if (!stream.write(chunk)) {
+      readable.pause();
+      stream.once('drain', onStreamDrain);
+    }
+  }
+
+  bodyDrained(): void {
+    (this.opts.body as Readable).resume();
+  }
+}
+
+function onResponse(this: Tagged<ClientHttp2Stream>, headers: IncomingHttpHeaders): void {
+  this[CALL]!.response(headers);
+}
+
+function onData(this: Tagged<ClientHttp2Stream>, chunk: Buffer): void {
+  this[CALL]!.data(chunk);
+}
+
+function onTrailers(this: Tagged<ClientHttp2Stream>, trailers: IncomingHttpHeaders): void {
+  this[CALL]!.trailed(trailers);
+}
+
+function onEnd(this: Tagged<ClientHttp2Stream>): void {
+  this[CALL]!.ended();
+}
+
+function onStreamError(this: Tagged<ClientHttp2Stream>, err: Error): void {
+  this[CALL]!.errored(err);
+}
+
+function onClose(this: Tagged<ClientHttp2Stream>): void {
+  this[CALL]!.closed(this);
+}
+
+function onHeadersTimeout(this: Tagged<ClientHttp2Stream>): void {
+  this[CALL]!.timedOut(HEADERS_TIMEOUT);
+}
+
+function onBodyTimeout(this: Tagged<ClientHttp2Stream>): void {
+  this[CALL]!.timedOut(BODY_TIMEOUT);
+}
+
+function onStreamDrain(this: Tagged<ClientHttp2Stream>): void {
+  this[CALL]!.bodyDrained();
+}
+
+function onBodyData(this: Tagged<Readable>, chunk: Buffer): void {
+  this[CALL]!.bodyChunk(this, chunk);
+}
+
+function onBodyEnd(this: Tagged<Readable>): void {
+  const stream = this[CALL]!.stream!;
+  if (!stream.closed) stream.end();
+}
+
+/** The request body failed (its client went away): the upstream stream is cancelled with it. */
+function onBodyError(this: Tagged<Readable>): void {
+  cancel(this[CALL]!.stream!);
+}
