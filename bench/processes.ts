@@ -75,7 +75,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Polls `probe` until it answers true; fails with a child's output if one of them dies or time runs out. */
-async function waitUntil(children: Running[], what: string, probe: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+export async function waitUntil(children: Running[], what: string, probe: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const dead = children.find((c) => c.exited());
@@ -116,8 +116,8 @@ export async function statusOfH2(url: string): Promise<number> {
 }
 
 /** Probes `url` (over HTTP/2 when `h2`) until it answers 200; see waitUntil. */
-export function waitForOk(child: Running, url: string, h2 = false): Promise<void> {
-  return waitUntil([child], 'answering 200', async () => (await (h2 ? statusOfH2(url) : statusOf(url))) === 200);
+export function waitForOk(child: Running, url: string, h2 = false, timeoutMs?: number): Promise<void> {
+  return waitUntil([child], 'answering 200', async () => (await (h2 ? statusOfH2(url) : statusOf(url))) === 200, timeoutMs);
 }
 
 /** Probes `url`, which several children serve together (a chain of proxies), until it answers 200 or one of them dies. */

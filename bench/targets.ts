@@ -99,13 +99,28 @@ const MESH_CLIENT = 'bench-client';
 const MESH_SERVER = 'bench-server';
 
 /**
+ * The mesh's app and how to know the hop carries: HTTP by default (the upstream), a TCP service for `weft-mesh-tcp`
+ * (bench/mesh-tcp.ts: redis-server behind `--app-protocol tcp`).
+ */
+export type MeshApp = { app: string; serverFlags: string[]; through: (children: Running[], bind: number) => Promise<void> };
+
+const httpApp = (ctx: TargetContext): MeshApp => ({
+  app: ctx.upstream.host,
+  serverFlags: [],
+  // Until the server sidecar has registered and the client has a snapshot naming it, the bind port answers 503 (404 before any snapshot).
+  through: (children, bind) => waitForOkThrough(children, `http://127.0.0.1:${bind}/`, 30_000).catch((err: Error) => {
+    throw new Error(`no 200 through the mesh hop (the server sidecar registers only once its app, the upstream, accepts connections): ${err.message}`);
+  }),
+});
+
+/**
  * A plane (SQLite store in the work folder) and two sidecars on it: load enters the client sidecar's
  * `--bind` port in plain HTTP/1.1, crosses to the server sidecar's inbound port over mTLS with the
  * identities the plane issued, and the server sidecar passes it to the upstream as its app. The
  * server sidecar registers itself once the upstream accepts connections; the client learns its
  * address from the plane's next snapshot. No filters: the mesh has no chain applied.
  */
-async function startMesh(ctx: TargetContext, app = ctx.upstream.host, serverFlags: string[] = []): Promise<Target> {
+export async function startMesh(ctx: TargetContext, mesh: MeshApp = httpApp(ctx)): Promise<Target> {
   const planePort = await freePort();
   const planeUrl = `http://127.0.0.1:${planePort}`;
   const dataDir = join(ctx.workDir, 'mesh-plane');
@@ -125,24 +140,22 @@ async function startMesh(ctx: TargetContext, app = ctx.upstream.host, serverFlag
       const proxy = start(`${service} sidecar`, process.execPath, [
         join(root, 'cli/weft.ts'), 'proxy', '--plane', planeUrl, '--token', token, '--node', `${service}-1`,
         '--data-dir', join(ctx.workDir, service), '--join-token', joinToken, '--service', service,
-        '--inbound', `127.0.0.1:${inbound}`, '--app', app, '--admin', `127.0.0.1:${admin}`,
+        '--inbound', `127.0.0.1:${inbound}`, '--app', mesh.app, '--admin', `127.0.0.1:${admin}`,
         // Stopped when no load runs: nothing in flight needs the default 15 s.
         '--workers', String(ctx.workers), '--log-level', 'warn', '--drain-timeout', '2s', ...extraFlags,
       ], { cpu: ctx.cpu });
       proxies.push(proxy);
-      await waitForOk(proxy, `http://127.0.0.1:${admin}/ready`);
+      // A sidecar joins the plane before its workers start: on a loaded machine that alone takes seconds.
+      await waitForOk(proxy, `http://127.0.0.1:${admin}/ready`, false, 60_000);
     };
     const bind = await freePort();
     target.url = `http://127.0.0.1:${bind}/`;
     // The client sidecar needs an app too (it registers as bench-client); the upstream serves, nothing calls it.
     // Both at once; settled, so neither is still starting (and left out of the stop) when the other fails.
-    const started = await Promise.allSettled([sidecar(MESH_SERVER, serverFlags), sidecar(MESH_CLIENT, ['--bind', `${MESH_SERVER}=127.0.0.1:${bind}`])]);
+    const started = await Promise.allSettled([sidecar(MESH_SERVER, mesh.serverFlags), sidecar(MESH_CLIENT, ['--bind', `${MESH_SERVER}=127.0.0.1:${bind}`])]);
     const failed = started.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
-    // Until the server sidecar has registered and the client has a snapshot naming it, the bind port answers 503 (404 before any snapshot).
-    await waitForOkThrough([...proxies, plane], target.url, 30_000).catch((err: Error) => {
-      throw new Error(`no 200 through the mesh hop (the server sidecar registers only once its app, the upstream, accepts connections): ${err.message}`);
-    });
+    await mesh.through([...proxies, plane], bind);
   } catch (err) {
     await stopTarget(target);
     throw err;
@@ -169,7 +182,7 @@ async function startGrpc(ctx: TargetContext, mesh: boolean): Promise<Target> {
   try {
     await waitForOk(upstream, `http://127.0.0.1:${port}/`, true);
     const base: Target = mesh
-      ? await startMesh(ctx, `127.0.0.1:${port}`, ['--app-protocol', 'http2'])
+      ? await startMesh(ctx, { ...httpApp(ctx), app: `127.0.0.1:${port}`, serverFlags: ['--app-protocol', 'http2'] })
       : { url: `http://127.0.0.1:${port}/`, headers: {}, proxies: [] };
     return { ...base, headers: GRPC_HEADERS, h2: true, dataFile, support: [...base.support ?? [], upstream] };
   } catch (err) {

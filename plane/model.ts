@@ -64,7 +64,7 @@ export interface ServiceInstance {
 }
 
 /** The protocols a registered instance may declare: its app's, which its sidecar then speaks to it. */
-export const REGISTRY_PROTOCOLS = ['http1', 'http2'] as const;
+export const REGISTRY_PROTOCOLS = ['http1', 'http2', 'tcp'] as const;
 export type RegistryProtocol = typeof REGISTRY_PROTOCOLS[number];
 
 /** What a proxy last told the plane: `nodes/NAME`. */

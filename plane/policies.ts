@@ -2,6 +2,8 @@
 import { validatePolicy } from '../core/authz/policy.ts';
 import { ErrorCodes, WeftError } from '../core/errors.ts';
 import { keys } from './model.ts';
+import { isLive, loadState } from './state.ts';
+import { isObject } from '../core/config/schema-errors.ts';
 import type { PolicyRecord } from './model.ts';
 import type { Store } from './store/store.ts';
 
@@ -10,7 +12,9 @@ import type { Store } from './store/store.ts';
  * An invalid one throws CONFIG_INVALID and leaves the stored one serving.
  */
 export async function applyPolicy(store: Store, doc: unknown, source: string, trustDomain: string, now: number): Promise<PolicyRecord & { changed: boolean }> {
-  const policy = validatePolicy(doc, source, { trustDomain });
+  const service = isObject(doc) && typeof doc.service === 'string' ? doc.service : undefined;
+  const tcp = service !== undefined && await isTcpService(store, service, now);
+  const policy = validatePolicy(doc, source, { trustDomain, tcp });
   for (;;) {
     const raw = await store.get(keys.policy(policy.service));
     const prev = raw ? JSON.parse(raw) as PolicyRecord : null;
@@ -19,6 +23,13 @@ export async function applyPolicy(store: Store, doc: unknown, source: string, tr
     const record: PolicyRecord = { policy, revision: (prev?.revision ?? 0) + 1, appliedAt: now, source };
     if (await store.swap(keys.policy(policy.service), raw, JSON.stringify(record))) return { ...record, changed: true };
   }
+}
+
+/** Whether a live instance registered the service as TCP, or the mesh config declares it so (a cluster with protocol: tcp). */
+async function isTcpService(store: Store, service: string, now: number): Promise<boolean> {
+  const state = await loadState(store);
+  return state.services.some((i) => i.service === service && i.protocol === 'tcp' && isLive(i, now))
+    || (state.mesh?.clusters ?? []).some((c) => c.service === service && c.protocol === 'tcp');
 }
 
 export async function getPolicy(store: Store, service: string): Promise<PolicyRecord> {

@@ -46,7 +46,7 @@ export async function register(store: Store, service: string, r: Registration, n
     throw new WeftError(ErrorCodes.USAGE, 'tags must map names to strings', 2);
   }
   if (r.protocol !== undefined && !REGISTRY_PROTOCOLS.includes(r.protocol as RegistryProtocol)) {
-    throw new WeftError(ErrorCodes.USAGE, `protocol must be ${REGISTRY_PROTOCOLS.join(' or ')}, got "${String(r.protocol)}"`, 2);
+    throw new WeftError(ErrorCodes.USAGE, `protocol must be one of ${REGISTRY_PROTOCOLS.join(', ')}, got "${String(r.protocol)}"`, 2);
   }
   const endpoint = r.endpoint.replace(/\/$/, '');
   const instance: ServiceInstance = {

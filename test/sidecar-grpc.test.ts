@@ -197,12 +197,12 @@ rules:
     assert.equal(instances.find((i) => i.service === 'echo')?.protocol, undefined, 'auto declares nothing');
     const r = await plane.weft(['service', 'register', 'legacy', '--endpoint', 'http://127.0.0.1:1', '--protocol', 'grpc']);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /protocol must be http1 or http2, got "grpc"/);
+    assert.match(r.stderr, /protocol must be one of http1, http2, tcp, got "grpc"/);
   });
 
   await t.test('--app-protocol with an unknown value is a usage error', async () => {
     const r = await runWeft(['proxy', '--plane', plane.url, '--join-token', 'x', '--service', 'echo', '--inbound', '127.0.0.1:0', '--app', '127.0.0.1:1', '--app-protocol', 'grpc']);
     assert.equal(r.code, 2);
-    assert.equal(r.stderr.trim(), 'weft proxy: --app-protocol: expected http1, http2 or auto, got "grpc" (WEFT_ERR_USAGE)');
+    assert.equal(r.stderr.trim(), 'weft proxy: --app-protocol: expected one of http1, http2, auto, tcp, got "grpc" (WEFT_ERR_USAGE)');
   });
 });

@@ -171,3 +171,26 @@ test('validation names the path of every problem and fills in the defaults', () 
   assert.throws(() => Authorizer.compile({ kind: 'AuthorizationPolicy', service: 'p', rules: [{ name: 'x', from: { principals: ['nope'] } }] } as unknown as AuthorizationPolicy),
     /WEFT_ERR_CONFIG_INVALID|rules\[0\]\.from\.principals\[0\]/);
 });
+
+test('a TCP connection is decided by the caller alone: deny rules by their from, allow rules with a to never allow', () => {
+  const a = authorizer({ rules: [
+    { name: 'orders', from: { principals: [ORDERS] } },
+    { name: 'finance-reads', from: { namespaces: ['finance'] }, to: { methods: ['GET'] } },
+    { name: 'no-auditor-admin', action: 'deny', from: { principals: [AUDITOR] }, to: { paths: ['/admin'] } },
+  ] });
+  const conn = (p: string | undefined) => {
+    const d = a.checkConnection(p);
+    return `${d.decision} ${d.rule} ${d.reason}`;
+  };
+  assert.equal(conn(ORDERS), 'allow orders allowed_by_rule');
+  assert.equal(conn(BILLING), 'deny default no_rule_allows', 'an allow rule that names paths or methods cannot allow a connection');
+  assert.equal(conn(AUDITOR), 'deny no-auditor-admin denied_by_rule', 'a deny rule that names paths denies by its from alone');
+  assert.equal(conn(undefined), 'deny default unauthenticated');
+  assert.equal(authorizer({ mode: 'audit', rules: [{ name: 'x', action: 'deny', from: { principals: [ORDERS] } }] }).checkConnection(ORDERS).decision, 'audit');
+});
+
+test('a TCP service\'s policy may say who, not what: a rule with to is refused with its path', () => {
+  const doc = { kind: 'AuthorizationPolicy', service: 'db', rules: [{ name: 'ok', from: { principals: [ORDERS] } }, { name: 'l7', to: { paths: ['/x'] } }] };
+  assert.throws(() => validatePolicy(doc, 'db.yaml', { tcp: true }), /invalid policy db\.yaml: rules\[1\]\.to: the service is TCP/);
+  assert.equal(validatePolicy(doc, 'db.yaml').rules.length, 2, 'the same rules are fine for an HTTP service');
+});

@@ -85,6 +85,8 @@ class CompiledRule {
   readonly methods: Matcher | null;
   readonly headerNames: string[];
   readonly headerValues: Matcher[];
+  /** Whether the rule says what is called (`to`): HTTP fields a TCP connection does not have. */
+  readonly targeted: boolean;
   /** Decisions are built once per rule, so check() hands out the same object every time. */
   readonly decision: AuthzDecision;
 
@@ -96,18 +98,25 @@ class CompiledRule {
     const headers = Object.entries(rule.to?.headers ?? {});
     this.headerNames = headers.map(([name]) => name.toLowerCase());
     this.headerValues = headers.map(([, v]) => new Matcher(typeof v === 'string' ? [v] : v));
+    this.targeted = rule.to !== undefined;
     this.decision = Object.freeze(rule.action === 'deny'
       ? { allowed: audit, decision: audit ? 'audit' : 'deny', rule: rule.name, reason: AUTHZ_REASONS.DENIED_BY_RULE }
       : { allowed: true, decision: 'allow', rule: rule.name, reason: AUTHZ_REASONS.ALLOWED_BY_RULE });
   }
 
-  matches(principal: string | undefined, method: string, path: string, rawHeaders: string[]): boolean {
+  /** The `from` half: who the caller is. */
+  matchesCaller(principal: string | undefined): boolean {
     if (this.principals || this.namespaces) {
       // A `from` condition says who the caller is; a caller without a certificate is nobody.
       if (principal === undefined) return false;
       if (this.principals && !this.principals.matches(principal)) return false;
       if (this.namespaces && !namespaceMatches(this.namespaces, principal)) return false;
     }
+    return true;
+  }
+
+  matches(principal: string | undefined, method: string, path: string, rawHeaders: string[]): boolean {
+    if (!this.matchesCaller(principal)) return false;
     if (this.methods && !this.methods.matches(method)) return false;
     if (this.paths && !this.paths.matches(path)) return false;
     for (let h = 0; h < this.headerNames.length; h++) {
@@ -172,6 +181,20 @@ export class Authorizer {
     const p = policyPath(path);
     for (let i = 0; i < this.#deny.length; i++) if (this.#deny[i].matches(principal, method, p, rawHeaders)) return this.#deny[i].decision;
     for (let i = 0; i < this.#allow.length; i++) if (this.#allow[i].matches(principal, method, p, rawHeaders)) return this.#allow[i].decision;
+    return principal === undefined ? this.#noMatchAnonymous : this.#noMatch;
+  }
+
+  /**
+   * A TCP connection (L4): only the caller decides. A rule's `to` cannot be known, so it is read the safe way, as
+   * Istio does: a deny rule denies by its `from` alone, and an allow rule with a `to` never allows. The plane refuses
+   * such rules for a TCP service at `weft apply`; this covers a service that became TCP after its policy was applied.
+   */
+  checkConnection(principal: string | undefined): AuthzDecision {
+    for (let i = 0; i < this.#deny.length; i++) if (this.#deny[i].matchesCaller(principal)) return this.#deny[i].decision;
+    for (let i = 0; i < this.#allow.length; i++) {
+      const r = this.#allow[i];
+      if (!r.targeted && r.matchesCaller(principal)) return r.decision;
+    }
     return principal === undefined ? this.#noMatchAnonymous : this.#noMatch;
   }
 }

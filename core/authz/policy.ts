@@ -130,10 +130,12 @@ function pathProblem(value: string): string | undefined {
 export interface PolicyOptions {
   /** When given, exact principals must belong to it (the plane passes its CA's). */
   trustDomain?: string;
+  /** The service speaks TCP: a rule may say who calls (`from`) but not what is called (`to`: HTTP fields). */
+  tcp?: boolean;
 }
 
 /** The problems of a policy document beyond its schema, each `path: reason` (looked for even when the schema failed). */
-function ruleProblems(rules: unknown, trustDomain: string | undefined): string[] {
+function ruleProblems(rules: unknown, trustDomain: string | undefined, tcp: boolean): string[] {
   const problems: string[] = [];
   const names = new Set<string>();
   (Array.isArray(rules) ? rules : []).forEach((r: unknown, i) => {
@@ -145,7 +147,8 @@ function ruleProblems(rules: unknown, trustDomain: string | undefined): string[]
     const from = isObject(r.from) ? r.from : undefined;
     const to = isObject(r.to) ? r.to : undefined;
     if (from && !from.principals && !from.namespaces) problems.push(`${at}.from: give principals or namespaces (or leave from out to match every caller)`);
-    if (to && !to.paths && !to.methods && !to.headers) problems.push(`${at}.to: give paths, methods or headers (or leave to out to match every request)`);
+    if (to && tcp) problems.push(`${at}.to: the service is TCP (protocol: tcp), whose connections have no paths, methods or headers; only from (principals, namespaces) applies`);
+    else if (to && !to.paths && !to.methods && !to.headers) problems.push(`${at}.to: give paths, methods or headers (or leave to out to match every request)`);
     const each = (list: unknown, field: string, check: (v: string) => string | undefined) => (Array.isArray(list) ? list : []).forEach((v: unknown, j) => {
       if (typeof v !== 'string') return;
       const problem = starProblem(v) ?? check(v);
@@ -172,7 +175,7 @@ function invalid(source: string, problems: string[]): WeftError {
  */
 export function validatePolicy(doc: unknown, source = 'policy', options: PolicyOptions = {}): AuthorizationPolicy {
   const problems = validateSchema(doc) ? [] : describeSchemaErrors(validateSchema.errors ?? [], 'weft', emptyList);
-  problems.push(...ruleProblems(isObject(doc) ? doc.rules : undefined, options.trustDomain));
+  problems.push(...ruleProblems(isObject(doc) ? doc.rules : undefined, options.trustDomain, options.tcp === true));
   if (problems.length) throw invalid(source, problems);
   const d = doc as Omit<AuthorizationPolicy, 'rules' | 'mode' | 'default'> & Partial<AuthorizationPolicy> & { rules?: (Omit<PolicyRule, 'action'> & { action?: PolicyRule['action'] })[] };
   const rules: PolicyRule[] = (d.rules ?? []).map((r) => {

@@ -8,6 +8,7 @@ import { feedFromPlane } from '../proxy/plane-feed.ts';
 import { IdentityManager } from '../identity/manager.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
 import { resolveSidecar } from '../config/sidecar.ts';
+import { APP_PROTOCOLS } from '../config/settings.ts';
 import { LOG_LEVELS } from '../config/schema.ts';
 import { dataDirPath, openDataDir } from '../state/data-dir.ts';
 import { TOKEN_FLAGS, tokenOption } from './token.ts';
@@ -33,8 +34,8 @@ export const proxyFlags: FlagSpec[] = [
   { name: 'service', value: 'NAME', help: 'run as this service\'s sidecar (needs --plane, --join-token, --inbound, --app)' },
   { name: 'namespace', value: 'NS', help: 'the sidecar\'s namespace (its SPIFFE ID is spiffe://DOMAIN/ns/NS/sa/SERVICE)', defaultText: 'default' },
   { name: 'inbound', value: 'HOST:PORT', help: 'sidecar: the mTLS listener other sidecars call; requests go to --app' },
-  { name: 'app', value: 'HOST:PORT', help: 'sidecar: the local service, spoken to in plain text (cleartext HTTP/1.1 or h2c)' },
-  { name: 'app-protocol', value: 'PROTO', help: 'sidecar: what the app speaks: http1, http2 (h2c: gRPC servers) or auto (h2c for gRPC calls, HTTP/1.1 for the rest)', defaultText: 'the service\'s protocol in the registry, else auto' },
+  { name: 'app', value: 'HOST:PORT', help: 'sidecar: the local service, spoken to in plain text (cleartext HTTP/1.1 or h2c, or raw TCP)' },
+  { name: 'app-protocol', value: 'PROTO', choices: APP_PROTOCOLS, help: 'sidecar: what the app speaks: http1, http2 (h2c: gRPC servers), auto (h2c for gRPC calls, HTTP/1.1 for the rest) or tcp (opaque bytes, which callers reach through their --bind port)', defaultText: 'the service\'s protocol in the registry, else auto' },
   { name: 'outbound', value: 'HOST:PORT', help: 'sidecar: plain-HTTP listener for the app; the Host header names the service to call' },
   { name: 'bind', value: 'SERVICE=HOST:PORT', multiple: true, help: 'sidecar: a local port that always calls SERVICE' },
   { name: 'permissive', help: 'sidecar: the inbound listener also accepts plain text (callers without an identity), for migration' },

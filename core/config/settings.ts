@@ -6,7 +6,8 @@ export type LbPolicy = 'round_robin' | 'least_request' | 'random' | 'peak_ewma' 
 
 export interface HostPort { host: string; port: number }
 
-export type UpstreamProtocol = 'http1' | 'http2';
+/** `tcp`: the endpoints carry opaque bytes (a service's sidecars, reached by HTTP/2 CONNECT over mTLS); never an HTTP route's. */
+export type UpstreamProtocol = 'http1' | 'http2' | 'tcp';
 
 /** The listener's certificate: with one, the port speaks TLS and ALPN chooses h2 or http/1.1. Absolute PEM file paths. */
 export interface TlsSettings { cert: string; key: string }
@@ -47,6 +48,8 @@ export interface ClusterSettings {
   protocol: UpstreamProtocol;
   /** Present exactly when the endpoints are https:// (a cluster's endpoints share one scheme). */
   tls?: UpstreamTlsSettings;
+  /** `protocol: tcp` only: a connection that carries no byte either way for this long is closed. */
+  idleTimeoutMs?: number;
   healthCheck?: HealthCheckSettings;
   outlierDetection?: OutlierSettings;
   circuitBreakers?: BreakerSettings;
@@ -157,11 +160,12 @@ export interface LimitSettings {
 }
 
 /**
- * How a sidecar speaks to its app: HTTP/1.1, HTTP/2 with prior knowledge (h2c: gRPC servers), or `auto`, h2c for
- * gRPC calls (content-type application/grpc…) and HTTP/1.1 for the rest.
+ * How a sidecar speaks to its app: HTTP/1.1, HTTP/2 with prior knowledge (h2c: gRPC servers), `auto`, h2c for
+ * gRPC calls (content-type application/grpc…) and HTTP/1.1 for the rest, or `tcp`: opaque bytes, which callers'
+ * bound ports tunnel to it (core/tcp).
  */
-export type AppProtocol = 'http1' | 'http2' | 'auto';
-export const APP_PROTOCOLS: readonly AppProtocol[] = ['http1', 'http2', 'auto'];
+export type AppProtocol = 'http1' | 'http2' | 'auto' | 'tcp';
+export const APP_PROTOCOLS: readonly AppProtocol[] = ['http1', 'http2', 'auto', 'tcp'];
 
 /** Which side of a sidecar runs the filter chain. */
 export type ChainSide = 'inbound' | 'outbound' | 'both';
@@ -205,6 +209,8 @@ export interface ProxySettings {
 }
 
 export const DEFAULT_ROUTE_TIMEOUT_MS = 15_000;
+/** A TCP connection with no byte either way for this long is closed (Istio's default for TCP is the same hour). */
+export const DEFAULT_TCP_IDLE_TIMEOUT_MS = 3_600_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 /** Linkerd's default: retries may add 20% to the requests, plus 10 a second so a quiet client can still retry. */
 export const DEFAULT_RETRY_BUDGET: RetryBudgetSettings = { ratio: 0.2, minPerSecond: 10, windowMs: 10_000 };

@@ -1,7 +1,6 @@
 // The sidecar flags (--service, --inbound, --app, --app-protocol, --outbound, --bind, --permissive, --chain) checked and turned into SidecarSettings.
 import { ErrorCodes, WeftError } from '../errors.ts';
-import { parseHostPort } from './settings.ts';
-import { APP_PROTOCOLS } from './settings.ts';
+import { APP_PROTOCOLS, parseHostPort } from './settings.ts';
 import type { AppProtocol, ChainSide, HostPort, SidecarSettings } from './settings.ts';
 
 export interface SidecarFlags {
@@ -23,6 +22,8 @@ export interface SidecarFlags {
 const NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const SIDES: ChainSide[] = ['inbound', 'outbound', 'both'];
 const SIDECAR_ONLY = ['namespace', 'inbound', 'app', 'appProtocol', 'outbound', 'bind', 'permissive', 'chain'] as const;
+/** The flag each SidecarFlags field comes from. */
+const flagName = (field: string) => field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 const usage = (message: string) => new WeftError(ErrorCodes.USAGE, message, 2);
 
@@ -36,7 +37,7 @@ function hostPort(flag: string, text: string): HostPort {
 export function resolveSidecar(f: SidecarFlags): { sidecar: SidecarSettings; namespace: string } | undefined {
   if (f.service === undefined) {
     const stray = SIDECAR_ONLY.find((k) => f[k] !== undefined && f[k] !== false && !(Array.isArray(f[k]) && f[k].length === 0));
-    if (stray) throw usage(`--${stray === 'appProtocol' ? 'app-protocol' : stray} is a sidecar flag: give --service NAME too`);
+    if (stray) throw usage(`--${flagName(stray)} is a sidecar flag: give --service NAME too`);
     return undefined;
   }
   if (!NAME.test(f.service)) throw usage(`--service: expected a service name (lower-case letters, digits, dashes), got "${f.service}"`);
@@ -48,7 +49,7 @@ export function resolveSidecar(f: SidecarFlags): { sidecar: SidecarSettings; nam
   if (f.app === undefined) throw usage('--app HOST:PORT is required: where the local service listens');
   const app = hostPort('app', f.app);
   if (f.appProtocol !== undefined && !APP_PROTOCOLS.includes(f.appProtocol as AppProtocol)) {
-    throw usage(`--app-protocol: expected http1, http2 or auto, got "${f.appProtocol}"`);
+    throw usage(`--app-protocol: expected one of ${APP_PROTOCOLS.join(', ')}, got "${f.appProtocol}"`);
   }
   const chain = (f.chain ?? 'inbound') as ChainSide;
   if (!SIDES.includes(chain)) throw usage(`--chain: expected inbound, outbound or both, got "${f.chain}"`);

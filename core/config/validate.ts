@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import { configSchema } from './schema.ts';
 import { describeSchemaErrors, isObject } from './schema-errors.ts';
 import { parseDuration } from './duration.ts';
-import { parseHostPort, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_RETRY_BUDGET, DEFAULT_ROUTE_TIMEOUT_MS } from './settings.ts';
+import { parseHostPort, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_TCP_IDLE_TIMEOUT_MS, DEFAULT_RETRY_BUDGET, DEFAULT_ROUTE_TIMEOUT_MS } from './settings.ts';
 import type { BreakerSettings, ClusterSettings, UpstreamProtocol, UpstreamTlsSettings, FailPolicy, FilterLimits, FilterOverride, FilterSettings, LimitSettings, ProxySettings, RouteSettings, LbPolicy } from './settings.ts';
 import { configText, parseMemoryPages, resolveModule } from './filters.ts';
 import { listenerTls, upstreamTls } from './pem-files.ts';
@@ -29,7 +29,7 @@ function invalid(source: string, problems: string[]): WeftError {
 
 type RawEndpoint = string | { url: string; weight?: number; zone?: string };
 type RawCluster = {
-  name: string; endpoints: RawEndpoint[]; lb?: LbPolicy; connectTimeout?: string; maxConnectionsPerEndpoint?: number; protocol?: UpstreamProtocol;
+  name: string; endpoints: RawEndpoint[]; lb?: LbPolicy; connectTimeout?: string; maxConnectionsPerEndpoint?: number; protocol?: UpstreamProtocol; idleTimeout?: string;
   hashOn?: { header?: string; cookie?: string }; localZone?: string; panicThreshold?: number;
   healthCheck?: { path: string; interval?: string; timeout?: string; healthyThreshold?: number; unhealthyThreshold?: number };
   outlierDetection?: { consecutiveFailures?: number; baseEjectionTime?: string; maxEjectionTime?: string; maxEjectionPercent?: number };
@@ -74,6 +74,7 @@ export function normalizeCluster(c: RawCluster, tls?: UpstreamTlsSettings): Clus
   if (c.hashOn?.header !== undefined) out.hashOn = { header: c.hashOn.header.toLowerCase() };
   else if (c.hashOn?.cookie !== undefined) out.hashOn = { cookie: c.hashOn.cookie };
   if (c.localZone !== undefined) out.localZone = c.localZone;
+  if (out.protocol === 'tcp') out.idleTimeoutMs = ms(c.idleTimeout, DEFAULT_TCP_IDLE_TIMEOUT_MS);
   if (out.endpoints.some(isHttps)) out.tls = tls ?? { insecureSkipVerify: false };
   if (c.circuitBreakers) out.circuitBreakers = { ...c.circuitBreakers };
   const h = c.healthCheck;
@@ -125,6 +126,7 @@ function clusterProblems(c: Loose, i: number): string[] {
   const tls = isObject(c.tls) ? c.tls : undefined;
   if (tls && schemes === 1) problems.push(`${at}.tls: the endpoints are http://; TLS settings are for https:// endpoints`);
   if (isString(tls?.sni) && isIP(tls.sni)) problems.push(`${at}.tls.sni: must be a host name, not an IP address (SNI carries names only)`);
+  if (c.idleTimeout !== undefined && c.protocol !== 'tcp') problems.push(`${at}.idleTimeout: only for protocol: tcp (an HTTP route has its own idleTimeout)`);
   if (tls?.insecureSkipVerify === true && tls.caFile !== undefined) problems.push(`${at}.tls.insecureSkipVerify: verifies nothing, so caFile would go unused; give one of them`);
   return problems;
 }
@@ -133,9 +135,11 @@ function clusterProblems(c: Loose, i: number): string[] {
 function crossReferenceProblems(d: Loose): string[] {
   const problems: string[] = [];
   const names = new Set<string>();
+  const tcp = new Set<string>();
   for (const [c, i] of objectsIn(d.clusters)) {
     if (isString(c.name) && names.has(c.name)) problems.push(`clusters[${i}].name: duplicate cluster "${c.name}"`);
     if (isString(c.name)) names.add(c.name);
+    if (isString(c.name) && c.protocol === 'tcp') tcp.add(c.name);
     problems.push(...clusterProblems(c, i));
   }
   const filterNames = new Set<string>();
@@ -150,6 +154,9 @@ function crossReferenceProblems(d: Loose): string[] {
     if (isString(r.cluster) && !names.has(r.cluster)) {
       const guess = closestName(r.cluster, names);
       problems.push(`routes[${i}].cluster: unknown cluster "${r.cluster}"${guess ? `; did you mean "${guess}"?` : ''}`);
+    }
+    if (isString(r.cluster) && tcp.has(r.cluster)) {
+      problems.push(`routes[${i}].cluster: cluster "${r.cluster}" is protocol: tcp (opaque bytes, reached through a sidecar's --bind port); an HTTP route cannot send requests to it`);
     }
     const match = isObject(r.match) ? r.match : {};
     if (match.prefix !== undefined && match.path !== undefined) problems.push(`routes[${i}].match: give prefix or path, not both`);

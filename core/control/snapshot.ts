@@ -57,7 +57,7 @@ export interface MeshService {
   name: string;
   endpoints: string[];
   identities: string[];
-  /** What the service's apps speak, when its instances registered it (`--app-protocol`, `weft service register --protocol`). */
+  /** What the service's apps speak, when its instances registered it (`--app-protocol`, `weft service register --protocol`): `tcp` makes callers' bound ports tunnels. */
   protocol?: AppProtocol;
 }
 

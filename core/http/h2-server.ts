@@ -76,7 +76,10 @@ export class H2Server {
     // An idle connection (no stream for the keep-alive timeout) is sent GOAWAY, as an HTTP/1.1 one is closed.
     this.server.setTimeout(limits.keepAliveTimeoutMs);
     const requestTimeoutMs = limits.requestTimeoutMs;
-    this.server.on('stream', (stream: http2.ServerHttp2Stream) => stream.setTimeout(requestTimeoutMs, onStreamIdle));
+    // A CONNECT stream is a TCP tunnel (core/tcp), whose idle timeout is its own.
+    this.server.on('stream', (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => {
+      if (headers[':method'] !== 'CONNECT') stream.setTimeout(requestTimeoutMs, onStreamIdle);
+    });
     const headersTimeoutMs = limits.headersTimeoutMs;
     this.server.on('session', (session: http2.ServerHttp2Session) => {
       this.#sessions.add(session);

@@ -99,7 +99,8 @@ export interface ListenerSecurity {
 
 /**
  * With a workload identity the port is mTLS (TLS 1.3, a client certificate chaining to the trust bundle required);
- * either way ALPN offers h2, then http/1.1. Both paths stamp the verified peer on each request (client-cert.ts).
+ * either way ALPN offers h2, then http/1.1. Both paths stamp the verified peer on each request (client-cert.ts), and
+ * HTTP/2 CONNECT streams on it carry TCP tunnels (core/tcp).
  */
 function tlsOptions(tls: TlsSettings | undefined, identity: Identity | undefined): https.ServerOptions | undefined {
   if (identity) return { ...serverOptions(identity), ALPNProtocols: ALPN };
@@ -123,7 +124,11 @@ export class Listener {
   /** Whether the port serves a workload identity (mTLS), which renewals replace. */
   private readonly mtls: boolean;
 
-  constructor(limits: LimitSettings, getContext: () => WorkerContext, security: ListenerSecurity) {
+  /**
+   * `divert`: offered each cleartext connection first; taking it (true) keeps it from HTTP altogether (a bound port
+   * whose service speaks TCP).
+   */
+  constructor(limits: LimitSettings, getContext: () => WorkerContext, security: ListenerSecurity, divert?: (socket: Socket) => boolean) {
     const { identity } = security;
     this.mtls = identity !== undefined;
     const tls = tlsOptions(security.tls, identity);
@@ -187,7 +192,9 @@ export class Listener {
         http1.call(server, socket);
         socket.resume();
       });
-      server.on('connection', (socket: Socket) => sniffProtocol(socket, limits.headersTimeoutMs, maxLine, to));
+      server.on('connection', (socket: Socket) => {
+        if (!divert?.(socket)) sniffProtocol(socket, limits.headersTimeoutMs, maxLine, to);
+      });
     }
     const serveHttp1 = (http1: http.Server | https.Server) => {
       // One more than allowed, so a request over the limit is seen (Node drops fields past this count silently).

@@ -77,3 +77,33 @@ test('a plain proxy has one listener with its own routes and the chain', () => {
   assert.deepEqual(listenerPlans(plain, false).map((p) => p.security), ['plain']);
   assert.deepEqual(listenerRoutes(plain).chain, [true]);
 });
+
+test('a TCP service: its bound port tunnels (no HTTP route, no cluster), outbound Host routing skips it', () => {
+  const tcpServices = [...services, { name: 'ledger', endpoints: ['http://127.0.0.1:7002'], identities: ['spiffe://mesh.test/ns/default/sa/ledger'], protocol: 'tcp' as const }];
+  const r = listenerRoutes(sidecar({ services: tcpServices }));
+  assert.deepEqual(r.tcp.map((x) => x?.service), [undefined, undefined, 'ledger']);
+  assert.deepEqual(r.tcp[2]!.endpoints, ['http://127.0.0.1:7002']);
+  assert.deepEqual(r.tcp[2]!.identities, ['spiffe://mesh.test/ns/default/sa/ledger']);
+  assert.equal(r.tcp[2]!.idleTimeoutMs, 3_600_000);
+  assert.deepEqual(r.routes[2], []);
+  assert.deepEqual(r.routes[1].map((x) => x.name), ['outbound:payments']);
+  assert.ok(!r.clusters.some((c) => c.name === 'outbound:ledger'));
+});
+
+test('a mesh cluster declares a service TCP with its timeouts, before any instance registers; it is no HTTP cluster', () => {
+  const declared = { ...normalizeCluster({ name: 'ledger', endpoints: ['http://127.0.0.1:1'], protocol: 'tcp', connectTimeout: '2s', idleTimeout: '10m' }), service: 'ledger' };
+  const r = listenerRoutes(sidecar({ services }, { clusters: [declared] }));
+  assert.deepEqual({ ...r.tcp[2] }, { service: 'ledger', endpoints: [], identities: [], connectTimeoutMs: 2000, idleTimeoutMs: 600_000 });
+  assert.ok(!r.clusters.some((c) => c.name === 'ledger'));
+});
+
+test('a sidecar whose app speaks TCP serves CONNECT streams to it and routes no HTTP inbound', () => {
+  const r = listenerRoutes(sidecar({ services, appProtocol: 'tcp' }));
+  assert.deepEqual(r.routes[0], []);
+  assert.ok(!r.clusters.some((c) => c.name === 'inbound'));
+  assert.deepEqual(r.tcpApp, { service: 'orders', host: '127.0.0.1', port: 8080, connectTimeoutMs: 5000, idleTimeoutMs: 3_600_000 });
+  // The registry's word counts when the flag is not given.
+  const own = [...services, { name: 'orders', endpoints: [], identities: [], protocol: 'tcp' as const }];
+  assert.equal(listenerRoutes(sidecar({ services: own })).tcpApp?.port, 8080);
+  assert.equal(listenerRoutes(sidecar({ services })).tcpApp, undefined);
+});

@@ -1,6 +1,8 @@
 // What each of a worker's listeners serves: one listener for a plain proxy; inbound, outbound and bound ports for a sidecar.
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_TCP_IDLE_TIMEOUT_MS } from '../config/settings.ts';
 import type { AppProtocol, ClusterSettings, HostPort, ProxySettings, RouteSettings, SidecarSettings } from '../config/settings.ts';
 import { normalizeCluster, normalizeRoute } from '../config/validate.ts';
+import type { TcpApp, TcpTarget } from '../tcp/targets.ts';
 
 /** How a listener's connections are secured. `workload`: mTLS with the proxy's identity (`permissive`: plain text too). */
 export type ListenerSecurity = 'config' | 'workload' | 'permissive' | 'plain';
@@ -20,6 +22,10 @@ export interface ListenerRoutes {
   routes: RouteSettings[][];
   /** By listener: whether its routes run the filter chain. */
   chain: boolean[];
+  /** By listener: where its connections are tunnelled when it serves a TCP service (a bound port), else undefined. */
+  tcp: (TcpTarget | undefined)[];
+  /** The inbound side's app when it speaks TCP: CONNECT streams go there (and no HTTP route does). */
+  tcpApp?: TcpApp;
 }
 
 /** The listeners a proxy process opens; fixed for its life (flags, not config). */
@@ -73,20 +79,24 @@ function appSide(app: string, protocol: AppProtocol): { clusters: ClusterSetting
  */
 function sidecarRoutes(s: ProxySettings, sc: SidecarSettings): ListenerRoutes {
   const services = sc.services;
-  if (!services) return { clusters: [], routes: listenerPlans(s, true).map(() => []), chain: [] };
+  const plans = listenerPlans(s, true);
+  if (!services) return { clusters: [], routes: plans.map(() => []), chain: [], tcp: plans.map(() => undefined) };
   const identities = new Map(services.map((svc) => [svc.name, svc.identities]));
+  const tcp = tcpServices(s, sc);
   // The mesh's clusters that name a registry service reach other sidecars: the same mTLS as outbound:SERVICE.
   // Sidecar to sidecar is HTTP/2 over mTLS whatever the caller spoke: one multiplexed connection per peer and worker.
-  const mesh = s.clusters.map((c) => {
+  const mesh = s.clusters.filter((c) => c.protocol !== 'tcp').map((c) => {
     const peers = c.service === undefined ? undefined : identities.get(c.service);
     return peers?.length ? { ...c, peerIdentities: peers, protocol: 'http2' as const } : c;
   });
   const appProtocol = sc.appProtocol ?? services.find((svc) => svc.name === sc.service)?.protocol ?? 'auto';
-  const inbound = appSide(sc.app, appProtocol);
+  const tcpApp = appProtocol === 'tcp' ? appTarget(sc) : undefined;
+  const inbound = appProtocol === 'tcp' ? { clusters: [], routes: [] } : appSide(sc.app, appProtocol);
   const clusters: ClusterSettings[] = [...inbound.clusters, ...mesh];
   const known = new Set<string>();
   for (const svc of services) {
     known.add(svc.name);
+    if (tcp.has(svc.name)) continue;
     const secured = svc.identities.length > 0;
     // A service without identities is plain text (registered by hand): HTTP/1.1 unless it registered http2.
     const c = normalizeCluster({ name: outboundCluster(svc.name), endpoints: svc.endpoints, lb: 'least_request', protocol: secured || svc.protocol === 'http2' ? 'http2' : 'http1' });
@@ -94,15 +104,54 @@ function sidecarRoutes(s: ProxySettings, sc: SidecarSettings): ListenerRoutes {
     clusters.push(c);
   }
   // A bound service that has no live instance yet still gets its cluster: its port answers 503 until one registers.
-  for (const b of sc.binds) if (!known.has(b.service)) clusters.push(normalizeCluster({ name: outboundCluster(b.service), endpoints: [] }));
+  for (const b of sc.binds) if (!known.has(b.service) && !tcp.has(b.service)) clusters.push(normalizeCluster({ name: outboundCluster(b.service), endpoints: [] }));
   const routes: RouteSettings[][] = [inbound.routes];
-  if (sc.outbound) routes.push([...services.map((svc) => catchAll(outboundCluster(svc.name), true, svc.name)), ...s.routes]);
-  for (const b of sc.binds) routes.push([catchAll(outboundCluster(b.service), true)]);
+  const tcpTargets: (TcpTarget | undefined)[] = [undefined];
+  if (sc.outbound) {
+    routes.push([...services.filter((svc) => !tcp.has(svc.name)).map((svc) => catchAll(outboundCluster(svc.name), true, svc.name)), ...s.routes]);
+    tcpTargets.push(undefined);
+  }
+  for (const b of sc.binds) {
+    const target = tcp.get(b.service);
+    routes.push(target ? [] : [catchAll(outboundCluster(b.service), true)]);
+    tcpTargets.push(target);
+  }
   const out = sc.chain !== 'inbound';
-  return { clusters, routes, chain: [sc.chain !== 'outbound', ...routes.slice(1).map(() => out)] };
+  return { clusters, routes, chain: [sc.chain !== 'outbound', ...routes.slice(1).map(() => out)], tcp: tcpTargets, ...(tcpApp ? { tcpApp } : {}) };
+}
+
+/**
+ * The TCP services a sidecar may call, by name: those whose instances registered `protocol: tcp`, and those a mesh
+ * cluster declares TCP (`service: NAME, protocol: tcp`), whose timeouts then apply.
+ */
+function tcpServices(s: ProxySettings, sc: SidecarSettings): Map<string, TcpTarget> {
+  const declared = new Map(s.clusters.filter((c) => c.protocol === 'tcp' && c.service !== undefined).map((c) => [c.service!, c]));
+  const out = new Map<string, TcpTarget>();
+  for (const svc of sc.services ?? []) {
+    const c = declared.get(svc.name);
+    if (svc.protocol !== 'tcp' && !c) continue;
+    out.set(svc.name, {
+      service: svc.name, endpoints: svc.endpoints, identities: svc.identities,
+      connectTimeoutMs: c?.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, idleTimeoutMs: c?.idleTimeoutMs ?? DEFAULT_TCP_IDLE_TIMEOUT_MS,
+    });
+  }
+  // A declared service with no live instance yet: its bound port refuses connections until one registers.
+  for (const [name, c] of declared) {
+    if (!out.has(name)) out.set(name, { service: name, endpoints: [], identities: [], connectTimeoutMs: c.connectTimeoutMs, idleTimeoutMs: c.idleTimeoutMs ?? DEFAULT_TCP_IDLE_TIMEOUT_MS });
+  }
+  return out;
+}
+
+function appTarget(sc: SidecarSettings): TcpApp {
+  const url = new URL(sc.app);
+  return {
+    service: sc.service, host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(url.port),
+    connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS, idleTimeoutMs: DEFAULT_TCP_IDLE_TIMEOUT_MS,
+  };
 }
 
 export function listenerRoutes(s: ProxySettings): ListenerRoutes {
   if (s.sidecar) return sidecarRoutes(s, s.sidecar);
-  return { clusters: s.clusters, routes: [s.routes], chain: [true] };
+  // A plain proxy has no bound ports: a TCP cluster is declared for sidecars' sake and served by none of its routes.
+  return { clusters: s.clusters.filter((c) => c.protocol !== 'tcp'), routes: [s.routes], chain: [true], tcp: [undefined] };
 }

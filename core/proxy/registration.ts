@@ -1,6 +1,7 @@
 // Keeps a sidecar's listener in the plane's service registry: registered under its workload's service, heartbeated, deregistered on stop.
 import { request } from 'undici';
 import type { Logger } from '../observe/log.ts';
+import type { AppProtocol } from '../config/settings.ts';
 
 export interface RegistrationOptions {
   /** Plane URLs, tried in order. */
@@ -12,8 +13,8 @@ export interface RegistrationOptions {
   ttlMs: number;
   /** The SPIFFE ID the sidecar's certificate carries: callers accept only it from this endpoint. */
   identity?: string;
-  /** What the app speaks, when the sidecar was told (--app-protocol http1 or http2). */
-  protocol?: 'http1' | 'http2';
+  /** What the app speaks (`--app-protocol`), so callers' sidecars know a TCP service from an HTTP one. */
+  protocol?: AppProtocol;
   /** Registration waits until this says yes (the app accepts connections); checked on each beat until then. */
   ready?: () => Promise<boolean>;
   log: Logger;

@@ -1,5 +1,6 @@
 // A worker thread: its own listener on the shared port (reusePort), its own upstream pools, filter instances and metrics.
 import { parentPort, workerData } from 'node:worker_threads';
+import type { Socket } from 'node:net';
 import type { WorkerData, ToWorker, FromWorker, Generation, VersionCount } from './messages.ts';
 import { Listener } from '../http/listener.ts';
 import type { WorkerContext } from '../http/request-path.ts';
@@ -19,6 +20,12 @@ import type { ListenerPlan } from './listeners.ts';
 import { Authorizer } from '../authz/authorizer.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
 import { addCounts } from '../control/snapshot.ts';
+import { TcpMetrics } from '../tcp/tcp-metrics.ts';
+import { TunnelClient } from '../tcp/tunnel-client.ts';
+import { serveTunnel } from '../tcp/tunnel-server.ts';
+import type { TunnelServerContext } from '../tcp/tunnel-server.ts';
+import type { TcpApp, TcpTarget } from '../tcp/targets.ts';
+import type http2 from 'node:http2';
 
 const data = workerData as WorkerData;
 const port = parentPort!;
@@ -40,7 +47,11 @@ const stories = new StoryBook(data.index, data.settings.sidecar?.service);
 const services = hostServices({ worker: data.index, shared: data.shared, clusters: () => clusters, log, workerMetrics: metrics });
 
 /** One generation of what the worker serves, a route table per listener; a swap builds the next beside it. */
-interface Built { clusters: Map<string, Cluster>; tables: RouteTable[]; chains: ChainSet; authz: Authorizer | undefined }
+interface Built {
+  clusters: Map<string, Cluster>; tables: RouteTable[]; chains: ChainSet; authz: Authorizer | undefined;
+  /** By listener: the TCP service its connections are tunnelled to; and the app, when it speaks TCP. */
+  tcp: (TcpTarget | undefined)[]; tcpApp: TcpApp | undefined;
+}
 
 /** Chains of `from` that `to` does not run: what a swap retires, an abort or a failed build closes. */
 function dropped(from: ChainSet | undefined, to: ChainSet | undefined): FilterChain[] {
@@ -61,7 +72,7 @@ function build(g: Generation, serving?: Built): Built {
   const filters = routeChains(g.filters, g.settings.filterLimits, services, serving?.chains);
   try {
     const tables = plan.routes.map((routes, i) => new RouteTable(routes, nextClusters, plan.chain[i] ? filters.chainsFor : undefined));
-    return { clusters: nextClusters, tables, chains: filters.byKey, authz };
+    return { clusters: nextClusters, tables, chains: filters.byKey, authz, tcp: plan.tcp, tcpApp: plan.tcpApp };
   } catch (err) {
     for (const c of dropped(filters.byKey, serving?.chains)) c.close();
     throw err instanceof WeftError ? err : new WeftError(ErrorCodes.WASM_START_FAILED, String(err));
@@ -80,6 +91,10 @@ clusters = current.clusters;
 endpoints.useIdentity(data.identity);
 
 const accessLog = createAccessLog(data.settings.accessLog);
+const tcpMetrics = new TcpMetrics(metrics.registry, accessLog);
+const tunnels = new TunnelClient(tcpMetrics, log);
+tunnels.useIdentity(data.identity);
+const tunnelServer: TunnelServerContext = { app: current.tcpApp, authz: current.authz, metrics, tcp: tcpMetrics, log };
 
 /** A listener and the context its requests read; every listener of the worker shares clusters, metrics and filters. */
 interface Served { plan: ListenerPlan; ctx: WorkerContext; server: Listener }
@@ -88,7 +103,15 @@ const served: Served[] = listenerPlans(data.settings, data.identity !== undefine
   const ctx: WorkerContext = { routes: current.tables[i], clusters, metrics, stories, listener: plan.name, accessLog, worker: data.index, draining: false, log };
   if (plan.inbound) ctx.authz = current.authz;
   const security = plan.security === 'config' ? { tls: data.settings.tls } : plan.security === 'plain' ? {} : { identity: data.identity, permissive: plan.security === 'permissive' };
-  return { plan, ctx, server: new Listener(data.settings.limits, () => ctx, security) };
+  // A bound port whose service speaks TCP tunnels its connections; the generation serving says which.
+  const divert = (socket: Socket) => {
+    const target = current.tcp[i];
+    if (target) tunnels.accept(socket, target);
+    return target !== undefined;
+  };
+  const server = new Listener(data.settings.limits, () => ctx, security, divert);
+  if (plan.inbound) server.h2.server.on('connect', (req: { stream: http2.ServerHttp2Stream }) => serveTunnel(req.stream, tunnelServer));
+  return { plan, ctx, server };
 });
 
 let listening = 0;
@@ -134,6 +157,8 @@ function commit(id: number): void {
     ctx.routes = next.tables[i];
     if (plan.inbound) ctx.authz = next.authz;
   });
+  tunnelServer.app = next.tcpApp;
+  tunnelServer.authz = next.authz;
   for (const chain of dropped(old.chains, next.chains)) {
     addChainCounts(retired, chain);
     chain.closeWhenIdle();
@@ -158,6 +183,7 @@ function drain(timeoutMs: number, keepIdleMs: number): void {
   }, keepIdleMs).unref();
   setTimeout(() => {
     for (const { server } of served) server.closeAllConnections();
+    tunnels.closeAll();
     finish();
   }, timeoutMs).unref();
 }
@@ -207,6 +233,7 @@ port.on('message', (m: ToWorker) => {
       break;
     case 'identity':
       endpoints.useIdentity(m.identity);
+      tunnels.useIdentity(m.identity);
       for (const { server } of served) server.useIdentity(m.identity);
       break;
   }

@@ -37,12 +37,12 @@ async function keepAlive(client: PlaneClient, name: string, endpoint: string, tt
 
 export const serviceCommands: CommandGroup = planeCommands({
   register: {
-    usage: 'weft service register NAME --endpoint URL [--tag K=V]... [--protocol http1|http2] [--ttl 10s] [--keep]',
+    usage: 'weft service register NAME --endpoint URL [--tag K=V]... [--protocol http1|http2|tcp] [--ttl 10s] [--keep]',
     summary: 'add an endpoint to a service; with --ttl it drops out unless heartbeated (--keep heartbeats until stopped, then deregisters)',
     flags: [
       endpointFlag,
       { name: 'tag', value: 'K=V', help: 'instance tag, matched by clusters that name the service with tags', multiple: true },
-      { name: 'protocol', value: 'PROTO', help: 'what the app speaks: http1, or http2 (h2c, gRPC); sidecars speak it to the app', defaultText: 'not declared' },
+      { name: 'protocol', value: 'PROTO', help: 'what the app speaks: http1, http2 (h2c, gRPC) or tcp (opaque bytes: callers\' bound ports tunnel to it); sidecars speak it to the app', defaultText: 'not declared' },
       { name: 'ttl', value: 'DURATION', help: 'drop the endpoint this long after its last heartbeat', defaultText: 'never' },
       { name: 'keep', help: 'stay running and heartbeat (needs --ttl)' },
     ],
