@@ -1,5 +1,5 @@
 // Readies every filter of the settings in a piscina pool, off the event loops that serve traffic; workers get compiled modules.
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import type { FilterLimits, FilterSettings } from '../config/settings.ts';
 import type { CompileTask, CompiledTask } from '../wasm/compile-task.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
@@ -22,7 +22,8 @@ export class FilterLoader {
   /** Compiles, instruments and smoke-starts each filter; throws a WeftError naming the first that fails. */
   async load(filters: FilterSettings[], limits: FilterLimits): Promise<LoadedFilter[]> {
     if (filters.length === 0) return [];
-    this.pool ??= new Piscina({ filename: TASK_URL, maxThreads: 2, idleTimeout: 5_000 });
+    // piscina loads with the first filter: a proxy without filters never has a compile pool, nor its code.
+    this.pool ??= new (await import('piscina')).Piscina({ filename: TASK_URL, maxThreads: 2, idleTimeout: 5_000 });
     const pool = this.pool;
     const ready = async (f: FilterSettings, path: string): Promise<{ module: WebAssembly.Module; sha256: string }> => {
       const task: CompileTask = {

@@ -1,6 +1,6 @@
 // What each of a worker's listeners serves: one listener for a plain proxy; inbound, outbound and bound ports for a sidecar.
 import type { ClusterSettings, HostPort, ProxySettings, RouteSettings, SidecarSettings } from '../config/settings.ts';
-import { normalizeCluster, normalizeRoute } from '../config/validate.ts';
+import { normalizeCluster, normalizeRoute } from '../config/normalize.ts';
 
 /** How a listener's connections are secured. `workload`: mTLS with the proxy's identity (`permissive`: plain text too). */
 export type ListenerSecurity = 'config' | 'workload' | 'permissive' | 'plain';
