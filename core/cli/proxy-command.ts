@@ -4,12 +4,9 @@ import type { FlagSpec } from './flags.ts';
 import { resolveProxySettings } from '../config/resolve.ts';
 import { startSupervisor } from '../proxy/supervisor.ts';
 import os from 'node:os';
-import { feedFromPlane } from '../proxy/plane-feed.ts';
-import { IdentityManager } from '../identity/manager.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
 import { resolveSidecar } from '../config/sidecar.ts';
 import { LOG_LEVELS } from '../config/schema.ts';
-import { dataDirPath, openDataDir } from '../state/data-dir.ts';
 import { TOKEN_FLAGS, tokenOption } from './token.ts';
 
 export const proxyFlags: FlagSpec[] = [
@@ -78,6 +75,10 @@ export async function main(argv: string[]): Promise<number> {
   if (!/^[A-Za-z0-9_.-]+$/.test(node) || node === '.' || node === '..') throw new WeftError(ErrorCodes.USAGE, `--node: letters, digits, ".", "-" and "_", got "${node}"`, 2);
   const planes = plane.split(',').map((p) => p.trim()).filter(Boolean);
   const token = tokenOption(values, process.env);
+  // The plane's client, the data dir and the identity's X.509 code load only for a proxy that has a plane.
+  const [{ feedFromPlane }, { IdentityManager }, { dataDirPath, openDataDir }] = await Promise.all([
+    import('../proxy/plane-feed.ts'), import('../identity/manager.ts'), import('../state/data-dir.ts'),
+  ]);
   const dataDir = openDataDir(dataDirPath(str('data-dir'), ['proxy', node]));
   return startSupervisor(settings, {
     identity: joinToken === undefined ? undefined : (log) => new IdentityManager({ planes, dataDir, joinToken, log }),
