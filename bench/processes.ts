@@ -116,11 +116,11 @@ export async function statusOfH2(url: string): Promise<number> {
 }
 
 /** Probes `url` (over HTTP/2 when `h2`) until it answers 200; see waitUntil. */
-export function waitForOk(child: Running, url: string, h2 = false): Promise<void> {
-  return waitUntil([child], 'answering 200', async () => (await (h2 ? statusOfH2(url) : statusOf(url))) === 200);
+export function waitForOk(child: Running, url: string, h2 = false, timeoutMs?: number): Promise<void> {
+  return waitUntil([child], 'answering 200', async () => (await (h2 ? statusOfH2(url) : statusOf(url))) === 200, timeoutMs);
 }
 
 /** Probes `url`, which several children serve together (a chain of proxies), until it answers 200 or one of them dies. */
-export function waitForOkThrough(children: Running[], url: string, timeoutMs: number): Promise<void> {
-  return waitUntil(children, 'answering 200', async () => (await statusOf(url)) === 200, timeoutMs);
+export function waitForOkThrough(children: Running[], url: string, timeoutMs: number, headers: Record<string, string> = {}): Promise<void> {
+  return waitUntil(children, 'answering 200', async () => (await statusOf(url, headers)) === 200, timeoutMs);
 }
