@@ -24,7 +24,7 @@ export async function loadFilters(filters: FilterSettings[], limits: FilterLimit
   if (filters.length === 0) return [];
   // piscina loads with the first filter: a proxy without filters never has a compile pool, nor its code.
   const { Piscina } = await import('piscina');
-  const pool = new Piscina({ filename: TASK_URL, maxThreads: 2, minThreads: 0, idleTimeout: 1_000 });
+  const pool = new Piscina({ filename: TASK_URL, maxThreads: 1, minThreads: 0, idleTimeout: 1_000 });
   const ready = async (f: FilterSettings, path: string): Promise<{ module: WebAssembly.Module; sha256: string }> => {
     const task: CompileTask = {
       name: f.name, path, rootId: f.rootId, vmId: f.vmId, config: f.config, fail: f.fail,
