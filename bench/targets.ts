@@ -90,7 +90,8 @@ async function startWeft(ctx: TargetContext, extraFlags: string[], headers: Reco
     '--workers', String(ctx.workers), '--log-level', 'warn', ...extraFlags,
   ], { cpu: ctx.cpu });
   try {
-    await waitForOk(proxy, `http://127.0.0.1:${admin}/ready`);
+    // Filters are compiled and smoke-started before the proxy is ready: seconds, more on a busy machine.
+    await waitForOk(proxy, `http://127.0.0.1:${admin}/ready`, false, extraFlags.includes('--filter') ? 120_000 : undefined);
     // Ready is not enough: the request the load will send must come back 200 through the whole chain.
     const status = await statusOf(url, headers);
     if (status !== 200) throw new Error(`weft answered the bench request with ${status}, not 200 (see bench/filter-chain.json)`);
@@ -151,7 +152,7 @@ async function startMesh(ctx: TargetContext, kind: 'weft-mesh' | 'weft-sidecar')
       ], { cpu: charged ? ctx.cpu : undefined });
       (charged ? proxies : target.support!).push(proxy);
       // A chain is compiled and smoke-started before the sidecar is ready: seconds, more on a busy machine.
-      await waitForOk(proxy, `http://127.0.0.1:${admin}/ready`, false, chain ? 60_000 : undefined);
+      await waitForOk(proxy, `http://127.0.0.1:${admin}/ready`, false, chain ? 120_000 : undefined);
     };
     const bind = await freePort();
     target.url = `http://127.0.0.1:${bind}/`;
