@@ -166,7 +166,7 @@ async function startMesh(ctx: TargetContext, kind: 'weft-mesh' | 'weft-sidecar')
     const failed = started.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
     // Until the server sidecar has registered and the client has a snapshot naming it, the bind port answers 503 (404 before any snapshot).
-    await waitForOkThrough([...proxies, ...target.support!], target.url, 30_000, target.headers).catch((err: Error) => {
+    await waitForOkThrough([...proxies, ...target.support!], target.url, chain ? 120_000 : 30_000, target.headers).catch((err: Error) => {
       throw new Error(`no 200 through the mesh hop (the server sidecar registers only once its app, the upstream, accepts connections): ${err.message}`);
     });
     if (chain && await statusOf(target.url) === 200) throw new Error('a request without credentials crossed the sidecar: the filter chain is not in its path');

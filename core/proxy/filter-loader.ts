@@ -3,7 +3,9 @@ import type { FilterLimits, FilterSettings } from '../config/settings.ts';
 import type { CompileTask, CompiledTask } from '../wasm/compile-task.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
 import type { ErrorCode } from '../errors.ts';
-import { entryUrl } from '../runtime/assets.ts';
+import type { Piscina } from 'piscina';
+import { entryUrl, readModuleFile } from '../runtime/assets.ts';
+import { sha256Hex } from '../control/signature.ts';
 
 export interface LoadedFilter {
   settings: FilterSettings;
@@ -15,19 +17,34 @@ export interface LoadedFilter {
 
 const TASK_URL = entryUrl(new URL('../wasm/compile-task.ts', import.meta.url), 'compile-task').href;
 
+/** What a compile and smoke start depend on: equal keys give equal results, so a swap reuses the serving module. */
+function compileKey(f: FilterSettings, sha256: string, limits: FilterLimits): string {
+  return JSON.stringify([sha256, f.name, f.rootId, f.vmId, f.config, f.fail, limits.fuel, limits.memoryPages]);
+}
+
 /**
- * Compiles, instruments and smoke-starts each filter; throws a WeftError naming the first that fails. The pool
- * lives for one call: its threads hold binaryen and a V8 isolate each (tens of MiB), which a proxy would otherwise
- * carry between swaps; a swap is rare enough that starting a thread for it costs nothing that matters.
+ * Compiles, instruments and smoke-starts each filter; throws a WeftError naming the first that fails. A module the
+ * proxy serves already (`serving`), with the same bytes and start inputs, is reused: a plane sends a snapshot for
+ * every registry change, and recompiling an unchanged chain cost seconds of CPU each time. The pool lives for one
+ * call, with one thread: each compile thread holds binaryen and an isolate (tens of MiB), and its malloc arenas
+ * stay resident after it exits, so a proxy should start as few as it can.
  */
-export async function loadFilters(filters: FilterSettings[], limits: FilterLimits): Promise<LoadedFilter[]> {
+export async function loadFilters(filters: FilterSettings[], limits: FilterLimits, serving: LoadedFilter[] = []): Promise<LoadedFilter[]> {
   if (filters.length === 0) return [];
-  // piscina loads with the first filter: a proxy without filters never has a compile pool, nor its code.
-  const { Piscina } = await import('piscina');
-  const pool = new Piscina({ filename: TASK_URL, maxThreads: 1, minThreads: 0, idleTimeout: 1_000 });
+  const known = new Map<string, { module: WebAssembly.Module; sha256: string }>();
+  for (const l of serving) {
+    known.set(compileKey(l.settings, l.sha256, limits), l);
+    if (l.canary) known.set(compileKey({ ...l.settings, module: l.settings.canary!.module }, l.canary.sha256, limits), l.canary);
+  }
+  let pool: Piscina | undefined;
   const ready = async (f: FilterSettings, path: string): Promise<{ module: WebAssembly.Module; sha256: string }> => {
+    const bytes = await readModuleFile(path).catch(() => undefined);
+    const reused = bytes && known.get(compileKey(f, sha256Hex(bytes), limits));
+    if (reused) return { module: reused.module, sha256: reused.sha256 };
+    // piscina loads with the first filter to compile: a proxy without filters never has a compile pool, nor its code.
+    pool ??= new (await import('piscina')).Piscina({ filename: TASK_URL, maxThreads: 1, minThreads: 0, idleTimeout: 1_000 });
     const task: CompileTask = {
-      name: f.name, path, rootId: f.rootId, vmId: f.vmId, config: f.config, fail: f.fail,
+      name: f.name, path, bytes, rootId: f.rootId, vmId: f.vmId, config: f.config, fail: f.fail,
       fuel: limits.fuel, memoryPages: limits.memoryPages,
     };
     const out = (await pool.run(task)) as CompiledTask;
@@ -37,12 +54,12 @@ export async function loadFilters(filters: FilterSettings[], limits: FilterLimit
   };
   try {
     return await Promise.all(filters.map(async (f) => {
-      const [base, canary] = await Promise.all([ready(f, f.module), f.canary ? ready(f, f.canary.module) : undefined]);
+      const [base, canary] = await Promise.all([ready(f, f.module), f.canary ? ready({ ...f, module: f.canary.module }, f.canary.module) : undefined]);
       const loaded: LoadedFilter = { settings: f, ...base };
       if (canary && f.canary) loaded.canary = { ...canary, version: f.canary.version, percent: f.canary.percent };
       return loaded;
     }));
   } finally {
-    await pool.destroy();
+    await pool?.destroy();
   }
 }

@@ -233,7 +233,7 @@ export class Supervisor {
   }
 
   private async applyNow(next: ProxySettings, version: string): Promise<void> {
-    const filters = await loadFilters(next.filters, next.filterLimits);
+    const filters = await loadFilters(next.filters, next.filterLimits, this.filters);
     const id = this.nextRequestId++;
     const live = this.liveSlots();
     const prepared = await this.ask(live, { type: 'prepare', id, settings: next, filters, breakerSlots: this.slotsFor(next) }, `prepared:${id}`, 30_000);
