@@ -1,5 +1,6 @@
 // One measurement of one target in one mode: warm up, then load while charging the proxy's CPU time.
 import { treeCpuMicros } from './cpu.ts';
+import { treeRssMiB } from './memory.ts';
 import { runLoad, type Driver, type LoadResult } from './load.ts';
 import type { Target } from './targets.ts';
 
@@ -22,6 +23,9 @@ export type Measurement = LoadResult & {
   rps: number;
   /** utime+stime of the proxies' processes and threads (summed over a target's proxies) per request; absent for the direct target. */
   proxyCpuUsPerRequest?: number;
+  /** RSS of the proxies (summed like their CPU) when the load ended, and the most they held since they started, in MiB. */
+  rssMiB?: number;
+  peakRssMiB?: number;
 };
 
 // The fixed mode paces each connection with a mean think time this long; long enough that the
@@ -46,6 +50,10 @@ export async function measure(target: Target, mode: Mode, o: MeasureOptions): Pr
   const cpuUsed = proxiesCpu() - cpuBefore;
   const measurement: Measurement = { ...result, rps: result.requests / result.seconds };
   if (target.proxies.length > 0 && result.requests > 0) measurement.proxyCpuUsPerRequest = cpuUsed / result.requests;
+  if (target.proxies.length > 0) {
+    measurement.rssMiB = target.proxies.reduce((sum, p) => sum + treeRssMiB(p.pid, 'now'), 0);
+    measurement.peakRssMiB = target.proxies.reduce((sum, p) => sum + treeRssMiB(p.pid, 'peak'), 0);
+  }
   return measurement;
 }
 
@@ -68,5 +76,10 @@ export function medianOf(rounds: Measurement[]): Measurement {
   };
   const charged = rounds.flatMap((m) => (m.proxyCpuUsPerRequest === undefined ? [] : [m.proxyCpuUsPerRequest]));
   if (charged.length) merged.proxyCpuUsPerRequest = median(charged);
+  // Memory only grows with the run: what the proxy holds after the last round, and the highest peak seen.
+  const last = rounds.at(-1);
+  if (last?.rssMiB !== undefined) merged.rssMiB = last.rssMiB;
+  const peaks = rounds.flatMap((m) => (m.peakRssMiB === undefined ? [] : [m.peakRssMiB]));
+  if (peaks.length) merged.peakRssMiB = Math.max(...peaks);
   return merged;
 }

@@ -83,7 +83,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await waitUntil([redis], 'answering PING', () => redisPing(redisPort));
     const ctx = { upstream: new URL(`http://127.0.0.1:${redisPort}/`), workers: o.workers, workDir, cpu: proxyCpu, sideCpu, bodyBytes: 0 };
-    mesh = await startMesh(ctx, {
+    mesh = await startMesh(ctx, 'weft-mesh', {
       app: `127.0.0.1:${redisPort}`,
       serverFlags: ['--app-protocol', 'tcp'],
       through: (children, bind) => waitUntil(children, 'answering PING through the mesh', () => redisPing(bind), 30_000),

@@ -121,6 +121,6 @@ export function waitForOk(child: Running, url: string, h2 = false, timeoutMs?: n
 }
 
 /** Probes `url`, which several children serve together (a chain of proxies), until it answers 200 or one of them dies. */
-export function waitForOkThrough(children: Running[], url: string, timeoutMs: number): Promise<void> {
-  return waitUntil(children, 'answering 200', async () => (await statusOf(url)) === 200, timeoutMs);
+export function waitForOkThrough(children: Running[], url: string, timeoutMs: number, headers: Record<string, string> = {}): Promise<void> {
+  return waitUntil(children, 'answering 200', async () => (await statusOf(url, headers)) === 200, timeoutMs);
 }

@@ -90,3 +90,18 @@ test('a target with filters is compared with bare weft: throughput ratio and the
   assert.equal(c.cpuPerFilterUs, 5);
   assert.equal(compare(report, 'weft').cpuPerFilterUs, undefined, 'bare weft has no filters to divide by');
 });
+
+test('every row gives the proxies\' RSS, and a paced target has its own section with vCPU per 1,000 req/s', () => {
+  const report = sample();
+  const weft = report.targets.find((t) => t.target === 'weft')!;
+  weft.results.saturated = { ...weft.results.saturated!, rssMiB: 150.4, peakRssMiB: 171.6 };
+  const paced = { ...m(998, 900, 4000, 350), rssMiB: 78.2, peakRssMiB: 90.1 };
+  report.targets.push({ target: 'weft-sidecar', pace: { rate: 1000, seconds: 30 }, results: { fixed: paced }, rounds: { fixed: [paced] } });
+  const md = toMarkdown(report);
+  assert.match(md, /\| weft \| 12,000 \|.*\| 0 \| 150 \| 172 \|/);
+  assert.match(md, /## weft-sidecar: one sidecar at a fixed 1,000 req\/s for 30 s/);
+  // 350 µs of CPU per request at 1,000 req/s is 0.35 of a CPU.
+  assert.match(md, /\| weft-sidecar \| 998 \| 0\.350 \| 350\.0 \| 900 \| 4,000 \| 78 \| 90 \| 0 \|/);
+  // Not in the general fixed-rate table, whose rate it does not share.
+  assert.equal(md.match(/\| weft-sidecar \|/g)!.length, 1);
+});

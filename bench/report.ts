@@ -11,6 +11,8 @@ export type TargetResult = {
   results: Partial<Record<Mode, Measurement>>;
   /** Per mode, every round as measured, in order. */
   rounds: Partial<Record<Mode, Measurement[]>>;
+  /** Set for a target measured once at its own rate and length (weft-sidecar), reported in a section of its own. */
+  pace?: { rate: number; seconds: number };
 };
 
 export type Report = {
@@ -79,20 +81,29 @@ export function toMarkdown(report: Report): string {
       ` Load average before the run: ${fmt(m.loadAverage, 2)}.`,
   ];
   const section = (mode: Mode, title: string, header: string[], row: (r: Measurement, c: Comparison) => string[]) => {
-    const rows = report.targets.filter((t) => t.results[mode]).map((t) => [t.target, ...row(t.results[mode]!, compare(report, t.target))]);
-    if (rows.length) lines.push('', `## ${title}`, '', ...table(['target', ...header], rows));
+    const rows = report.targets.filter((t) => t.results[mode] && !t.pace).map((t) => [t.target, ...row(t.results[mode]!, compare(report, t.target))]);
+    if (rows.length) lines.push('', `## ${title}`, '', ...table(['target', ...header, 'RSS MiB', 'peak RSS MiB'], rows));
   };
   section('saturated', `Saturated: ${s.connections} connections, as fast as they go`,
     ['req/s', '× direct', '× nginx', '× weft', 'proxy CPU µs/req', 'CPU µs/filter', 'p50 µs', 'p99 µs', 'p99.9 µs', 'errors'],
     (r, c) => [fmt(r.rps), fmt(c.xDirect, 2), fmt(c.xNginx, 2), fmt(c.xWeft, 2), fmt(r.proxyCpuUsPerRequest, 1), fmt(c.cpuPerFilterUs, 1),
-      fmt(r.latencyUs.p50), fmt(r.latencyUs.p99), fmt(r.latencyUs.p999), fmt(r.errors)]);
+      fmt(r.latencyUs.p50), fmt(r.latencyUs.p99), fmt(r.latencyUs.p999), fmt(r.errors), fmt(r.rssMiB), fmt(r.peakRssMiB)]);
   section('fixed', `Fixed rate: about ${fmt(s.rate)} req/s aimed`,
     ['req/s', 'proxy CPU µs/req', 'p50 µs', 'p99 µs', 'p99.9 µs', 'added p50 µs', 'added p99 µs', 'errors'],
     (r, c) => [fmt(r.rps), fmt(r.proxyCpuUsPerRequest, 1), fmt(r.latencyUs.p50), fmt(r.latencyUs.p99),
-      fmt(r.latencyUs.p999), fmt(c.addedP50Us), fmt(c.addedP99Us), fmt(r.errors)]);
+      fmt(r.latencyUs.p999), fmt(c.addedP50Us), fmt(c.addedP99Us), fmt(r.errors), fmt(r.rssMiB), fmt(r.peakRssMiB)]);
+  for (const t of report.targets.filter((x) => x.pace && x.results.fixed)) {
+    const r = t.results.fixed!;
+    // CPU µs per request × 1,000 requests a second = µs of CPU per second, per 1,000 req/s; ÷ 10⁶ gives vCPU.
+    const vcpu = r.proxyCpuUsPerRequest === undefined ? undefined : r.proxyCpuUsPerRequest / 1000;
+    lines.push('', `## ${t.target}: one sidecar at a fixed ${fmt(t.pace!.rate)} req/s for ${t.pace!.seconds} s`, '',
+      ...table(['target', 'req/s', 'vCPU per 1,000 req/s', 'CPU µs/req', 'p50 µs', 'p99 µs', `RSS MiB after ${t.pace!.seconds} s`, 'peak RSS MiB', 'errors'],
+        [[t.target, fmt(r.rps), fmt(vcpu, 3), fmt(r.proxyCpuUsPerRequest, 1), fmt(r.latencyUs.p50), fmt(r.latencyUs.p99), fmt(r.rssMiB), fmt(r.peakRssMiB), fmt(r.errors)]]));
+  }
   const skipped = report.targets.filter((t) => t.unavailable);
   if (skipped.length) lines.push('', '## Not measured', '', ...skipped.map((t) => `- ${t.target}: ${t.unavailable!.split('\n')[0]}`));
   lines.push('', 'CPU per request differs between the two modes on this kind of VM (idle wake-ups): compare targets within one mode.',
+    'RSS is the charged proxies\' resident memory (VmRSS, VmHWM for the peak) when the load ended, summed over their processes.',
     'p99.9 swings run to run; it is reported, not judged.');
   return `${lines.join('\n')}\n`;
 }

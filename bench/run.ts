@@ -67,7 +67,9 @@ type Entry = { result: TargetResult; target?: Target };
 async function startEntry(name: TargetName, ctx: TargetContext): Promise<Entry> {
   const result: TargetResult = { target: name, results: {}, rounds: {} };
   try {
-    return { result, target: await startTarget(name, ctx) };
+    const target = await startTarget(name, ctx);
+    if (target.pace) result.pace = target.pace;
+    return { result, target };
   } catch (err) {
     result.unavailable = (err as Error).message;
     progress(`${name}: not measured: ${result.unavailable}`);
@@ -78,12 +80,16 @@ async function startEntry(name: TargetName, ctx: TargetContext): Promise<Entry> 
 /** Measures every mode of one target once; the first round is preceded by the warm-up. */
 async function measureRound(entry: Entry, target: Target, round: number, o: BenchOptions, cpu: number | undefined): Promise<void> {
   const { result } = entry;
+  // A paced target is measured once, at its own rate and length (Target.pace).
+  if (target.pace && round > 0) return;
+  const runs = target.pace ? [{ mode: 'fixed' as const, ...target.pace }] : o.modes.map((mode) => ({ mode, rate: o.rate, seconds: o.seconds }));
   try {
-    for (const mode of o.modes) {
-      const m = await measure(target, mode, { ...o, warmupSeconds: round === 0 ? o.warmupSeconds : 0, cpu });
+    for (const { mode, rate, seconds } of runs) {
+      const m = await measure(target, mode, { ...o, rate, seconds, warmupSeconds: round === 0 ? o.warmupSeconds : 0, cpu });
       (result.rounds[mode] ??= []).push(m);
       const charged = m.proxyCpuUsPerRequest === undefined ? '' : `, ${m.proxyCpuUsPerRequest.toFixed(1)} µs CPU/req`;
-      progress(`${result.target} ${mode} round ${round + 1}: ${Math.round(m.rps)} req/s, p99 ${m.latencyUs.p99} µs${charged}, ${m.errors} errors`);
+      const rss = m.rssMiB === undefined ? '' : `, ${Math.round(m.rssMiB)} MiB RSS`;
+      progress(`${result.target} ${mode} round ${round + 1}: ${Math.round(m.rps)} req/s, p99 ${m.latencyUs.p99} µs${charged}${rss}, ${m.errors} errors`);
     }
   } catch (err) {
     // A target that breaks mid-run keeps the rounds it finished and sits out the rest; the run goes on.
@@ -134,7 +140,7 @@ export async function runBench(o: BenchOptions): Promise<Report> {
     rmSync(workDir, { recursive: true, force: true });
   }
   for (const { result } of entries) {
-    for (const mode of o.modes) if (result.rounds[mode]) result.results[mode] = medianOf(result.rounds[mode]);
+    for (const mode of MODES) if (result.rounds[mode]) result.results[mode] = medianOf(result.rounds[mode]);
     report.targets.push(result);
   }
   return report;

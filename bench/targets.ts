@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startNginx } from './nginx.ts';
 import { planeClient } from '../plane/cli/client.ts';
+import type { PlaneClient } from '../plane/cli/client.ts';
 import { freePort, start, statusOf, statusOfH2, waitForOk, waitForOkThrough, type Running } from './processes.ts';
 
-export const TARGETS = ['direct', 'nginx', 'weft', 'weft-sdk-1', 'weft-sdk-4', 'weft-filters', 'nginx-h2', 'weft-h2', 'weft-mesh', 'direct-grpc', 'weft-mesh-grpc'] as const;
+export const TARGETS = ['direct', 'nginx', 'weft', 'weft-sdk-1', 'weft-sdk-4', 'weft-filters', 'nginx-h2', 'weft-h2', 'weft-mesh', 'weft-sidecar', 'direct-grpc', 'weft-mesh-grpc'] as const;
 export type TargetName = (typeof TARGETS)[number];
 
 /** A started target: where to send load, which headers it needs, and the processes to charge CPU to. */
@@ -21,7 +22,15 @@ export type Target = {
   h2?: boolean;
   /** Each request POSTs this file (the gRPC rows' one framed message). */
   dataFile?: string;
+  /**
+   * Measured once, in the fixed mode, at this rate for this long, whatever --modes, --rate, --duration and --rounds
+   * say: a figure published at a set load (Istio's "vCPU per 1,000 req/s"), and the memory after that long.
+   */
+  pace?: { rate: number; seconds: number };
 };
+
+/** weft-sidecar's load: Istio publishes a sidecar's cost at 1,000 req/s; the issue asks for its RSS after 30 s of it. */
+export const SIDECAR_PACE = { rate: 1000, seconds: 30 };
 
 /** Stops a target: its proxies together, then what supports them (a sidecar deregisters from the plane as it stops). */
 export async function stopTarget(target: Target): Promise<void> {
@@ -83,7 +92,8 @@ async function startWeft(ctx: TargetContext, extraFlags: string[], headers: Reco
     '--workers', String(ctx.workers), '--log-level', 'warn', ...extraFlags,
   ], { cpu: ctx.cpu });
   try {
-    await waitForOk(proxy, `http://127.0.0.1:${admin}/ready`);
+    // Filters are compiled and smoke-started before the proxy is ready: seconds, more on a busy machine.
+    await waitForOk(proxy, `http://127.0.0.1:${admin}/ready`, false, extraFlags.includes('--filter') ? 120_000 : undefined);
     // Ready is not enough: the request the load will send must come back 200 through the whole chain.
     const status = await statusOf(url, headers);
     if (status !== 200) throw new Error(`weft answered the bench request with ${status}, not 200 (see bench/filter-chain.json)`);
@@ -97,6 +107,11 @@ async function startWeft(ctx: TargetContext, extraFlags: string[], headers: Reco
 // The mesh hop's two workloads; the names are the services their identities and registrations carry.
 const MESH_CLIENT = 'bench-client';
 const MESH_SERVER = 'bench-server';
+
+/** The built-in chain of bench/filter-chain.json, and the headers its requests need. */
+function builtinChain(): FilterChain {
+  return JSON.parse(readFileSync(new URL('filter-chain.json', import.meta.url), 'utf8')) as FilterChain;
+}
 
 /**
  * The mesh's app and how to know the hop carries: HTTP by default (the upstream), a TCP service for `weft-mesh-tcp`
@@ -118,48 +133,69 @@ const httpApp = (ctx: TargetContext): MeshApp => ({
  * `--bind` port in plain HTTP/1.1, crosses to the server sidecar's inbound port over mTLS with the
  * identities the plane issued, and the server sidecar passes it to the upstream as its app. The
  * server sidecar registers itself once the upstream accepts connections; the client learns its
- * address from the plane's next snapshot. No filters: the mesh has no chain applied.
+ * address from the plane's next snapshot.
+ *
+ * `weft-mesh` charges both sidecars, has no chain and runs --workers sidecars. `weft-sidecar` is one sidecar as it
+ * runs in a pod: the server sidecar alone is charged, with one worker and the four built-in filters pushed to the
+ * plane and applied as the mesh chain (run on its inbound side); the client sidecar only carries the load to it over
+ * mTLS (wrk cannot present a client certificate), unpinned and not charged, like the plane.
  */
-export async function startMesh(ctx: TargetContext, mesh: MeshApp = httpApp(ctx)): Promise<Target> {
+export async function startMesh(ctx: TargetContext, kind: 'weft-mesh' | 'weft-sidecar', mesh: MeshApp = httpApp(ctx)): Promise<Target> {
   const planePort = await freePort();
   const planeUrl = `http://127.0.0.1:${planePort}`;
-  const dataDir = join(ctx.workDir, 'mesh-plane');
+  const dataDir = join(ctx.workDir, `${kind}-plane`);
   // Not pinned and not charged: under load it only answers the sidecars' heartbeats (every ~3 s).
   const plane = start('weft plane', process.execPath, [
     join(root, 'cli/weft.ts'), 'plane', '--listen', `127.0.0.1:${planePort}`, '--data-dir', dataDir, '--log-level', 'warn',
   ]);
   const proxies: Running[] = [];
   const target: Target = { url: '', headers: {}, proxies, support: [plane] };
+  const chain = kind === 'weft-sidecar' ? builtinChain() : undefined;
   try {
     await waitForOk(plane, `${planeUrl}/healthz`);
     const token = readFileSync(join(dataDir, 'token'), 'utf8').trim();
     const client = planeClient({ plane: planeUrl, token });
-    const sidecar = async (service: string, extraFlags: string[]) => {
+    if (chain) await applyChain(client, chain);
+    const sidecar = async (service: string, charged: boolean, extraFlags: string[]) => {
       const [inbound, admin] = [await freePort(), await freePort()];
       const { token: joinToken } = await client.call<{ token: string }>('POST', '/v1/identity/tokens', { service, ttlMs: 10 * 60_000 });
+      const workers = chain ? 1 : ctx.workers;
       const proxy = start(`${service} sidecar`, process.execPath, [
         join(root, 'cli/weft.ts'), 'proxy', '--plane', planeUrl, '--token', token, '--node', `${service}-1`,
-        '--data-dir', join(ctx.workDir, service), '--join-token', joinToken, '--service', service,
+        '--data-dir', join(ctx.workDir, `${kind}-${service}`), '--join-token', joinToken, '--service', service,
         '--inbound', `127.0.0.1:${inbound}`, '--app', mesh.app, '--admin', `127.0.0.1:${admin}`,
         // Stopped when no load runs: nothing in flight needs the default 15 s.
-        '--workers', String(ctx.workers), '--log-level', 'warn', '--drain-timeout', '2s', ...extraFlags,
-      ], { cpu: ctx.cpu });
-      proxies.push(proxy);
-      // A sidecar joins the plane before its workers start: on a loaded machine that alone takes seconds.
-      await waitForOk(proxy, `http://127.0.0.1:${admin}/ready`, false, 60_000);
+        '--workers', String(workers), '--log-level', 'warn', '--drain-timeout', '2s', ...extraFlags,
+      ], { cpu: charged ? ctx.cpu : undefined });
+      (charged ? proxies : target.support!).push(proxy);
+      // A chain is compiled and smoke-started before the sidecar is ready: seconds, more on a busy machine.
+      await waitForOk(proxy, `http://127.0.0.1:${admin}/ready`, false, chain ? 120_000 : 60_000);
     };
     const bind = await freePort();
     target.url = `http://127.0.0.1:${bind}/`;
+    target.headers = chain?.headers ?? {};
     // The client sidecar needs an app too (it registers as bench-client); the upstream serves, nothing calls it.
     // Both at once; settled, so neither is still starting (and left out of the stop) when the other fails.
-    const started = await Promise.allSettled([sidecar(MESH_SERVER, mesh.serverFlags), sidecar(MESH_CLIENT, ['--bind', `${MESH_SERVER}=127.0.0.1:${bind}`])]);
+    const started = await Promise.allSettled([
+      sidecar(MESH_SERVER, true, mesh.serverFlags),
+      sidecar(MESH_CLIENT, !chain, ['--bind', `${MESH_SERVER}=127.0.0.1:${bind}`]),
+    ]);
     const failed = started.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
-    await mesh.through([...proxies, plane], bind);
+    if (!chain) {
+      await mesh.through([...proxies, ...target.support!], bind);
+    } else {
+      // Until the server sidecar has registered and the client has a snapshot naming it, the bind port answers 503 (404 before any snapshot).
+      await waitForOkThrough([...proxies, ...target.support!], target.url, 120_000, target.headers).catch((err: Error) => {
+        throw new Error(`no 200 through the mesh hop (the server sidecar registers only once its app, the upstream, accepts connections): ${err.message}`);
+      });
+      if (await statusOf(target.url) === 200) throw new Error('a request without credentials crossed the sidecar: the filter chain is not in its path');
+    }
   } catch (err) {
     await stopTarget(target);
     throw err;
   }
+  if (chain) target.pace = SIDECAR_PACE;
   return target;
 }
 
@@ -182,13 +218,28 @@ async function startGrpc(ctx: TargetContext, mesh: boolean): Promise<Target> {
   try {
     await waitForOk(upstream, `http://127.0.0.1:${port}/`, true);
     const base: Target = mesh
-      ? await startMesh(ctx, { ...httpApp(ctx), app: `127.0.0.1:${port}`, serverFlags: ['--app-protocol', 'http2'] })
+      ? await startMesh(ctx, 'weft-mesh', { ...httpApp(ctx), app: `127.0.0.1:${port}`, serverFlags: ['--app-protocol', 'http2'] })
       : { url: `http://127.0.0.1:${port}/`, headers: {}, proxies: [] };
     return { ...base, headers: GRPC_HEADERS, h2: true, dataFile, support: [...base.support ?? [], upstream] };
   } catch (err) {
     await upstream.stop();
     throw err;
   }
+}
+
+/**
+ * Pushes the built-in filters to the plane and applies them as the mesh chain, configured as bench/filter-chain.json
+ * has them, but for the router's cluster: a sidecar's inbound route has one cluster, its app, which the router keeps.
+ */
+async function applyChain(client: PlaneClient, chain: FilterChain): Promise<void> {
+  const { loadBuiltinFilter } = await import('../filters/build.ts');
+  const filters = chain.filters.map(({ name, config }) => {
+    if (name !== 'router') return { name, config };
+    const { routes } = config as { routes: Record<string, unknown>[] };
+    return { name, config: { routes: routes.map(({ cluster: _cluster, ...route }) => route) } };
+  });
+  for (const { name } of filters) await client.call('PUT', `/v1/filters/${name}/versions/1.0.0`, await loadBuiltinFilter(name));
+  await client.call('PUT', '/v1/mesh?source=bench', { filters });
 }
 
 /** Starts `name` in front of the upstream; throws with the reason when it cannot run here. */
@@ -219,7 +270,7 @@ export async function startTarget(name: TargetName, ctx: TargetContext): Promise
     case 'weft-sdk-4':
       return startWeft(ctx, await sdkFilterFlags(SDK_CHAINS[name], ctx.workDir), {});
     case 'weft-filters': {
-      const chain = JSON.parse(readFileSync(new URL('filter-chain.json', import.meta.url), 'utf8')) as FilterChain;
+      const chain = builtinChain();
       const target = await startWeft(ctx, await filterFlags(chain), chain.headers);
       // Proof the chain is in the path: without the chain's credentials, auth must refuse.
       const anonymous = await statusOf(target.url);
@@ -230,9 +281,11 @@ export async function startTarget(name: TargetName, ctx: TargetContext): Promise
       return target;
     }
     case 'weft-mesh':
-      return startMesh(ctx);
+      return startMesh(ctx, name);
     case 'direct-grpc':
     case 'weft-mesh-grpc':
       return startGrpc(ctx, name === 'weft-mesh-grpc');
+    case 'weft-sidecar':
+      return startMesh(ctx, name);
   }
 }

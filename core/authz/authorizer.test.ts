@@ -2,7 +2,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Authorizer, authzLogFields } from './authorizer.ts';
-import type { AuthorizationPolicy } from './authorizer.ts';
 import { policyPath } from './path.ts';
 import { validatePolicy } from './policy.ts';
 
@@ -12,7 +11,7 @@ const AUDITOR = 'spiffe://mesh.local/ns/finance/sa/auditor';
 const STRANGER = 'spiffe://mesh.local/ns/lab/sa/stranger';
 
 function authorizer(doc: Record<string, unknown>): Authorizer {
-  return Authorizer.compile({ kind: 'AuthorizationPolicy', service: 'payments', ...doc } as AuthorizationPolicy);
+  return Authorizer.compile(validatePolicy({ kind: 'AuthorizationPolicy', service: 'payments', ...doc }));
 }
 
 /** [decision, rule, reason] for compact assertions. */
@@ -168,7 +167,7 @@ test('validation names the path of every problem and fills in the defaults', () 
     kind: 'AuthorizationPolicy', service: 'payments', mode: 'enforce', default: 'deny',
     rules: [{ name: 'r', action: 'allow', to: { methods: ['GET'], headers: { 'x-a': 'b' } } }],
   });
-  assert.throws(() => Authorizer.compile({ kind: 'AuthorizationPolicy', service: 'p', rules: [{ name: 'x', from: { principals: ['nope'] } }] } as unknown as AuthorizationPolicy),
+  assert.throws(() => validatePolicy({ kind: 'AuthorizationPolicy', service: 'p', rules: [{ name: 'x', from: { principals: ['nope'] } }] }),
     /WEFT_ERR_CONFIG_INVALID|rules\[0\]\.from\.principals\[0\]/);
 });
 

@@ -1,6 +1,5 @@
 // A policy compiled for the inbound request path: deny rules, then allow rules, then the default; no allocation per check.
 import { policyPath } from './path.ts';
-import { validatePolicy } from './policy.ts';
 import type { AuthorizationPolicy, PolicyRule } from './policy.ts';
 
 export type { AuthorizationPolicy, PolicyRule } from './policy.ts';
@@ -167,9 +166,12 @@ export class Authorizer {
     this.#noMatchAnonymous = policy.default === 'allow' ? this.#noMatch : denied(AUTHZ_REASONS.UNAUTHENTICATED);
   }
 
-  /** Validates (throws CONFIG_INVALID with paths, so a proxy NACKs a bad policy) and compiles. */
-  static compile(policy: AuthorizationPolicy, source = `policy for ${policy?.service}`): Authorizer {
-    return new Authorizer(validatePolicy(policy, source));
+  /**
+   * Compiles a policy validatePolicy returned (defaults filled in): the proxy validates on its main thread when a
+   * snapshot arrives (core/proxy/plane-feed.ts), so a worker loads no schema validator.
+   */
+  static compile(policy: AuthorizationPolicy): Authorizer {
+    return new Authorizer(policy);
   }
 
   /**

@@ -4,14 +4,12 @@ import type { FlagSpec } from './flags.ts';
 import { resolveProxySettings } from '../config/resolve.ts';
 import { startSupervisor } from '../proxy/supervisor.ts';
 import os from 'node:os';
-import { feedFromPlane } from '../proxy/plane-feed.ts';
-import { IdentityManager } from '../identity/manager.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
 import { resolveSidecar } from '../config/sidecar.ts';
 import { APP_PROTOCOLS } from '../config/settings.ts';
 import { LOG_LEVELS } from '../config/schema.ts';
-import { dataDirPath, openDataDir } from '../state/data-dir.ts';
 import { TOKEN_FLAGS, tokenOption } from './token.ts';
+import { dataDirPath, openDataDir } from '../state/data-dir.ts';
 
 export const proxyFlags: FlagSpec[] = [
   { name: 'listen', value: 'HOST:PORT', help: 'address the proxy accepts traffic on (port 0 picks a free one)' },
@@ -83,6 +81,8 @@ export async function main(argv: string[]): Promise<number> {
   if (!plane) return startSupervisor(settings, { dataDir, takeover, reload: overrides.config ? () => resolveProxySettings(overrides) : undefined });
   const planes = plane.split(',').map((p) => p.trim()).filter(Boolean);
   const token = tokenOption(values, process.env);
+  // The plane's client and the identity's X.509 code load only for a proxy that has a plane.
+  const [{ feedFromPlane }, { IdentityManager }] = await Promise.all([import('../proxy/plane-feed.ts'), import('../identity/manager.ts')]);
   return startSupervisor(settings, {
     dataDir,
     takeover,

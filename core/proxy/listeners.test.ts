@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultSettings } from '../config/settings.ts';
 import type { ProxySettings, SidecarSettings } from '../config/settings.ts';
-import { normalizeCluster, normalizeRoute } from '../config/validate.ts';
+import { normalizeCluster, normalizeRoute } from '../config/normalize.ts';
 import { listenerPlans, listenerRoutes } from './listeners.ts';
 
 const PAY = 'spiffe://mesh.test/ns/default/sa/payments';

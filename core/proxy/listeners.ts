@@ -1,7 +1,7 @@
 // What each of a worker's listeners serves: one listener for a plain proxy; inbound, outbound and bound ports for a sidecar.
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_TCP_IDLE_TIMEOUT_MS } from '../config/settings.ts';
 import type { AppProtocol, ClusterSettings, HostPort, ProxySettings, RouteSettings, SidecarSettings } from '../config/settings.ts';
-import { normalizeCluster, normalizeRoute } from '../config/validate.ts';
+import { normalizeCluster, normalizeRoute } from '../config/normalize.ts';
 import type { TcpApp, TcpTarget } from '../tcp/targets.ts';
 
 /** How a listener's connections are secured. `workload`: mTLS with the proxy's identity (`permissive`: plain text too). */

@@ -8,6 +8,7 @@ import type { Supervisor } from './supervisor.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
 import { formatHostPort } from '../config/settings.ts';
 import { parseSpiffeId } from '../identity/spiffe.ts';
+import { validatePolicy } from '../authz/policy.ts';
 import { keepRegistered } from './registration.ts';
 import { connect } from 'node:net';
 
@@ -72,7 +73,9 @@ export async function feedFromPlane(sup: Supervisor, log: Logger, o: PlaneOption
     apply: async (snapshot, _modules, disk) => {
       const next = settingsFromSnapshot(snapshot, disk);
       const own = sup.settings.sidecar;
-      const sidecar = own && { ...own, services: snapshot.services ?? [], policy: snapshot.policies?.find((p) => p.service === own.service) };
+      const policy = own && snapshot.policies?.find((p) => p.service === own.service);
+      // A policy that does not validate NACKs the snapshot, and the proxy keeps the one it has.
+      const sidecar = own && { ...own, services: snapshot.services ?? [], policy: policy && validatePolicy(policy, `policy for ${own.service}`) };
       await sup.apply({ ...sup.settings, ...next, sidecar }, snapshot.version);
       log.info({ version: snapshot.version, filters: next.filters.map((f) => `${f.name}@${f.version}`) }, 'applied snapshot');
     },

@@ -13,7 +13,7 @@ import { ErrorCodes, WeftError } from '../errors.ts';
 import type { ErrorCode } from '../errors.ts';
 import { addCounts } from '../control/snapshot.ts';
 import type { Story, StoryLine } from '../observe/story.ts';
-import { FilterLoader } from './filter-loader.ts';
+import { loadFilters } from './filter-loader.ts';
 import type { LoadedFilter } from './filter-loader.ts';
 import { SharedState } from '../wasm/shared-data.ts';
 import type { IdentityManager } from '../identity/manager.ts';
@@ -51,7 +51,6 @@ export class Supervisor {
   private ports: number[] = [];
   private stopping = false;
   private filters: LoadedFilter[] = [];
-  private readonly loader = new FilterLoader();
   /** Filters' shared data: created once, so it outlives any worker's restart. */
   private readonly shared = SharedState.allocate();
   /** Circuit breaker counts, per cluster for the whole process: created once, a row per worker slot. */
@@ -183,8 +182,7 @@ export class Supervisor {
     warnUnverified(this.log, this.settings);
     const at = this.listenAt();
     this.ports = at.map((l) => l.listen.port);
-    this.filters = await this.loader.load(this.settings.filters, this.settings.filterLimits);
-    await this.loader.close();
+    this.filters = await loadFilters(this.settings.filters, this.settings.filterLimits);
     await this.spawn(0);
     for (const [i, { listen, label }] of at.entries()) {
       if (listen.port === 0) this.claims.push(await claimListen({ host: listen.host, port: this.ports[i] }, false, label, this.handoverPath));
@@ -286,7 +284,7 @@ export class Supervisor {
   }
 
   private async applyNow(next: ProxySettings, version: string): Promise<void> {
-    const filters = await this.loader.load(next.filters, next.filterLimits);
+    const filters = await loadFilters(next.filters, next.filterLimits, this.filters);
     const id = this.nextRequestId++;
     const live = this.liveSlots();
     const prepared = await this.ask(live, { type: 'prepare', id, settings: next, filters, breakerSlots: this.slotsFor(next) }, `prepared:${id}`, 30_000);

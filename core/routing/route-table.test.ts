@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RouteTable } from './route-table.ts';
-import { normalizeRoute } from '../config/validate.ts';
+import { normalizeRoute } from '../config/normalize.ts';
 import type { Cluster } from '../upstream/cluster.ts';
 
 const clusters = new Map([['orders', { name: 'orders' } as Cluster], ['other', { name: 'other' } as Cluster]]);

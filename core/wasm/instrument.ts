@@ -1,12 +1,7 @@
 // Rewrites a filter module so every function entry and loop back-edge spends fuel, and clamps its memory maximum.
 import binaryen from 'binaryen';
 import { ErrorCodes, WeftError } from '../errors.ts';
-
-/** Name of the exported mutable i64 global holding the fuel left in the current callback. */
-export const FUEL_GLOBAL = '__weft_fuel';
-
-/** Fuel available to start functions, which run inside `new WebAssembly.Instance` before the host can set a budget. */
-export const START_FUEL = 100_000_000n;
+import { FUEL_GLOBAL, START_FUEL } from './fuel.ts';
 
 export interface InstrumentOptions {
   /** Insert fuel metering (default true). */

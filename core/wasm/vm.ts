@@ -4,7 +4,7 @@ import type { AbiVersion } from './abi.ts';
 import { RootContext, StreamContext } from './context.ts';
 import type { Context, PluginConfig } from './context.ts';
 import { buildImports } from './imports.ts';
-import { FUEL_GLOBAL } from './instrument.ts';
+import { FUEL_GLOBAL } from './fuel.ts';
 import { GuestMemory, utf8 } from './memory.ts';
 import { MetricStore } from './metrics.ts';
 import { SharedState } from './shared-data.ts';
