@@ -21,7 +21,7 @@ async function get(proxy: RunningProxy, path: string, host = 'api.test'): Promis
   return { status: res.statusCode, body: await res.body.text(), ...(error ? { error: String(error) } : {}) };
 }
 
-/** The access log's lines so far (the transport thread writes them a little after the response). */
+/** The access log's lines so far (written asynchronously, a little after the response). */
 function accessLog(path: string): Record<string, unknown>[] {
   let text = '';
   try {

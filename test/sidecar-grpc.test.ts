@@ -83,8 +83,9 @@ rules:
     assert.equal(r.reply?.text, 'echo: hi');
     assert.deepEqual(r.trailers.get('x-trailer'), ['unary']);
     assert.deepEqual(r.trailers.get('x-tag-bin'), [Buffer.from([0, 1, 2, 255])]);
-    const line = inboundLog(echoCar).find((l) => l.path === '/weft.test.Echo/Say');
-    assert.equal(line?.protocol, 'HTTP/2');
+    // The access log is written asynchronously: its line may follow the answer by a moment.
+    const line = await waitFor('the inbound access-log line', () => inboundLog(echoCar).find((l) => l.path === '/weft.test.Echo/Say'));
+    assert.equal(line.protocol, 'HTTP/2');
   });
 
   await t.test('an application error keeps its status and message', async () => {
@@ -147,7 +148,8 @@ rules:
     const body = await res.body.json() as { version: string; xfcc: string };
     assert.equal(res.statusCode, 200);
     assert.deepEqual(body, { version: '1.1', xfcc: `By=${id('web')};URI=${id('caller')}` });
-    assert.equal(inboundLog(webCar).find((l) => l.path === '/hello')?.protocol, 'HTTP/2');
+    const line = await waitFor('the inbound access-log line', () => inboundLog(webCar).find((l) => l.path === '/hello'));
+    assert.equal(line.protocol, 'HTTP/2');
   });
 
   await t.test('a WebSocket upgrade crosses the mTLS hop', async () => {
