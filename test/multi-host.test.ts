@@ -12,10 +12,12 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import { buildBin, executablePath } from '../release/build.ts';
 import { readyLine } from '../core/proxy/spawn.ts';
 import { createNetwork, requireRoot, sweepLeftovers } from './support/netns.ts';
+import { waitFor } from './support/wait.ts';
 import type { Host, Network } from './support/netns.ts';
 
 const DOMAIN = 'mesh.test';
@@ -176,24 +178,14 @@ class Traffic {
 
   /** Resolves once every request sent before `t` has its answer. */
   answeredUpTo(t: number): Promise<true> {
-    return until('the requests sent so far answered', WINDOW_MS, () => this.between(0, t).every((r) => r.done > 0) || undefined);
+    return waitFor('the requests sent so far answered', () => this.between(0, t).every((r) => r.done > 0) || undefined, WINDOW_MS);
   }
 }
 
 const failed = (r: Sent) => r.status !== 200;
 const s1 = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `check` every 100 ms until it returns a value; throws, naming what it waited for, after `ms`. */
-async function until<T>(what: string, ms: number, check: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await Promise.resolve(check()).catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`not within ${ms / 1000} s: ${what}`);
-    await sleep(100);
-  }
-}
+/** A check that reads a plane or the mesh for waitFor: a read that fails (a plane still unreachable) means "not yet". */
+const notYet = <T>(check: () => Promise<T>) => () => check().catch(() => undefined);
 
 /** What each host served among `rs`, and the failures by code. */
 function spread(rs: Sent[]): string {
@@ -269,7 +261,7 @@ test('a mesh across hosts: a host cut off, a slow and lossy host, the plane unre
 
   await t.test('frontend on A calls orders on B1 and B2 over mTLS between hosts', async () => {
     const seen = new Map<string, string>();
-    await until('answers from orders on b1 and b2, through the mesh', WINDOW_MS, async () => {
+    await waitFor('answers from orders on b1 and b2, through the mesh', notYet(async () => {
       const res = await request(frontend, { headersTimeout: 5000, bodyTimeout: 5000 });
       const body = await res.body.text();
       if (res.statusCode === 200) {
@@ -277,7 +269,7 @@ test('a mesh across hosts: a host cut off, a slow and lossy host, the plane unre
         seen.set(host, caller);
       }
       return seen.size === 2 || undefined;
-    });
+    }), WINDOW_MS);
     // Each orders sidecar verified frontend's certificate on the connection from A and told its app so.
     const callerSeen = `By=spiffe://${DOMAIN}/ns/default/sa/orders;URI=spiffe://${DOMAIN}/ns/default/sa/frontend`;
     assert.deepEqual(Object.fromEntries(seen), { b1: callerSeen, b2: callerSeen });
@@ -294,7 +286,7 @@ test('a mesh across hosts: a host cut off, a slow and lossy host, the plane unre
     const tr = traffic!;
     const cut = tr.now();
     net!.cut(hosts.b1);
-    await until('B1 out of the registry', WINDOW_MS, async () => !(await inRegistry(planes.p!, b1Endpoint)) || undefined);
+    await waitFor('B1 out of the registry', notYet(async () => !(await inRegistry(planes.p!, b1Endpoint)) || undefined), WINDOW_MS);
     const dropped = tr.now();
     // What reached A's sidecar before the snapshot without B1 may still go there; after that, nothing may fail.
     const window: [number, number] = [cut, dropped + 5000];
@@ -302,7 +294,7 @@ test('a mesh across hosts: a host cut off, a slow and lossy host, the plane unre
     await sleep(Math.max(0, cut + B1_DOWN_MS - tr.now()));
     const restored = tr.now();
     net!.restore(hosts.b1);
-    const back = await until('a request served by B1 again', WINDOW_MS, () => tr.between(restored).find((r) => r.host === 'b1'));
+    const back = await waitFor('a request served by B1 again', () => tr.between(restored).find((r) => r.host === 'b1'), WINDOW_MS);
     await tr.answeredUpTo(window[1]);
     const during = tr.between(cut, back.at);
     const lost = during.filter(failed);
@@ -364,11 +356,11 @@ test('a mesh across hosts: a host cut off, a slow and lossy host, the plane unre
     const returned = tr.now();
     const returnedAt = Date.now();
     net!.restore(hosts.p);
-    const after = await until('every sidecar watching P again, with an ACK since it returned', WINDOW_MS, async () => {
+    const after = await waitFor('every sidecar watching P again, with an ACK since it returned', notYet(async () => {
       const s = await status(planes.p!);
       const back = s.nodes.filter((n) => n.connected && n.last?.ok && n.last.at >= returnedAt && n.version === s.version);
       return back.length === 3 ? s : undefined;
-    });
+    }), WINDOW_MS);
     const acked = tr.now();
     await sleep(3000);
     const upTo = tr.now();
@@ -385,18 +377,18 @@ test('a mesh across hosts: a host cut off, a slow and lossy host, the plane unre
     const start = tr.now();
     planes.q = await startPlane(hosts.q, join(net!.dir, 'plane-q'), ['--token-file', join(planes.p!.dataDir, 'token')]);
     // Q's own CA root joins the trust bundle: a new version, which every sidecar applies.
-    const version = await until('every sidecar on the version both replicas serve', WINDOW_MS, async () => {
+    const version = await waitFor('every sidecar on the version both replicas serve', notYet(async () => {
       const [p, q] = [await status(planes.p!), await status(planes.q!)];
       return p.version === q.version && p.nodes.length === 3 && p.nodes.every((n) => n.version === p.version) ? p.version : undefined;
-    });
+    }), WINDOW_MS);
     const killed = tr.now();
     const killedAt = Date.now();
     await stopProc(planes.p!.proc, 'SIGKILL');
-    await until('every sidecar watching Q, with an ACK there', WINDOW_MS, async () => {
+    await waitFor('every sidecar watching Q, with an ACK there', notYet(async () => {
       const s = await status(planes.q!);
       const moved = s.nodes.filter((n) => n.connected && n.last?.ok && n.last.at >= killedAt && n.version === version);
       return moved.length === 3 || undefined;
-    });
+    }), WINDOW_MS);
     const failedOver = tr.now();
     planes.p = await startPlane(hosts.p, planes.p!.dataDir);
     const restarted = tr.now();

@@ -1,4 +1,5 @@
 // Hosts made of Linux network namespaces for the multi-host test: each a veth pair on one bridge with one address; all removed by close(), and what a killed earlier run left swept first.
+import './file-guard.ts';
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { once } from 'node:events';
