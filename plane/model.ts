@@ -54,9 +54,14 @@ export interface ServiceInstance {
   service: string;
   endpoint: string;
   tags: Record<string, string>;
-  /** 0: never expires; otherwise it drops out this long after the last heartbeat. */
+  /** 0: never expires; otherwise it drops out once the registry heard others this long while it was silent (plane/state.ts). */
   ttlMs: number;
   lastHeartbeat: number;
+  /**
+   * Since when it has been heard with no silence as long as its TTL: its registration, or the heartbeat that ended such
+   * a silence. Absent in records written before it was kept (the last heartbeat stands in).
+   */
+  heardSince?: number;
   /** Set by sidecars: the SPIFFE ID their certificate carries (plane/services.ts checks it names this service). */
   identity?: string;
   /** What the instance's app speaks (a sidecar's --app-protocol, `weft service register --protocol`). */

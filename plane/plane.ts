@@ -10,7 +10,7 @@ import { Registry } from './registry.ts';
 import { abortRollout, commitRollout, planRollout, tickRollout } from './rollout.ts';
 import type { RolloutRequest } from './rollout.ts';
 import { sweep } from './services.ts';
-import { buildSnapshot, nextExpiry, resolveEntry } from './snapshot.ts';
+import { buildSnapshot, resolveEntry } from './snapshot.ts';
 import { loadState } from './state.ts';
 import type { MeshState } from './state.ts';
 import { StatusBook } from './status.ts';
@@ -44,7 +44,6 @@ export class Plane {
   snapshot: Snapshot;
   #unwatch: () => void;
   #rebuild: NodeJS.Timeout | null = null;
-  #expiry: NodeJS.Timeout | null = null;
   #tick: NodeJS.Timeout;
   #ticking = false;
   readonly #nodeTtlMs: number;
@@ -86,16 +85,17 @@ export class Plane {
 
   async #rebuildNow(): Promise<void> {
     const state = await loadState(this.store);
-    const now = Date.now();
     this.state = state;
-    const next = buildSnapshot(state, now, now);
+    // An instance judged gone is deleted at once, not at the next tick: liveness is relative to the others' heartbeats,
+    // so one left in the store would count again if every instance that outlived it left before the sweep.
+    sweep(this.store, state.services).catch((err: unknown) => this.#storeError(err));
+    const next = buildSnapshot(state, Date.now());
     if (next.version !== this.snapshot.version) {
       this.snapshot = next;
       this.status.published(next.version, next.createdAt);
       this.hub.publish(next);
       this.log.info({ version: next.version, filters: next.filters.map((f) => `${f.name}@${f.version}${f.canary ? `+${f.canary.version}:${f.canary.percent}%` : ''}`) }, 'snapshot published');
     }
-    this.#scheduleExpiry(state, now);
   }
 
   /** Validates, sandboxes each chain entry with its config, stores. */
@@ -150,7 +150,6 @@ export class Plane {
     this.#unwatch();
     clearInterval(this.#tick);
     if (this.#rebuild) clearTimeout(this.#rebuild);
-    if (this.#expiry) clearTimeout(this.#expiry);
     this.hub.close();
     await this.registry.sandbox.close();
   }
@@ -163,16 +162,6 @@ export class Plane {
     }, REBUILD_DELAY_MS);
   }
 
-  /** A TTL that passes changes the endpoints without any write: rebuild right then. */
-  #scheduleExpiry(state: MeshState, now: number): void {
-    if (this.#expiry) clearTimeout(this.#expiry);
-    const at = nextExpiry(state, now);
-    this.#expiry = at === undefined || this.#closed ? null : setTimeout(() => {
-      this.#expiry = null;
-      this.#scheduleRebuild();
-    }, at - now + 1);
-  }
-
   #control(): void {
     if (this.#ticking || this.#closed) return;
     this.#ticking = true;
@@ -181,7 +170,7 @@ export class Plane {
     if (sweepNodes) this.#nextNodeSweep = now + Math.min(Math.max(this.#nodeTtlMs / 4, CONTROL_TICK_MS), 60_000);
     Promise.all([
       tickRollout(this.store, now),
-      this.state ? sweep(this.store, this.state.services, now) : undefined,
+      this.state ? sweep(this.store, this.state.services) : undefined,
       sweepNodes ? this.status.expire(this.hub.connected(), now, this.#nodeTtlMs) : undefined,
     ]).catch((err: unknown) => this.#storeError(err)).finally(() => { this.#ticking = false; });
   }

@@ -2,7 +2,7 @@
 import { validatePolicy } from '../core/authz/policy.ts';
 import { ErrorCodes, WeftError } from '../core/errors.ts';
 import { keys } from './model.ts';
-import { isLive, loadState } from './state.ts';
+import { liveInstances, loadState } from './state.ts';
 import { isObject } from '../core/config/schema-errors.ts';
 import type { PolicyRecord } from './model.ts';
 import type { Store } from './store/store.ts';
@@ -13,7 +13,7 @@ import type { Store } from './store/store.ts';
  */
 export async function applyPolicy(store: Store, doc: unknown, source: string, trustDomain: string, now: number): Promise<PolicyRecord & { changed: boolean }> {
   const service = isObject(doc) && typeof doc.service === 'string' ? doc.service : undefined;
-  const tcp = service !== undefined && await isTcpService(store, service, now);
+  const tcp = service !== undefined && await isTcpService(store, service);
   const policy = validatePolicy(doc, source, { trustDomain, tcp });
   for (;;) {
     const raw = await store.get(keys.policy(policy.service));
@@ -26,9 +26,9 @@ export async function applyPolicy(store: Store, doc: unknown, source: string, tr
 }
 
 /** Whether a live instance registered the service as TCP, or the mesh config declares it so (a cluster with protocol: tcp). */
-async function isTcpService(store: Store, service: string, now: number): Promise<boolean> {
+async function isTcpService(store: Store, service: string): Promise<boolean> {
   const state = await loadState(store);
-  return state.services.some((i) => i.service === service && i.protocol === 'tcp' && isLive(i, now))
+  return liveInstances(state.services).some((i) => i.service === service && i.protocol === 'tcp')
     || (state.mesh?.clusters ?? []).some((c) => c.service === service && c.protocol === 'tcp');
 }
 

@@ -14,7 +14,7 @@ import type { Plane } from './plane.ts';
 import { listFilters } from './registry.ts';
 import { deregister, heartbeat, register } from './services.ts';
 import type { Registration } from './services.ts';
-import { isLive, loadState } from './state.ts';
+import { liveInstances, loadState } from './state.ts';
 import type { AckReport } from './status.ts';
 import { rolloutView } from './rollout.ts';
 import type { RolloutRequest } from './rollout.ts';
@@ -235,8 +235,7 @@ const routes: Route[] = [
     return { deregistered: query.get('endpoint') };
   } },
   { method: 'GET', pattern: /^\/v1\/services$/, async handler(plane) {
-    const now = Date.now();
-    return (await loadState(plane.store)).services.filter((i) => isLive(i, now));
+    return liveInstances((await loadState(plane.store)).services);
   } },
   { method: 'POST', pattern: /^\/v1\/rollout$/, async handler(plane, call) {
     await plane.startRollout(await readJson<RolloutRequest>(call));

@@ -2,7 +2,7 @@
 import { ErrorCodes, WeftError } from '../core/errors.ts';
 import { keys, NAME_PATTERN, REGISTRY_PROTOCOLS } from './model.ts';
 import type { RegistryProtocol, ServiceInstance } from './model.ts';
-import { isLive } from './state.ts';
+import { liveInstances } from './state.ts';
 import type { Store } from './store/store.ts';
 import { parseSpiffeId } from '../core/identity/spiffe.ts';
 
@@ -50,7 +50,7 @@ export async function register(store: Store, service: string, r: Registration, n
   }
   const endpoint = r.endpoint.replace(/\/$/, '');
   const instance: ServiceInstance = {
-    service, endpoint, tags, ttlMs, lastHeartbeat: now,
+    service, endpoint, tags, ttlMs, lastHeartbeat: now, heardSince: now,
     ...(r.identity ? { identity: r.identity } : {}), ...(r.protocol ? { protocol: r.protocol as RegistryProtocol } : {}),
   };
   await store.put(keys.service(service, endpoint), JSON.stringify(instance));
@@ -60,9 +60,12 @@ export async function register(store: Store, service: string, r: Registration, n
 export async function heartbeat(store: Store, service: string, endpoint: string, now: number): Promise<ServiceInstance> {
   const key = keys.service(service, endpoint.replace(/\/$/, ''));
   const raw = await store.get(key);
-  // An instance that already expired must register again: its tags and TTL are gone with it.
-  if (!raw || !isLive(JSON.parse(raw) as ServiceInstance, now)) throw new WeftError(ErrorCodes.PLANE_NOT_FOUND, `${endpoint} is not registered in service "${service}"`);
-  const instance = { ...JSON.parse(raw) as ServiceInstance, lastHeartbeat: now };
+  // An instance the sweep removed must register again: its tags and TTL are gone with it.
+  if (!raw) throw new WeftError(ErrorCodes.PLANE_NOT_FOUND, `${endpoint} is not registered in service "${service}"`);
+  const prev = JSON.parse(raw) as ServiceInstance;
+  // A silence as long as the TTL (the instance's, or the plane's own while it was cut off) starts a new streak.
+  const heardSince = now - prev.lastHeartbeat >= prev.ttlMs ? now : prev.heardSince ?? prev.lastHeartbeat;
+  const instance: ServiceInstance = { ...prev, lastHeartbeat: now, heardSince };
   if (!await store.swap(key, raw, JSON.stringify(instance))) return heartbeat(store, service, endpoint, now);
   return instance;
 }
@@ -73,10 +76,11 @@ export async function deregister(store: Store, service: string, endpoint: string
   }
 }
 
-/** Deletes instances whose TTL passed; any replica may do it, and a heartbeat that raced in wins the swap. */
-export async function sweep(store: Store, instances: ServiceInstance[], now: number): Promise<void> {
+/** Deletes instances that no longer count; any replica may do it, and a heartbeat that raced in wins the swap. */
+export async function sweep(store: Store, instances: ServiceInstance[]): Promise<void> {
+  const live = new Set(liveInstances(instances));
   for (const i of instances) {
-    if (isLive(i, now)) continue;
+    if (live.has(i)) continue;
     await store.swap(keys.service(i.service, i.endpoint), JSON.stringify(i), undefined);
   }
 }

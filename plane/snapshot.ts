@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { FilterRef, MeshService, RawCluster, Snapshot } from '../core/control/snapshot.ts';
 import { parseFilterRef } from './model.ts';
 import type { FilterVersion, MeshFilter, ServiceInstance } from './model.ts';
-import { findVersion, isLive } from './state.ts';
+import { findVersion, liveInstances } from './state.ts';
 import type { MeshState } from './state.ts';
 
 /** How often proxies report per-version counts while a rollout runs. */
@@ -38,14 +38,14 @@ function filterRefs(state: MeshState): FilterRef[] {
   return refs;
 }
 
-function clusters(state: MeshState, now: number): RawCluster[] {
+function clusters(state: MeshState, live: ServiceInstance[]): RawCluster[] {
   return (state.mesh?.clusters ?? []).map((c) => {
     const { service, tags, endpoints, ...rest } = c;
     if (service === undefined) return { ...rest, endpoints: endpoints ?? [] };
-    const live = withIdentityFirst(state.services
-      .filter((i) => i.service === service && isLive(i, now) && Object.entries(tags ?? {}).every(([k, v]) => i.tags[k] === v)));
+    const chosen = withIdentityFirst(live
+      .filter((i) => i.service === service && Object.entries(tags ?? {}).every(([k, v]) => i.tags[k] === v)));
     // The service name stays, so a sidecar dials these endpoints with mTLS to the identities the registry holds.
-    return { ...rest, service, endpoints: live.map((i) => i.endpoint).sort() };
+    return { ...rest, service, endpoints: chosen.map((i) => i.endpoint).sort() };
   });
 }
 
@@ -59,10 +59,9 @@ function withIdentityFirst(instances: ServiceInstance[]): ServiceInstance[] {
 }
 
 /** The registry as sidecars route to it: per service its live endpoints and the SPIFFE IDs their certificates carry. */
-function meshServices(state: MeshState, now: number): MeshService[] {
+function meshServices(live: ServiceInstance[]): MeshService[] {
   const by = new Map<string, ServiceInstance[]>();
-  for (const i of state.services) {
-    if (!isLive(i, now)) continue;
+  for (const i of live) {
     const list = by.get(i.service);
     if (list) list.push(i);
     else by.set(i.service, [i]);
@@ -78,27 +77,17 @@ function meshServices(state: MeshState, now: number): MeshService[] {
 }
 
 /** The snapshot for this state; `createdAt` is the caller's (it is not part of the version). */
-export function buildSnapshot(state: MeshState, now: number, createdAt: number): Snapshot {
+export function buildSnapshot(state: MeshState, createdAt: number): Snapshot {
+  const live = liveInstances(state.services);
   const body = {
-    clusters: clusters(state, now),
+    clusters: clusters(state, live),
     routes: state.mesh?.routes ?? [],
     filters: filterRefs(state),
     ...(state.rollout?.phase === 'running' ? { statsIntervalMs: ROLLOUT_STATS_INTERVAL_MS } : {}),
     trustBundle: state.trustBundle,
     policies: state.policies.map((r) => r.policy),
-    services: meshServices(state, now),
+    services: meshServices(live),
   };
   const version = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 12);
   return { version, createdAt, ...body };
-}
-
-/** When the next TTL will expire, so the plane rebuilds then even if nothing is written. */
-export function nextExpiry(state: MeshState, now: number): number | undefined {
-  let next: number | undefined;
-  for (const i of state.services) {
-    if (i.ttlMs === 0) continue;
-    const at = i.lastHeartbeat + i.ttlMs;
-    if (at > now && (next === undefined || at < next)) next = at;
-  }
-  return next;
 }

@@ -44,9 +44,23 @@ export function findVersion(state: MeshState, name: string, version: string): Fi
   return state.filters.get(name)?.find((v) => v.version === version);
 }
 
-/** An instance counts until its TTL passes without a heartbeat. */
-export function isLive(i: ServiceInstance, now: number): boolean {
-  return i.ttlMs === 0 || i.lastHeartbeat + i.ttlMs > now;
+/**
+ * The instances that count. One drops out once the registry has gone on hearing others for a whole TTL of its own since
+ * it was last heard. The clock is the heartbeats', not the wall's: a plane cut off from its sidecars, or from its store,
+ * judges no one while it hears no one, and when heartbeats come back each instance has a full TTL from then to be heard
+ * again, so a plane that returns never sends proxies a registry emptied by its own absence. Liveness is a function of
+ * the stored records alone, so every replica reaches the same answer and it changes only when something is written.
+ */
+export function liveInstances(instances: ServiceInstance[]): ServiceInstance[] {
+  // The latest stretch of time during which heartbeats kept coming: each instance's streak, merged in order of start.
+  const streaks = instances.filter((i) => i.ttlMs > 0).map((i) => [i.heardSince ?? i.lastHeartbeat, i.lastHeartbeat]).sort((a, b) => a[0] - b[0]);
+  let from = -Infinity;
+  let to = -Infinity;
+  for (const [since, last] of streaks) {
+    if (since > to) from = since;
+    to = Math.max(to, last);
+  }
+  return instances.filter((i) => i.ttlMs === 0 || to - Math.max(from, i.lastHeartbeat) < i.ttlMs);
 }
 
 /** Versions of `name` that something still refers to, with the reason for each. */

@@ -93,8 +93,11 @@ export class ControlClient {
       .then(() => this.#watchLoop());
   }
 
-  /** Reports the served version again, with the identity as it is now (a renewal between two snapshots). */
-  reportIdentity(): void {
+  /**
+   * Reports the served version again, with the identity as it is now: after a renewal between two snapshots, and on
+   * each new watch stream.
+   */
+  reportServed(): void {
     const plane = this.state.connectedTo;
     if (this.current && plane && !this.#applying) void this.#ack(plane, this.current, true, '').catch(() => undefined);
   }
@@ -170,6 +173,7 @@ export class ControlClient {
     this.state.connectedTo = plane;
     this.#o.log?.info({ plane }, 'watching plane');
     let buffered = '';
+    let first = true;
     try {
       for await (const chunk of res.body) {
         buffered += (chunk as Buffer).toString('utf8');
@@ -177,7 +181,12 @@ export class ControlClient {
         while ((nl = buffered.indexOf('\n')) >= 0) {
           const line = buffered.slice(0, nl);
           buffered = buffered.slice(nl + 1);
-          if (line) this.#message(line, plane);
+          if (!line) continue;
+          const snapshot = this.#message(line, plane);
+          // A plane that has our version opens with a ping, not a snapshot: the ACK tells it (and `weft status`) that
+          // this node is back and current, after a reconnection or a failover.
+          if (first && !snapshot) this.reportServed();
+          first = false;
         }
       }
     } catch (err) {
@@ -186,13 +195,18 @@ export class ControlClient {
     return true;
   }
 
-  #message(line: string, plane: string): void {
+  /** Queues a snapshot for applying, or answers an ask; false for any other message (a ping). */
+  #message(line: string, plane: string): boolean {
     const msg = JSON.parse(line) as { type: string; snapshot?: Snapshot } & StoryAsk;
-    if (msg.type === 'ask') return void this.#answer(msg, plane);
-    if (msg.type !== 'snapshot' || !msg.snapshot) return;
+    if (msg.type === 'ask') {
+      void this.#answer(msg, plane);
+      return false;
+    }
+    if (msg.type !== 'snapshot' || !msg.snapshot) return false;
     // Only the newest snapshot matters: one that arrives during an apply replaces any still waiting.
     this.#pending = { snapshot: msg.snapshot, plane };
     if (!this.#applying) this.#drained = this.#drain();
+    return true;
   }
 
   async #drain(): Promise<void> {

@@ -99,7 +99,7 @@ function sidecarRoutes(s: ProxySettings, sc: SidecarSettings): ListenerRoutes {
     if (tcp.has(svc.name)) continue;
     const secured = svc.identities.length > 0;
     // A service without identities is plain text (registered by hand): HTTP/1.1 unless it registered http2.
-    const c = normalizeCluster({ name: outboundCluster(svc.name), endpoints: svc.endpoints, lb: 'least_request', protocol: secured || svc.protocol === 'http2' ? 'http2' : 'http1' });
+    const c = normalizeCluster({ name: outboundCluster(svc.name), endpoints: svc.endpoints, lb: 'peak_ewma', protocol: secured || svc.protocol === 'http2' ? 'http2' : 'http1' });
     if (secured) c.peerIdentities = svc.identities;
     clusters.push(c);
   }

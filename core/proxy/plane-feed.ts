@@ -82,7 +82,7 @@ export async function feedFromPlane(sup: Supervisor, log: Logger, o: PlaneOption
   });
   if (!identity) return client;
   // `weft status` shows each sidecar's certificate; a renewal between two snapshots must reach it too.
-  const report = () => client.reportIdentity();
+  const report = () => client.reportServed();
   identity.on('change', report);
   // With a workload identity the proxy is a sidecar: its listener is an endpoint of its service.
   const app = sup.settings.sidecar?.app;

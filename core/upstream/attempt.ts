@@ -45,8 +45,12 @@ export class Attempt implements Dispatcher.DispatchHandler {
   /** Still waiting for a connection (the pending circuit breaker counts these). */
   private waiting = true;
   private answered = false;
-  /** When it was sent, for peak_ewma's latency; 0 when the cluster does not measure. */
-  private readonly sentAt: number;
+  /**
+   * When the request went out on a connection, for peak_ewma's latency: what the endpoint takes to answer, not what
+   * opening a connection to it took (a TLS handshake under load would make a new endpoint look slow for many seconds).
+   * 0 until then, and when the cluster does not measure.
+   */
+  private sentAt = 0;
 
   constructor(owner: AttemptOwner, endpoint: Endpoint, timeoutMs: number, isRetry: boolean) {
     this.owner = owner;
@@ -58,7 +62,6 @@ export class Attempt implements Dispatcher.DispatchHandler {
     counts.add(ACTIVE, 1);
     counts.add(PENDING, 1);
     if (isRetry) counts.add(RETRIES, 1);
-    this.sentAt = state.measuresLatency ? performance.now() : 0;
     // setTimeout with an argument: no closure per try. undici's own header timer ticks in ~1 s steps.
     this.timer = setTimeout(onTimeout, timeoutMs, this);
   }
@@ -84,7 +87,9 @@ export class Attempt implements Dispatcher.DispatchHandler {
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
     this.waiting = false;
-    this.endpoint.state.counts.add(PENDING, -1);
+    const state = this.endpoint.state;
+    state.counts.add(PENDING, -1);
+    if (state.measuresLatency) this.sentAt = performance.now();
     if (this.abortReason) controller.abort(this.abortReason);
   }
 
@@ -131,7 +136,8 @@ export class Attempt implements Dispatcher.DispatchHandler {
     if (failed) attemptFailed(e, now);
     else attemptSucceeded(e);
     if (!state.measuresLatency) return;
-    if (failed) observeFailure(e, now - this.sentAt, now);
+    // A try that failed before it was sent (no connection) counts as the failure floor: twice the estimate.
+    if (failed) observeFailure(e, this.sentAt ? now - this.sentAt : 0, now);
     else observeLatency(e, now - this.sentAt, now);
   }
 }
