@@ -34,6 +34,15 @@ const IDLE_MS = 30_000;
  * slow reader can make the proxy hold is one stream window per stream.
  */
 const STREAM_WINDOW = 256 * 1024;
+/**
+ * Liveness: a stream opened on a session that has not been probed for PING_EVERY_MS sends a PING; a session whose
+ * PING is not answered within PING_TIMEOUT_MS is destroyed, so its streams fail (and are retried per the route)
+ * instead of waiting out their timeouts on a connection whose peer is gone (a cut link sends no RST or FIN). Only
+ * busy sessions are probed, at most once a second: an idle one is closed by IDLE_MS anyway.
+ */
+const PING_EVERY_MS = 1_000;
+const PING_TIMEOUT_MS = 5_000;
+const PING_LOST = 'the peer did not answer an HTTP/2 PING within 5 s: the connection is gone';
 const CONNECTION_WINDOW = 16 * STREAM_WINDOW;
 const SETTINGS: http2.Settings = { enablePush: false, initialWindowSize: STREAM_WINDOW };
 
@@ -49,6 +58,9 @@ class Live {
   limit = ASSUMED_STREAM_LIMIT;
   /** Took no more streams: GOAWAY received, an error, or closing. */
   retired = false;
+  /** When the last PING went out (Date.now()), and whether its answer is awaited. */
+  pingAt = 0;
+  pinging = false;
 
   constructor(session: ClientHttp2Session, owner: H2Sessions) {
     this.session = session;
@@ -194,6 +206,7 @@ export class H2Sessions {
     live.streams++;
     (stream as Tagged<ClientHttp2Stream>)[LIVE] = live;
     stream.once('close', onStreamClose);
+    if (!live.pinging && Date.now() - live.pingAt >= PING_EVERY_MS) probe(live);
     w.opened(stream);
   }
 
@@ -234,6 +247,26 @@ export class H2Sessions {
 
   private refuseQueue(err: Error): void {
     for (const w of this.queue.splice(0)) w.refused(err);
+  }
+}
+
+/** Sends a PING on `live`'s session; destroys the session if no answer comes within PING_TIMEOUT_MS. */
+function probe(live: Live): void {
+  const session = live.session;
+  live.pinging = true;
+  live.pingAt = Date.now();
+  const timer = setTimeout(() => {
+    if (!session.destroyed) session.destroy(new Error(PING_LOST));
+  }, PING_TIMEOUT_MS);
+  timer.unref();
+  // Answered, or cancelled because the session closed (no verdict on the peer): either way the wait is over.
+  const sent = session.ping(() => {
+    clearTimeout(timer);
+    live.pinging = false;
+  });
+  if (!sent) {
+    clearTimeout(timer);
+    live.pinging = false;
   }
 }
 
