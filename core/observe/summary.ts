@@ -85,6 +85,14 @@ export function clusterSince(now: ClusterRecord, before: ClusterRecord | undefin
   return any ? d : undefined;
 }
 
+/** Adds the events of `from` into `into` (the same cluster). */
+export function addClusterEvents(into: ClusterRecord, from: ClusterRecord): void {
+  into.ejections += from.ejections;
+  into.retryBudgetExhausted += from.retryBudgetExhausted;
+  into.panicPicks += from.panicPicks;
+  for (const b of BREAKERS) into.overflows[b] += from.overflows[b];
+}
+
 /** What one proxy served since its last accepted report (deltas: a report that fails is merged into the next). */
 export interface TrafficSummary {
   /** The sidecar's service; absent for a proxy that is not one (the plane then names it by node). */
@@ -147,14 +155,8 @@ export function mergeSummary(into: TrafficSummary, from: TrafficSummary): Traffi
   }
   for (const c of from.clusters) {
     const have = into.clusters.find((x) => x.cluster === c.cluster);
-    if (!have) {
-      into.clusters.push({ ...c, overflows: { ...c.overflows } });
-      continue;
-    }
-    have.ejections += c.ejections;
-    have.retryBudgetExhausted += c.retryBudgetExhausted;
-    have.panicPicks += c.panicPicks;
-    for (const b of BREAKERS) have.overflows[b] += c.overflows[b];
+    if (have) addClusterEvents(have, c);
+    else into.clusters.push({ ...c, overflows: { ...c.overflows } });
   }
   return into;
 }

@@ -9,7 +9,22 @@ const DURATION_INDEX = DURATION_BUCKETS.map(bucketOf);
 
 type Labels = Record<string, string | number>;
 
-function family(name: string, help: string, type: 'counter' | 'histogram'): MetricJson {
+/** A latency histogram (core/observe/latency.ts buckets) as the samples of a Prometheus histogram `name` with these labels. */
+export function histogramValues(name: string, latency: Float64Array, seconds: number, count: number, labels: Labels): MetricJson['values'] {
+  const out: MetricJson['values'] = [];
+  let cumulative = 0;
+  let next = 0;
+  for (let b = 0; b < DURATION_BUCKETS.length; b++) {
+    for (; next <= DURATION_INDEX[b]; next++) cumulative += latency[next];
+    out.push({ value: cumulative, labels: { le: DURATION_BUCKETS[b], ...labels }, metricName: `${name}_bucket` });
+  }
+  out.push({ value: count, labels: { le: '+Inf', ...labels }, metricName: `${name}_bucket` });
+  out.push({ value: seconds, labels, metricName: `${name}_sum` });
+  out.push({ value: count, labels, metricName: `${name}_count` });
+  return out;
+}
+
+export function family(name: string, help: string, type: 'counter' | 'histogram'): MetricJson {
   return { name, help, type, values: [], aggregator: 'sum' };
 }
 
@@ -44,17 +59,6 @@ export function trafficMetricsJson(cells: Iterable<TrafficCell>, worker: string)
   const calls = family('weft_grpc_requests_total', 'gRPC calls answered, by route, cluster, grpc-status and worker (their HTTP status is 200)', 'counter');
   calls.values = [...grpc.values()];
   const duration = family('weft_request_duration_seconds', 'Time from request start to the last response byte', 'histogram');
-  const bucket = 'weft_request_duration_seconds_bucket';
-  for (const d of durations.values()) {
-    let cumulative = 0;
-    let next = 0;
-    for (let b = 0; b < DURATION_BUCKETS.length; b++) {
-      for (; next <= DURATION_INDEX[b]; next++) cumulative += d.latency[next];
-      duration.values.push({ value: cumulative, labels: { le: DURATION_BUCKETS[b], route: d.route, cluster: d.cluster }, metricName: bucket });
-    }
-    duration.values.push({ value: d.count, labels: { le: '+Inf', route: d.route, cluster: d.cluster }, metricName: bucket });
-    duration.values.push({ value: d.seconds, labels: { route: d.route, cluster: d.cluster }, metricName: 'weft_request_duration_seconds_sum' });
-    duration.values.push({ value: d.count, labels: { route: d.route, cluster: d.cluster }, metricName: 'weft_request_duration_seconds_count' });
-  }
+  for (const d of durations.values()) duration.values.push(...histogramValues(duration.name, d.latency, d.seconds, d.count, { route: d.route, cluster: d.cluster }));
   return [total, duration, calls];
 }
