@@ -9,6 +9,9 @@ import { ErrorCodes, WeftError } from '../core/errors.ts';
 /** How long reports are kept when `--stats-window` does not say. */
 export const DEFAULT_STATS_WINDOW_MS = 15 * 60_000;
 
+/** However many proxies report, the window holds at most this much of their reports (as they arrived); the oldest go first. */
+const MAX_WINDOW_BYTES = 256 << 20;
+
 /** One proxy's report as kept: who sent it, when it arrived, and what it said. */
 export interface StoredReport {
   at: number;
@@ -79,10 +82,10 @@ export class StatsWindow {
     this.expire(now);
   }
 
-  /** Drops what is older than the window (reports arrive in time order, so from the front). */
+  /** Drops what is older than the window, and the oldest beyond MAX_WINDOW_BYTES (reports arrive in time order, so from the front). */
   expire(now: number): void {
     let drop = 0;
-    while (drop < this.#reports.length && this.#reports[drop].at <= now - this.windowMs) this.#bytes -= this.#reports[drop++].bytes;
+    while (drop < this.#reports.length && (this.#reports[drop].at <= now - this.windowMs || this.#bytes > MAX_WINDOW_BYTES)) this.#bytes -= this.#reports[drop++].bytes;
     if (drop) this.#reports.splice(0, drop);
   }
 

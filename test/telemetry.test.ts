@@ -1,6 +1,8 @@
 // Telemetry that reaches the plane: three real sidecars report what they served over their control connection; GET /v1/stats, the plane's /metrics and `weft top` show it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { request } from 'undici';
 import { freePort, startPlane, tempDir, waitFor } from '../plane/test/support.ts';
 import type { RunningPlane } from '../plane/test/support.ts';
@@ -22,6 +24,7 @@ interface Stats {
     routes: (Golden & { listener: string; direction: string; route: string; filters: string[]; errors: Record<string, number> })[];
     upstreams: (Golden & { cluster: string; service: string; mtls: boolean })[];
     series: { at: number; rps: number }[];
+    authz: { decision: string; rule: string; count: number }[];
   })[];
   edges: { from: string; to: string; protocol: string; mtls: boolean; requests: number; rps: number; successRate: number | null; p99: number | null }[];
 }
@@ -68,19 +71,21 @@ test('sidecars report their traffic to the plane: /v1/stats, the plane\'s /metri
   paymentsOut = Number(String(ordersCar.ready.outbound).split(':').pop());
 
   // Until every sidecar knows the others (registration, then a snapshot), calls fail: those are counted too, so wait first, then count afresh.
-  await waitFor('a call through all three services', async () => (await get(frontendCar.port, '/ok', 'frontend').catch(() => 0)) === 200 || undefined, 15_000);
+  await waitFor('a call through all three services', async () => (await get(frontendCar.port, '/ok', 'frontend').catch(() => 0)) === 200 || undefined, 30_000);
   const stats = (query = '') => plane.json<Stats>(`/v1/stats?window=10m${query}`);
   const settled = await waitFor('the warm-up call reported by all three', async () => {
     const s = await stats();
     return s.services.length === 3 && s.services.every((x) => x.requests >= 1) ? s : undefined;
-  }, 10_000);
+  }, 30_000);
   const before = new Map(settled.services.map((s) => [s.service, s.requests]));
   for (let i = 0; i < 30; i++) assert.equal(await get(frontendCar.port, '/ok', 'frontend'), 200);
   for (let i = 0; i < 10; i++) assert.equal(await get(frontendCar.port, '/fail', 'frontend'), 500);
+  // Late reports of failed warm-up calls may still come in: at least 40 more, and exactly the 10 answers of 500.
+  let last: Stats | undefined;
   const s = await waitFor('40 more requests reported by every service', async () => {
-    const now = await stats();
-    return now.services.every((x) => x.requests - before.get(x.service)! === 40) ? now : undefined;
-  }, 10_000);
+    last = await stats();
+    return last.services.every((x) => x.requests - before.get(x.service)! >= 40 && x.statuses['500'] === 10) ? last : undefined;
+  }, 30_000).catch((err: Error) => { throw new Error(`${err.message}: ${JSON.stringify(last?.services.map((x) => [x.service, x.requests - before.get(x.service)!, x.statuses]))}`); });
 
   await t.test('each service\'s golden metrics count what its sidecar answered on its inbound side', () => {
     assert.deepEqual(s.services.map((x) => x.service), ['frontend', 'orders', 'payments']);
@@ -157,5 +162,24 @@ test('sidecars report their traffic to the plane: /v1/stats, the plane\'s /metri
     assert.match((await bad.json() as { message: string }).message, /^summary needs \{service\?, traffic/);
     const stranger = await post('nobody', { traffic: [], authz: [], clusters: [] });
     assert.equal(stranger.status, 404);
+  });
+
+  await t.test('authorization decisions reach the plane by rule, and the 403s by their code; weft top names it', async () => {
+    const policy = join(tempDir('telemetry-policy'), 'payments.yaml');
+    writeFileSync(policy, 'kind: AuthorizationPolicy\nservice: payments\ndefault: allow\nrules:\n  - name: no-admin\n    action: deny\n    to: { paths: [/admin] }\n');
+    const applied = await plane.weft(['apply', '-f', policy]);
+    assert.equal(applied.code, 0, applied.stderr);
+    await waitFor('the policy on the payments sidecar', async () => (await get(frontendCar.port, '/admin', 'frontend')) === 403 || undefined, 30_000);
+    for (let i = 0; i < 4; i++) assert.equal(await get(frontendCar.port, '/admin', 'frontend'), 403);
+    for (let i = 0; i < 3; i++) assert.equal(await get(frontendCar.port, '/ok', 'frontend'), 200);
+    const paymentsStats = await waitFor('the denials reported', async () => {
+      const p = (await stats('&service=payments')).services[0];
+      const deny = p.authz.find((a) => a.decision === 'deny' && a.rule === 'no-admin');
+      const allowed = p.authz.some((a) => a.decision === 'allow' && a.count >= 3);
+      return deny && deny.count >= 5 && allowed && p.errors.WEFT_ERR_AUTHZ_DENIED === deny.count ? p : undefined;
+    }, 30_000);
+    assert.deepEqual(paymentsStats.authz.map((a) => a.decision).sort(), ['allow', 'deny'], JSON.stringify(paymentsStats.authz));
+    const top = await plane.weft(['top', 'payments', '--once', '--window', '10m']);
+    assert.match(top.stdout, /\npayments\s+inbound\s+inbound\s.*AUTHZ_DENIED×\d+/);
   });
 });
