@@ -61,7 +61,7 @@ function callerService(r: TrafficRecord): string {
 interface ServiceAcc {
   instances: Set<string>;
   served: Tally;
-  routes: Map<string, { key: Pick<TrafficRecord, 'listener' | 'direction' | 'route'>; filters: Set<string>; t: Tally }>;
+  routes: Map<string, { key: Pick<TrafficRecord, 'listener' | 'direction' | 'route' | 'filters'>; t: Tally }>;
   upstreams: Map<string, { cluster: string; service: string; mtls: boolean; t: Tally; events: ClusterRecord }>;
   authz: Map<string, { decision: string; rule: string; count: number }>;
   series: Map<number, Tally>;
@@ -93,16 +93,17 @@ export function statsView(reports: StoredReport[], now: number, windowMs: number
     let s = services.get(report.service);
     if (!s) services.set(report.service, s = { instances: new Set(), served: new Tally(), routes: new Map(), upstreams: new Map(), authz: new Map(), series: new Map() });
     s.instances.add(report.node);
-    const step = Math.floor((report.at - start) / stepMs);
+    // A report counts the interval before it arrived: it belongs to the step that ends at or after its arrival.
+    const step = Math.ceil((report.at - start) / stepMs) - 1;
     for (const r of report.traffic) {
       if (served(report, r)) {
         s.served.add(r);
         tally(s.series, step).add(r);
       }
-      const routeKey = `${r.listener}\n${r.route}`;
+      // During a rollout the canary's chain has other versions: its own row, beside the stable one.
+      const routeKey = `${r.listener}\n${r.route}\n${r.filters.join(',')}`;
       let route = s.routes.get(routeKey);
-      if (!route) s.routes.set(routeKey, route = { key: { listener: r.listener, direction: r.direction, route: r.route }, filters: new Set(), t: new Tally() });
-      for (const f of r.filters) route.filters.add(f);
+      if (!route) s.routes.set(routeKey, route = { key: { listener: r.listener, direction: r.direction, route: r.route, filters: r.filters }, t: new Tally() });
       route.t.add(r);
       if (r.direction === 'outbound' && r.cluster) {
         let u = s.upstreams.get(r.cluster);
@@ -143,7 +144,7 @@ export function statsView(reports: StoredReport[], now: number, windowMs: number
         errors: s.served.errors,
         statuses: s.served.statuses,
         routes: [...s.routes.values()].map((r) => ({
-          ...r.key, filters: [...r.filters].sort(), ...r.t.golden(seconds), errors: r.t.errors, statuses: r.t.statuses, retries: r.t.retries,
+          ...r.key, ...r.t.golden(seconds), errors: r.t.errors, statuses: r.t.statuses, retries: r.t.retries,
         })).sort(byRequests),
         upstreams: [...s.upstreams.values()].map((u) => ({
           cluster: u.cluster, service: u.service, mtls: u.mtls, ...u.t.golden(seconds), errors: u.t.errors, retries: u.t.retries,

@@ -61,7 +61,7 @@ test('plane, token, filter push, apply, then a proxy with a relative --data-dir:
   const top = await waitFor('the request in weft top', async () => {
     const r = await runWeft(['top', '--once'], client);
     assert.equal(r.code, 0, r.stderr);
-    return /\nedge-1 +inbound +route0 +[\d.]+ +100\.00% +\S+ +\S+/.test(r.stdout) ? r : undefined;
+    return /\nedge-1 +inbound +route0 +add-header@1\.0\.0 +[\d.]+ +100\.00% +\S+ +\S+/.test(r.stdout) ? r : undefined;
   }, 20_000);
   assert.match(top.stdout, /^weft top \(every service\): the last 60s at /);
 });

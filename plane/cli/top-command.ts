@@ -8,6 +8,7 @@ import { planeCommand, table } from './run.ts';
 interface RouteStats {
   listener: string;
   route: string;
+  filters: string[];
   requests: number;
   rps: number;
   successRate: number | null;
@@ -34,12 +35,14 @@ function errorsText(errors: Record<string, number>): string {
 
 /** One screen: a header line, then a row per service route with traffic, busiest first within each service. */
 export function topScreen(s: StatsAnswer, service: string | undefined): string {
-  const rows = [['SERVICE', 'LISTENER', 'ROUTE', 'RPS', 'SUCCESS', 'P50', 'P99', 'TOP ERRORS']];
+  // Filter versions only when some route runs filters: during a rollout they tell the canary's row from the stable one.
+  const versions = s.services.some((svc) => svc.routes.some((r) => r.requests && r.filters.length));
+  const rows = [['SERVICE', 'LISTENER', 'ROUTE', ...(versions ? ['FILTERS'] : []), 'RPS', 'SUCCESS', 'P50', 'P99', 'TOP ERRORS']];
   for (const svc of s.services) {
     for (const r of svc.routes) {
       if (!r.requests) continue;
       rows.push([
-        svc.service, r.listener, r.route || '(no route)', r.rps.toFixed(r.rps < 10 ? 2 : 1),
+        svc.service, r.listener, r.route || '(no route)', ...(versions ? [r.filters.join(',') || '-'] : []), r.rps.toFixed(r.rps < 10 ? 2 : 1),
         r.successRate === null ? '-' : `${(r.successRate * 100).toFixed(2)}%`, latencyText(r.p50), latencyText(r.p99), errorsText(r.errors),
       ]);
     }
