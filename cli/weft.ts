@@ -28,6 +28,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Loaded> }>
   get: { summary: 'print mesh resources from the plane: get routes|clusters|filters|policies', load: async () => ({ command: (await import('../plane/cli/mesh-command.ts')).getCommand }) },
   service: { summary: 'service registry: register | heartbeat | deregister | list', load: async () => ({ group: (await import('../plane/cli/service-command.ts')).serviceCommands }) },
   status: { summary: 'every proxy: config and filter versions, ACK/NACK with the error, lag', load: async () => ({ command: (await import('../plane/cli/status-command.ts')).statusCommand }) },
+  top: { summary: 'a live table per route: requests/s, success rate, p50/p99, top error codes (from the plane)', load: async () => ({ command: (await import('../plane/cli/top-command.ts')).topCommand }) },
   policy: { summary: 'authorization policies on the plane: list | get SERVICE | delete SERVICE', load: async () => ({ group: (await import('../plane/cli/policy-command.ts')).policyCommands }) },
   identity: { summary: 'workload identity: token --service NAME (a one-time join token for a proxy)', load: async () => ({ group: (await import('../plane/cli/ca-command.ts')).identityCommands }) },
   ca: { summary: "the plane's certificate authority: status | rotate | retire", load: async () => ({ group: (await import('../plane/cli/ca-command.ts')).caCommands }) },

@@ -13,6 +13,7 @@ import { sweep } from './services.ts';
 import { buildSnapshot, resolveEntry } from './snapshot.ts';
 import { loadState } from './state.ts';
 import type { MeshState } from './state.ts';
+import { DEFAULT_STATS_WINDOW_MS, StatsWindow } from './stats.ts';
 import { StatusBook } from './status.ts';
 import type { Store } from './store/store.ts';
 import { WatchHub } from './watch.ts';
@@ -28,12 +29,19 @@ const DEFAULT_NODE_TTL_MS = 3600_000;
 export interface PlaneOptions {
   /** How long a node that stopped watching keeps its record (and `weft status` lists it). */
   nodeTtlMs?: number;
+  /** How long proxies' traffic reports are kept for GET /v1/stats (`--stats-window`, 15 min). */
+  statsWindowMs?: number;
+  /** How often proxies post them (`--report-interval`; the proxies' own 5 s when not given). */
+  reportIntervalMs?: number;
 }
 
 export class Plane {
   readonly store: Store;
   readonly registry: Registry;
   readonly status: StatusBook;
+  /** The proxies' traffic reports of the last window (plane/stats.ts). */
+  readonly stats: StatsWindow;
+  readonly reportIntervalMs: number | undefined;
   readonly hub: WatchHub;
   /** Questions about requests put to the proxies watching this replica (`weft explain`). */
   readonly asks: Asks;
@@ -63,6 +71,8 @@ export class Plane {
     });
     this.asks = new Asks(this.hub);
     this.status = new StatusBook(store, () => this.hub.size);
+    this.stats = new StatsWindow(options.statsWindowMs ?? DEFAULT_STATS_WINDOW_MS, this.status.metrics);
+    this.reportIntervalMs = options.reportIntervalMs;
     this.snapshot = { version: '', createdAt: 0, clusters: [], routes: [], filters: [] };
     this.#unwatch = store.watch((key) => {
       if (SNAPSHOT_PREFIXES.some((p) => key.startsWith(p))) this.#scheduleRebuild();
@@ -89,7 +99,7 @@ export class Plane {
     // An instance judged gone is deleted at once, not at the next tick: liveness is relative to the others' heartbeats,
     // so one left in the store would count again if every instance that outlived it left before the sweep.
     sweep(this.store, state.services).catch((err: unknown) => this.#storeError(err));
-    const next = buildSnapshot(state, Date.now());
+    const next = buildSnapshot(state, Date.now(), this.reportIntervalMs);
     if (next.version !== this.snapshot.version) {
       this.snapshot = next;
       this.status.published(next.version, next.createdAt);

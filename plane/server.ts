@@ -15,9 +15,13 @@ import { listFilters } from './registry.ts';
 import { deregister, heartbeat, register } from './services.ts';
 import type { Registration } from './services.ts';
 import { liveInstances, loadState } from './state.ts';
+import { checkSummary } from './stats.ts';
+import { statsView } from './stats-view.ts';
+import { parseDuration } from '../core/config/duration.ts';
 import type { AckReport } from './status.ts';
 import { rolloutView } from './rollout.ts';
 import type { RolloutRequest } from './rollout.ts';
+import { DEFAULT_REPORT_INTERVAL_MS } from '../core/control/snapshot.ts';
 import type { VersionCount } from '../core/control/snapshot.ts';
 import { authorized } from './token.ts';
 import * as ui from './ui/routes.ts';
@@ -136,6 +140,8 @@ function validCount(c: unknown): c is VersionCount {
 }
 
 const NAME = '([A-Za-z0-9_.-]+)';
+/** GET /v1/stats: the shortest window one may ask for (two reports at the proxies' default interval). */
+const MIN_STATS_WINDOW_MS = 10_000;
 const VERSION = '([A-Za-z0-9_.+-]+)';
 
 const routes: Route[] = [
@@ -174,6 +180,30 @@ const routes: Route[] = [
     const limit = Number(query.get('limit') ?? 50);
     if (!Number.isInteger(limit) || limit < 1 || limit > TAIL_MAX) throw badRequest(`limit: a whole number from 1 to ${TAIL_MAX}`);
     return recentRequests(plane.asks, query.get('service') ?? undefined, limit);
+  } },
+  { method: 'POST', pattern: new RegExp(`^/v1/nodes/${NAME}/summary$`), async handler(plane, call) {
+    const body = await readBody(call);
+    let doc: unknown;
+    try {
+      doc = JSON.parse(body.toString('utf8'));
+    } catch (err) {
+      throw badRequest(`request body is not JSON: ${(err as Error).message}`);
+    }
+    const summary = checkSummary(doc);
+    const node = call.params[0];
+    await plane.status.mayReport(node, plane.hub.connectedSince(node) !== undefined);
+    plane.stats.add(node, summary, body.length, Date.now());
+    return { ok: true };
+  } },
+  { method: 'GET', pattern: /^\/v1\/stats$/, async handler(plane, { query }) {
+    const text = query.get('window') ?? '1m';
+    const ms = parseDuration(text);
+    if (ms === undefined || ms < MIN_STATS_WINDOW_MS) throw badRequest(`window: a duration of at least 10s such as 1m, got "${text}"`);
+    const windowMs = Math.min(ms, plane.stats.windowMs);
+    const now = Date.now();
+    plane.stats.expire(now);
+    const service = query.get('service') ?? undefined;
+    return statsView(plane.stats.since(now - windowMs), now, windowMs, plane.reportIntervalMs ?? DEFAULT_REPORT_INTERVAL_MS, service);
   } },
   { method: 'GET', pattern: /^\/v1\/status$/, async handler(plane) {
     return plane.status.report(plane.snapshot, plane.hub.connected(), plane.hub.size, Date.now());
@@ -276,7 +306,7 @@ const routes: Route[] = [
   } },
   { method: 'GET', pattern: /^\/metrics$/, open: true, async handler(plane, { res }) {
     res.writeHead(200, { 'content-type': plane.status.metrics.contentType });
-    res.end(await plane.status.metrics.metrics());
+    res.end(await plane.status.metrics.metrics() + await plane.stats.metricsText());
     return undefined;
   } },
   { method: 'GET', pattern: /^\/healthz$/, open: true, async handler(plane) {

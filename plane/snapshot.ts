@@ -77,13 +77,14 @@ function meshServices(live: ServiceInstance[]): MeshService[] {
 }
 
 /** The snapshot for this state; `createdAt` is the caller's (it is not part of the version). */
-export function buildSnapshot(state: MeshState, createdAt: number): Snapshot {
+export function buildSnapshot(state: MeshState, createdAt: number, reportIntervalMs?: number): Snapshot {
   const live = liveInstances(state.services);
   const body = {
     clusters: clusters(state, live),
     routes: state.mesh?.routes ?? [],
     filters: filterRefs(state),
     ...(state.rollout?.phase === 'running' ? { statsIntervalMs: ROLLOUT_STATS_INTERVAL_MS } : {}),
+    ...(reportIntervalMs === undefined ? {} : { reportIntervalMs }),
     trustBundle: state.trustBundle,
     policies: state.policies.map((r) => r.policy),
     services: meshServices(live),

@@ -118,9 +118,14 @@ export class StatusBook {
     return (await this.#store.get(keys.node(node))) !== undefined;
   }
 
+  /** Refuses a report (counts, a traffic summary) from a node that neither watches this plane nor has a record. */
+  async mayReport(node: string, watching: boolean): Promise<void> {
+    if (!watching && !await this.known(node)) throw notWatching(node);
+  }
+
   /** Per-version counts during a rollout; like an ACK, only from a node that is watching or known. */
   async stats(node: string, counts: VersionCount[], now: number, watching: boolean): Promise<void> {
-    if (!watching && !await this.known(node)) throw notWatching(node);
+    await this.mayReport(node, watching);
     const record: NodeStats = { at: now, counts };
     await this.#store.put(keys.stats(node), JSON.stringify(record));
   }

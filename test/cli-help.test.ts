@@ -14,7 +14,7 @@ const GROUPS: Record<string, string[]> = {
   ca: ['status', 'rotate', 'retire'],
   identity: ['token'],
 };
-const COMMANDS = ['proxy', 'plane', 'schema', 'demo', 'get', 'apply', 'status', 'explain', 'requests', 'bench', 'version'];
+const COMMANDS = ['proxy', 'plane', 'schema', 'demo', 'get', 'apply', 'status', 'explain', 'requests', 'top', 'bench', 'version'];
 
 /** The commit the checkout is at, as `weft version` should report it, or undefined outside a git checkout. */
 function checkoutCommit(): string | undefined {

@@ -56,4 +56,12 @@ test('plane, token, filter push, apply, then a proxy with a relative --data-dir:
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('x-filtered-by'), 'add-header');
   assert.equal(app.seen.at(-1)?.headers['x-tenant'], 'blue');
+
+  // The proxy reports what it served every 5 s; `weft top --once` then shows its route.
+  const top = await waitFor('the request in weft top', async () => {
+    const r = await runWeft(['top', '--once'], client);
+    assert.equal(r.code, 0, r.stderr);
+    return /\nedge-1 +inbound +route0 +add-header@1\.0\.0 +[\d.]+ +100\.00% +\S+ +\S+/.test(r.stdout) ? r : undefined;
+  }, 20_000);
+  assert.match(top.stdout, /^weft top \(every service\): the last 60s at /);
 });

@@ -3,8 +3,10 @@ import type { KeyObject } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { ErrorCodes, WeftError } from '../errors.ts';
 import type { Logger } from '../observe/log.ts';
+import { mergeSummary } from '../observe/summary.ts';
+import type { TrafficSummary } from '../observe/summary.ts';
 import { ControlDisk } from './disk.ts';
-import { moduleDigests, signatureOf } from './snapshot.ts';
+import { DEFAULT_REPORT_INTERVAL_MS, moduleDigests, signatureOf } from './snapshot.ts';
 import type { Snapshot, VersionCount } from './snapshot.ts';
 import type { StoryAnswer, StoryAsk } from '../observe/story.ts';
 import { checkSignature, sha256Hex } from './signature.ts';
@@ -32,6 +34,11 @@ export interface ControlClientOptions {
   stats?: () => Promise<VersionCount[]> | VersionCount[];
   /** Answers the plane's questions about recent requests (`weft explain`), put on the watch stream. */
   stories?: (ask: StoryAsk) => Promise<StoryAnswer>;
+  /**
+   * What the proxy served since the last call (deltas, core/observe/summary.ts), posted to the plane every
+   * snapshot's `reportIntervalMs` (default 5 s); a report the plane did not take is merged into the next one.
+   */
+  summary?: () => Promise<TrafficSummary>;
   /**
    * The roots (PEM) workload certificates must chain to, from each served snapshot that carries them
    * (IdentityManager.updateTrustBundle): a root rotation reaches listeners with the config.
@@ -71,6 +78,11 @@ export class ControlClient {
   /** The apply loop now running (or the last one): close() waits for it, so nothing is scheduled after close. */
   #drained: Promise<void> = Promise.resolve();
   #statsTimer: NodeJS.Timeout | null = null;
+  #summaryTimer: NodeJS.Timeout | null = null;
+  #summaryEvery = 0;
+  /** A summary the plane has not taken yet (unreachable, or refused): the next report carries it. */
+  #unsent: TrafficSummary | null = null;
+  #reporting = false;
   #loop: Promise<void> | null = null;
   #firstApplied: () => void = () => undefined;
   /** Settles once a snapshot (from disk or a plane) is being served. */
@@ -110,6 +122,7 @@ export class ControlClient {
     // otherwise start after this and keep the process alive.
     await this.#drained;
     if (this.#statsTimer) clearInterval(this.#statsTimer);
+    if (this.#summaryTimer) clearInterval(this.#summaryTimer);
     await this.#agent.close();
   }
 
@@ -240,6 +253,7 @@ export class ControlClient {
     this.state.version = snapshot.version;
     this.state.source = source;
     this.#scheduleStats(snapshot.statsIntervalMs);
+    this.#scheduleSummary(snapshot.reportIntervalMs ?? DEFAULT_REPORT_INTERVAL_MS);
     if (snapshot.trustBundle?.length) this.#o.trustBundle?.(snapshot.trustBundle);
     this.#firstApplied();
   }
@@ -292,15 +306,18 @@ export class ControlClient {
     await this.#post(plane, `/v1/nodes/${encodeURIComponent(this.#o.node)}/answers/${encodeURIComponent(ask.ask)}`, answer ?? {});
   }
 
-  async #post(plane: string, path: string, body: unknown): Promise<void> {
+  /** Whether the plane took the report. */
+  async #post(plane: string, path: string, body: unknown): Promise<boolean> {
     const headers: Record<string, string> = { 'content-type': 'application/json', ...this.#auth() };
     try {
       const res = await request(`${plane}${path}`, { method: 'POST', headers, body: JSON.stringify(body), dispatcher: this.#agent, signal: this.#abort.signal, headersTimeout: 5_000 });
       await res.body.dump();
-      if (res.statusCode >= 300) this.#o.log?.warn({ plane, path, status: res.statusCode }, 'plane refused a report');
+      if (res.statusCode < 300) return true;
+      this.#o.log?.warn({ plane, path, status: res.statusCode }, 'plane refused a report');
     } catch (err) {
       if (!this.#abort.signal.aborted) this.#o.log?.warn({ plane, path, err: (err as Error).message }, 'report to the plane failed');
     }
+    return false;
   }
 
   #auth(): Record<string, string> {
@@ -320,6 +337,35 @@ export class ControlClient {
         (err: unknown) => this.#o.log?.warn({ err: (err as Error).message }, 'reading per-version counts failed'),
       );
     }, intervalMs);
+  }
+
+  #scheduleSummary(intervalMs: number): void {
+    const summary = this.#o.summary;
+    if (!summary || intervalMs === this.#summaryEvery) return;
+    if (this.#summaryTimer) clearInterval(this.#summaryTimer);
+    this.#summaryEvery = intervalMs;
+    this.#summaryTimer = setInterval(() => {
+      // A slow plane gets one report at a time: what the next tick reads waits in the workers' counters meanwhile.
+      if (this.#reporting) return;
+      this.#reporting = true;
+      void this.#reportSummary(summary).finally(() => { this.#reporting = false; });
+    }, intervalMs);
+  }
+
+  async #reportSummary(summary: () => Promise<TrafficSummary>): Promise<void> {
+    let s: TrafficSummary;
+    try {
+      s = await summary();
+    } catch (err) {
+      this.#o.log?.warn({ err: (err as Error).message }, 'reading the traffic summary failed');
+      return;
+    }
+    if (this.#unsent) s = mergeSummary(this.#unsent, s);
+    this.#unsent = null;
+    if (!s.traffic.length && !s.authz.length && !s.clusters.length) return;
+    const plane = this.state.connectedTo;
+    if (plane && await this.#post(plane, `/v1/nodes/${encodeURIComponent(this.#o.node)}/summary`, s)) return;
+    this.#unsent = s;
   }
 }
 

@@ -34,6 +34,9 @@ export interface FilterRef {
 export type RawCluster = Record<string, unknown> & { name: string; endpoints: string[]; service?: string };
 export type RawRoute = Record<string, unknown> & { cluster: string };
 
+/** How often a proxy posts its traffic summary when the snapshot does not say (`reportIntervalMs`). */
+export const DEFAULT_REPORT_INTERVAL_MS = 5_000;
+
 export interface Snapshot {
   /** Content digest of everything below except createdAt: equal on every plane replica for equal state. */
   version: string;
@@ -44,6 +47,8 @@ export interface Snapshot {
   filters: FilterRef[];
   /** Set while a rollout runs: how often the proxy reports per-version request and error counts. */
   statsIntervalMs?: number;
+  /** How often the proxy posts its traffic summary (core/observe/summary.ts); 5 s when absent. */
+  reportIntervalMs?: number;
   /** Every root certificate (PEM) the mesh trusts for workload identities: two while a root rotation overlaps. */
   trustBundle?: string[];
   /** Authorization policies, one per service, validated with defaults filled in; each sidecar enforces its own service's (core/authz). */

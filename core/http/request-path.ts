@@ -23,6 +23,7 @@ import { reportTlsFailure } from '../upstream/upstream-tls.ts';
 import type { WorkerMetrics } from '../observe/metrics.ts';
 import { rawRequestId } from '../observe/story.ts';
 import type { StoryBook } from '../observe/story.ts';
+import type { ListenerTraffic, TrafficCell } from '../observe/traffic.ts';
 import type { FilterChain } from '../chain/chain.ts';
 import type { ChainStream } from '../chain/stream.ts';
 import type { Direction, HeaderList, PropertyValue, StreamHost } from '../wasm/stream-host.ts';
@@ -44,6 +45,8 @@ export interface WorkerContext {
   stories: StoryBook;
   /** The listener's name in stories: inbound, outbound, bind:SERVICE. */
   listener: string;
+  /** The listener's part of the worker's request counts (core/observe/traffic.ts). */
+  traffic: ListenerTraffic;
   accessLog: Logger | undefined;
   worker: number;
   /** Set while the worker drains: responses then close their connection. */
@@ -74,7 +77,7 @@ export function handleRequest(ctx: WorkerContext, req: IncomingMessage, res: Ser
       ctx.stories.id(story, id);
       res.setHeader('x-request-id', id);
       const status = localReply(res, ErrorCodes.AUTHZ_DENIED, `${d.reason} (rule ${d.rule})`);
-      observe(ctx, req, started, 'inbound', '', status, '', 0, 0, id, ErrorCodes.AUTHZ_DENIED);
+      observe(ctx, req, started, ctx.traffic.unrouted(ctx.traffic.name, callerOf(ctx, req)), status, '', 0, 0, id, ErrorCodes.AUTHZ_DENIED);
       ctx.stories.end(story, status, ErrorCodes.AUTHZ_DENIED, false);
       return;
     }
@@ -85,7 +88,7 @@ export function handleRequest(ctx: WorkerContext, req: IncomingMessage, res: Ser
   if (!route) {
     ctx.stories.id(story, rawRequestId(req.rawHeaders));
     const status = localReply(res, ErrorCodes.NO_ROUTE);
-    observe(ctx, req, started, '', '', status, '', 0, 0, undefined, ErrorCodes.NO_ROUTE);
+    observe(ctx, req, started, ctx.traffic.unrouted('', callerOf(ctx, req)), status, '', 0, 0, undefined, ErrorCodes.NO_ROUTE);
     ctx.stories.end(story, status, ErrorCodes.NO_ROUTE, false);
     return;
   }
@@ -542,7 +545,8 @@ class Exchange implements AttemptOwner, StreamHost {
     this.finished = true;
     clearTimeout(this.chainTimer);
     const upstream = this.current?.endpoint.origin ?? '';
-    observe(this.ctx, this.req, this.started, this.route.name, this.cluster.name, status, upstream, this.bytesIn, this.bytesOut, this.facts.requestId, error, this.detail);
+    const cell = this.route.traffic.cell(this.chain ?? undefined, this.cluster, callerOf(this.ctx, this.req));
+    observe(this.ctx, this.req, this.started, cell, status, upstream, this.bytesIn, this.bytesOut, this.facts.requestId, error, this.detail, this.tries > 1 ? this.tries - 1 : 0);
     this.ctx.stories.end(this.story, status, error, this.tries > 1);
     this.story = -1;
     if (this.chain) {
@@ -564,20 +568,22 @@ function onBackoff(ex: Exchange): void {
   ex.attempt();
 }
 
+/** The caller's SPIFFE ID where requests are counted by caller (a sidecar's inbound side): read once per connection. */
+function callerOf(ctx: WorkerContext, req: IncomingMessage): string | undefined {
+  return ctx.traffic.byCaller ? callerIdentity(req) : undefined;
+}
+
 function observe(
-  ctx: WorkerContext, req: IncomingMessage, started: number, route: string, cluster: string,
-  status: number, upstream: string, bytesIn: number, bytesOut: number, requestId: string | undefined, error: string, detail = '',
+  ctx: WorkerContext, req: IncomingMessage, started: number, cell: TrafficCell,
+  status: number, upstream: string, bytesIn: number, bytesOut: number, requestId: string | undefined, error: string, detail = '', retries = 0,
 ): void {
   const ms = performance.now() - started;
-  ctx.metrics.request(route, cluster, status, ms / 1000);
   // gRPC calls (HTTP/2 only) also count by the grpc-status their client got, which HTTP's 200 hides.
-  if (req.httpVersionMajor === 2) {
-    const grpcStatus = (req as unknown as H2Request).grpcStatus;
-    if (grpcStatus !== undefined) ctx.metrics.grpc(route, cluster, grpcStatus);
-  }
+  const grpcStatus = req.httpVersionMajor === 2 ? (req as unknown as H2Request).grpcStatus : undefined;
+  cell.record(status, ms / 1000, error, grpcStatus, retries, bytesIn, bytesOut);
   if (ctx.accessLog) {
     ctx.accessLog.info({
-      method: req.method, path: req.url, protocol: req.httpVersionMajor === 2 ? 'HTTP/2' : 'HTTP/1.1', status, durationMs: Math.round(ms * 1000) / 1000, route, upstream,
+      method: req.method, path: req.url, protocol: req.httpVersionMajor === 2 ? 'HTTP/2' : 'HTTP/1.1', status, durationMs: Math.round(ms * 1000) / 1000, route: cell.key.route, upstream,
       bytesIn, bytesOut, requestId, error: error || undefined, detail: detail || undefined,
     });
   }

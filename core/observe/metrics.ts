@@ -2,36 +2,30 @@
 import client from 'prom-client';
 import type { AuthzDecision } from '../authz/authorizer.ts';
 import type { Cluster } from '../upstream/cluster.ts';
+import type { AuthzRecord } from './summary.ts';
 import { registerUpstreamMetrics } from './upstream-metrics.ts';
 
-/** Request-duration buckets in seconds: sub-millisecond proxies up to slow upstreams. */
-const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-
+/**
+ * The counters that are not per request. Requests themselves (weft_requests_total, weft_request_duration_seconds,
+ * weft_grpc_requests_total) are counted in the worker's traffic cells (core/observe/traffic.ts) and turned into
+ * series at scrape time (traffic-metrics.ts): no label hashing on the request path.
+ */
 export class WorkerMetrics {
   readonly registry = new client.Registry();
   readonly worker: string;
-  private readonly requests: client.Counter<string>;
-  private readonly duration: client.Histogram<string>;
   private readonly rejected: client.Counter<string>;
   private readonly upstreamErrors: client.Counter<string>;
   private readonly retries: client.Counter<string>;
-  private readonly grpcCalls: client.Counter<string>;
   private readonly authzDecisions: client.Counter<string>;
   private readonly filterFaults: client.Counter<string>;
+  /** Decisions as the last summary took them, by service, decision and rule. */
+  private readonly authzTaken = new Map<string, number>();
   /** Per service, per decision object (the Authorizer hands out one per outcome): its child, so a check costs no label hashing. */
   private readonly authzChildren = new Map<string, WeakMap<AuthzDecision, client.Counter.Internal>>();
 
   constructor(worker: number, clusters: () => Iterable<Cluster>) {
     this.worker = String(worker);
     const registers = [this.registry];
-    this.requests = new client.Counter({
-      name: 'weft_requests_total', help: 'Requests answered, by route, cluster, status code and worker',
-      labelNames: ['route', 'cluster', 'code', 'worker'], registers,
-    });
-    this.duration = new client.Histogram({
-      name: 'weft_request_duration_seconds', help: 'Time from request start to the last response byte',
-      labelNames: ['route', 'cluster'], buckets: DURATION_BUCKETS, registers,
-    });
     this.rejected = new client.Counter({
       name: 'weft_downstream_rejected_total', help: 'Downstream requests refused before routing (malformed, too large, too slow)',
       labelNames: ['reason', 'worker'], registers,
@@ -42,10 +36,6 @@ export class WorkerMetrics {
     });
     this.retries = new client.Counter({
       name: 'weft_upstream_retries_total', help: 'Upstream attempts that were retries', labelNames: ['cluster'], registers,
-    });
-    this.grpcCalls = new client.Counter({
-      name: 'weft_grpc_requests_total', help: 'gRPC calls answered, by route, cluster, grpc-status and worker (their HTTP status is 200)',
-      labelNames: ['route', 'cluster', 'grpc_status', 'worker'], registers,
     });
     // No worker label: the scrape sums the workers, and rule names already multiply the series.
     this.authzDecisions = new client.Counter({
@@ -76,15 +66,6 @@ export class WorkerMetrics {
     registerUpstreamMetrics(this.registry, clusters);
   }
 
-  request(route: string, cluster: string, code: number, seconds: number): void {
-    this.requests.inc({ route, cluster, code, worker: this.worker });
-    this.duration.observe({ route, cluster }, seconds);
-  }
-
-  grpc(route: string, cluster: string, grpcStatus: string): void {
-    this.grpcCalls.inc({ route, cluster, grpc_status: grpcStatus, worker: this.worker });
-  }
-
   authz(service: string, d: AuthzDecision): void {
     let children = this.authzChildren.get(service);
     if (!children) this.authzChildren.set(service, children = new WeakMap());
@@ -95,6 +76,19 @@ export class WorkerMetrics {
 
   filterFault(filter: string, version: string, cause: string): void {
     this.filterFaults.inc({ filter, version, cause });
+  }
+
+  /** Decisions since the last call, for the plane's summary (read off the counter, nothing added per check). */
+  async takeAuthz(): Promise<AuthzRecord[]> {
+    const out: AuthzRecord[] = [];
+    for (const { labels, value } of (await this.authzDecisions.get()).values) {
+      const { service, decision, rule } = labels as { service: string; decision: AuthzRecord['decision']; rule: string };
+      const key = JSON.stringify([service, decision, rule]);
+      const count = value - (this.authzTaken.get(key) ?? 0);
+      this.authzTaken.set(key, value);
+      if (count > 0) out.push({ service, decision, rule, count });
+    }
+    return out;
   }
 
   rejectedDownstream(reason: string): void {

@@ -100,11 +100,12 @@ function sidecarRoutes(s: ProxySettings, sc: SidecarSettings): ListenerRoutes {
     const secured = svc.identities.length > 0;
     // A service without identities is plain text (registered by hand): HTTP/1.1 unless it registered http2.
     const c = normalizeCluster({ name: outboundCluster(svc.name), endpoints: svc.endpoints, lb: 'peak_ewma', protocol: secured || svc.protocol === 'http2' ? 'http2' : 'http1' });
+    c.service = svc.name;
     if (secured) c.peerIdentities = svc.identities;
     clusters.push(c);
   }
   // A bound service that has no live instance yet still gets its cluster: its port answers 503 until one registers.
-  for (const b of sc.binds) if (!known.has(b.service) && !tcp.has(b.service)) clusters.push(normalizeCluster({ name: outboundCluster(b.service), endpoints: [] }));
+  for (const b of sc.binds) if (!known.has(b.service) && !tcp.has(b.service)) clusters.push({ ...normalizeCluster({ name: outboundCluster(b.service), endpoints: [] }), service: b.service });
   const routes: RouteSettings[][] = [inbound.routes];
   const tcpTargets: (TcpTarget | undefined)[] = [undefined];
   if (sc.outbound) {

@@ -4,6 +4,7 @@ import type { LoadedFilter } from './filter-loader.ts';
 import type { Identity } from '../identity/identity.ts';
 import type { VersionCount } from '../control/snapshot.ts';
 import type { Story, StoryLine } from '../observe/story.ts';
+import type { TrafficSummary } from '../observe/summary.ts';
 
 export type { VersionCount };
 
@@ -35,6 +36,8 @@ export type ToWorker =
   | { type: 'stats'; id: number }
   /** The worker's kept stories of one request, or (`tail`) its newest ones (core/observe/story.ts). */
   | { type: 'stories'; id: number; requestId?: string; tail?: number }
+  /** What the worker served since the last summary (deltas), for the plane. */
+  | { type: 'summary'; id: number }
   | { type: 'drain'; timeoutMs: number; keepIdleMs: number }
   /** Build the next generation beside the serving one (filters started, pools ready); serve nothing from it yet. */
   | ({ type: 'prepare'; id: number } & Generation)
@@ -50,6 +53,7 @@ export type FromWorker =
   | { type: 'metrics'; id: number; metrics: unknown }
   | { type: 'stats'; id: number; counts: VersionCount[] }
   | { type: 'stories'; id: number; stories: Story[]; lines: StoryLine[] }
+  | { type: 'summary'; id: number; summary: TrafficSummary }
   | { type: 'prepared'; id: number; error?: string }
   | { type: 'committed'; id: number }
   | { type: 'drained' };

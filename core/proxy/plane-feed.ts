@@ -70,6 +70,7 @@ export async function feedFromPlane(sup: Supervisor, log: Logger, o: PlaneOption
       const mine = ask.service === undefined || ask.service === sup.settings.sidecar?.service;
       return { requests: mine ? await sup.recentRequests(Math.min(Number(ask.limit) || 50, 500)) : [] };
     },
+    summary: () => sup.summary(),
     apply: async (snapshot, _modules, disk) => {
       const next = settingsFromSnapshot(snapshot, disk);
       const own = sup.settings.sidecar;

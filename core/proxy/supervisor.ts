@@ -13,6 +13,8 @@ import { ErrorCodes, WeftError } from '../errors.ts';
 import type { ErrorCode } from '../errors.ts';
 import { addCounts } from '../control/snapshot.ts';
 import type { Story, StoryLine } from '../observe/story.ts';
+import { emptySummary, mergeSummary } from '../observe/summary.ts';
+import type { TrafficSummary } from '../observe/summary.ts';
 import { loadFilters } from './filter-loader.ts';
 import type { LoadedFilter } from './filter-loader.ts';
 import { SharedState } from '../wasm/shared-data.ts';
@@ -217,6 +219,7 @@ export class Supervisor {
           case 'metrics':
           case 'stats':
           case 'stories':
+          case 'summary':
           case 'prepared':
           case 'committed':
             this.collect(`${m.type}:${m.id}`, m);
@@ -270,6 +273,15 @@ export class Supervisor {
     const id = this.nextRequestId++;
     const replies = await this.ask(this.liveSlots(), { type: 'stories', id, tail: limit }, `stories:${id}`, 2000);
     return replies.flatMap((r) => (r as { lines: StoryLine[] }).lines).sort((a, b) => b.start - a.start).slice(0, limit);
+  }
+
+  /** What every worker served since the last call, merged: the summary the control client reports to the plane. */
+  async summary(): Promise<TrafficSummary> {
+    const id = this.nextRequestId++;
+    const replies = await this.ask(this.liveSlots(), { type: 'summary', id }, `summary:${id}`, 2000);
+    const merged = emptySummary(this.settings.sidecar?.service);
+    for (const r of replies) mergeSummary(merged, (r as { summary: TrafficSummary }).summary);
+    return merged;
   }
 
   /**

@@ -12,6 +12,11 @@ import type { FilterChain } from '../chain/chain.ts';
 import { WorkerMetrics } from '../observe/metrics.ts';
 import { filterMetricsJson } from '../observe/filter-metrics.ts';
 import { StoryBook } from '../observe/story.ts';
+import { TrafficBook } from '../observe/traffic.ts';
+import { trafficMetricsJson } from '../observe/traffic-metrics.ts';
+import { clusterSince } from '../observe/summary.ts';
+import type { ClusterRecord, TrafficSummary } from '../observe/summary.ts';
+import type { ClusterState } from '../upstream/cluster-state.ts';
 import { createAccessLog, createLogger, flushAccessLog } from '../observe/log.ts';
 import { hostServices, routeChains } from './worker-filters.ts';
 import type { ChainSet } from './worker-filters.ts';
@@ -45,6 +50,10 @@ const metrics = new WorkerMetrics(data.index, () => clusters.values());
 /** Recent request stories of every listener of this worker (`weft explain`). */
 const stories = new StoryBook(data.index, data.settings.sidecar?.service);
 const services = hostServices({ worker: data.index, shared: data.shared, clusters: () => clusters, log, workerMetrics: metrics });
+const plans = listenerPlans(data.settings, data.identity !== undefined);
+/** Every request this worker answers is counted here, per listener (core/observe/traffic.ts). */
+const book = new TrafficBook();
+const listenerTraffic = plans.map((p) => book.listener(p.name, p.inbound));
 
 /** One generation of what the worker serves, a route table per listener; a swap builds the next beside it. */
 interface Built {
@@ -71,7 +80,7 @@ function build(g: Generation, serving?: Built): Built {
   const nextClusters = buildClusters(plan.clusters, endpoints, g.breakerSlots);
   const filters = routeChains(g.filters, g.settings.filterLimits, services, serving?.chains);
   try {
-    const tables = plan.routes.map((routes, i) => new RouteTable(routes, nextClusters, plan.chain[i] ? filters.chainsFor : undefined));
+    const tables = plan.routes.map((routes, i) => new RouteTable(routes, nextClusters, listenerTraffic[i], plan.chain[i] ? filters.chainsFor : undefined));
     return { clusters: nextClusters, tables, chains: filters.byKey, authz, tcp: plan.tcp, tcpApp: plan.tcpApp };
   } catch (err) {
     for (const c of dropped(filters.byKey, serving?.chains)) c.close();
@@ -99,8 +108,8 @@ const tunnelServer: TunnelServerContext = { app: current.tcpApp, authz: current.
 /** A listener and the context its requests read; every listener of the worker shares clusters, metrics and filters. */
 interface Served { plan: ListenerPlan; ctx: WorkerContext; server: Listener }
 
-const served: Served[] = listenerPlans(data.settings, data.identity !== undefined).map((plan, i) => {
-  const ctx: WorkerContext = { routes: current.tables[i], clusters, metrics, stories, listener: plan.name, accessLog, worker: data.index, draining: false, log };
+const served: Served[] = plans.map((plan, i) => {
+  const ctx: WorkerContext = { routes: current.tables[i], clusters, metrics, stories, listener: plan.name, traffic: listenerTraffic[i], accessLog, worker: data.index, draining: false, log };
   if (plan.inbound) ctx.authz = current.authz;
   const security = plan.security === 'config' ? { tls: data.settings.tls } : plan.security === 'plain' ? {} : { identity: data.identity, permissive: plan.security === 'permissive' };
   // A bound port whose service speaks TCP tunnels its connections; the generation serving says which.
@@ -142,6 +151,29 @@ function versionCounts(): VersionCount[] {
   for (const c of retired.values()) addCounts(all, c.filter, c.version, c);
   for (const chain of current.chains.values()) addChainCounts(all, chain);
   return [...all.values()];
+}
+
+/** Each serving cluster's resilience counts as the last summary took them. */
+const clustersTaken = new WeakMap<ClusterState, ClusterRecord>();
+
+function clusterRecord(c: Cluster): ClusterRecord {
+  const s = c.state;
+  return {
+    cluster: c.name, callee: c.settings.service ?? '', ejections: s.ejections, overflows: { ...s.overflows },
+    retryBudgetExhausted: s.budgetExhausted, panicPicks: s.panicPicks,
+  };
+}
+
+/** What this worker served since the last summary (core/observe/summary.ts), for the plane. */
+async function summary(): Promise<TrafficSummary> {
+  const changed: ClusterRecord[] = [];
+  for (const c of clusters.values()) {
+    const now = clusterRecord(c);
+    const d = clusterSince(now, clustersTaken.get(c.state));
+    clustersTaken.set(c.state, now);
+    if (d) changed.push(d);
+  }
+  return { traffic: book.take(), authz: await metrics.takeAuthz(), clusters: changed };
 }
 
 /** The swap itself is three assignments between two requests: no request ever sees half of each generation. */
@@ -200,7 +232,7 @@ port.on('message', (m: ToWorker) => {
   switch (m.type) {
     case 'metrics':
       void metrics.registry.getMetricsAsJSON().then((own) => {
-        send({ type: 'metrics', id: m.id, metrics: [...own, ...filterMetricsJson(services.metrics.snapshot())] });
+        send({ type: 'metrics', id: m.id, metrics: [...own, ...trafficMetricsJson(book.cells(), metrics.worker), ...filterMetricsJson(services.metrics.snapshot())] });
       });
       break;
     case 'stats':
@@ -208,6 +240,9 @@ port.on('message', (m: ToWorker) => {
       break;
     case 'stories':
       send({ type: 'stories', id: m.id, stories: m.requestId ? stories.find(m.requestId) : [], lines: m.tail ? stories.tail(m.tail) : [] });
+      break;
+    case 'summary':
+      void summary().then((s) => send({ type: 'summary', id: m.id, summary: s }));
       break;
     case 'prepare':
       try {

@@ -2,6 +2,7 @@
 import type { RouteSettings } from '../config/settings.ts';
 import type { Cluster } from '../upstream/cluster.ts';
 import type { FilterChain } from '../chain/chain.ts';
+import type { ListenerTraffic, RouteTraffic } from '../observe/traffic.ts';
 import type { RetryPolicy } from './retry-policy.ts';
 import { compileRetryPolicy } from './retry-policy.ts';
 import { isGrpcContentType } from '../http/grpc.ts';
@@ -17,6 +18,8 @@ export interface Route {
   readonly chain: FilterChain | undefined;
   /** During a rollout: the chain with the new versions, for `percent` of requests. */
   readonly canary: { chain: FilterChain; percent: number } | undefined;
+  /** Where its requests are counted (core/observe/traffic.ts). */
+  readonly traffic: RouteTraffic;
   matches(method: string, path: string, rawHeaders: string[]): boolean;
 }
 
@@ -54,7 +57,7 @@ export interface RouteChains {
   canary?: { chain: FilterChain; percent: number };
 }
 
-function compileRoute(r: RouteSettings, cluster: Cluster, chains: RouteChains): Route {
+function compileRoute(r: RouteSettings, cluster: Cluster, chains: RouteChains, traffic: ListenerTraffic): Route {
   const { prefix, path: exact, method, host, headers, grpc } = r.match;
   return {
     name: r.name,
@@ -64,6 +67,7 @@ function compileRoute(r: RouteSettings, cluster: Cluster, chains: RouteChains): 
     retry: compileRetryPolicy(r.retries),
     chain: chains.chain,
     canary: chains.canary,
+    traffic: traffic.route(r.name, cluster, chains.chain),
     matches(m, path, raw) {
       if (method !== undefined && m !== method) return false;
       if (prefix !== undefined && !path.startsWith(prefix)) return false;
@@ -80,8 +84,9 @@ function compileRoute(r: RouteSettings, cluster: Cluster, chains: RouteChains): 
 
 export class RouteTable {
   private readonly routes: Route[];
-  constructor(routes: RouteSettings[], clusters: Map<string, Cluster>, chainsFor: (r: RouteSettings) => RouteChains = () => ({ chain: undefined })) {
-    this.routes = routes.map((r) => compileRoute(r, clusters.get(r.cluster)!, chainsFor(r)));
+  /** `traffic`: the listener's part of the worker's counts, where each route's requests are counted. */
+  constructor(routes: RouteSettings[], clusters: Map<string, Cluster>, traffic: ListenerTraffic, chainsFor: (r: RouteSettings) => RouteChains = () => ({ chain: undefined })) {
+    this.routes = routes.map((r) => compileRoute(r, clusters.get(r.cluster)!, chainsFor(r), traffic));
   }
 
   match(method: string, path: string, rawHeaders: string[]): Route | undefined {

@@ -137,7 +137,7 @@ export class Cluster {
   readonly name: string;
   readonly endpoints: Endpoint[];
   readonly state: ClusterState;
-  private readonly settings: ClusterSettings;
+  readonly settings: ClusterSettings;
   private readonly ring: Ring | undefined;
   /** What the picks choose from: the state epoch it was computed at, and when the next ejection ends. */
   private epoch = -1;

@@ -34,12 +34,16 @@ const FLAGS: FlagSpec[] = [
   { name: 'ca-key', value: 'FILE', help: "PEM: the --ca-cert signing certificate's private key" },
   { name: 'cert-ttl', value: 'DURATION', help: 'lifetime of workload certificates; proxies renew at about two thirds of it', defaultText: '24h' },
   { name: 'node-ttl', value: 'DURATION', help: 'how long a proxy that stopped watching stays in weft status before it is forgotten', defaultText: '1h' },
+  { name: 'stats-window', value: 'DURATION', help: 'how long the proxies\' traffic reports are kept in memory for GET /v1/stats and weft top', defaultText: '15m' },
+  { name: 'report-interval', value: 'DURATION', help: 'how often proxies post their traffic summary (sent to them in the snapshot)', defaultText: '5s' },
   { name: 'log-level', value: 'LEVEL', choices: LOG_LEVELS, help: 'how much the JSON log on stderr says', defaultText: 'info' },
 ];
 
-const USAGE = 'usage: weft plane --listen HOST:PORT [--store sqlite:FILE | etcd:URL] [--data-dir DIR] [--token-file FILE] [--trust-domain NAME] [--ca-cert FILE --ca-key FILE] [--cert-ttl 24h] [--node-ttl 1h]\n       weft plane token [--data-dir DIR]';
+const USAGE = 'usage: weft plane --listen HOST:PORT [--store sqlite:FILE | etcd:URL] [--data-dir DIR] [--token-file FILE] [--trust-domain NAME] [--ca-cert FILE --ca-key FILE] [--cert-ttl 24h] [--node-ttl 1h] [--stats-window 15m] [--report-interval 5s]\n       weft plane token [--data-dir DIR]';
 /** Certificates shorter than this leave no room to renew at two thirds of their life over a real network. */
 const MIN_CERT_TTL_MS = 3000;
+/** Reports more often than this cost the proxies and the plane more than a live view needs. */
+const MIN_REPORT_INTERVAL_MS = 100;
 
 /** `weft plane token`: the token of the plane whose data dir this is (the same default), on stdout alone. */
 const tokenCommand: Command = {
@@ -80,6 +84,10 @@ export async function main(argv: string[]): Promise<number> {
   if (certTtlMs < MIN_CERT_TTL_MS) throw usageError(`--cert-ttl: at least ${MIN_CERT_TTL_MS / 1000}s`);
   const nodeTtlMs = durationFlag(values['node-ttl'] as string | undefined, 'node-ttl');
   if (nodeTtlMs === 0) throw usageError('--node-ttl: above 0');
+  const statsWindowMs = durationFlag(values['stats-window'] as string | undefined, 'stats-window');
+  const reportIntervalMs = durationFlag(values['report-interval'] as string | undefined, 'report-interval');
+  if (reportIntervalMs !== undefined && reportIntervalMs < MIN_REPORT_INTERVAL_MS) throw usageError(`--report-interval: at least ${MIN_REPORT_INTERVAL_MS}ms`);
+  if (statsWindowMs !== undefined && statsWindowMs < Math.max(10_000, 2 * (reportIntervalMs ?? 0))) throw usageError('--stats-window: at least 10s and two report intervals');
   // Bound first: a port in use must stop start-up before the store is opened or a CA root or snapshot is published.
   const http = new PlaneServer();
   const port = await http.listen(listen.host, listen.port);
@@ -90,7 +98,7 @@ export async function main(argv: string[]): Promise<number> {
     const ca = await Authority.open({
       dataDir, trustDomain, certTtlMs, certFile: values['ca-cert'] as string | undefined, keyFile: values['ca-key'] as string | undefined, store,
     });
-    plane = new Plane(store, log, ca, { nodeTtlMs });
+    plane = new Plane(store, log, ca, { nodeTtlMs, statsWindowMs, reportIntervalMs });
     await plane.start();
   } catch (err) {
     await plane?.close();
