@@ -23,7 +23,7 @@ test('service registry on one plane', async (t) => {
     const r = await plane.weft(['service', 'register', 'api', '--endpoint', 'http://127.0.0.1:7002/', '--tag', 'version=v2']);
     assert.match(r.stdout, /registered http:\/\/127\.0\.0\.1:7002 in api/);
     assert.deepEqual(await endpoints(), { api: ['http://127.0.0.1:7001', 'http://127.0.0.1:7002'], 'api-v2': ['http://127.0.0.1:7002'] });
-    assert.match((await plane.weft(['service', 'list'])).stdout, /api\s+http:\/\/127\.0\.0\.1:7002\s+version=v2\s+-/);
+    assert.match((await plane.weft(['service', 'list'])).stdout, /api\s+http:\/\/127\.0\.0\.1:7002\s+-\s+version=v2\s+-/);
   });
 
   await t.test('deregister removes an endpoint; an unknown one is reported', async () => {
