@@ -105,7 +105,7 @@ test('weft explain: a request\'s story at every sidecar it crossed', async (t) =
     assert.deepEqual(back.events[1], { ...back.events[1], filter: 'auth', version: '1.0.0', callback: 'request_headers', result: 'continue' });
     const pick = front.events.find((ev) => ev.step === 'endpoint')!;
     assert.deepEqual({ ...pick, atMs: 0 }, {
-      atMs: 0, step: 'endpoint', try: 1, cluster: 'outbound:orders', endpoint: `http://127.0.0.1:${ordersCar.port}`, lb: 'least_request',
+      atMs: 0, step: 'endpoint', try: 1, cluster: 'outbound:orders', endpoint: `http://127.0.0.1:${ordersCar.port}`, lb: 'peak_ewma',
       hashed: false, localZone: false, panic: false, available: 1, endpoints: 1,
     });
     assert.match(e.summary, /^200 at frontend's bind:orders: answered \(route outbound:orders, cluster outbound:orders, endpoint http:\/\/127\.0\.0\.1:\d+\) in [\d.]+ ms$/);
@@ -115,7 +115,7 @@ test('weft explain: a request\'s story at every sidecar it crossed', async (t) =
     assert.match(text.stdout, /^200 at frontend's bind:orders/);
     assert.match(text.stdout, /orders-1 \(orders, inbound, worker \d\): GET \/orders\/7 from spiffe:\/\/explain\.test\/ns\/default\/sa\/frontend → 200/);
     assert.match(text.stdout, /filter auth@1\.0\.0 request_headers: continue/);
-    assert.match(text.stdout, /try 1: endpoint http:\/\/127\.0\.0\.1:\d+ of cluster outbound:orders \(least_request; 1 of 1 eligible\)/);
+    assert.match(text.stdout, /try 1: endpoint http:\/\/127\.0\.0\.1:\d+ of cluster outbound:orders \(peak_ewma; 1 of 1 eligible\)/);
   });
 
   await t.test('a filter\'s local reply names the filter, its version and the callback', async () => {
