@@ -1,38 +1,8 @@
 // What recording one request's story costs on the request path (core/observe/story.ts), in ns per request, with the heap it grew by and the collections it caused.
-import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { measureCost } from './cost-loop.ts';
+import type { CostRow } from './cost-loop.ts';
 import { FilterResult, StoryBook } from '../core/observe/story.ts';
-
-export interface StoryCostRow {
-  case: string;
-  nsPerRequest: number;
-  /** Heap growth over the timed loop per request; meaningful only when no collection ran meanwhile (gcs 0). */
-  bytesPerRequest: number;
-  gcs: number;
-}
-
-// A full collection before each timed loop, so none that the warm-up's garbage would cause falls inside it.
-setFlagsFromString('--expose-gc');
-const collect = runInNewContext('gc') as () => void;
-
-async function measure(label: string, n: number, one: (i: number) => void): Promise<StoryCostRow> {
-  for (let i = 0; i < 100_000; i++) one(i);
-  collect();
-  let gcs = 0;
-  const obs = new PerformanceObserver((list) => { gcs += list.getEntries().length; });
-  obs.observe({ entryTypes: ['gc'] });
-  const heap0 = getHeapStatistics().used_heap_size;
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) one(i);
-  const ns = Number(process.hrtime.bigint() - t0);
-  const heap1 = getHeapStatistics().used_heap_size;
-  // GC entries are delivered after the loop yields.
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  obs.disconnect();
-  return { case: label, nsPerRequest: ns / n, bytesPerRequest: (heap1 - heap0) / n, gcs };
-}
 
 /** Strings as the request path holds them: made once (config, the request's own), only referenced per request. */
 const IDS = Array.from({ length: 256 }, (_, i) => `req-${i}`);
@@ -43,13 +13,13 @@ const VERSION = '1.0.0';
 const DENY = { allowed: false, decision: 'deny', rule: 'deny-admin', reason: 'denied_by_rule' } as const;
 const ALLOW = { allowed: true, decision: 'allow', rule: 'frontend-may-call', reason: 'allowed_by_rule' } as const;
 
-export async function storyCost(n: number): Promise<StoryCostRow[]> {
+export async function storyCost(n: number): Promise<CostRow[]> {
   const book = new StoryBook(0, 'orders');
   const sink = new Float64Array(1);
   // performance.now() called directly: a closure around it would return its double boxed, the harness's garbage.
   return [
-    await measure('empty loop with a performance.now() (the harness)', n, (i) => { sink[0] += performance.now() + PATHS[i & 3].length; }),
-    await measure('proxied, no filters: route, endpoint, upstream, end', n, (i) => {
+    await measureCost('empty loop with a performance.now() (the harness)', n, (i) => { sink[0] += performance.now() + PATHS[i & 3].length; }),
+    await measureCost('proxied, no filters: route, endpoint, upstream, end', n, (i) => {
       const s = book.begin('outbound', 'GET', PATHS[i & 3], undefined, performance.now());
       book.id(s, IDS[i & 255]);
       book.route(s, 'outbound:orders', 'outbound:orders');
@@ -57,7 +27,7 @@ export async function storyCost(n: number): Promise<StoryCostRow[]> {
       book.upstream(s, 200);
       book.end(s, 200, '', false);
     }),
-    await measure('inbound, policy + 3 filters × 4 callbacks, 1 in 8 a 503', n, (i) => {
+    await measureCost('inbound, policy + 3 filters × 4 callbacks, 1 in 8 a 503', n, (i) => {
       const s = book.begin('inbound', 'GET', PATHS[i & 3], 'spiffe://weft.local/ns/default/sa/frontend', performance.now());
       book.authz(s, ALLOW);
       book.route(s, 'inbound', 'inbound');
@@ -74,7 +44,7 @@ export async function storyCost(n: number): Promise<StoryCostRow[]> {
       }
       book.end(s, failed ? 503 : 200, '', false);
     }),
-    await measure('denied by policy (always kept)', n, (i) => {
+    await measureCost('denied by policy (always kept)', n, (i) => {
       const s = book.begin('inbound', 'GET', '/admin', 'spiffe://weft.local/ns/default/sa/frontend', performance.now());
       book.authz(s, DENY);
       book.id(s, IDS[i & 255]);

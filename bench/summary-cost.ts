@@ -1,45 +1,15 @@
 // What counting one request for the plane's summaries costs on the request path (core/observe/traffic.ts), in ns per request, with the garbage collections it caused.
-import { PerformanceObserver } from 'node:perf_hooks';
 import client from 'prom-client';
 import { parseArgs } from 'node:util';
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { measureCost } from './cost-loop.ts';
+import type { CostRow } from './cost-loop.ts';
 import { TrafficBook } from '../core/observe/traffic.ts';
 import type { Cluster } from '../core/upstream/cluster.ts';
 
 /** The per-request counting of the request path's observe(): the route's cell for this caller, then the request's figures. */
-export interface CostRow {
-  case: string;
-  nsPerRequest: number;
-  /** Heap growth over the timed loop per request; meaningful only when no collection ran meanwhile (gcs 0). */
-  bytesPerRequest: number;
-  gcs: number;
-}
-
-// A full collection before each timed loop, so none that the warm-up's garbage would cause falls inside it.
-setFlagsFromString('--expose-gc');
-const collect = runInNewContext('gc') as () => void;
 
 /** A cluster as the counting reads it (its name, and whether it dials sidecars over mTLS). */
 const cluster = (name: string, service?: string) => ({ name, settings: { service, peerIdentities: service ? [`spiffe://td/ns/default/sa/${service}`] : undefined } }) as unknown as Cluster;
-
-async function measure(label: string, n: number, one: (i: number) => void): Promise<CostRow> {
-  // Warm: the cells exist and the code is optimized before the clock starts, as on a proxy that has served a while.
-  for (let i = 0; i < 100_000; i++) one(i);
-  collect();
-  let gcs = 0;
-  const obs = new PerformanceObserver((list) => { gcs += list.getEntries().length; });
-  obs.observe({ entryTypes: ['gc'] });
-  const heap0 = getHeapStatistics().used_heap_size;
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) one(i);
-  const ns = Number(process.hrtime.bigint() - t0);
-  const heap1 = getHeapStatistics().used_heap_size;
-  // GC entries are delivered after the loop yields.
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  obs.disconnect();
-  return { case: label, nsPerRequest: ns / n, bytesPerRequest: (heap1 - heap0) / n, gcs };
-}
 
 /** Durations spread over a few latency buckets, statuses over a few codes: what a real mix touches. */
 const SECONDS = Float64Array.from({ length: 64 }, (_, i) => 0.0004 * (1 + (i % 16)) ** 1.5);
@@ -57,14 +27,14 @@ export async function summaryCost(n: number): Promise<CostRow[]> {
   // A typed slot, not a captured number: adding to a captured double would box it on each iteration.
   const sink = new Float64Array(1);
   const rows = [
-    await measure('empty loop (the harness)', n, (i) => { sink[0] += SECONDS[i & 63] + STATUSES[i & 7]; }),
-    await measure('outbound request: cell + record', n, (i) => {
+    await measureCost('empty loop (the harness)', n, (i) => { sink[0] += SECONDS[i & 63] + STATUSES[i & 7]; }),
+    await measureCost('outbound request: cell + record', n, (i) => {
       out.cell(undefined, payments, undefined).record(STATUSES[i & 7], SECONDS[i & 63], '', undefined, 0, 120, 480);
     }),
-    await measure('inbound request by caller, 1 in 8 with a WEFT_ERR code', n, (i) => {
+    await measureCost('inbound request by caller, 1 in 8 with a WEFT_ERR code', n, (i) => {
       into.cell(undefined, app, callers[i % 3]).record(STATUSES[i & 7], SECONDS[i & 63], (i & 7) === 7 ? 'WEFT_ERR_UPSTREAM_CONNECT' : '', undefined, i & 1, 120, 480);
     }),
-    await measure('gRPC call (grpc-status counted too)', n, (i) => {
+    await measureCost('gRPC call (grpc-status counted too)', n, (i) => {
       out.cell(undefined, payments, undefined).record(200, SECONDS[i & 63], '', (i & 7) === 7 ? '14' : '0', 0, 120, 480);
     }),
   ];
@@ -72,7 +42,7 @@ export async function summaryCost(n: number): Promise<CostRow[]> {
   const registers = [new client.Registry()];
   const requests = new client.Counter({ name: 'r', help: 'r', labelNames: ['route', 'cluster', 'code', 'worker'], registers });
   const duration = new client.Histogram({ name: 'd', help: 'd', labelNames: ['route', 'cluster'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers });
-  rows.push(await measure('for comparison: prom-client counter + histogram with labels', n, (i) => {
+  rows.push(await measureCost('for comparison: prom-client counter + histogram with labels', n, (i) => {
     requests.inc({ route: 'outbound:payments', cluster: 'outbound:payments', code: STATUSES[i & 7], worker: '0' });
     duration.observe({ route: 'outbound:payments', cluster: 'outbound:payments' }, SECONDS[i & 63]);
   }));
