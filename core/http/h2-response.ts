@@ -1,6 +1,7 @@
 // HTTP/2 request and response objects for the request path: Node's compatibility API, plus what gRPC needs of the framing.
 import http2 from 'node:http2';
 import type { OutgoingHttpHeaders } from 'node:http';
+import { flattenHeaders } from './header-list.ts';
 
 /** Headers HTTP/2 forbids (RFC 9113 §8.2.2); Node throws on them, an HTTP/1.1 upstream may still send them. */
 const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
@@ -80,7 +81,7 @@ function isEmpty(chunk: unknown): boolean {
  * request path writes flat lists, which pass through uncopied; objects come from Weft's own rarer replies.
  */
 function inspect(headers: Head): { clean: readonly string[]; grpcStatus: string | undefined } {
-  const flat = Array.isArray(headers) ? headers as readonly string[] : flatten(headers as OutgoingHttpHeaders);
+  const flat = Array.isArray(headers) ? headers as readonly string[] : flattenHeaders(headers as OutgoingHttpHeaders);
   let grpcStatus: string | undefined;
   let forbidden = false;
   for (let i = 0; i < flat.length; i += 2) {
@@ -94,13 +95,3 @@ function inspect(headers: Head): { clean: readonly string[]; grpcStatus: string 
   return { clean, grpcStatus };
 }
 
-function flatten(headers: OutgoingHttpHeaders): string[] {
-  const flat: string[] = [];
-  for (const name in headers) {
-    const value = headers[name];
-    if (value === undefined) continue;
-    if (Array.isArray(value)) for (const one of value) flat.push(name, one);
-    else flat.push(name, String(value));
-  }
-  return flat;
-}

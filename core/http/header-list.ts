@@ -65,3 +65,15 @@ export function trailerList(trailers: ResponseHeaders): HeaderList | null {
   }
   return list;
 }
+
+/** Headers given as an object (Node's OutgoingHttpHeaders, undici's object form) as a flat name, value, … list. */
+export function flattenHeaders(headers: Record<string, string | number | readonly string[] | undefined> | null | undefined): string[] {
+  const flat: string[] = [];
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const one of value) flat.push(name, one);
+    else flat.push(name, String(value));
+  }
+  return flat;
+}

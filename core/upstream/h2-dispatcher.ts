@@ -5,6 +5,7 @@ import { Dispatcher } from 'undici';
 import type { Pool } from 'undici';
 import { cancel, Http1Only } from './h2-sessions.ts';
 import type { H2Sessions, StreamWaiter } from './h2-sessions.ts';
+import { flattenHeaders } from '../http/header-list.ts';
 
 /** The peer reset the stream with REFUSED_STREAM, or past its GOAWAY: it never processed the request, so any method may be retried. */
 export class RefusedStream extends Error {
@@ -90,18 +91,6 @@ export class H2Dispatcher extends Dispatcher {
   }
 }
 
-/** Headers given as an object (undici's API allows it; the request path gives flat lists) as a flat list. */
-function flatten(headers: Record<string, string | string[] | undefined> | null | undefined): string[] {
-  const flat: string[] = [];
-  for (const name in headers) {
-    const value = headers[name];
-    if (value === undefined) continue;
-    if (Array.isArray(value)) for (const one of value) flat.push(name, one);
-    else flat.push(name, String(value));
-  }
-  return flat;
-}
-
 /** One request on one stream: the StreamWaiter the sessions hand a stream, and the controller its handler drives. */
 class H2Call implements StreamWaiter, Dispatcher.DispatchController {
   readonly headers: string[];
@@ -123,7 +112,7 @@ class H2Call implements StreamWaiter, Dispatcher.DispatchController {
     this.opts = opts;
     this.handler = handler;
     const headers = [':method', opts.method, ':scheme', owner.scheme, ':path', opts.path, ':authority', ''];
-    const given = Array.isArray(opts.headers) ? opts.headers as string[] : flatten(opts.headers as Record<string, string | string[] | undefined> | null | undefined);
+    const given = Array.isArray(opts.headers) ? opts.headers as string[] : flattenHeaders(opts.headers as Record<string, string | string[] | undefined> | null | undefined);
     let authority = '';
     for (let i = 0; i < given.length; i += 2) {
       const name = given[i];
