@@ -13,6 +13,11 @@ export function callerIdentity(req: IncomingMessage): string | undefined {
   return socket.encrypted ? peerIdentity(socket) : undefined;
 }
 
+/** The caller a request is counted under: its SPIFFE ID where the listener counts by caller (a sidecar's inbound side), else none. */
+export function countedCaller(traffic: { readonly byCaller: boolean }, req: IncomingMessage): string | undefined {
+  return traffic.byCaller ? callerIdentity(req) : undefined;
+}
+
 /**
  * Every decision is counted; a deny that audit mode lets pass is logged at warn (what enforcing would break), a real
  * deny at info (the 403 is its record). Returns the decision (the request's story records it); refuse when not `allowed`.

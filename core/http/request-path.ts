@@ -32,7 +32,7 @@ import type { RequestFacts } from './headers.ts';
 import { requestHeaderList, responseHeaderList, splitRequestHeaders, toWriteHead, trailerList, trailerObject } from './header-list.ts';
 import { localReply, localReplyParts } from './local-reply.ts';
 import { ErrorCodes } from '../errors.ts';
-import { authorize, callerIdentity } from './inbound-authz.ts';
+import { authorize, callerIdentity, countedCaller } from './inbound-authz.ts';
 import type { Authorizer } from '../authz/authorizer.ts';
 import type { ErrorCode } from '../errors.ts';
 
@@ -77,7 +77,7 @@ export function handleRequest(ctx: WorkerContext, req: IncomingMessage, res: Ser
       ctx.stories.id(story, id);
       res.setHeader('x-request-id', id);
       const status = localReply(res, ErrorCodes.AUTHZ_DENIED, `${d.reason} (rule ${d.rule})`);
-      observe(ctx, req, started, ctx.traffic.unrouted(ctx.traffic.name, callerOf(ctx, req)), status, '', 0, 0, id, ErrorCodes.AUTHZ_DENIED);
+      observe(ctx, req, started, ctx.traffic.unrouted(ctx.traffic.name, countedCaller(ctx.traffic, req)), status, '', 0, 0, id, ErrorCodes.AUTHZ_DENIED);
       ctx.stories.end(story, status, ErrorCodes.AUTHZ_DENIED, false);
       return;
     }
@@ -88,7 +88,7 @@ export function handleRequest(ctx: WorkerContext, req: IncomingMessage, res: Ser
   if (!route) {
     ctx.stories.id(story, rawRequestId(req.rawHeaders));
     const status = localReply(res, ErrorCodes.NO_ROUTE);
-    observe(ctx, req, started, ctx.traffic.unrouted('', callerOf(ctx, req)), status, '', 0, 0, undefined, ErrorCodes.NO_ROUTE);
+    observe(ctx, req, started, ctx.traffic.unrouted('', countedCaller(ctx.traffic, req)), status, '', 0, 0, undefined, ErrorCodes.NO_ROUTE);
     ctx.stories.end(story, status, ErrorCodes.NO_ROUTE, false);
     return;
   }
@@ -545,7 +545,7 @@ class Exchange implements AttemptOwner, StreamHost {
     this.finished = true;
     clearTimeout(this.chainTimer);
     const upstream = this.current?.endpoint.origin ?? '';
-    const cell = this.route.traffic.cell(this.chain ?? undefined, this.cluster, callerOf(this.ctx, this.req));
+    const cell = this.route.traffic.cell(this.chain ?? undefined, this.cluster, countedCaller(this.ctx.traffic, this.req));
     observe(this.ctx, this.req, this.started, cell, status, upstream, this.bytesIn, this.bytesOut, this.facts.requestId, error, this.detail, this.tries > 1 ? this.tries - 1 : 0);
     this.ctx.stories.end(this.story, status, error, this.tries > 1);
     this.story = -1;
@@ -566,11 +566,6 @@ function onChainTimeout(ex: Exchange): void {
 
 function onBackoff(ex: Exchange): void {
   ex.attempt();
-}
-
-/** The caller's SPIFFE ID where requests are counted by caller (a sidecar's inbound side): read once per connection. */
-function callerOf(ctx: WorkerContext, req: IncomingMessage): string | undefined {
-  return ctx.traffic.byCaller ? callerIdentity(req) : undefined;
 }
 
 function observe(

@@ -2,7 +2,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { authorize, callerIdentity } from './inbound-authz.ts';
+import { authorize, countedCaller } from './inbound-authz.ts';
 import type { WorkerContext } from './request-path.ts';
 import { upstreamRequestHeaders } from './headers.ts';
 import { rawReject } from './local-reply.ts';
@@ -41,7 +41,7 @@ export function handleUpgrade(ctx: WorkerContext, req: IncomingMessage, socket: 
         s.on('error', teardown);
       }
       upstream.pipe(socket).pipe(upstream);
-      route.traffic.cell(undefined, route.cluster, ctx.traffic.byCaller ? callerIdentity(req) : undefined).record(101, 0, '', undefined, 0, 0, 0);
+      route.traffic.cell(undefined, route.cluster, countedCaller(ctx.traffic, req)).record(101, 0, '', undefined, 0, 0, 0);
     },
     (err: unknown) => {
       const { code } = classifyUpstreamError(err);
