@@ -19,6 +19,7 @@ import { hashKey, Ring } from './ring-hash.ts';
 import { egressOptions } from './upstream-tls.ts';
 import { PICK_HASHED, PICK_LOCAL_ZONE, PICK_PANIC } from '../observe/story.ts';
 import { H2Dispatcher } from './h2-dispatcher.ts';
+import { H1Pool } from './h1-pool.ts';
 import { H2Sessions } from './h2-sessions.ts';
 import type { TlsFailing } from './upstream-tls.ts';
 import { WorkloadTls } from '../identity/tls.ts';
@@ -39,8 +40,8 @@ export class Endpoint implements Balanced, Checked, Ejectable, Connected, TlsFai
   readonly url: string;
   /** The same for every request to this endpoint (UpstreamDispatch): its TLS server name, or null for plain HTTP. */
   readonly servername: string | null;
-  /** HTTP/1.1: undici's keep-alive pool; HTTP/2: our sessions (one multiplexed connection per endpoint and worker). */
-  readonly pool: Pool | H2Dispatcher;
+  /** HTTP/1.1: our keep-alive pool (h1-pool.ts); HTTP/2: our sessions (one multiplexed connection per endpoint and worker). */
+  readonly pool: H1Pool | H2Dispatcher;
   readonly state: ClusterState;
   weight = 1;
   zone = '';
@@ -82,7 +83,7 @@ export class Endpoint implements Balanced, Checked, Ejectable, Connected, TlsFai
     // stream still holds when its trailers arrive: gRPC messages lost under backpressure.
     this.pool = h2
       ? new H2Dispatcher(new H2Sessions(this.url, countingConnector(this, dialer(this.connectTimeoutMs, true, this.tls)), this.maxConnections ?? Infinity), () => this.upgrades())
-      : this.newPool();
+      : new H1Pool(this.url, { connections: this.maxConnections, connect: countingConnector(this, dialer(this.connectTimeoutMs, false, this.tls)) });
   }
 
   private newPool(): Pool {
@@ -96,12 +97,11 @@ export class Endpoint implements Balanced, Checked, Ejectable, Connected, TlsFai
   }
 
   /**
-   * HTTP/1.1 to this endpoint: its pool, or beside HTTP/2 a pool whose ALPN offers http/1.1 alone, for upgrades
-   * (WebSocket crosses as it came; an h2c endpoint is assumed to take HTTP/1.1 too) and for a TLS endpoint that
-   * did not choose h2.
+   * undici's HTTP/1.1 pool to this endpoint, opened at first use, whose ALPN offers http/1.1 alone: for upgrades
+   * (WebSocket crosses as it came, through undici's upgrade API; an h2c endpoint is assumed to take HTTP/1.1 too)
+   * and for a TLS endpoint that did not choose h2.
    */
   upgrades(): Pool {
-    if (this.pool instanceof Pool) return this.pool;
     this.http1 ??= this.newPool();
     return this.http1;
   }
