@@ -77,9 +77,6 @@ export class ResponseParseError extends Error {
   }
 }
 
-class HeadersOverflow extends Error {
-  readonly code = 'UND_ERR_HEADERS_OVERFLOW';
-}
 
 function cString(ll: Llhttp, ptr: number): string {
   if (!ptr) return '';
@@ -93,6 +90,8 @@ export class ResponseParser {
   /** Names and values as they arrive (a name or value split across reads comes in pieces). */
   private fields: string[] = [];
   private headerBytes = 0;
+  /** The message being read is a 1xx: the final response follows on the same connection. */
+  private interim = false;
   /** The request was a HEAD: its response has no body whatever its headers say. */
   skipBody = false;
   /** The message ended inside the last execute and bytes followed it in the same read. */
@@ -178,7 +177,7 @@ export class ResponseParser {
   private piece(start: number, len: number, isValue: boolean): number {
     this.headerBytes += len;
     if (this.headerBytes > maxHeaderSize) {
-      this.error = new HeadersOverflow(`the upstream's response headers exceed ${maxHeaderSize} bytes`);
+      this.error = new ResponseParseError('HPE_HEADER_OVERFLOW', `its headers exceed ${maxHeaderSize} bytes`);
       return STOP;
     }
     const text = input.toString('latin1', start, start + len);
@@ -190,6 +189,7 @@ export class ResponseParser {
   }
 
   headersComplete(status: number, keepAlive: boolean): number {
+    this.interim = status < 200;
     const headers = toHeaders(this.fields);
     this.fields = [];
     this.headerBytes = 0;
@@ -202,6 +202,10 @@ export class ResponseParser {
   }
 
   complete(): number {
+    if (this.interim) {
+      this.interim = false;
+      return 0;
+    }
     const trailers = this.fields.length ? toHeaders(this.fields) : NO_TRAILERS;
     this.fields = [];
     this.sink.onEnd(trailers);
