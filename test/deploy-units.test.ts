@@ -114,6 +114,14 @@ test('the proxy units reload with SIGHUP, which a proxy without a config file su
   assert.equal(proxy.proc.exitCode, null);
 });
 
+test('the proxy units are restarted when the proxy fails: a --workers 1 proxy serves on its main thread, and a fault there ends it', () => {
+  for (const name of ['weft-proxy.service', 'weft-sidecar@.service']) {
+    const d = unit(name);
+    assert.equal(one(d, 'Restart'), 'on-failure', name);
+    assert.ok(one(d, 'RestartSec'), name);
+  }
+});
+
 test('the sidecar template serves the instance\'s service and takes the plane\'s token as a credential, not from its environment', () => {
   const d = unit('weft-sidecar@.service');
   const start = one(d, 'ExecStart');

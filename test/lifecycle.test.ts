@@ -1,7 +1,9 @@
-// The proxy's lifecycle: workers restarted when they die, admin endpoints, and graceful drain on SIGTERM.
+// The proxy's lifecycle: workers restarted when they die, the one-isolate proxy (--workers 1) that a fault ends, admin endpoints, and graceful drain on SIGTERM.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { request, Agent } from 'undici';
 import { Supervisor } from '../core/proxy/supervisor.ts';
 import { resolveProxySettings } from '../core/config/resolve.ts';
@@ -37,6 +39,47 @@ test('a worker that dies is restarted and counted while the other workers keep s
   assert.notEqual(sup.threads[1], victim);
   const metrics = await (await request(`http://127.0.0.1:${admin.address.port}/metrics`)).body.text();
   assert.match(metrics, /weft_worker_restarts_total 1/);
+});
+
+/** The proxy's worker threads, by the names its supervisor gives them (Linux names every thread in /proc/PID/task/TID/comm). */
+function workerThreads(pid: number): string[] {
+  const names = readdirSync(`/proc/${pid}/task`).map((tid) => readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim());
+  return names.filter((n) => n.startsWith('weft-worker-')).sort();
+}
+
+test('--workers 1 serves on the main thread: no worker thread, its requests counted as worker 0; --workers 2 has two', async (t) => {
+  const up = await startUpstream();
+  t.after(up.close);
+  const one = await startProxy(['--upstream', up.url, '--workers', '1']);
+  t.after(one.stop);
+  const two = await startProxy(['--upstream', up.url, '--workers', '2']);
+  t.after(two.stop);
+  for (const proxy of [one, two]) {
+    for (let i = 0; i < 5; i++) assert.equal((await (await fetch(`${proxy.url}/n/${i}`)).json() as { url: string }).url, `/n/${i}`);
+  }
+  assert.deepEqual(workerThreads(one.proc.pid!), []);
+  // The same look finds the threads of a proxy that has them.
+  assert.deepEqual(workerThreads(two.proc.pid!), ['weft-worker-0', 'weft-worker-1']);
+  const metrics = await (await fetch(`${one.admin}/metrics`)).text();
+  assert.match(metrics, /weft_requests_total\{route="default",cluster="upstream",code="200",worker="0"\} 5\n/);
+});
+
+test('--workers 1: a fault in the serving code ends the process with one line and exit 1, for its service manager to restart it', async (t) => {
+  const up = await startUpstream();
+  t.after(up.close);
+  const fault = fileURLToPath(new URL('./fixtures/serving-fault.ts', import.meta.url));
+  const proxy = await startProxy(['--upstream', up.url, '--workers', '1'], { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${fault}` });
+  t.after(proxy.stop);
+  const closed = once(proxy.proc, 'close');
+  const before = await fetch(`${proxy.url}/before`);
+  assert.equal(before.status, 200);
+  await before.text();
+  // The fault is thrown while /fault is being served; the process ends under it.
+  await fetch(`${proxy.url}/fault`).then((r) => r.text()).catch(() => undefined);
+  const [code] = await closed;
+  assert.equal(code, 1);
+  const plain = proxy.stderr().split('\n').filter((l) => l !== '' && !l.startsWith('{'));
+  assert.deepEqual(plain, ['weft proxy: a fault planted in the serving code (WEFT_ERR_INTERNAL)']);
 });
 
 test('admin: /ready, /metrics by route, cluster, code and worker, /config as JSON', async (t) => {
@@ -81,29 +124,31 @@ test('access log: one JSON line per request with method, path, status, duration,
   assert.equal(typeof line.time, 'string');
 });
 
-test('SIGTERM: in-flight requests finish, new connections are refused, exit code 0', async (t) => {
-  // /slow is answered when the test says, so it stays in flight for as long as the test needs.
-  const held: (() => void)[] = [];
-  const up = await startUpstream((req, res) => {
-    if (req.url === '/slow') held.push(() => res.end('finished'));
-    else res.end('new');
+for (const workers of ['1', '2']) {
+  test(`SIGTERM, --workers ${workers}: in-flight requests finish, new connections are refused, exit code 0`, async (t) => {
+    // /slow is answered when the test says, so it stays in flight for as long as the test needs.
+    const held: (() => void)[] = [];
+    const up = await startUpstream((req, res) => {
+      if (req.url === '/slow') held.push(() => res.end('finished'));
+      else res.end('new');
+    });
+    t.after(up.close);
+    t.after(() => { for (const answer of held) answer(); });
+    const proxy = await startProxy(['--upstream', up.url, '--workers', workers, '--drain-timeout', '60s']);
+    t.after(proxy.stop);
+    const inflight = request(`${proxy.url}/slow`).then(async (r) => ({ status: r.statusCode, body: await r.body.text() }));
+    await waitFor('the request at the upstream', () => held.length === 1);
+    const exited = once(proxy.proc, 'exit');
+    proxy.proc.kill('SIGTERM');
+    // The listeners stop accepting as the drain begins: a new connection is refused from then on, while /slow waits.
+    await waitFor('a new connection refused', () => request(`${proxy.url}/new`, { reset: true }).then(async (r) => { await r.body.dump(); return false; }, () => true));
+    held[0]();
+    const result = await inflight;
+    const [code] = await exited;
+    assert.deepEqual(result, { status: 200, body: 'finished' });
+    assert.equal(code, 0);
   });
-  t.after(up.close);
-  t.after(() => { for (const answer of held) answer(); });
-  const proxy = await startProxy(['--upstream', up.url, '--workers', '2', '--drain-timeout', '60s']);
-  t.after(proxy.stop);
-  const inflight = request(`${proxy.url}/slow`).then(async (r) => ({ status: r.statusCode, body: await r.body.text() }));
-  await waitFor('the request at the upstream', () => held.length === 1);
-  const exited = once(proxy.proc, 'exit');
-  proxy.proc.kill('SIGTERM');
-  // The workers stop accepting as they get the drain: a new connection is refused from then on, while /slow waits.
-  await waitFor('a new connection refused', () => request(`${proxy.url}/new`, { reset: true }).then(async (r) => { await r.body.dump(); return false; }, () => true));
-  held[0]();
-  const result = await inflight;
-  const [code] = await exited;
-  assert.deepEqual(result, { status: 200, body: 'finished' });
-  assert.equal(code, 0);
-});
+}
 
 test('drain timeout: a request still running when it expires is cut and the proxy exits 0', async (t) => {
   const up = await startUpstream(() => { /* never answers */ });

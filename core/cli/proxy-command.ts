@@ -15,7 +15,7 @@ export const proxyFlags: FlagSpec[] = [
   { name: 'listen', value: 'HOST:PORT', help: 'address the proxy accepts traffic on (port 0 picks a free one)' },
   { name: 'upstream', value: 'URL', multiple: true, help: 'an upstream endpoint http://HOST:PORT or https://HOST[:PORT] (verified against the system trust store); shorthand for one cluster and a catch-all route' },
   { name: 'config', value: 'FILE', help: 'YAML or JSON config file (see `weft schema`)' },
-  { name: 'workers', value: 'N', help: 'worker threads, each with its own listener and upstream pools', defaultText: `cores (${os.availableParallelism()})` },
+  { name: 'workers', value: 'N', help: 'worker threads, each with its own listener and upstream pools; 1 serves on the main thread (one isolate, less memory)', defaultText: `cores (${os.availableParallelism()})` },
   { name: 'admin', value: 'HOST:PORT', help: 'admin server: /ready /metrics /config; "off" disables it', defaultText: '127.0.0.1:9901' },
   { name: 'log-level', value: 'LEVEL', choices: LOG_LEVELS, help: 'how much the JSON log on stderr says', defaultText: 'info' },
   { name: 'access-log', value: 'PATH', help: 'access log: off, stdout or a file path', defaultText: 'off' },

@@ -1,4 +1,4 @@
-// The main thread of `weft proxy`: starts the workers, restarts any that die, serves admin, and drains on SIGTERM/SIGINT.
+// The main thread of `weft proxy`: starts the workers (with --workers 1, serves on this thread), restarts any that die, serves admin, and drains on SIGTERM/SIGINT.
 import { Worker } from 'node:worker_threads';
 import { once } from 'node:events';
 import type { HostPort, ProxySettings } from '../config/settings.ts';
@@ -27,6 +27,8 @@ import type { Holder, ListenClaim } from './listen-claim.ts';
 import { requestHandover, serveHandover } from './handover.ts';
 import type { Handover, HandoverServer } from './handover.ts';
 import { reexec, startStandIn } from './upgrade.ts';
+import { InProcessWorker } from './in-process.ts';
+import type { WorkerHandle } from './in-process.ts';
 
 const WORKER_URL = entryUrl(new URL('./worker.ts', import.meta.url), 'proxy-worker');
 const RESTART_BACKOFF_MS = 200;
@@ -38,8 +40,8 @@ const HANDOVER_IDLE_GRACE_MS = 1000;
 /** How long an upgrade's stand-in may take to start and take over before the upgrade is given up (it logs why). */
 const STAND_IN_TIMEOUT_MS = 120_000;
 
-/** One worker slot: the thread that fills it now, replaced when it dies. */
-interface Slot { index: number; worker: Worker; listening: boolean }
+/** One worker slot: the thread that fills it now, replaced when it dies (a worker thread; the main thread's is not). */
+interface Slot { index: number; worker: WorkerHandle; listening: boolean; exited: boolean }
 
 export class Supervisor {
   /** The settings being served; replaced by apply(). */
@@ -108,8 +110,8 @@ export class Supervisor {
     });
   }
 
-  /** The live worker threads, for embedding and tests that exercise a worker's death. */
-  get threads(): readonly Worker[] {
+  /** The live workers, for embedding and tests that exercise a worker's death. */
+  get threads(): readonly WorkerHandle[] {
     return this.slots.map((s) => s.worker);
   }
 
@@ -202,8 +204,11 @@ export class Supervisor {
       index, settings: this.settings, ports: this.ports, filters: this.filters, shared: this.shared, identity: this.identityManager?.current(),
       breakers: this.breakers, breakerRows: this.breakerRows, breakerSlots: this.slotsFor(this.settings),
     };
-    const worker = new Worker(WORKER_URL, { workerData: data, name: `weft-worker-${index}` });
-    const slot: Slot = { index, worker, listening: false };
+    // One worker is served by the main thread: a second V8 isolate would cost more memory than the rest of the
+    // proxy (ARCHITECTURE.md, "Memory budget"); a crash then ends the process, for its service manager to restart.
+    const inProcess = this.settings.workers === 1;
+    const worker = inProcess ? new InProcessWorker(data, this.log) : new Worker(WORKER_URL, { workerData: data, name: `weft-worker-${index}` });
+    const slot: Slot = { index, worker, listening: false, exited: false };
     this.slots[index] = slot;
     return new Promise((resolve, reject) => {
       worker.on('message', (m: FromWorker) => {
@@ -230,9 +235,11 @@ export class Supervisor {
         }
       });
       worker.on('error', (err) => this.log.error({ err, worker: index }, 'worker failed'));
-      worker.on('exit', (code) => {
+      worker.on('exit', (code: number) => {
         slot.listening = false;
-        if (this.stopping || this.slots[index] !== slot) return;
+        slot.exited = true;
+        // The main thread's serving ends only with a start that failed, which rejected the start already.
+        if (this.stopping || this.slots[index] !== slot || inProcess) return;
         this.metrics.workerRestarts.inc();
         this.log.error({ worker: index, code, error: ErrorCodes.WORKER_DIED }, 'worker died; restarting it');
         reject(new WeftError(ErrorCodes.WORKER_DIED, `worker ${index} exited with code ${code} while starting`));
@@ -356,6 +363,7 @@ export class Supervisor {
     const timeoutMs = this.settings.drainTimeoutMs;
     const keepIdleMs = handover ? Math.min(HANDOVER_IDLE_GRACE_MS, timeoutMs) : 0;
     await Promise.all(this.slots.map(async (s) => {
+      if (s.exited) return;
       const exited = once(s.worker, 'exit');
       s.worker.postMessage({ type: 'drain', timeoutMs, keepIdleMs } satisfies ToWorker);
       const timer = setTimeout(() => void s.worker.terminate(), timeoutMs + 1000);
