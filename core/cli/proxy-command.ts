@@ -69,7 +69,9 @@ export async function main(argv: string[]): Promise<number> {
     chain: str('chain'), plane, joinToken,
   });
   if (sidecar) overrides.listen = str('inbound') ?? overrides.listen;
-  const settings = resolveProxySettings({ ...overrides, fromPlane: plane !== undefined });
+  // YAML and the schema validator load only for a config file.
+  const loadFile = overrides.config ? (await import('../config/config-file.ts')).loadConfigFile : undefined;
+  const settings = resolveProxySettings({ ...overrides, fromPlane: plane !== undefined }, loadFile);
   if (sidecar) settings.sidecar = sidecar.sidecar;
   if (joinToken !== undefined && !plane) throw new WeftError(ErrorCodes.USAGE, '--join-token needs --plane (the plane issues the certificate)', 2);
   if (joinToken !== undefined && settings.tls) throw new WeftError(ErrorCodes.USAGE, '--join-token and tls in the config both set the listener\'s certificate: keep one', 2);
@@ -78,7 +80,7 @@ export async function main(argv: string[]): Promise<number> {
   if (!/^[A-Za-z0-9_.-]+$/.test(node) || node === '.' || node === '..') throw new WeftError(ErrorCodes.USAGE, `--node: letters, digits, ".", "-" and "_", got "${node}"`, 2);
   const dataDir = openDataDir(dataDirPath(str('data-dir'), ['proxy', node]));
   const takeover = values.takeover === true;
-  if (!plane) return startSupervisor(settings, { dataDir, takeover, reload: overrides.config ? () => resolveProxySettings(overrides) : undefined });
+  if (!plane) return startSupervisor(settings, { dataDir, takeover, reload: loadFile ? () => resolveProxySettings(overrides, loadFile) : undefined });
   const planes = plane.split(',').map((p) => p.trim()).filter(Boolean);
   const token = tokenOption(values, process.env);
   // The plane's client and the identity's X.509 code load only for a proxy that has a plane.

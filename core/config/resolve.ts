@@ -1,15 +1,11 @@
 // Builds the effective proxy settings: defaults, then the config file, then env twins and flags on top.
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
-import { validateConfigDocument } from './validate.ts';
 import type { FileSettings } from './validate.ts';
+import { normalizeCluster, normalizeRoute } from './normalize.ts';
 import { defaultSettings, parseHostPort } from './settings.ts';
 import type { ProxySettings } from './settings.ts';
 import { parseDuration } from './duration.ts';
 import { checkModulesExist, parseFilterFlag, parseMemoryPages } from './filters.ts';
-import { dirname } from 'node:path';
 import { ErrorCodes, WeftError } from '../errors.ts';
-import { fileError } from '../cli/files.ts';
 
 /** Flag values after env twins are applied; undefined means "not given". */
 export interface ProxyOverrides {
@@ -32,34 +28,18 @@ function usage(message: string): WeftError {
   return new WeftError(ErrorCodes.USAGE, message, 2);
 }
 
-/** Reads a YAML or JSON config file (YAML parses both) and validates it. */
-export function loadConfigFile(path: string): FileSettings {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw fileError('read config', path, err);
-  }
-  let doc: unknown;
-  try {
-    doc = parseYaml(text, { prettyErrors: true });
-  } catch (err) {
-    throw new WeftError(ErrorCodes.CONFIG_INVALID, `invalid config ${path}: ${(err as Error).message.split('\n')[0]}`, 2);
-  }
-  return validateConfigDocument(doc ?? {}, path, dirname(path));
-}
-
+/** `--upstream URL…` alone: one cluster, one catch-all route; the URLs were checked, so no schema is loaded. */
 function upstreamSettings(urls: string[]): Pick<ProxySettings, 'clusters' | 'routes'> {
-  const fileDoc = {
-    clusters: [{ name: 'upstream', endpoints: urls }],
-    routes: [{ name: 'default', cluster: 'upstream' }],
-  };
-  const s = validateConfigDocument(fileDoc, '--upstream');
-  return { clusters: s.clusters!, routes: s.routes! };
+  return { clusters: [normalizeCluster({ name: 'upstream', endpoints: urls })], routes: [normalizeRoute({ name: 'default', cluster: 'upstream' }, 0)] };
 }
 
-export function resolveProxySettings(o: ProxyOverrides): ProxySettings {
-  const file: FileSettings = o.config ? loadConfigFile(o.config) : {};
+/**
+ * `loadFile` reads and validates `--config` (config-file.ts): the caller imports it only when there is a file,
+ * so a proxy configured by flags alone never loads the YAML parser or the schema validator (~12 MiB per isolate).
+ */
+export function resolveProxySettings(o: ProxyOverrides, loadFile?: (path: string) => FileSettings): ProxySettings {
+  if (o.config && !loadFile) throw new Error('resolveProxySettings: a config file needs its loader');
+  const file: FileSettings = o.config ? loadFile!(o.config) : {};
   const base = defaultSettings();
   const s: ProxySettings = {
     ...base,
