@@ -15,7 +15,7 @@ export const proxyFlags: FlagSpec[] = [
   { name: 'listen', value: 'HOST:PORT', help: 'address the proxy accepts traffic on (port 0 picks a free one)' },
   { name: 'upstream', value: 'URL', multiple: true, help: 'an upstream endpoint http://HOST:PORT or https://HOST[:PORT] (verified against the system trust store); shorthand for one cluster and a catch-all route' },
   { name: 'config', value: 'FILE', help: 'YAML or JSON config file (see `weft schema`)' },
-  { name: 'workers', value: 'N', help: 'worker threads, each with its own listener and upstream pools; 1 serves on the main thread (one isolate, less memory)', defaultText: `cores (${os.availableParallelism()})` },
+  { name: 'workers', value: 'N', help: 'worker threads, each with its own listener and upstream pools; 1 serves on the main thread (one isolate, less memory)', defaultText: `cores (${os.availableParallelism()}); 1 for a sidecar (--service)` },
   { name: 'admin', value: 'HOST:PORT', help: 'admin server: /ready /metrics /config; "off" disables it', defaultText: '127.0.0.1:9901' },
   { name: 'log-level', value: 'LEVEL', choices: LOG_LEVELS, help: 'how much the JSON log on stderr says', defaultText: 'info' },
   { name: 'access-log', value: 'PATH', help: 'access log: off, stdout or a file path', defaultText: 'off' },
@@ -71,7 +71,7 @@ export async function main(argv: string[]): Promise<number> {
   if (sidecar) overrides.listen = str('inbound') ?? overrides.listen;
   // YAML and the schema validator load only for a config file.
   const loadFile = overrides.config ? (await import('../config/config-file.ts')).loadConfigFile : undefined;
-  const settings = resolveProxySettings({ ...overrides, fromPlane: plane !== undefined }, loadFile);
+  const settings = resolveProxySettings({ ...overrides, fromPlane: plane !== undefined, sidecar: sidecar !== undefined }, loadFile);
   if (sidecar) settings.sidecar = sidecar.sidecar;
   if (joinToken !== undefined && !plane) throw new WeftError(ErrorCodes.USAGE, '--join-token needs --plane (the plane issues the certificate)', 2);
   if (joinToken !== undefined && settings.tls) throw new WeftError(ErrorCodes.USAGE, '--join-token and tls in the config both set the listener\'s certificate: keep one', 2);

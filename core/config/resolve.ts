@@ -22,6 +22,8 @@ export interface ProxyOverrides {
   filterMemory?: string;
   /** Routes and clusters come from a control plane: none are needed locally. */
   fromPlane?: boolean;
+  /** A sidecar (--service): one worker unless told otherwise, since one runs beside every instance of every service. */
+  sidecar?: boolean;
 }
 
 function usage(message: string): WeftError {
@@ -62,6 +64,7 @@ export function resolveProxySettings(o: ProxyOverrides, loadFile?: (path: string
     if (hp === undefined) throw usage(`--admin: expected HOST:PORT or off, got "${o.admin}"`);
     s.admin = hp;
   }
+  if (o.sidecar && file.workers === undefined) s.workers = 1;
   if (o.workers !== undefined) {
     const n = Number(o.workers);
     if (!Number.isInteger(n) || n < 1 || n > 256) throw usage(`--workers: expected a whole number from 1 to 256, got "${o.workers}"`);
