@@ -15,7 +15,7 @@ import { listFilters } from './registry.ts';
 import { deregister, heartbeat, register } from './services.ts';
 import type { Registration } from './services.ts';
 import { liveInstances, loadState } from './state.ts';
-import { checkSummary } from './stats.ts';
+import { checkSummary, meshReports } from './stats.ts';
 import { statsView } from './stats-view.ts';
 import { parseDuration } from '../core/config/duration.ts';
 import type { AckReport } from './status.ts';
@@ -26,7 +26,7 @@ import type { VersionCount } from '../core/control/snapshot.ts';
 import { authorized } from './token.ts';
 import * as ui from './ui/routes.ts';
 import { hasSession } from './ui/session.ts';
-import { explainRequest, recentRequests, TAIL_MAX } from './explain.ts';
+import { checkQuestion, explainRequest, recentRequests, replicaPart, TAIL_MAX } from './explain.ts';
 import type { StoryAnswer } from '../core/observe/story.ts';
 
 /*
@@ -174,12 +174,25 @@ const routes: Route[] = [
     return { taken: plane.asks.answer(call.params[1], call.params[0], await readJson<StoryAnswer>(call)) };
   } },
   { method: 'GET', pattern: /^\/v1\/requests\/([^/]+)$/, async handler(plane, { params }) {
-    return explainRequest(plane.asks, decodeURIComponent(params[0]));
+    return explainRequest(plane.asks, plane.peers, decodeURIComponent(params[0]));
   } },
   { method: 'GET', pattern: /^\/v1\/requests$/, async handler(plane, { query }) {
     const limit = Number(query.get('limit') ?? 50);
     if (!Number.isInteger(limit) || limit < 1 || limit > TAIL_MAX) throw badRequest(`limit: a whole number from 1 to ${TAIL_MAX}`);
-    return recentRequests(plane.asks, query.get('service') ?? undefined, limit);
+    return recentRequests(plane.asks, plane.peers, query.get('service') ?? undefined, limit);
+  } },
+  // The other replicas' side of a whole-mesh question (plane/peers.ts): this replica's proxies and reports only.
+  { method: 'POST', pattern: /^\/v1\/asks$/, async handler(plane, call) {
+    const question = checkQuestion(await readJson<unknown>(call));
+    if (!question) throw badRequest(`asks needs {what: "story", requestId} or {what: "tail", service?, limit: 1 to ${TAIL_MAX}}`);
+    return replicaPart(plane.asks, question);
+  } },
+  { method: 'GET', pattern: /^\/v1\/stats\/reports$/, async handler(plane, { query }) {
+    const windowMs = Number(query.get('window'));
+    if (!Number.isInteger(windowMs) || windowMs < 1) throw badRequest('window: a whole number of milliseconds');
+    const now = Date.now();
+    plane.stats.expire(now);
+    return { reports: plane.stats.since(now - Math.min(windowMs, plane.stats.windowMs)) };
   } },
   { method: 'POST', pattern: new RegExp(`^/v1/nodes/${NAME}/summary$`), async handler(plane, call) {
     const body = await readBody(call);
@@ -201,9 +214,9 @@ const routes: Route[] = [
     if (ms === undefined || ms < MIN_STATS_WINDOW_MS) throw badRequest(`window: a duration of at least 10s such as 1m, got "${text}"`);
     const windowMs = Math.min(ms, plane.stats.windowMs);
     const now = Date.now();
-    plane.stats.expire(now);
+    const { reports, replicas } = await meshReports(plane.stats, plane.peers, windowMs, now);
     const service = query.get('service') ?? undefined;
-    return statsView(plane.stats.since(now - windowMs), now, windowMs, plane.reportIntervalMs ?? DEFAULT_REPORT_INTERVAL_MS, service);
+    return { ...statsView(reports, now, windowMs, plane.reportIntervalMs ?? DEFAULT_REPORT_INTERVAL_MS, service), replicas };
   } },
   { method: 'GET', pattern: /^\/v1\/status$/, async handler(plane) {
     return plane.status.report(plane.snapshot, plane.hub.connected(), plane.hub.size, Date.now());
