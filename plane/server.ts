@@ -25,7 +25,7 @@ import { DEFAULT_REPORT_INTERVAL_MS } from '../core/control/snapshot.ts';
 import type { VersionCount } from '../core/control/snapshot.ts';
 import { authorized } from './token.ts';
 import * as ui from './ui/routes.ts';
-import { hasSession } from './ui/session.ts';
+import { crossSite, hasSession } from './ui/session.ts';
 import { checkQuestion, explainRequest, recentRequests, replicaPart, TAIL_MAX } from './explain.ts';
 import type { StoryAnswer } from '../core/observe/story.ts';
 
@@ -47,6 +47,7 @@ const LINGER_MS = 10_000;
 
 const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.PLANE_UNAUTHORIZED]: 401,
+  [ErrorCodes.PLANE_CROSS_SITE]: 403,
   [ErrorCodes.PLANE_NOT_FOUND]: 404,
   [ErrorCodes.REQUEST_NOT_FOUND]: 404,
   [ErrorCodes.STORE_FAILED]: 503,
@@ -92,6 +93,8 @@ interface Route {
    * cross-site form can send, on top of the cookie's SameSite=Strict.
    */
   ui?: boolean;
+  /** The dashboard's own forms (login, logout): open, but refused when another site's page sends them. */
+  form?: boolean;
   handler: Handler;
 }
 
@@ -327,11 +330,11 @@ const routes: Route[] = [
   } },
   // The dashboard (plane/ui/): open routes that check its session themselves, so a caller without one gets the login page.
   { method: 'GET', pattern: /^\/ui\/?$/, open: true, handler: (_plane, call) => ui.home(call) },
-  { method: 'POST', pattern: /^\/ui\/login$/, open: true, async handler(_plane, call) {
+  { method: 'POST', pattern: /^\/ui\/login$/, open: true, form: true, async handler(_plane, call) {
     return ui.login(call, (await readBody(call)).toString('utf8'));
   } },
   { method: 'GET', pattern: /^\/ui\/login\/([A-Za-z0-9_-]{1,64})$/, open: true, handler: (_plane, call) => ui.redeem(call) },
-  { method: 'POST', pattern: /^\/ui\/logout$/, open: true, handler: (_plane, call) => ui.logout(call) },
+  { method: 'POST', pattern: /^\/ui\/logout$/, open: true, form: true, handler: (_plane, call) => ui.logout(call) },
   { method: 'GET', pattern: /^\/ui\/((?:app|vendor)\/[a-z0-9-]+\.(?:js|css))$/, open: true, async handler(_plane, call) {
     if (!await ui.asset(call)) throw new WeftError(ErrorCodes.PLANE_NOT_FOUND, `no dashboard file ${call.params[0]}`);
     return undefined;
@@ -392,7 +395,14 @@ function planeHandler(plane: Plane, token: string): RequestListener {
       refuse(req, res, known ? 405 : 404, ErrorCodes.PLANE_NOT_FOUND, `no ${req.method} ${url.pathname}`);
       return;
     }
-    if (!route.open && !authorized(req.headers.authorization, token) && !dashboardMay(req, route, token)) {
+    const bearer = authorized(req.headers.authorization, token);
+    // A browser's write without the bearer token (a form, the abort button) must come from the plane's own pages.
+    const forged = req.method !== 'GET' && !bearer && (route.form || route.ui) ? crossSite(req.headers) : null;
+    if (forged) {
+      refuse(req, res, 403, ErrorCodes.PLANE_CROSS_SITE, `refused ${req.method} ${url.pathname} from another site's page (${forged}): the dashboard's forms and buttons work only from the plane's own pages`);
+      return;
+    }
+    if (!route.open && !bearer && !dashboardMay(req, route, token)) {
       const message = req.headers.authorization ? "the plane refused the bearer token: it is not this plane's token" : 'a bearer token is required (--token or WEFT_TOKEN)';
       refuse(req, res, 401, ErrorCodes.PLANE_UNAUTHORIZED, message);
       return;
