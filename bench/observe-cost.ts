@@ -1,10 +1,10 @@
-// What the plane's per-request telemetry costs a running `weft proxy` under wrk: its CPU per request with request stories and traffic counts on, and with each (and both) switched off by --no-request-stories / --no-traffic-counts, in alternating rounds.
-import { mkdtempSync, rmSync } from 'node:fs';
+// What the plane's per-request telemetry costs a running `weft proxy` under wrk: its CPU per request (from the scheduler's ns counts) with request stories and traffic counts on, and with each (and both) switched off by --no-request-stories / --no-traffic-counts, in alternating rounds; saturated or at a fixed rate (--rate).
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaultDriver } from './load.ts';
-import { measure } from './measure.ts';
+import { processTree } from './cpu.ts';
+import { defaultDriver, runLoad } from './load.ts';
 import { freePort, start, statusOf, waitForOk } from './processes.ts';
 import type { Running } from './processes.ts';
 import type { Target } from './targets.ts';
@@ -19,7 +19,7 @@ const VARIANTS = {
   'no-counts': ['--no-traffic-counts'],
   'both-off': ['--no-request-stories', '--no-traffic-counts'],
 } as const;
-type Variant = keyof typeof VARIANTS;
+export type Variant = keyof typeof VARIANTS;
 const NAMES = Object.keys(VARIANTS) as Variant[];
 
 async function startProxy(upstream: string, flags: readonly string[], cpu: number | undefined): Promise<{ target: Target; proxy: Running }> {
@@ -34,6 +34,43 @@ async function startProxy(upstream: string, flags: readonly string[], cpu: numbe
   return { target: { url, headers: {}, proxies: [proxy] }, proxy };
 }
 
+/**
+ * CPU time of the proxy's process tree in nanoseconds, from each thread's /proc/PID/task/TID/schedstat: the
+ * scheduler's own count, where /proc/PID/stat's 10 ms ticks would be a microsecond per request over a 5 s run.
+ */
+function treeCpuNanos(root: number): number {
+  let ns = 0;
+  for (const pid of processTree(root)) {
+    let tasks: string[];
+    try {
+      tasks = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue; // exited between listing and reading
+    }
+    for (const tid of tasks) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // a thread that ended meanwhile
+      }
+    }
+  }
+  return ns;
+}
+
+/** Connections pause this long on average between requests in the fixed-rate mode (as bench/measure.ts does). */
+const THINK_MS = 20;
+
+/** One run: a second's warm-up, then `seconds` of load; the proxy's CPU µs per request and the rate achieved. */
+async function run(target: Target, pid: number, seconds: number, connections: number, rate: number, cpu: number): Promise<{ cpu: number; rps: number }> {
+  const shape = rate > 0 ? { connections: Math.max(1, Math.round((rate * THINK_MS) / 1000)), thinkMs: THINK_MS } : { connections, thinkMs: 0 };
+  const spec = { url: target.url, headers: {}, ...shape };
+  await runLoad(defaultDriver(), { ...spec, seconds: 1 }, cpu);
+  const before = treeCpuNanos(pid);
+  const r = await runLoad(defaultDriver(), { ...spec, seconds }, cpu);
+  return { cpu: (treeCpuNanos(pid) - before) / 1000 / r.requests, rps: r.requests / r.seconds };
+}
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -41,13 +78,17 @@ const median = (xs: number[]) => {
 const fmt = (n: number) => n.toFixed(2);
 const range = (xs: number[]) => `${fmt(Math.min(...xs))} … ${fmt(Math.max(...xs))}`;
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: {
-    rounds: { type: 'string', default: '5' }, seconds: { type: 'string', default: '5' }, connections: { type: 'string', default: '16' },
-  } });
-  const rounds = Number(values.rounds);
-  const seconds = Number(values.seconds);
-  const connections = Number(values.connections);
+export interface ObserveCost {
+  rounds: number;
+  /** By variant, one figure per round, in round order. */
+  cpuUsPerRequest: Record<Variant, number[]>;
+  rps: Record<Variant, number[]>;
+  /** The 1-minute load average after each round. */
+  load: number[];
+}
+
+/** `rounds` rounds of every variant in turn (each round starting with the next one), `seconds` of saturated load each. */
+export async function observeCost(rounds: number, seconds: number, connections: number, rate = 0): Promise<ObserveCost> {
   const workDir = mkdtempSync(join(tmpdir(), 'weft-observe-cost-'));
   // The proxies on one core, the upstream and wrk on the other, as `npm run bench` pins them.
   const [proxyCpu, loadCpu] = [1, 0];
@@ -55,39 +96,27 @@ async function main(): Promise<void> {
   const upstream = await startUpstream(defaultUpstreamKind(), port, 64, workDir, loadCpu);
   const proxies: Running[] = [];
   try {
-    const targets = new Map<Variant, Target>();
+    const targets = new Map<Variant, { target: Target; pid: number }>();
     for (const name of NAMES) {
       const { target, proxy } = await startProxy(`http://127.0.0.1:${port}`, VARIANTS[name], proxyCpu);
       proxies.push(proxy);
-      targets.set(name, target);
+      targets.set(name, { target, pid: proxy.pid });
     }
-    const cpu = new Map<Variant, number[]>(NAMES.map((n) => [n, []]));
-    const rps = new Map<Variant, number[]>(NAMES.map((n) => [n, []]));
-    const load: number[] = [];
+    const out: ObserveCost = { rounds, cpuUsPerRequest: byVariant(), rps: byVariant(), load: [] };
     for (let r = 0; r < rounds; r++) {
-      // Each round starts with the next variant, so none always runs first (or last) in a round.
+      const row = new Map<Variant, { cpu: number; rps: number }>();
       for (let k = 0; k < NAMES.length; k++) {
         const name = NAMES[(r + k) % NAMES.length];
-        const m = await measure(targets.get(name)!, 'saturated', { driver: defaultDriver(), seconds, warmupSeconds: 1, connections, rate: 0, cpu: loadCpu });
-        cpu.get(name)!.push(m.proxyCpuUsPerRequest!);
-        rps.get(name)!.push(m.rps);
+        const { target, pid } = targets.get(name)!;
+        row.set(name, await run(target, pid, seconds, connections, rate, loadCpu));
       }
-      load.push(loadavg()[0]);
+      for (const name of NAMES) {
+        out.cpuUsPerRequest[name].push(row.get(name)!.cpu);
+        out.rps[name].push(row.get(name)!.rps);
+      }
+      out.load.push(loadavg()[0]);
     }
-    console.log(`weft proxy --workers 1 under ${defaultDriver()} (${connections} connections, ${seconds} s per run, ${rounds} rounds, variants alternating); load average ${range(load)}\n`);
-    console.log('| variant | flags | CPU µs/request, median (range) | req/s, median |');
-    console.log('|---|---|---|---|');
-    for (const name of NAMES) {
-      console.log(`| ${name} | ${VARIANTS[name].join(' ') || '(none)'} | ${fmt(median(cpu.get(name)!))} (${range(cpu.get(name)!)}) | ${Math.round(median(rps.get(name)!))} |`);
-    }
-    // Differences within each round (same minute, same machine load), then their median and range.
-    const diff = (a: Variant, b: Variant) => cpu.get(a)!.map((x, i) => x - cpu.get(b)![i]);
-    console.log('\n| what it costs (on minus off, per round) | µs/request, median (range) |');
-    console.log('|---|---|');
-    for (const [what, off] of [['request stories', 'no-stories'], ['traffic counts (summaries, /metrics)', 'no-counts'], ['both', 'both-off']] as const) {
-      const d = diff('on', off);
-      console.log(`| ${what} | ${fmt(median(d))} (${range(d)}) |`);
-    }
+    return out;
   } finally {
     await Promise.all(proxies.map((p) => p.stop()));
     await upstream.stop();
@@ -95,4 +124,33 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+function byVariant(): Record<Variant, number[]> {
+  return Object.fromEntries(NAMES.map((n) => [n, []])) as unknown as Record<Variant, number[]>;
+}
+
+/** The report: per variant, then what each switch saves, as differences within each round (same minute, same load). */
+export function observeReport(c: ObserveCost, seconds: number, connections: number, rate = 0): string {
+  const load = rate > 0 ? `about ${rate} req/s` : `${connections} connections, saturated`;
+  const lines = [
+    `weft proxy --workers 1 under ${defaultDriver()} (${load}, ${seconds} s per run, ${c.rounds} rounds, variants alternating); load average ${range(c.load)}`, '',
+    '| variant | flags | CPU µs/request, median (range) | req/s, median |', '|---|---|---|---|',
+  ];
+  for (const name of NAMES) {
+    lines.push(`| ${name} | ${VARIANTS[name].map((f) => `\`${f}\``).join(' ') || '(none)'} | ${fmt(median(c.cpuUsPerRequest[name]))} (${range(c.cpuUsPerRequest[name])}) | ${Math.round(median(c.rps[name]))} |`);
+  }
+  lines.push('', '| what it costs (on minus off, per round) | µs/request, median (range) |', '|---|---|');
+  for (const [what, off] of [['request stories', 'no-stories'], ['traffic counts (summaries, /metrics)', 'no-counts'], ['both', 'both-off']] as const) {
+    const d = c.cpuUsPerRequest.on.map((x, i) => x - c.cpuUsPerRequest[off][i]);
+    lines.push(`| ${what} | ${fmt(median(d))} (${range(d)}) |`);
+  }
+  return lines.join('\n');
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({ options: {
+    rounds: { type: 'string', default: '5' }, seconds: { type: 'string', default: '5' }, connections: { type: 'string', default: '16' },
+    rate: { type: 'string', default: '0' },
+  } });
+  const [rounds, seconds, connections, rate] = [Number(values.rounds), Number(values.seconds), Number(values.connections), Number(values.rate)];
+  console.log(observeReport(await observeCost(rounds, seconds, connections, rate), seconds, connections, rate));
+}
