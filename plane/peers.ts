@@ -8,6 +8,8 @@ import type { Store } from './store/store.ts';
 export const ADVERTISE_INTERVAL_MS = 5000;
 /** A record not refreshed for this long is a replica that stopped (crashed, cut off): no longer asked. */
 export const REPLICA_TTL_MS = 3 * ADVERTISE_INTERVAL_MS;
+/** How long a stopping replica waits for the store to delete its record (else it expires by its TTL). */
+const CLOSE_WAIT_MS = 2000;
 /** A record this stale is deleted by whichever replica lists it first, so a crashed replica leaves no trace. */
 const FORGET_MS = 20 * ADVERTISE_INTERVAL_MS;
 
@@ -58,8 +60,13 @@ export class Peers {
   async close(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
-    // The others stop asking at once rather than after REPLICA_TTL_MS.
-    await this.#store.delete(keys.replica(this.id)).catch(() => undefined);
+    // The others stop asking at once rather than after REPLICA_TTL_MS; a store that does not answer must not hold the stop.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.#store.delete(keys.replica(this.id)).catch(() => undefined),
+      new Promise((resolve) => { timer = setTimeout(resolve, CLOSE_WAIT_MS); }),
+    ]);
+    clearTimeout(timer);
   }
 
   #advertise(): Promise<void> {
