@@ -22,12 +22,13 @@ const VARIANTS = {
 export type Variant = keyof typeof VARIANTS;
 const NAMES = Object.keys(VARIANTS) as Variant[];
 
-async function startProxy(upstream: string, flags: readonly string[], cpu: number | undefined): Promise<{ target: Target; proxy: Running }> {
+/** A `weft proxy --workers 1` to `upstream` with `flags`, ready and answering 200; `env` for the bench's own Node options (a CPU profile). */
+export async function startProxy(upstream: string, flags: readonly string[], cpu: number | undefined, env?: Record<string, string>): Promise<{ target: Target; proxy: Running }> {
   const [port, admin] = [await freePort(), await freePort()];
   const proxy = start('weft', process.execPath, [
     join(root, 'cli/weft.ts'), 'proxy', '--listen', `127.0.0.1:${port}`, '--upstream', upstream, '--admin', `127.0.0.1:${admin}`,
     '--workers', '1', '--log-level', 'warn', ...flags,
-  ], { cpu });
+  ], { cpu, env });
   await waitForOk(proxy, `http://127.0.0.1:${admin}/ready`);
   const url = `http://127.0.0.1:${port}/`;
   if (await statusOf(url) !== 200) throw new Error(`weft ${flags.join(' ')} did not answer 200`);
@@ -62,7 +63,7 @@ function treeCpuNanos(root: number): number {
 const THINK_MS = 20;
 
 /** One run: a second's warm-up, then `seconds` of load; the proxy's CPU µs per request and the rate achieved. */
-async function run(target: Target, pid: number, seconds: number, connections: number, rate: number, cpu: number): Promise<{ cpu: number; rps: number }> {
+export async function run(target: Target, pid: number, seconds: number, connections: number, rate: number, cpu: number): Promise<{ cpu: number; rps: number }> {
   const shape = rate > 0 ? { connections: Math.max(1, Math.round((rate * THINK_MS) / 1000)), thinkMs: THINK_MS } : { connections, thinkMs: 0 };
   const spec = { url: target.url, headers: {}, ...shape };
   await runLoad(defaultDriver(), { ...spec, seconds: 1 }, cpu);
