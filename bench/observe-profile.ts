@@ -1,5 +1,5 @@
 // The telemetry's share of a running `weft proxy`'s CPU under wrk, from a V8 CPU profile of the proxy (--cpu-prof, worker thread included): time sampled in core/observe/story.ts and traffic.ts (with latency.ts's bucket search) per request, against the proxy's whole CPU per request.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -9,6 +9,9 @@ import { freePort } from './processes.ts';
 
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string }; children?: number[] }
 interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
+
+/** How long a profiled proxy may take to exit (and write its profiles) after SIGTERM. */
+const EXIT_WAIT_MS = 30_000;
 
 /** The files whose code is the per-request telemetry. */
 const PARTS = { stories: ['core/observe/story.ts'], counts: ['core/observe/traffic.ts', 'core/observe/latency.ts'] } as const;
@@ -40,9 +43,18 @@ function attribute(profiles: Profile[]): { stories: number; counts: number; busy
   return out;
 }
 
-if (import.meta.main) {
-  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '16' } } });
-  const [seconds, connections] = [Number(values.seconds), Number(values.connections)];
+export interface ObserveProfile {
+  /** The proxy's CPU µs per request (schedstat) and the rate it served. */
+  cpu: number;
+  rps: number;
+  requests: number;
+  /** Shares of the busy samples. */
+  stories: number;
+  counts: number;
+}
+
+/** One profiled run of the `on` proxy: `seconds` of saturated load over `connections`. */
+export async function observeProfile(seconds: number, connections: number): Promise<ObserveProfile> {
   const dir = mkdtempSync(join(tmpdir(), 'weft-observe-profile-'));
   const port = await freePort();
   const upstream = await startUpstream(defaultUpstreamKind(), port, 64, dir, 0);
@@ -52,19 +64,30 @@ if (import.meta.main) {
     try {
       r = await run(target, proxy.pid, seconds, connections, 0, 0);
     } finally {
+      // The profiles are written as the proxy exits, which can take longer than stop()'s 5 s before its SIGKILL.
+      const t0 = Date.now();
+      process.kill(proxy.pid, 'SIGTERM');
+      await Promise.race([proxy.exit, new Promise((resolve) => setTimeout(resolve, EXIT_WAIT_MS).unref())]);
       await proxy.stop();
+      if (!existsSync(join(dir, 'prof'))) throw new Error(`the proxy wrote no profile (stopped in ${Date.now() - t0} ms): ${proxy.output()}`);
     }
-    const requests = r.rps * seconds;
     const profiles = readdirSync(join(dir, 'prof')).map((f) => JSON.parse(readFileSync(join(dir, 'prof', f), 'utf8')) as Profile);
     const a = attribute(profiles);
-    // The profile covers the warm-up and start too; the shares are of its busy time, applied to the measured CPU per request.
-    const per = (us: number) => (us / a.busy) * r.cpu;
-    console.log(`weft proxy --workers 1 under wrk (${connections} connections, ${seconds} s), profiled; load average ${loadavg()[0].toFixed(2)}`);
-    console.log(`  CPU per request (schedstat):       ${r.cpu.toFixed(2)} µs at ${Math.round(r.rps)} req/s, ${Math.round(requests)} requests`);
-    console.log(`  request stories (story.ts):        ${(100 * a.stories / a.busy).toFixed(2)}% of busy samples ≈ ${per(a.stories).toFixed(2)} µs/request`);
-    console.log(`  traffic counts (traffic.ts, latency.ts): ${(100 * a.counts / a.busy).toFixed(2)}% ≈ ${per(a.counts).toFixed(2)} µs/request`);
+    // The profile covers start-up and the warm-up too: its shares are applied to the CPU per request measured under load.
+    return { cpu: r.cpu, rps: r.rps, requests: Math.round(r.rps * seconds), stories: a.stories / a.busy, counts: a.counts / a.busy };
   } finally {
     await upstream.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '16' } } });
+  const [seconds, connections] = [Number(values.seconds), Number(values.connections)];
+  const p = await observeProfile(seconds, connections);
+  const part = (share: number) => `${(100 * share).toFixed(2)}% of busy samples ≈ ${(share * p.cpu).toFixed(2)} µs/request`;
+  console.log(`weft proxy --workers 1 under wrk (${connections} connections, ${seconds} s), profiled; load average ${loadavg()[0].toFixed(2)}`);
+  console.log(`  CPU per request (schedstat):  ${p.cpu.toFixed(2)} µs at ${Math.round(p.rps)} req/s, ${p.requests} requests`);
+  console.log(`  request stories (story.ts):   ${part(p.stories)}`);
+  console.log(`  traffic counts (traffic.ts, latency.ts): ${part(p.counts)}`);
 }
