@@ -62,6 +62,8 @@ export const ErrorCodes = {
   PLANE_NOT_FOUND: 'WEFT_ERR_PLANE_NOT_FOUND',
   /** `weft explain ID`: no proxy watching the plane remembers a request with that x-request-id. HTTP 404. */
   REQUEST_NOT_FOUND: 'WEFT_ERR_REQUEST_NOT_FOUND',
+  /** A dashboard write (login, logout, abort rollout with the session cookie) sent from another site's page: Origin or Sec-Fetch-Site says it did not come from the plane's own pages. HTTP 403. */
+  PLANE_CROSS_SITE: 'WEFT_ERR_PLANE_CROSS_SITE',
   /** A request body over its plane endpoint's cap (16 KiB unauthenticated, 1 MiB JSON, 4 MiB documents, 32 MiB modules); refused as it arrives. HTTP 413. */
   PLANE_BODY_TOO_LARGE: 'WEFT_ERR_PLANE_BODY_TOO_LARGE',
   /** The plane's store (SQLite file or etcd) failed or could not be reached. HTTP 503. */

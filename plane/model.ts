@@ -163,6 +163,9 @@ export const keys = {
   caRoots: 'ca/roots/',
   policy: (service: string) => `policies/${service}`,
   policies: 'policies/',
+  /** A plane replica's advertised API URL, refreshed every few seconds (plane/peers.ts). */
+  replica: (id: string) => `replicas/${id}`,
+  replicas: 'replicas/',
 } as const;
 
 /** Key prefixes whose changes alter what proxies are sent. */

@@ -18,6 +18,7 @@ import { StatusBook } from './status.ts';
 import type { Store } from './store/store.ts';
 import { WatchHub } from './watch.ts';
 import { Asks } from './explain.ts';
+import { Peers } from './peers.ts';
 
 /** How often a replica looks at the rollout's numbers and sweeps expired service instances. */
 const CONTROL_TICK_MS = 250;
@@ -33,6 +34,11 @@ export interface PlaneOptions {
   statsWindowMs?: number;
   /** How often proxies post them (`--report-interval`; the proxies' own 5 s when not given). */
   reportIntervalMs?: number;
+  /**
+   * Where the other replicas reach this one's API (`--advertise`) and the token they present: advertised in the
+   * store, so that stats and request stories cover the proxies of every replica. Without it, this replica's only.
+   */
+  advertise?: { url: string; token: string };
 }
 
 export class Plane {
@@ -45,6 +51,8 @@ export class Plane {
   readonly hub: WatchHub;
   /** Questions about requests put to the proxies watching this replica (`weft explain`). */
   readonly asks: Asks;
+  /** The other replicas on the store, asked for their part of GET /v1/stats and request stories (plane/peers.ts). */
+  readonly peers: Peers | null;
   readonly log: Logger;
   /** Issues workload certificates; the roots it publishes to the store go out in every snapshot as the trust bundle. */
   readonly ca: Authority;
@@ -70,6 +78,7 @@ export class Plane {
       if (!connected) this.status.seen(node, Date.now()).catch((err: unknown) => this.#storeError(err));
     });
     this.asks = new Asks(this.hub);
+    this.peers = options.advertise ? new Peers(store, options.advertise.url, options.advertise.token, log) : null;
     this.status = new StatusBook(store, () => this.hub.size);
     this.stats = new StatsWindow(options.statsWindowMs ?? DEFAULT_STATS_WINDOW_MS, this.status.metrics);
     this.reportIntervalMs = options.reportIntervalMs;
@@ -84,6 +93,7 @@ export class Plane {
   async start(): Promise<void> {
     this.registry.sandbox.warm();
     await this.rebuild();
+    await this.peers?.start();
   }
 
   /** Rebuilds one at a time: a slow read finishing after a newer one must not publish older state. */
@@ -161,6 +171,7 @@ export class Plane {
     clearInterval(this.#tick);
     if (this.#rebuild) clearTimeout(this.#rebuild);
     this.hub.close();
+    await this.peers?.close();
     await this.registry.sandbox.close();
   }
 

@@ -15,7 +15,7 @@ import { listFilters } from './registry.ts';
 import { deregister, heartbeat, register } from './services.ts';
 import type { Registration } from './services.ts';
 import { liveInstances, loadState } from './state.ts';
-import { checkSummary } from './stats.ts';
+import { checkSummary, meshReports } from './stats.ts';
 import { statsView } from './stats-view.ts';
 import { parseDuration } from '../core/config/duration.ts';
 import type { AckReport } from './status.ts';
@@ -25,8 +25,8 @@ import { DEFAULT_REPORT_INTERVAL_MS } from '../core/control/snapshot.ts';
 import type { VersionCount } from '../core/control/snapshot.ts';
 import { authorized } from './token.ts';
 import * as ui from './ui/routes.ts';
-import { hasSession } from './ui/session.ts';
-import { explainRequest, recentRequests, TAIL_MAX } from './explain.ts';
+import { crossSite, hasSession } from './ui/session.ts';
+import { checkQuestion, explainRequest, recentRequests, replicaPart, TAIL_MAX } from './explain.ts';
 import type { StoryAnswer } from '../core/observe/story.ts';
 
 /*
@@ -47,6 +47,7 @@ const LINGER_MS = 10_000;
 
 const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.PLANE_UNAUTHORIZED]: 401,
+  [ErrorCodes.PLANE_CROSS_SITE]: 403,
   [ErrorCodes.PLANE_NOT_FOUND]: 404,
   [ErrorCodes.REQUEST_NOT_FOUND]: 404,
   [ErrorCodes.STORE_FAILED]: 503,
@@ -92,6 +93,8 @@ interface Route {
    * cross-site form can send, on top of the cookie's SameSite=Strict.
    */
   ui?: boolean;
+  /** The dashboard's own forms (login, logout): open, but refused when another site's page sends them. */
+  form?: boolean;
   handler: Handler;
 }
 
@@ -174,12 +177,25 @@ const routes: Route[] = [
     return { taken: plane.asks.answer(call.params[1], call.params[0], await readJson<StoryAnswer>(call)) };
   } },
   { method: 'GET', pattern: /^\/v1\/requests\/([^/]+)$/, async handler(plane, { params }) {
-    return explainRequest(plane.asks, decodeURIComponent(params[0]));
+    return explainRequest(plane.asks, plane.peers, decodeURIComponent(params[0]));
   } },
   { method: 'GET', pattern: /^\/v1\/requests$/, async handler(plane, { query }) {
     const limit = Number(query.get('limit') ?? 50);
     if (!Number.isInteger(limit) || limit < 1 || limit > TAIL_MAX) throw badRequest(`limit: a whole number from 1 to ${TAIL_MAX}`);
-    return recentRequests(plane.asks, query.get('service') ?? undefined, limit);
+    return recentRequests(plane.asks, plane.peers, query.get('service') ?? undefined, limit);
+  } },
+  // The other replicas' side of a whole-mesh question (plane/peers.ts): this replica's proxies and reports only.
+  { method: 'POST', pattern: /^\/v1\/asks$/, async handler(plane, call) {
+    const question = checkQuestion(await readJson<unknown>(call));
+    if (!question) throw badRequest(`asks needs {what: "story", requestId} or {what: "tail", service?, limit: 1 to ${TAIL_MAX}}`);
+    return replicaPart(plane.asks, question);
+  } },
+  { method: 'GET', pattern: /^\/v1\/stats\/reports$/, async handler(plane, { query }) {
+    const windowMs = Number(query.get('window'));
+    if (!Number.isInteger(windowMs) || windowMs < 1) throw badRequest('window: a whole number of milliseconds');
+    const now = Date.now();
+    plane.stats.expire(now);
+    return { reports: plane.stats.since(now - Math.min(windowMs, plane.stats.windowMs)) };
   } },
   { method: 'POST', pattern: new RegExp(`^/v1/nodes/${NAME}/summary$`), async handler(plane, call) {
     const body = await readBody(call);
@@ -201,9 +217,9 @@ const routes: Route[] = [
     if (ms === undefined || ms < MIN_STATS_WINDOW_MS) throw badRequest(`window: a duration of at least 10s such as 1m, got "${text}"`);
     const windowMs = Math.min(ms, plane.stats.windowMs);
     const now = Date.now();
-    plane.stats.expire(now);
+    const { reports, replicas } = await meshReports(plane.stats, plane.peers, windowMs, now);
     const service = query.get('service') ?? undefined;
-    return statsView(plane.stats.since(now - windowMs), now, windowMs, plane.reportIntervalMs ?? DEFAULT_REPORT_INTERVAL_MS, service);
+    return { ...statsView(reports, now, windowMs, plane.reportIntervalMs ?? DEFAULT_REPORT_INTERVAL_MS, service), replicas };
   } },
   { method: 'GET', pattern: /^\/v1\/status$/, async handler(plane) {
     return plane.status.report(plane.snapshot, plane.hub.connected(), plane.hub.size, Date.now());
@@ -314,11 +330,11 @@ const routes: Route[] = [
   } },
   // The dashboard (plane/ui/): open routes that check its session themselves, so a caller without one gets the login page.
   { method: 'GET', pattern: /^\/ui\/?$/, open: true, handler: (_plane, call) => ui.home(call) },
-  { method: 'POST', pattern: /^\/ui\/login$/, open: true, async handler(_plane, call) {
+  { method: 'POST', pattern: /^\/ui\/login$/, open: true, form: true, async handler(_plane, call) {
     return ui.login(call, (await readBody(call)).toString('utf8'));
   } },
   { method: 'GET', pattern: /^\/ui\/login\/([A-Za-z0-9_-]{1,64})$/, open: true, handler: (_plane, call) => ui.redeem(call) },
-  { method: 'POST', pattern: /^\/ui\/logout$/, open: true, handler: (_plane, call) => ui.logout(call) },
+  { method: 'POST', pattern: /^\/ui\/logout$/, open: true, form: true, handler: (_plane, call) => ui.logout(call) },
   { method: 'GET', pattern: /^\/ui\/((?:app|vendor)\/[a-z0-9-]+\.(?:js|css))$/, open: true, async handler(_plane, call) {
     if (!await ui.asset(call)) throw new WeftError(ErrorCodes.PLANE_NOT_FOUND, `no dashboard file ${call.params[0]}`);
     return undefined;
@@ -379,7 +395,14 @@ function planeHandler(plane: Plane, token: string): RequestListener {
       refuse(req, res, known ? 405 : 404, ErrorCodes.PLANE_NOT_FOUND, `no ${req.method} ${url.pathname}`);
       return;
     }
-    if (!route.open && !authorized(req.headers.authorization, token) && !dashboardMay(req, route, token)) {
+    const bearer = authorized(req.headers.authorization, token);
+    // A browser's write without the bearer token (a form, the abort button) must come from the plane's own pages.
+    const forged = req.method !== 'GET' && !bearer && (route.form || route.ui) ? crossSite(req.headers) : null;
+    if (forged) {
+      refuse(req, res, 403, ErrorCodes.PLANE_CROSS_SITE, `refused ${req.method} ${url.pathname} from another site's page (${forged}): the dashboard's forms and buttons work only from the plane's own pages`);
+      return;
+    }
+    if (!route.open && !bearer && !dashboardMay(req, route, token)) {
       const message = req.headers.authorization ? "the plane refused the bearer token: it is not this plane's token" : 'a bearer token is required (--token or WEFT_TOKEN)';
       refuse(req, res, 401, ErrorCodes.PLANE_UNAUTHORIZED, message);
       return;

@@ -75,7 +75,7 @@ const byRequests = (a: { requests: number }, b: { requests: number }) => b.reque
  * The answer of GET /v1/stats over `reports` (those of the window), at `now`; `stepMs` is the series' resolution
  * (the proxies' report interval). With `service`, only it and the edges that touch it.
  */
-export function statsView(reports: StoredReport[], now: number, windowMs: number, stepMs: number, service?: string): unknown {
+export function statsView(reports: StoredReport[], now: number, windowMs: number, stepMs: number, service?: string): object {
   const seconds = windowMs / 1000;
   const services = new Map<string, ServiceAcc>();
   const edges = new Map<string, EdgeAcc>();

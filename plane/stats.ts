@@ -5,9 +5,13 @@ import { LATENCY_BUCKETS } from '../core/observe/latency.ts';
 import type { AuthzRecord, ClusterRecord, TrafficRecord, TrafficSummary } from '../core/observe/summary.ts';
 import { family, histogramValues } from '../core/observe/traffic-metrics.ts';
 import { ErrorCodes, WeftError } from '../core/errors.ts';
+import type { Peers, ReplicaCoverage } from './peers.ts';
 
 /** How long reports are kept when `--stats-window` does not say. */
 export const DEFAULT_STATS_WINDOW_MS = 15 * 60_000;
+
+/** How long a replica waits for another one's reports before it answers without them. */
+const PEER_WAIT_MS = 2000;
 
 /** However many proxies report, the window holds at most this much of their reports (as they arrived); the oldest go first. */
 const MAX_WINDOW_BYTES = 256 << 20;
@@ -136,4 +140,17 @@ export class StatsWindow {
     const families: MetricJson[] = [requests, errors, duration, authz];
     return client.AggregatorRegistry.aggregate([families as unknown as client.MetricObjectWithValues<client.MetricValue<string>>[]]).metrics();
   }
+}
+
+/**
+ * The reports of the last `windowMs` held by every replica: each proxy posts to the replica it watches, so the
+ * mesh's view is the union. A replica that does not answer within PEER_WAIT_MS is left out and named.
+ */
+export async function meshReports(stats: StatsWindow, peers: Peers | null, windowMs: number, now: number): Promise<{ reports: StoredReport[]; replicas: ReplicaCoverage }> {
+  stats.expire(now);
+  const own = stats.since(now - windowMs);
+  if (!peers) return { reports: own, replicas: { answered: 1, missing: [] } };
+  const { answers, coverage } = await peers.ask<{ reports: StoredReport[] }>(`/v1/stats/reports?window=${windowMs}`, undefined, PEER_WAIT_MS);
+  const reports = own.concat(...answers.map((a) => (Array.isArray(a.reports) ? a.reports : [])));
+  return { reports, replicas: coverage };
 }

@@ -271,7 +271,7 @@ describe('the dashboard in chromium against a plane, three sidecars and traffic'
     await shot(page, 'explain');
   });
 
-  it('a one-time login link opens a session once; the cookie-less API and a reused link are refused', async () => {
+  it('a one-time login link opens a session once, Log out ends it; the cookie-less API and a reused link are refused', async () => {
     const link = await (await fetch(`${plane.url}/v1/ui/login-links`, { method: 'POST', headers: { authorization: `Bearer ${plane.token}` } })).json() as { path: string };
     const fresh = await browser.newContext();
     try {
@@ -279,6 +279,10 @@ describe('the dashboard in chromium against a plane, three sidecars and traffic'
       await p.goto(`${plane.url}${link.path}`);
       await p.locator('header nav').waitFor();
       assert.equal(p.url(), ui);
+      // The page's own Log out form passes the cross-site check (plane/test/ui-cross-site.test.ts refuses forged ones) and ends the session.
+      await p.click('button:text("Log out")');
+      await p.locator('input[name=token]').waitFor();
+      assert.equal((await p.request.get(`${plane.url}/v1/status`)).status(), 401);
       const other = await browser.newContext();
       try {
         const q = await other.newPage();

@@ -20,6 +20,9 @@ export interface ProxyOverrides {
   filter?: string[];
   filterFuel?: string;
   filterMemory?: string;
+  /** `--no-request-stories`, `--no-traffic-counts`: what each request records for the plane, switched off. */
+  noRequestStories?: boolean;
+  noTrafficCounts?: boolean;
   /** Routes and clusters come from a control plane: none are needed locally. */
   fromPlane?: boolean;
   /** A sidecar (--service): one worker unless told otherwise, since one runs beside every instance of every service. */
@@ -72,6 +75,8 @@ export function resolveProxySettings(o: ProxyOverrides, loadFile?: (path: string
   }
   if (o.logLevel !== undefined) s.logLevel = o.logLevel;
   if (o.accessLog !== undefined) s.accessLog = o.accessLog;
+  if (o.noRequestStories) s.requestStories = false;
+  if (o.noTrafficCounts) s.trafficCounts = false;
   if (o.drainTimeout !== undefined) {
     const d = parseDuration(o.drainTimeout);
     if (d === undefined) throw usage(`--drain-timeout: expected a duration such as 10s, got "${o.drainTimeout}"`);

@@ -198,6 +198,10 @@ export interface ProxySettings {
   logLevel: string;
   /** off | stdout | a file path */
   accessLog: string;
+  /** Each worker keeps its recent request stories for `weft explain` (false: `--no-request-stories`). */
+  requestStories?: boolean;
+  /** Each request is counted for /metrics' request series and the plane's summaries (false: `--no-traffic-counts`). */
+  trafficCounts?: boolean;
   drainTimeoutMs: number;
   limits: LimitSettings;
   tls?: TlsSettings;

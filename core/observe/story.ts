@@ -132,10 +132,11 @@ export class StoryBook {
   /** The worker's performance.now() origin as epoch ms: story times are kept as performance.now(). */
   readonly #origin = performance.timeOrigin;
 
-  constructor(worker: number, service: string | undefined) {
+  /** `keep` false (`--no-request-stories`): no slots at all, so every request's begin() gets -1 and each later call returns at once. */
+  constructor(worker: number, service: string | undefined, keep = true) {
     this.worker = worker;
     this.service = service ?? null;
-    const slots = KEPT_STORIES + IN_FLIGHT;
+    const slots = keep ? KEPT_STORIES + IN_FLIGHT : 0;
     this.#id = new Array<string>(slots).fill('');
     this.#listener = new Array<string>(slots).fill('');
     this.#method = new Array<string>(slots).fill('');

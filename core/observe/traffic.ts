@@ -110,6 +110,12 @@ export class TrafficCell {
 /** Every cell of one worker, by key: kept across config swaps, so a route that stays keeps its counts. */
 export class TrafficBook {
   readonly #cells = new Map<string, TrafficCell>();
+  /** False with `--no-traffic-counts`: routes hand out uncounted cells, so nothing reaches /metrics or the summaries. */
+  readonly counting: boolean;
+
+  constructor(counting = true) {
+    this.counting = counting;
+  }
 
   cell(key: TrafficKey): TrafficCell {
     const id = trafficKey(key);
@@ -215,6 +221,25 @@ export class RouteTraffic {
   }
 }
 
+/** A cell that counts nothing, never listed: what every request gets with `--no-traffic-counts`. */
+class UncountedCell extends TrafficCell {
+  override record(): void {}
+}
+
+/** A route's traffic with `--no-traffic-counts`: one uncounted cell for every request, no lookup. */
+class UncountedRoute extends RouteTraffic {
+  readonly #cell: TrafficCell;
+
+  constructor(book: TrafficBook, listener: ListenerTraffic, route: string, cluster: Cluster) {
+    super(book, listener, route, cluster, undefined);
+    this.#cell = new UncountedCell({ listener: listener.name, direction: listener.direction, route, cluster: '', callee: '', caller: '', mtls: false, filters: [], protocol: 'http' });
+  }
+
+  override cell(): TrafficCell {
+    return this.#cell;
+  }
+}
+
 /** One listener's part of the book; it outlives generations, so cells of requests refused before routing keep counting. */
 export class ListenerTraffic {
   readonly name: string;
@@ -223,6 +248,7 @@ export class ListenerTraffic {
   readonly byCaller: boolean;
   readonly #book: TrafficBook;
   readonly #unrouted = new Map<string, Variant>();
+  #uncounted: TrafficCell | undefined;
 
   constructor(book: TrafficBook, name: string, inbound: boolean) {
     this.#book = book;
@@ -232,11 +258,12 @@ export class ListenerTraffic {
   }
 
   route(name: string, cluster: Cluster, chain: FilterChain | undefined): RouteTraffic {
-    return new RouteTraffic(this.#book, this, name, cluster, chain);
+    return this.#book.counting ? new RouteTraffic(this.#book, this, name, cluster, chain) : new UncountedRoute(this.#book, this, name, cluster);
   }
 
   /** The cell of requests answered before any cluster: refused by policy (`route` names the side) or matching no route (''). */
   unrouted(route: string, caller: string | undefined): TrafficCell {
+    if (!this.#book.counting) return this.#uncounted ??= new UncountedCell({ listener: this.name, direction: this.direction, route: '', cluster: '', callee: '', caller: '', mtls: false, filters: [], protocol: 'http' });
     let v = this.#unrouted.get(route);
     if (v === undefined) this.#unrouted.set(route, v = new Variant(this.#book, this, route, undefined, undefined));
     return v.cell(caller);

@@ -77,11 +77,11 @@ export function serve(data: WorkerData, port: MessagePort, log: Logger): void {
   let clusters = new Map<string, Cluster>();
   const metrics = new WorkerMetrics(data.index, () => clusters.values());
   /** Recent request stories of every listener of this worker (`weft explain`). */
-  const stories = new StoryBook(data.index, data.settings.sidecar?.service);
+  const stories = new StoryBook(data.index, data.settings.sidecar?.service, data.settings.requestStories !== false);
   const services = hostServices({ worker: data.index, shared: data.shared, clusters: () => clusters, log, workerMetrics: metrics });
   const plans = listenerPlans(data.settings, data.identity !== undefined);
   /** Every request this worker answers is counted here, per listener (core/observe/traffic.ts). */
-  const book = new TrafficBook();
+  const book = new TrafficBook(data.settings.trafficCounts !== false);
   const listenerTraffic = plans.map((p) => book.listener(p.name, p.inbound));
 
   /**

@@ -4,6 +4,7 @@ import type { Command } from '../../core/cli/command.ts';
 import type { Explanation, Hop, RecentRequests } from '../explain.ts';
 import { planeClient } from './client.ts';
 import { planeCommand, table } from './run.ts';
+import { partialText } from '../peers.ts';
 
 function ms(n: number): string {
   return `${n < 10 ? n.toFixed(2) : n.toFixed(1)} ms`;
@@ -47,6 +48,7 @@ export const explainCommand: Command = planeCommand({
     const lines = [r.summary, ''];
     for (const h of r.hops) lines.push(hopText(h), '');
     if (r.missing.length) lines.push(`not answered in time: ${r.missing.join(', ')}`);
+    if (r.replicas.missing.length) lines.push(partialText(r.replicas).trim());
     console.log(lines.join('\n').trimEnd());
     return 0;
   },
@@ -72,7 +74,7 @@ export const requestsCommand: Command = planeCommand({
     for (const q of r.requests) {
       rows.push([new Date(q.start).toISOString().slice(11, 23), q.node, q.listener, String(q.status), ms(q.durationMs), q.route ?? '-', `${q.method} ${q.path}`, q.requestId || '-', q.error ?? '']);
     }
-    console.log(r.requests.length ? table(rows) : `no requests remembered (asked ${r.asked} ${r.asked === 1 ? 'proxy' : 'proxies'})`);
+    console.log(`${r.requests.length ? table(rows) : `no requests remembered (asked ${r.asked} ${r.asked === 1 ? 'proxy' : 'proxies'})`}${partialText(r.replicas) && `\n${partialText(r.replicas).trim()}`}`);
     return 0;
   },
 });

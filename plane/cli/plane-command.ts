@@ -1,5 +1,6 @@
 // `weft plane`: runs one control-plane replica on a SQLite file (default) or on etcd shared with other replicas; `weft plane token` prints its API token.
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { runCommand } from '../../core/cli/command.ts';
 import type { Command } from '../../core/cli/command.ts';
@@ -27,6 +28,7 @@ const DATA_DIR_FLAG: FlagSpec = {
 const FLAGS: FlagSpec[] = [
   { name: 'listen', value: 'HOST:PORT', help: 'where the plane API listens (port 0 picks one; see the ready line)', defaultText: '127.0.0.1:7900' },
   { name: 'store', value: 'sqlite:FILE|etcd:URL', help: 'where state lives; etcd lets several replicas serve one mesh', defaultText: 'sqlite:<data-dir>/plane.db' },
+  { name: 'advertise', value: 'URL', help: 'where the other replicas reach this one\'s API, written to the store so that stats, weft requests and weft explain cover every replica\'s proxies', defaultText: 'http://<listen host>:<port> (this host\'s name when listening on all addresses)' },
   DATA_DIR_FLAG,
   { name: 'token-file', value: 'FILE', help: 'a file holding the API token every call but /healthz, /metrics, join and renewal needs (`weft plane token` prints the generated one)', defaultText: '<data-dir>/token, generated 0600 at first start' },
   { name: 'trust-domain', value: 'NAME', help: 'the SPIFFE trust domain of workload certificates (spiffe://NAME/ns/NS/sa/SERVICE)', defaultText: 'weft.local' },
@@ -39,7 +41,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'log-level', value: 'LEVEL', choices: LOG_LEVELS, help: 'how much the JSON log on stderr says', defaultText: 'info' },
 ];
 
-const USAGE = 'usage: weft plane --listen HOST:PORT [--store sqlite:FILE | etcd:URL] [--data-dir DIR] [--token-file FILE] [--trust-domain NAME] [--ca-cert FILE --ca-key FILE] [--cert-ttl 24h] [--node-ttl 1h] [--stats-window 15m] [--report-interval 5s]\n       weft plane token [--data-dir DIR]';
+const USAGE = 'usage: weft plane --listen HOST:PORT [--store sqlite:FILE | etcd:URL] [--advertise URL] [--data-dir DIR] [--token-file FILE] [--trust-domain NAME] [--ca-cert FILE --ca-key FILE] [--cert-ttl 24h] [--node-ttl 1h] [--stats-window 15m] [--report-interval 5s]\n       weft plane token [--data-dir DIR]';
 /** Certificates shorter than this leave no room to renew at two thirds of their life over a real network. */
 const MIN_CERT_TTL_MS = 3000;
 /** Reports more often than this cost the proxies and the plane more than a live view needs. */
@@ -88,9 +90,13 @@ export async function main(argv: string[]): Promise<number> {
   const reportIntervalMs = durationFlag(values['report-interval'] as string | undefined, 'report-interval');
   if (reportIntervalMs !== undefined && reportIntervalMs < MIN_REPORT_INTERVAL_MS) throw usageError(`--report-interval: at least ${MIN_REPORT_INTERVAL_MS}ms`);
   if (statsWindowMs !== undefined && statsWindowMs < Math.max(10_000, 2 * (reportIntervalMs ?? 0))) throw usageError('--stats-window: at least 10s and two report intervals');
+  const advertised = values.advertise as string | undefined;
+  if (advertised !== undefined && !/^https?:\/\/[^/]+$/.test(advertised)) throw usageError(`--advertise: expected http://HOST:PORT, got "${advertised}"`);
   // Bound first: a port in use must stop start-up before the store is opened or a CA root or snapshot is published.
   const http = new PlaneServer();
   const port = await http.listen(listen.host, listen.port);
+  const url = `http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${port}`;
+  const everywhere = listen.host === '0.0.0.0' || listen.host === '::';
   let store: Store | undefined;
   let plane: Plane | undefined;
   try {
@@ -98,7 +104,8 @@ export async function main(argv: string[]): Promise<number> {
     const ca = await Authority.open({
       dataDir, trustDomain, certTtlMs, certFile: values['ca-cert'] as string | undefined, keyFile: values['ca-key'] as string | undefined, store,
     });
-    plane = new Plane(store, log, ca, { nodeTtlMs, statsWindowMs, reportIntervalMs });
+    const advertise = { url: advertised ?? (everywhere ? `http://${hostname()}:${port}` : url), token };
+    plane = new Plane(store, log, ca, { nodeTtlMs, statsWindowMs, reportIntervalMs, advertise });
     await plane.start();
   } catch (err) {
     await plane?.close();
@@ -107,7 +114,6 @@ export async function main(argv: string[]): Promise<number> {
     throw err;
   }
   http.serve(plane, token);
-  const url = `http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${port}`;
   log.info({ url, store: store.description, tokenFile, trustDomain, roots: plane.ca.status().roots.map((r) => r.fingerprint), version: plane.snapshot.version }, 'weft plane ready');
 
   const stop = async () => {

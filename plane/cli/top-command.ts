@@ -1,6 +1,8 @@
 // `weft top [SERVICE]`: a live table per route of what the mesh serves (requests/s, success, p50/p99, top error codes), read from the plane's GET /v1/stats.
 import { usageError } from '../../core/cli/flags.ts';
 import type { Command } from '../../core/cli/command.ts';
+import { partialText } from '../peers.ts';
+import type { ReplicaCoverage } from '../peers.ts';
 import { planeClient, durationFlag } from './client.ts';
 import { planeCommand, table } from './run.ts';
 
@@ -16,7 +18,7 @@ interface RouteStats {
   p99: number | null;
   errors: Record<string, number>;
 }
-interface StatsAnswer { at: number; windowSeconds: number; services: { service: string; routes: RouteStats[] }[] }
+interface StatsAnswer { at: number; windowSeconds: number; services: { service: string; routes: RouteStats[] }[]; replicas?: ReplicaCoverage }
 
 /** Error codes shown per row, most frequent first. */
 const TOP_ERRORS = 2;
@@ -47,7 +49,7 @@ export function topScreen(s: StatsAnswer, service: string | undefined): string {
       ]);
     }
   }
-  const head = `weft top ${service ?? '(every service)'}: the last ${s.windowSeconds}s at ${new Date(s.at).toISOString().slice(11, 19)} UTC`;
+  const head = `weft top ${service ?? '(every service)'}: the last ${s.windowSeconds}s at ${new Date(s.at).toISOString().slice(11, 19)} UTC${partialText(s.replicas)}`;
   return rows.length > 1 ? `${head}\n${table(rows)}` : `${head}\nno requests in the window`;
 }
 

@@ -76,7 +76,7 @@ test('with no proxy watching, weft explain says so', async (t) => {
   t.after(() => plane.stop());
   const r = await plane.weft(['explain', 'anything']);
   assert.equal(r.code, 1);
-  assert.equal(r.stderr, 'weft explain: no proxy remembers request anything (no proxy is watching this plane) (WEFT_ERR_REQUEST_NOT_FOUND)\n');
+  assert.equal(r.stderr, 'weft explain: no proxy remembers request anything (no proxy is watching the plane (any replica)) (WEFT_ERR_REQUEST_NOT_FOUND)\n');
   const usage = await plane.weft(['explain']);
   assert.equal(usage.code, 2);
   assert.match(usage.stderr, /^weft explain: .*REQUEST_ID.* \(WEFT_ERR_USAGE\)\n$/);

@@ -6,14 +6,18 @@ const IMPORT_MAP = JSON.stringify({ imports: IMPORTS });
 /** The import map is the one inline script; the policy allows it by its digest and nothing else inline. */
 const IMPORT_MAP_HASH = createHash('sha256').update(IMPORT_MAP).digest('base64');
 
-/** No framing (clickjacking the abort button), no referrer, nothing from elsewhere. */
+/**
+ * No framing (clickjacking the abort button), no referrer to other sites, nothing from elsewhere. The referrer
+ * is kept for the plane's own pages so that a browser without Sec-Fetch-Site still sends their real Origin on a
+ * form's POST (no-referrer makes it "null", which the cross-site check must refuse).
+ */
 export function htmlHeaders(): Record<string, string> {
   return {
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'no-store',
     'content-security-policy': `default-src 'self'; script-src 'self' 'sha256-${IMPORT_MAP_HASH}'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'`,
     'x-frame-options': 'DENY',
-    'referrer-policy': 'no-referrer',
+    'referrer-policy': 'same-origin',
     'x-content-type-options': 'nosniff',
   };
 }

@@ -1,7 +1,7 @@
 // The dashboard's sessions and login links: what a cookie must carry to count, and a link that works once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hasSession, isToken, LoginLinks, SESSION_MS, sessionCookie } from './session.ts';
+import { crossSite, hasSession, isToken, LoginLinks, SESSION_MS, sessionCookie } from './session.ts';
 
 const TOKEN = 'a'.repeat(64);
 const NOW = 1_800_000_000_000;
@@ -41,4 +41,15 @@ test('a login link opens one session, once, within 10 minutes', () => {
   const late = links.create(NOW);
   assert.equal(links.redeem(late, NOW + 10 * 60_000), false, 'expired');
   assert.equal(links.redeem('made-up', NOW), false);
+});
+
+test('a dashboard write is cross-site when Sec-Fetch-Site says so, else when Origin is not the plane\'s host', () => {
+  const host = '127.0.0.1:7900';
+  assert.equal(crossSite({ host, 'sec-fetch-site': 'same-origin', origin: 'null' }), null, 'Sec-Fetch-Site decides when present');
+  assert.equal(crossSite({ host, 'sec-fetch-site': 'same-site', origin: 'http://127.0.0.1:3000' }), 'Sec-Fetch-Site: same-site');
+  assert.equal(crossSite({ host, 'sec-fetch-site': 'cross-site' }), 'Sec-Fetch-Site: cross-site');
+  assert.equal(crossSite({ host, origin: `http://${host}` }), null);
+  assert.equal(crossSite({ host, origin: 'http://evil.example' }), 'Origin: http://evil.example');
+  assert.equal(crossSite({ host, origin: 'null' }), 'Origin: null');
+  assert.equal(crossSite({ host }), null, 'neither header: not a browser');
 });

@@ -42,6 +42,26 @@ export function hasSession(headers: IncomingHttpHeaders, token: string, now: num
   return expiry > now && equal(value[2], mac(token, expiry));
 }
 
+/**
+ * Why a dashboard write must be refused as cross-site (null when it may go ahead). Browsers say where a request
+ * comes from: Sec-Fetch-Site (every current browser), which decides alone when present (a form posted under a
+ * no-referrer policy carries `Origin: null` even from its own page); else Origin, which browsers send on every
+ * POST. A request with neither is not a browser's forgery (curl, a script): the cookie and the token decide.
+ */
+export function crossSite(headers: IncomingHttpHeaders): string | null {
+  const site = headers['sec-fetch-site'];
+  if (site !== undefined) return site === 'same-origin' || site === 'none' ? null : `Sec-Fetch-Site: ${site}`;
+  const origin = headers.origin;
+  if (origin === undefined) return null;
+  let host: string | null = null;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    // "null" (a sandboxed frame, a file) or garbage: not the plane's own page.
+  }
+  return host !== null && host === headers.host ? null : `Origin: ${origin}`;
+}
+
 /** Whether a login form's token is the plane's (constant time). */
 export function isToken(given: string, token: string): boolean {
   return equal(given.trim(), token);

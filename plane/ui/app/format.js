@@ -53,6 +53,11 @@ export function pending(state, what) {
   return html`<p class="error" role="alert">Could not read ${what}: ${state.error}</p>`;
 }
 
+/** A /v1/stats reading that misses some plane replicas' proxies says so. */
+export function Partial({ stats }) {
+  return stats?.silent?.length ? html`<p class="warn">Partial: plane replica ${stats.silent.join(', ')} did not answer; its proxies' traffic is not counted.</p>` : null;
+}
+
 export function Stale({ state }) {
   return state.error && state.data !== undefined ? html`<p class="error" role="alert">Showing the last reading: ${state.error}</p>` : null;
 }

@@ -3,9 +3,11 @@ import { useState } from 'preact/hooks';
 import { usePoll } from './api.js';
 import { ago, html, millis, pending, Stale } from './format.js';
 
-/** Who did not answer the plane's question in time: what is shown may be missing their part. */
-function Missing({ nodes }) {
-  return nodes?.length ? html`<p class="warn">Not heard from in time: ${nodes.join(', ')}.</p>` : null;
+/** Who did not answer the plane's question in time, proxies and plane replicas: what is shown may be missing their part. */
+function Missing({ nodes, replicas }) {
+  const silent = (replicas?.missing ?? []).map((r) => `plane replica ${r.url} (${r.reason}), so its proxies`);
+  const all = [...silent, ...nodes ?? []];
+  return all.length ? html`<p class="warn">Not heard from in time: ${all.join(', ')}.</p>` : null;
 }
 
 function statusClass(status) {
@@ -25,7 +27,7 @@ export function Requests({ service }) {
       <option value="">choose…</option>${names.map((n) => html`<option value=${n}>${n}</option>`)}</select></label>
       <span class="muted"> Newest first, refreshed every second. Paths without their query; no header values are recorded.</span></p>
     ${!current ? html`<p class="muted">Choose a service to follow its requests.</p>` : pending(tail, `recent requests of ${current} (GET /v1/requests)`) ?? html`<${Stale} state=${tail} />
-    <${Missing} nodes=${tail.data.missing} />
+    <${Missing} nodes=${tail.data.missing} replicas=${tail.data.replicas} />
     ${list.length === 0 ? html`<p class="empty">No data yet: no request of ${current} is remembered by its sidecars.</p>` : html`
     <table data-testid="requests">
       <thead><tr><th>when</th><th>sidecar</th><th>request</th><th>route</th><th>status</th><th>duration</th><th>error</th><th></th></tr></thead>
@@ -52,7 +54,7 @@ export function Explain({ id }) {
   const story = state.data;
   return html`${head}
     <p class="summary" data-testid="summary">${story.summary}</p>
-    <${Missing} nodes=${story.missing} />
+    <${Missing} nodes=${story.missing} replicas=${story.replicas} />
     ${story.hops.map((hop) => html`<section class="hop">
       <h2>${hop.node} <span class="muted">${hop.listener}</span> <span class=${statusClass(hop.status)}>${hop.status}</span> <span class="muted">${millis(hop.durationMs)}</span></h2>
       <p>${hop.summary}</p>

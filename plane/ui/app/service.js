@@ -3,7 +3,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import { usePoll } from './api.js';
 import { statsAt } from './stats.js';
-import { health, html, millis, pending, percent, rate, Stale } from './format.js';
+import { health, html, millis, Partial, pending, percent, rate, Stale } from './format.js';
 
 /** One uPlot chart, made once and fed new data on each poll. */
 function Chart({ title, series, data, unit }) {
@@ -46,7 +46,7 @@ export function Service({ name }) {
   const series = history.data?.services.find((x) => x.name === name)?.series ?? [];
   const t = series.map((p) => p.at / 1000);
   const col = (k) => series.map((p) => asNull(p[k]));
-  return html`${head}<${Stale} state=${state} />
+  return html`${head}<${Stale} state=${state} /><${Partial} stats=${state.data} />
     <p class="figures" data-testid="golden" title="over the last minute">
       <span><b>${rate(s.rps)}</b> requests/s</span>
       <span class=${health(s.success)}><b>${percent(s.success)}</b> success</span>

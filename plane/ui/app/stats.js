@@ -23,7 +23,9 @@ export function readStats(body) {
   }));
   const edges = (body.edges ?? []).map((e) => ({ from: e.from, to: e.to, protocol: e.protocol ?? 'http', mtls: e.mtls === true, ...golden(e) }));
   const authz = (body.services ?? []).flatMap((s) => (s.authz ?? []).map((a) => ({ service: s.service, rule: a.rule, decision: a.decision, count: num(a.count) ?? 0 })));
-  return { windowSeconds: body.windowSeconds, services, edges, authz };
+  // Plane replicas that did not give their proxies' reports: the figures leave those proxies out.
+  const silent = (body.replicas?.missing ?? []).map((r) => `${r.url} (${r.reason})`);
+  return { windowSeconds: body.windowSeconds, services, edges, authz, silent };
 }
 
 /** A reader for usePoll: `/v1/stats?…` read and normalized. */

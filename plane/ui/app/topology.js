@@ -3,7 +3,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import cytoscape from 'cytoscape';
 import { usePoll } from './api.js';
 import { statsAt } from './stats.js';
-import { health, html, millis, pending, percent, rate } from './format.js';
+import { health, html, millis, Partial, pending, percent, rate } from './format.js';
 
 const COLOURS = { good: '#2e7d32', warn: '#ef8f00', bad: '#c62828', unknown: '#8a8f98' };
 /** HTTP, gRPC and TCP edges told apart by their arrow as well as their label. */
@@ -107,7 +107,7 @@ export function Topology() {
   return html`
     <h1>Topology</h1>
     <p class="muted">Services in the registry and the calls between them over the last minute, as their sidecars report them. Click a service for its metrics. Solid edges are mTLS, dashed plain text; the arrow is a triangle for HTTP, a diamond for gRPC, a square for TCP.</p>
-    ${stats.data === undefined ? pending(stats, 'traffic between services (GET /v1/stats)') : null}
+    ${stats.data === undefined ? pending(stats, 'traffic between services (GET /v1/stats)') : html`<${Partial} stats=${stats.data} />`}
     <${Graph} items=${items} />
     <h2>Services</h2>
     <table data-testid="services">
