@@ -110,7 +110,9 @@ test('any plane replica answers for the proxies of every replica', async (t) => 
     assert.equal((await a.json<Stats>('/v1/stats?window=1m')).replicas.answered, 2, 'a asks c as soon as c has started');
     await c.stop();
     stopped = true;
-    // c deletes its record as it stops, so a does not count it as missing.
-    assert.deepEqual((await a.json<Stats>('/v1/stats?window=1m')).replicas.missing.map((m) => m.url), [b.url]);
+    // c deletes its record as it stops, so a does not count it as missing (b may still be, until its record ages out).
+    const after = await a.json<Stats>('/v1/stats?window=1m');
+    assert.ok(!after.replicas.missing.some((m) => m.url === c.url), `c stopped cleanly and is not missing: ${JSON.stringify(after.replicas.missing)}`);
+    assert.equal(after.replicas.answered, 1, 'a answers alone');
   });
 });
