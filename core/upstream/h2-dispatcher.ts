@@ -102,6 +102,12 @@ class H2Call implements StreamWaiter, Dispatcher.DispatchController {
   private trailers: IncomingHttpHeaders | undefined;
   private error: Error | undefined;
   private responded = false;
+  /**
+   * DATA that arrived before the response event: node:http2 emits 'response' on the next tick but 'data' as the
+   * frame is read, so when HEADERS and DATA come in one read the body would reach the handler before its head.
+   */
+  private early: Buffer[] | undefined;
+  private endedEarly = false;
   private settled = false;
   aborted = false;
   paused = false;
@@ -188,9 +194,21 @@ class H2Call implements StreamWaiter, Dispatcher.DispatchController {
     this.responded = true;
     stream.setTimeout(this.opts.bodyTimeout ?? 0, onBodyTimeout);
     this.handler.onResponseStart?.(this, status, headers, '');
+    const early = this.early;
+    if (early === undefined) return;
+    this.early = undefined;
+    for (const chunk of early) {
+      if (this.settled) return;
+      this.handler.onResponseData?.(this, chunk);
+    }
+    if (this.endedEarly) this.ended();
   }
 
   data(chunk: Buffer): void {
+    if (!this.responded) {
+      (this.early ??= []).push(chunk);
+      return;
+    }
     this.handler.onResponseData?.(this, chunk);
   }
 
@@ -200,6 +218,10 @@ class H2Call implements StreamWaiter, Dispatcher.DispatchController {
 
   ended(): void {
     if (this.settled) return;
+    if (!this.responded) {
+      this.endedEarly = true;
+      return;
+    }
     this.settled = true;
     this.handler.onResponseEnd?.(this, this.trailers ?? NO_TRAILERS);
   }
