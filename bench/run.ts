@@ -1,4 +1,5 @@
 // `weft bench`: starts the upstream, measures each target in each mode, and writes the report.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
@@ -104,6 +105,16 @@ async function measureRound(entry: Entry, target: Target, round: number, o: Benc
 }
 
 /**
+ * dist/lib from the current sources, unless it is built from them already. Run as its own process: importing the
+ * build script would put it, and the executable's fuse string it holds, into the bundle `weft bench` is part of.
+ */
+function buildBundle(): void {
+  const build = spawnSync(process.execPath, [fileURLToPath(new URL('../release/build.ts', import.meta.url)), '--if-changed', '--lib'], { encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`the bundle could not be built (release/build.ts): ${(build.stderr || build.error?.message || '').trim()}`);
+  if (build.stdout.trim()) progress(build.stdout.trim());
+}
+
+/**
  * Runs the whole benchmark and returns its report; every process it starts is stopped before it
  * returns. All targets run side by side and take turns round by round, so a burst of other work on
  * the machine lands on one round of each rather than on every round of one.
@@ -124,12 +135,7 @@ export async function runBench(o: BenchOptions): Promise<Report> {
     targets: [],
   };
   const [proxyCpu, sideCpu] = pinned ? [0, 1] : [undefined, undefined];
-  if (o.weft === 'bundle') {
-    // Loaded only here: the build tools are heavy and a run from the sources does not need them.
-    const { buildBin } = await import('../release/build.ts');
-    const { built } = await buildBin({ ifChanged: true, executable: false });
-    if (built) progress('built the bundle (dist/lib) from the current sources');
-  }
+  if (o.weft === 'bundle') buildBundle();
   const workDir = mkdtempSync(join(os.tmpdir(), 'weft-bench-'));
   const entries: Entry[] = [];
   try {

@@ -28,7 +28,7 @@ const seaMain = join(root, 'release', 'sea-main.cjs');
 const entries: Record<string, string> = {
   weft: 'cli/weft.ts',
   'proxy-worker': 'core/proxy/worker.ts',
-  'compile-task': 'core/wasm/compile-task.ts',
+  'compile-child': 'core/wasm/compile-child.ts',
   'sandbox-task': 'plane/sandbox-task.ts',
   worker: 'node_modules/piscina/dist/worker.js',
   'thread-stream-worker': 'node_modules/thread-stream/lib/worker.js',
@@ -219,7 +219,13 @@ export async function buildBin({ ifChanged = false, executable = true } = {}): P
 }
 
 if (import.meta.main) {
-  const { ms } = await buildBin({ ifChanged: process.argv.includes('--if-changed') });
-  const size = statSync(executablePath).size;
-  console.log(`dist/weft  ${(size / 1024 ** 2).toFixed(1)} MiB  ${readFileSync(`${executablePath}.sha256`, 'utf8').split(' ')[0]}  (${(ms / 1000).toFixed(1)} s)`);
+  // --lib: dist/lib alone (what `weft bench` runs), saying only whether it was built.
+  const executable = !process.argv.includes('--lib');
+  const { built, ms } = await buildBin({ ifChanged: process.argv.includes('--if-changed'), executable });
+  if (executable) {
+    const size = statSync(executablePath).size;
+    console.log(`dist/weft  ${(size / 1024 ** 2).toFixed(1)} MiB  ${readFileSync(`${executablePath}.sha256`, 'utf8').split(' ')[0]}  (${(ms / 1000).toFixed(1)} s)`);
+  } else if (built) {
+    console.log(`built dist/lib from the current sources (${(ms / 1000).toFixed(1)} s)`);
+  }
 }
