@@ -98,5 +98,5 @@ test('the command, with the fallback driver and upstream, measures in rounds and
 test('a bad flag is a usage error naming the flag', async () => {
   await assert.rejects(main(['--duration', '0']), { code: 'WEFT_ERR_USAGE', message: /--duration/ });
   await assert.rejects(main(['--targets', 'direct,envoy']), { code: 'WEFT_ERR_USAGE', message: /--targets.*envoy/ });
-  await assert.rejects(main(['--weft', 'binary']), { code: 'WEFT_ERR_USAGE', message: /--weft: expected one of bundle, sources/ });
+  await assert.rejects(main(['--run-from', 'binary']), { code: 'WEFT_ERR_USAGE', message: /--run-from: expected one of bundle, sources/ });
 });

@@ -39,7 +39,7 @@ const flags: FlagSpec[] = [
   { name: 'workers', value: 'N', help: 'Weft worker threads (nginx runs one worker)', defaultText: '1' },
   { name: 'driver', value: 'wrk|node', help: 'load generator; node is a fallback that costs more CPU', defaultText: 'wrk if installed' },
   { name: 'upstream-server', value: 'nginx|node', help: 'what serves as the upstream', defaultText: 'nginx if installed' },
-  { name: 'weft', value: 'bundle|sources', help: 'run Weft from the built JavaScript bundle (npm run build:bin, rebuilt when stale), as users do, or from the TypeScript sources', defaultText: 'bundle' },
+  { name: 'run-from', value: 'bundle|sources', help: 'run Weft from the built JavaScript bundle (npm run build:bin, rebuilt when stale), as users do, or from the TypeScript sources', defaultText: 'bundle' },
   { name: 'no-pin', help: 'do not pin the proxy to CPU 0 and load and upstream to CPU 1 (pinning applies only with --workers 1)' },
   { name: 'out', value: 'DIR', help: 'where latest.json, latest.md and latest.svg are written; "off" writes none', defaultText: 'bench/results' },
   { name: 'json', help: 'print the report as JSON instead of Markdown' },
@@ -181,7 +181,7 @@ export async function main(argv: string[]): Promise<number> {
     driver: oneOf<Driver>('driver', str('driver'), ['wrk', 'node'], defaultDriver()),
     upstream: oneOf<UpstreamKind>('upstream-server', str('upstream-server'), ['nginx', 'node'], defaultUpstreamKind()),
     pin: !values['no-pin'],
-    weft: oneOf<WeftProgram>('weft', str('weft'), WEFT_PROGRAMS, 'bundle'),
+    weft: oneOf<WeftProgram>('run-from', str('run-from'), WEFT_PROGRAMS, 'bundle'),
   };
   // Asked for by name but missing: say so now rather than once per target.
   for (const tool of [options.driver, options.upstream]) {
