@@ -51,8 +51,8 @@ async function ready(task: CompileTask, said: string[]): Promise<CompiledTask> {
   return { id: task.id, ok: true, bytes: compiled.bytes, sha256: compiled.sha256, abiVersion: compiled.abiVersion };
 }
 
-// Started by core/proxy/filter-loader.ts with an IPC channel: the channel alone keeps this process alive, and the
-// proxy closes it once its chain is ready, which ends the process.
+// Started by core/proxy/filter-loader.ts with an IPC channel, which keeps this process alive until the proxy ends
+// it (SIGTERM, 5 s after its last task).
 if (process.send) {
   process.on('message', (task: CompileTask) => {
     void compileTask(task).then((out) => process.send!(out));
