@@ -28,11 +28,12 @@ function compileKey(f: FilterSettings, sha256: string, limits: FilterLimits): st
 const IDLE_MS = 5_000;
 
 /**
- * The compile process: started at the first task, ended IDLE_MS after the last with SIGTERM. Closing its IPC
- * channel instead (the child then exits by itself) left a one-isolate sidecar resetting every downstream
- * connection from that moment on (the weft-sidecar target, 3 runs of 3; killed, 0 of 2): the cause is not found
- * yet. A process, not a thread: binaryen's WebAssembly heap, its isolate and the malloc arenas they leave (~44 MiB
- * stayed resident after a compile thread had exited, ARCHITECTURE.md's "Memory budget") go back to the system with it.
+ * The compile process: started at the first task, ended IDLE_MS after the last with SIGTERM. With its IPC
+ * channel closed instead (the child then exits by itself), a one-isolate sidecar under wrk reset its downstream
+ * connections from then on in 3 runs of 3, killed in 0 of 2; the cause is not found, and main's sidecar shows
+ * such resets under the bench's fixed-rate load too (bench/README.md, issue 12). A process, not a thread:
+ * binaryen's WebAssembly heap, its isolate and the malloc arenas they leave (~44 MiB stayed resident after a
+ * compile thread had exited, ARCHITECTURE.md's "Memory budget") go back to the system with it.
  */
 class CompileProcess {
   readonly #child: ChildProcess;
