@@ -26,7 +26,7 @@ test("h2load's summary gives the counts, non-2xx answers count as errors, and la
 test('a short run measures weft-h2 and nginx-h2 over HTTP/2 with no errors (h2load: .ci/run installs it)', async () => {
   const report = await runBench({
     targets: ['nginx-h2', 'weft-h2'], modes: ['saturated'], rounds: 1, seconds: 1, warmupSeconds: 0, connections: 8, rate: 400,
-    bodyBytes: 256, workers: 1, driver: 'wrk', upstream: defaultUpstreamKind(), pin: true,
+    bodyBytes: 256, workers: 1, driver: 'wrk', upstream: defaultUpstreamKind(), pin: true, weft: 'sources',
   });
   for (const t of report.targets.filter((x) => x.target === 'weft-h2' || hasCommand('nginx'))) {
     assert.equal(t.unavailable, undefined, `${t.target}: ${t.unavailable}`);
@@ -41,7 +41,7 @@ test('a short run measures weft-h2 and nginx-h2 over HTTP/2 with no errors (h2lo
 test('a short run measures direct-grpc and weft-mesh-grpc (gRPC-framed POSTs, two sidecars over mTLS HTTP/2) with no errors', async () => {
   const report = await runBench({
     targets: ['direct-grpc', 'weft-mesh-grpc'], modes: ['saturated'], rounds: 1, seconds: 1, warmupSeconds: 0, connections: 8, rate: 400,
-    bodyBytes: 256, workers: 1, driver: 'wrk', upstream: defaultUpstreamKind(), pin: true,
+    bodyBytes: 256, workers: 1, driver: 'wrk', upstream: defaultUpstreamKind(), pin: true, weft: 'sources',
   });
   assert.deepEqual(report.targets.map((t) => t.target), ['direct-grpc', 'weft-mesh-grpc']);
   for (const t of report.targets) {

@@ -82,7 +82,7 @@ export async function main(argv: string[]): Promise<number> {
   const rounds: { direct: TcpRound[]; mesh: TcpRound[] } = { direct: [], mesh: [] };
   try {
     await waitUntil([redis], 'answering PING', () => redisPing(redisPort));
-    const ctx = { upstream: new URL(`http://127.0.0.1:${redisPort}/`), workers: o.workers, workDir, cpu: proxyCpu, sideCpu, bodyBytes: 0 };
+    const ctx = { upstream: new URL(`http://127.0.0.1:${redisPort}/`), workers: o.workers, workDir, cpu: proxyCpu, sideCpu, bodyBytes: 0, weft: 'sources' as const };
     mesh = await startMesh(ctx, 'weft-mesh', {
       app: `127.0.0.1:${redisPort}`,
       serverFlags: ['--app-protocol', 'tcp'],

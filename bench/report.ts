@@ -25,6 +25,8 @@ export type Report = {
   settings: {
     driver: string; upstream: string; rounds: number; seconds: number; warmupSeconds: number;
     connections: number; rate: number; bodyBytes: number; workers: number;
+    /** What Weft ran from (bench/targets.ts WeftProgram); absent in reports from before it was recorded. */
+    weft?: string;
   };
   targets: TargetResult[];
 };
@@ -74,7 +76,7 @@ export function toMarkdown(report: Report): string {
     '',
     `${m.cores} × ${m.cpu}, Linux ${m.kernel}, Node ${m.node}, wrk ${m.wrk ?? 'none'}, nginx ${m.nginx ?? 'none'};` +
       ` load by ${s.driver}, upstream ${s.upstream}` +
-      ` answering ${s.bodyBytes} bytes; ${s.workers} Weft worker(s), 1 nginx worker;` +
+      ` answering ${s.bodyBytes} bytes; ${s.workers} Weft worker(s)${s.weft ? ` run from the ${s.weft}` : ''}, 1 nginx worker;` +
       ` ${m.pinned ? 'proxy pinned to CPU 0, load and upstream to CPU 1' : 'no CPU pinning'}.` +
       ` Each target and mode: ${s.warmupSeconds} s warm-up, then ${s.rounds} round(s) of ${s.seconds} s, targets taking turns;` +
       ' the figures are the medians of the rounds.' +

@@ -18,7 +18,7 @@ test('a short run measures direct, weft bare and with its filters, and nginx whe
   const report = await runBench({
     targets: ['direct', 'nginx', 'weft', 'weft-filters'], modes: ['saturated', 'fixed'],
     rounds: 1, seconds: 1, warmupSeconds: 0, connections: 8, rate, bodyBytes: 256, workers: 1,
-    driver: defaultDriver(), upstream: defaultUpstreamKind(), pin: true,
+    driver: defaultDriver(), upstream: defaultUpstreamKind(), pin: true, weft: 'sources',
   });
   assert.deepEqual(report.targets.map((t) => t.target), ['direct', 'nginx', 'weft', 'weft-filters']);
 
@@ -54,7 +54,7 @@ test('weft-mesh: a plane and two sidecars, load through the mTLS hop, CPU charge
   const port = await freePort();
   const upstream = await startUpstream(defaultUpstreamKind(), port, 256, workDir);
   try {
-    const target = await startTarget('weft-mesh', { upstream: new URL(`http://127.0.0.1:${port}/`), workers: 1, workDir, bodyBytes: 256 });
+    const target = await startTarget('weft-mesh', { upstream: new URL(`http://127.0.0.1:${port}/`), workers: 1, workDir, bodyBytes: 256, weft: 'sources' });
     try {
       // Two proxies charged (the client and the server sidecar), the plane started beside them but not charged.
       assert.equal(target.proxies.length, 2);
@@ -98,4 +98,5 @@ test('the command, with the fallback driver and upstream, measures in rounds and
 test('a bad flag is a usage error naming the flag', async () => {
   await assert.rejects(main(['--duration', '0']), { code: 'WEFT_ERR_USAGE', message: /--duration/ });
   await assert.rejects(main(['--targets', 'direct,envoy']), { code: 'WEFT_ERR_USAGE', message: /--targets.*envoy/ });
+  await assert.rejects(main(['--run-from', 'binary']), { code: 'WEFT_ERR_USAGE', message: /--run-from: expected one of bundle, sources/ });
 });

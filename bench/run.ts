@@ -1,4 +1,5 @@
 // `weft bench`: starts the upstream, measures each target in each mode, and writes the report.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,7 +10,7 @@ import { MODES, measure, medianOf, type MeasureOptions, type Mode } from './meas
 import { freePort } from './processes.ts';
 import { toSvg } from './plot.ts';
 import { toMarkdown, type Report, type TargetResult } from './report.ts';
-import { startTarget, stopTarget, TARGETS, type Target, type TargetContext, type TargetName } from './targets.ts';
+import { startTarget, stopTarget, TARGETS, WEFT_PROGRAMS, type Target, type TargetContext, type TargetName, type WeftProgram } from './targets.ts';
 import { commandVersion, hasCommand } from './tools.ts';
 import { defaultUpstreamKind, startUpstream, type UpstreamKind } from './upstream.ts';
 
@@ -22,6 +23,8 @@ export type BenchOptions = Omit<MeasureOptions, 'cpu'> & {
   bodyBytes: number;
   workers: number;
   pin: boolean;
+  /** What Weft runs from: the built bundle (built first when its sources changed) or the checkout's TypeScript. */
+  weft: WeftProgram;
 };
 
 const flags: FlagSpec[] = [
@@ -36,6 +39,7 @@ const flags: FlagSpec[] = [
   { name: 'workers', value: 'N', help: 'Weft worker threads (nginx runs one worker)', defaultText: '1' },
   { name: 'driver', value: 'wrk|node', help: 'load generator; node is a fallback that costs more CPU', defaultText: 'wrk if installed' },
   { name: 'upstream-server', value: 'nginx|node', help: 'what serves as the upstream', defaultText: 'nginx if installed' },
+  { name: 'run-from', value: 'bundle|sources', help: 'run Weft from the built JavaScript bundle (npm run build:bin, rebuilt when stale), as users do, or from the TypeScript sources', defaultText: 'bundle' },
   { name: 'no-pin', help: 'do not pin the proxy to CPU 0 and load and upstream to CPU 1 (pinning applies only with --workers 1)' },
   { name: 'out', value: 'DIR', help: 'where latest.json, latest.md and latest.svg are written; "off" writes none', defaultText: 'bench/results' },
   { name: 'json', help: 'print the report as JSON instead of Markdown' },
@@ -101,6 +105,16 @@ async function measureRound(entry: Entry, target: Target, round: number, o: Benc
 }
 
 /**
+ * dist/lib from the current sources, unless it is built from them already. Run as its own process: importing the
+ * build script would put it, and the executable's fuse string it holds, into the bundle `weft bench` is part of.
+ */
+function buildBundle(): void {
+  const build = spawnSync(process.execPath, [fileURLToPath(new URL('../release/build.ts', import.meta.url)), '--if-changed', '--lib'], { encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`the bundle could not be built (release/build.ts): ${(build.stderr || build.error?.message || '').trim()}`);
+  if (build.stdout.trim()) progress(build.stdout.trim());
+}
+
+/**
  * Runs the whole benchmark and returns its report; every process it starts is stopped before it
  * returns. All targets run side by side and take turns round by round, so a burst of other work on
  * the machine lands on one round of each rather than on every round of one.
@@ -116,18 +130,19 @@ export async function runBench(o: BenchOptions): Promise<Report> {
     },
     settings: {
       driver: o.driver, upstream: o.upstream, rounds: o.rounds, seconds: o.seconds, warmupSeconds: o.warmupSeconds,
-      connections: o.connections, rate: o.rate, bodyBytes: o.bodyBytes, workers: o.workers,
+      connections: o.connections, rate: o.rate, bodyBytes: o.bodyBytes, workers: o.workers, weft: o.weft,
     },
     targets: [],
   };
   const [proxyCpu, sideCpu] = pinned ? [0, 1] : [undefined, undefined];
+  if (o.weft === 'bundle') buildBundle();
   const workDir = mkdtempSync(join(os.tmpdir(), 'weft-bench-'));
   const entries: Entry[] = [];
   try {
     const port = await freePort();
     const upstream = await startUpstream(o.upstream, port, o.bodyBytes, workDir, sideCpu);
     try {
-      const ctx: TargetContext = { upstream: new URL(`http://127.0.0.1:${port}/`), workers: o.workers, workDir, cpu: proxyCpu, sideCpu, bodyBytes: o.bodyBytes };
+      const ctx: TargetContext = { upstream: new URL(`http://127.0.0.1:${port}/`), workers: o.workers, workDir, cpu: proxyCpu, sideCpu, bodyBytes: o.bodyBytes, weft: o.weft };
       for (const name of o.targets) entries.push(await startEntry(name, ctx));
       for (let round = 0; round < o.rounds; round++) {
         for (const entry of entries) if (entry.target) await measureRound(entry, entry.target, round, o, sideCpu);
@@ -166,6 +181,7 @@ export async function main(argv: string[]): Promise<number> {
     driver: oneOf<Driver>('driver', str('driver'), ['wrk', 'node'], defaultDriver()),
     upstream: oneOf<UpstreamKind>('upstream-server', str('upstream-server'), ['nginx', 'node'], defaultUpstreamKind()),
     pin: !values['no-pin'],
+    weft: oneOf<WeftProgram>('run-from', str('run-from'), WEFT_PROGRAMS, 'bundle'),
   };
   // Asked for by name but missing: say so now rather than once per target.
   for (const tool of [options.driver, options.upstream]) {

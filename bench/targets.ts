@@ -38,10 +38,23 @@ export async function stopTarget(target: Target): Promise<void> {
   for (const s of target.support ?? []) await s.stop();
 }
 
-/** `workDir` holds the run's generated files and is removed after the run. */
-export type TargetContext = { upstream: URL; workers: number; workDir: string; cpu?: number; sideCpu?: number; bodyBytes: number };
+/** `workDir` holds the run's generated files and is removed after the run; `weft` is the program Weft's processes run. */
+export type TargetContext = { upstream: URL; workers: number; workDir: string; cpu?: number; sideCpu?: number; bodyBytes: number; weft: WeftProgram };
 
 const root = fileURLToPath(new URL('../', import.meta.url));
+
+/**
+ * What runs Weft's processes: `bundle` is the JavaScript users run (the npm package's dist/lib/weft.js, built by
+ * `npm run build:bin`), `sources` the checkout's TypeScript, whose type stripping costs each thread ~17 MiB and CPU at
+ * start (ARCHITECTURE.md, "Memory budget").
+ */
+export const WEFT_PROGRAMS = ['bundle', 'sources'] as const;
+export type WeftProgram = (typeof WEFT_PROGRAMS)[number];
+
+/** The script `node` runs for a `weft` command of this program. */
+function weftScript(program: WeftProgram): string {
+  return join(root, program === 'bundle' ? 'dist/lib/weft.js' : 'cli/weft.ts');
+}
 
 type FilterChain = { headers: Record<string, string>; filters: { name: string; config: unknown }[] };
 
@@ -87,7 +100,7 @@ async function startWeft(ctx: TargetContext, extraFlags: string[], headers: Reco
   const [port, admin] = [await freePort(), await freePort()];
   const url = `http://127.0.0.1:${port}/`;
   const proxy = start('weft', process.execPath, [
-    join(root, 'cli/weft.ts'), 'proxy',
+    weftScript(ctx.weft), 'proxy',
     '--listen', `127.0.0.1:${port}`, '--upstream', ctx.upstream.origin, '--admin', `127.0.0.1:${admin}`,
     '--workers', String(ctx.workers), '--log-level', 'warn', ...extraFlags,
   ], { cpu: ctx.cpu });
@@ -146,7 +159,7 @@ export async function startMesh(ctx: TargetContext, kind: 'weft-mesh' | 'weft-si
   const dataDir = join(ctx.workDir, `${kind}-plane`);
   // Not pinned and not charged: under load it only answers the sidecars' heartbeats (every ~3 s).
   const plane = start('weft plane', process.execPath, [
-    join(root, 'cli/weft.ts'), 'plane', '--listen', `127.0.0.1:${planePort}`, '--data-dir', dataDir, '--log-level', 'warn',
+    weftScript(ctx.weft), 'plane', '--listen', `127.0.0.1:${planePort}`, '--data-dir', dataDir, '--log-level', 'warn',
   ]);
   const proxies: Running[] = [];
   const target: Target = { url: '', headers: {}, proxies, support: [plane] };
@@ -161,7 +174,7 @@ export async function startMesh(ctx: TargetContext, kind: 'weft-mesh' | 'weft-si
       const { token: joinToken } = await client.call<{ token: string }>('POST', '/v1/identity/tokens', { service, ttlMs: 10 * 60_000 });
       const workers = chain ? 1 : ctx.workers;
       const proxy = start(`${service} sidecar`, process.execPath, [
-        join(root, 'cli/weft.ts'), 'proxy', '--plane', planeUrl, '--token', token, '--node', `${service}-1`,
+        weftScript(ctx.weft), 'proxy', '--plane', planeUrl, '--token', token, '--node', `${service}-1`,
         '--data-dir', join(ctx.workDir, `${kind}-${service}`), '--join-token', joinToken, '--service', service,
         '--inbound', `127.0.0.1:${inbound}`, '--app', mesh.app, '--admin', `127.0.0.1:${admin}`,
         // Stopped when no load runs: nothing in flight needs the default 15 s.

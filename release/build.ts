@@ -17,6 +17,8 @@ const lib = join(dist, 'lib');
 export const executablePath = join(dist, 'weft');
 /** The digest of everything the last build was made from, so a test can skip a build that would change nothing. */
 const inputsFile = join(dist, '.inputs.sha256');
+/** The same for dist/lib alone, which the bench builds without the executable (outside dist/lib: the package ships that folder). */
+const libInputsFile = join(dist, '.lib-inputs.sha256');
 const seaMain = join(root, 'release', 'sea-main.cjs');
 
 /**
@@ -26,7 +28,7 @@ const seaMain = join(root, 'release', 'sea-main.cjs');
 const entries: Record<string, string> = {
   weft: 'cli/weft.ts',
   'proxy-worker': 'core/proxy/worker.ts',
-  'compile-task': 'core/wasm/compile-task.ts',
+  'compile-child': 'core/wasm/compile-child.ts',
   'sandbox-task': 'plane/sandbox-task.ts',
   worker: 'node_modules/piscina/dist/worker.js',
   'thread-stream-worker': 'node_modules/thread-stream/lib/worker.js',
@@ -172,10 +174,11 @@ function makeExecutable(files: Map<string, Uint8Array>): void {
 }
 
 /**
- * Builds dist/lib and dist/weft. With `ifChanged`, a build whose inputs (every bundled source, the filters, the dashboard's files, this Node)
- * are those of the last one stops before writing anything: the stamp alone would differ.
+ * Builds dist/lib and dist/weft (dist/lib alone without `executable`: what `weft bench` runs). With `ifChanged`, a build
+ * whose inputs (every bundled source, the filters, the dashboard's files, this Node) are those of the last one stops
+ * before writing anything: the stamp alone would differ.
  */
-export async function buildBin({ ifChanged = false } = {}): Promise<{ built: boolean; ms: number }> {
+export async function buildBin({ ifChanged = false, executable = true } = {}): Promise<{ built: boolean; ms: number }> {
   const started = performance.now();
   /** Files shipped beside the code: the built-in filters and the dashboard's browser files. */
   const shipped = new Map<string, Uint8Array>();
@@ -193,26 +196,36 @@ export async function buildBin({ ifChanged = false } = {}): Promise<{ built: boo
   }
   for (const [name, bytes] of shipped) inputs.update(name).update(bytes);
   const digest = inputs.digest('hex');
-  if (ifChanged && existsSync(executablePath) && existsSync(inputsFile) && readFileSync(inputsFile, 'utf8') === digest) {
+  const current = (file: string) => existsSync(file) && readFileSync(file, 'utf8') === digest;
+  if (ifChanged && (executable ? existsSync(executablePath) && current(inputsFile) : current(libInputsFile))) {
     return { built: false, ms: performance.now() - started };
   }
 
   const files = new Map<string, Uint8Array>(shipped);
   for (const out of result.outputFiles) files.set(relative(lib, out.path), out.contents);
-  rmSync(inputsFile, { force: true });
+  if (executable) rmSync(inputsFile, { force: true });
+  rmSync(libInputsFile, { force: true });
   rmSync(lib, { recursive: true, force: true });
   for (const [name, bytes] of files) {
     mkdirSync(dirname(join(lib, name)), { recursive: true });
     writeFileSync(join(lib, name), bytes);
   }
   chmodSync(join(lib, 'weft.js'), 0o755);
+  writeFileSync(libInputsFile, digest);
+  if (!executable) return { built: true, ms: performance.now() - started };
   makeExecutable(files);
   writeFileSync(inputsFile, digest);
   return { built: true, ms: performance.now() - started };
 }
 
 if (import.meta.main) {
-  const { ms } = await buildBin({ ifChanged: process.argv.includes('--if-changed') });
-  const size = statSync(executablePath).size;
-  console.log(`dist/weft  ${(size / 1024 ** 2).toFixed(1)} MiB  ${readFileSync(`${executablePath}.sha256`, 'utf8').split(' ')[0]}  (${(ms / 1000).toFixed(1)} s)`);
+  // --lib: dist/lib alone (what `weft bench` runs), saying only whether it was built.
+  const executable = !process.argv.includes('--lib');
+  const { built, ms } = await buildBin({ ifChanged: process.argv.includes('--if-changed'), executable });
+  if (executable) {
+    const size = statSync(executablePath).size;
+    console.log(`dist/weft  ${(size / 1024 ** 2).toFixed(1)} MiB  ${readFileSync(`${executablePath}.sha256`, 'utf8').split(' ')[0]}  (${(ms / 1000).toFixed(1)} s)`);
+  } else if (built) {
+    console.log(`built dist/lib from the current sources (${(ms / 1000).toFixed(1)} s)`);
+  }
 }

@@ -26,5 +26,9 @@ registerHooks({
   },
 });
 
+// A child the executable forked with one of its own modules as entry (the filter compile process, core/proxy/filter-loader.ts)
+// has an IPC channel and that module's path after the executable's (a single executable's argv[1] is itself).
+const forked = process.channel && process.argv[2]?.startsWith(rootPath) ? pathToFileURL(process.argv[2]).href : undefined;
+
 // A rejection here is the entry's own failure: left unhandled, Node prints it and exits 1 (or fails the worker).
-import(typeof WEFT_ENTRY === 'string' ? WEFT_ENTRY : `${root}weft.js`);
+import(typeof WEFT_ENTRY === 'string' ? WEFT_ENTRY : forked ?? `${root}weft.js`);

@@ -1,6 +1,7 @@
 // End to end through `weft proxy`: filter chains of SDK-built modules, the sandbox (fuel, fail policies), shared data across workers, http calls.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { request, Agent } from 'undici';
 import { startProxy, runWeft } from './support/proxy.ts';
@@ -9,6 +10,7 @@ import { startUpstream } from './support/upstream.ts';
 import type { Upstream } from './support/upstream.ts';
 import { writeConfig } from './support/config.ts';
 import { buildFixture, watFile } from './support/filters.ts';
+import { waitFor } from './support/wait.ts';
 
 let app: Upstream;
 let auth: Upstream;
@@ -128,6 +130,22 @@ test('a trapping filter under fail=open is skipped and the request goes on', asy
   assert.equal(r.status, 200);
   assert.equal(r.headers['x-probe-worker'], undefined, 'the skipped filter added nothing');
   assert.equal(JSON.parse(r.body).url, '/x');
+});
+
+/** Process ids of `pid`'s children, from every one of its threads (a thread's fork is listed under that thread). */
+function childrenOf(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).flatMap((tid) => readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
+}
+
+test('filters compile in a child process that exits after the load, and the filter keeps serving without it', async (t) => {
+  const proxy = await startProxy(['--upstream', app.url, '--workers', '1', '--filter', `${wasm['add-header']},config={"name":"x-tenant","value":"apart"}`]);
+  t.after(proxy.stop);
+  // The compile process outlives its last task by seconds (swaps in a row share it), then nothing is left of it.
+  await waitFor('the compile process to exit', () => childrenOf(proxy.proc.pid!).length === 0);
+  const r = await get(proxy, '/x');
+  assert.equal(r.status, 200);
+  assert.equal(r.headers['x-filtered-by'], 'add-header');
+  assert.equal(JSON.parse(r.body).tenant, 'apart');
 });
 
 test('shared data written in one worker is read in another', async (t) => {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { identityOf } from './identity.ts';
 import type { Identity } from './identity.ts';
-import { splitPem } from './x509.ts';
+import { splitPem } from './pem.ts';
 import { privateDir } from '../state/data-dir.ts';
 import { writePrivateFile } from '../state/private-file.ts';
 

@@ -13,7 +13,7 @@ import { JOIN_PATH, RENEW_PATH } from './protocol.ts';
 import type { IssuedCertificate } from './protocol.ts';
 import { joinRequest, renewRequest } from './request.ts';
 import { contextOptions } from './tls.ts';
-import { splitPem } from './x509.ts';
+import { splitPem } from './pem.ts';
 
 export interface IdentityOptions {
   /** Plane URLs, tried in order. */
@@ -75,7 +75,7 @@ export class IdentityManager extends EventEmitter<IdentityEvents> {
       this.#o.log?.info({ spiffeId: stored.spiffeId, notAfter: new Date(stored.notAfter).toISOString() }, 'identity resumed from disk');
     } else {
       if (!this.#o.joinToken) throw new WeftError(ErrorCodes.IDENTITY_UNAVAILABLE, `no valid certificate under ${this.files.dir} and no join token (weft identity token --service NAME)`);
-      const { key, body } = await joinRequest(this.#o.joinToken);
+      const { key, body } = joinRequest(this.#o.joinToken);
       this.#set(this.#accept(key, await this.#call(JOIN_PATH, body, REQUEST_TIMEOUT_MS)));
       this.#o.log?.info({ spiffeId: this.#current!.spiffeId, notAfter: new Date(this.#current!.notAfter).toISOString() }, 'identity joined');
     }
@@ -113,7 +113,7 @@ export class IdentityManager extends EventEmitter<IdentityEvents> {
   /** Renews now with a fresh key, proving the current one; resolves with the new identity. */
   async renew(): Promise<Identity> {
     const current = this.current();
-    const { key, body } = await renewRequest(current);
+    const { key, body } = renewRequest(current);
     const timeoutMs = Math.max(REQUEST_TIMEOUT_MIN_MS, Math.min(REQUEST_TIMEOUT_MS, (current.notAfter - Date.now()) / 2));
     const next = this.#accept(key, await this.#call(RENEW_PATH, body, timeoutMs));
     if (this.#closed) return next;

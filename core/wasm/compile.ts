@@ -11,6 +11,8 @@ export type CompileOptions = InstrumentOptions;
 
 export interface CompiledFilter {
   module: WebAssembly.Module;
+  /** The instrumented bytes `module` was compiled from: what another process compiles to run the same filter. */
+  bytes: Uint8Array;
   abiVersion: AbiVersion;
   /** sha256 (hex) of the original bytes. */
   sha256: string;
@@ -36,9 +38,11 @@ export async function compileFilter(bytes: Uint8Array, options: CompileOptions =
     throw new WeftError(ErrorCodes.WASM_INVALID_MODULE, 'module exports no proxy_abi_version_0_2_1, _0_2_0 or _0_1_0 marker');
   }
   if (!exported.has('memory')) throw new WeftError(ErrorCodes.WASM_INVALID_MODULE, 'module exports no memory');
-  const module = await WebAssembly.compile(instrumentModule(bytes, options));
+  const instrumented = instrumentModule(bytes, options);
+  const module = await WebAssembly.compile(instrumented);
   return {
     module,
+    bytes: instrumented,
     abiVersion: marker[1],
     sha256: createHash('sha256').update(bytes).digest('hex'),
     imports: WebAssembly.Module.imports(original).map((i) => `${i.module}.${i.name}`),

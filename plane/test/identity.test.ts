@@ -36,10 +36,10 @@ test('join tokens and renewal proofs', async (t) => {
     const bad = await post(plane, JOIN_PATH, { token, csr: '-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n' });
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error, ErrorCodes.IDENTITY_REQUEST_INVALID);
-    const good = await post(plane, JOIN_PATH, (await joinRequest(token)).body);
+    const good = await post(plane, JOIN_PATH, joinRequest(token).body);
     assert.equal(good.status, 200);
     assert.equal(new X509Certificate(good.body.cert!).subjectAltName, 'URI:spiffe://weft.local/ns/default/sa/api');
-    const again = await post(plane, JOIN_PATH, (await joinRequest(token)).body);
+    const again = await post(plane, JOIN_PATH, joinRequest(token).body);
     assert.equal(again.status, 403);
     assert.equal(again.body.error, ErrorCodes.IDENTITY_REFUSED);
   });
@@ -47,7 +47,7 @@ test('join tokens and renewal proofs', async (t) => {
   await t.test('an expired token is refused; making tokens needs the plane token', async () => {
     const token = await joinToken(plane, 'late', ['--ttl', '200ms']);
     await new Promise((r) => setTimeout(r, 300));
-    assert.equal((await post(plane, JOIN_PATH, (await joinRequest(token)).body)).status, 403);
+    assert.equal((await post(plane, JOIN_PATH, joinRequest(token).body)).status, 403);
     assert.equal((await post(plane, '/v1/identity/tokens', { service: 'x', ttlMs: 1000 })).status, 401);
   });
 
@@ -56,10 +56,10 @@ test('join tokens and renewal proofs', async (t) => {
     const id = await m.start();
     m.close();
     const stranger = await privateKeyPem((await generateKeyPair()).privateKey);
-    const forged = await post(plane, RENEW_PATH, (await renewRequest({ key: stranger, cert: id.cert })).body);
+    const forged = await post(plane, RENEW_PATH, renewRequest({ key: stranger, cert: id.cert }).body);
     assert.equal(forged.status, 403);
     assert.match(forged.body.message!, /proof was not made with the current certificate's key/);
-    const real = await post(plane, RENEW_PATH, (await renewRequest(id)).body);
+    const real = await post(plane, RENEW_PATH, renewRequest(id).body);
     assert.equal(real.status, 200);
     assert.equal(new X509Certificate(real.body.cert!).subjectAltName, new X509Certificate(id.cert).subjectAltName);
   });
@@ -120,7 +120,7 @@ test('root rotation: both roots trusted during the overlap, then the old one ret
     assert.equal((await plane.weft(['ca', 'retire', '--force'])).code, 0);
     assert.deepEqual(await bundle(), [both[1]]);
     await waitFor('the proxy drops the old root', () => a.trustBundle().length === 1);
-    const refused = await post(plane, RENEW_PATH, (await renewRequest(oldA)).body);
+    const refused = await post(plane, RENEW_PATH, renewRequest(oldA).body);
     assert.equal(refused.status, 403);
     assert.match(refused.body.message!, /not issued by a root this plane trusts/);
     const { server, port } = await echoServer(serverOptions({ ...oldA, bundle: [both[1]] }));

@@ -1,10 +1,12 @@
-// The piscina task that readies a filter off the worker threads: compile, instrument, and start it once in a sandbox.
+// The filter compile process: a short-lived child of the proxy that validates, instruments and smoke-starts filters, then exits, so binaryen and its memory never stay in the proxy.
 import { compileFilter } from './compile.ts';
 import { FilterChain } from '../chain/chain.ts';
 import type { FailPolicy } from '../chain/filter.ts';
 import { readModuleFile } from '../runtime/assets.ts';
 
 export interface CompileTask {
+  /** Pairs the answer with its task: one process readies a whole chain, its filters concurrently. */
+  id: number;
   name: string;
   /** A file to read, or the bytes themselves. */
   path?: string;
@@ -17,15 +19,16 @@ export interface CompileTask {
   memoryPages: number;
 }
 
+/** `bytes` is the instrumented module: a WebAssembly.Module cannot cross processes, so the proxy compiles it again. */
 export type CompiledTask =
-  | { ok: true; module: WebAssembly.Module; sha256: string; abiVersion: string }
-  | { ok: false; code: string; message: string };
+  | { id: number; ok: true; bytes: Uint8Array; sha256: string; abiVersion: string }
+  | { id: number; ok: false; code: string; message: string };
 
 /**
  * A start-up failure (bad config, a trap in on_configure) surfaces here, before any worker sees the version.
- * Failures come back as values: an error thrown across piscina's thread boundary loses its code.
+ * Failures come back as values: an error does not cross the process boundary with its code.
  */
-export default async function compileTask(task: CompileTask): Promise<CompiledTask> {
+export async function compileTask(task: CompileTask): Promise<CompiledTask> {
   // What the filter itself said while starting (warn and above): usually the reason it refused its config.
   const said: string[] = [];
   try {
@@ -33,7 +36,7 @@ export default async function compileTask(task: CompileTask): Promise<CompiledTa
   } catch (err) {
     const e = err as { code?: string; message?: string };
     const message = e.message ?? String(err);
-    return { ok: false, code: e.code ?? '', message: said.length ? `${message} (the filter logged: ${said.join('; ')})` : message };
+    return { id: task.id, ok: false, code: e.code ?? '', message: said.length ? `${message} (the filter logged: ${said.join('; ')})` : message };
   }
 }
 
@@ -45,5 +48,13 @@ async function ready(task: CompileTask, said: string[]): Promise<CompiledTask> {
     failPolicy: task.fail, fuelPerCallback: task.fuel,
   }], { log: (level, _filter, message) => { if (level >= 3) said.push(message); } });
   chain.close();
-  return { ok: true, module: compiled.module, sha256: compiled.sha256, abiVersion: compiled.abiVersion };
+  return { id: task.id, ok: true, bytes: compiled.bytes, sha256: compiled.sha256, abiVersion: compiled.abiVersion };
+}
+
+// Started by core/proxy/filter-loader.ts with an IPC channel, which keeps this process alive until the proxy ends
+// it (SIGTERM, 5 s after its last task).
+if (process.send) {
+  process.on('message', (task: CompileTask) => {
+    void compileTask(task).then((out) => process.send!(out));
+  });
 }
