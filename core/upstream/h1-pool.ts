@@ -1,8 +1,8 @@
 // HTTP/1.1 to one endpoint on keep-alive connections of our own (net/tls sockets, llhttp), as an undici Dispatcher: a proxied request costs one write and llhttp's parse, not undici's request machinery.
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import { Dispatcher } from 'undici';
-import type { buildConnector } from 'undici';
+import type { Dispatcher, buildConnector } from 'undici';
+import { EndpointDispatcher } from './endpoint-dispatcher.ts';
 import { ResponseParser } from './h1-parser.ts';
 import type { ResponseHeaders, ResponseSink } from './h1-parser.ts';
 
@@ -45,7 +45,7 @@ const STALE = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
 const EXPECTS_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
 /** One endpoint's connections: at most `connections` open; requests past that wait in order. */
-export class H1Pool extends Dispatcher {
+export class H1Pool extends EndpointDispatcher {
   readonly host: string;
   private readonly url: URL;
   private readonly connector: buildConnector.connector;
@@ -144,30 +144,18 @@ export class H1Pool extends Dispatcher {
     }
   }
 
-  override close(): Promise<void>;
-  override close(callback: () => void): void;
-  override close(callback?: () => void): Promise<void> | void {
+  protected override shutdown(): Promise<void> {
     this.closed = true;
-    const done = new Promise<void>((resolve) => {
+    return new Promise<void>((resolve) => {
       this.closing = resolve;
       this.maybeClosed();
     });
-    if (!callback) return done;
-    void done.then(callback);
   }
 
-  override destroy(): Promise<void>;
-  override destroy(err: Error | null): Promise<void>;
-  override destroy(callback: () => void): void;
-  override destroy(err: Error | null, callback: () => void): void;
-  override destroy(a?: unknown, b?: unknown): Promise<void> | void {
-    const callback = typeof a === 'function' ? a as () => void : b as (() => void) | undefined;
+  protected override abortAll(): void {
     this.closed = true;
     for (const call of this.waiting.splice(0)) call.fail(POOL_CLOSED);
     for (const c of this.all) c.destroy();
-    const done = this.close();
-    if (!callback) return done;
-    void done.then(callback);
   }
 }
 

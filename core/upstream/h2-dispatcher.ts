@@ -1,8 +1,8 @@
 // undici's Dispatcher over our own HTTP/2 sessions (h2-sessions.ts): the request path's tries, mirrors and filters' callouts to an endpoint that speaks HTTP/2.
 import type { ClientHttp2Stream, IncomingHttpHeaders } from 'node:http2';
 import type { Readable } from 'node:stream';
-import { Dispatcher } from 'undici';
-import type { Pool } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
+import { EndpointDispatcher } from './endpoint-dispatcher.ts';
 import { cancel, Http1Only } from './h2-sessions.ts';
 import type { H2Sessions, StreamWaiter } from './h2-sessions.ts';
 import { flattenHeaders } from '../http/header-list.ts';
@@ -40,7 +40,7 @@ const CALL = Symbol('weft.h2call');
  * An endpoint that speaks HTTP/2, as a Dispatcher (so request() and the request path's handlers work unchanged).
  * An endpoint that answers TLS with HTTP/1.1 only is spoken to through the pool `http1()` gives from then on.
  */
-export class H2Dispatcher extends Dispatcher {
+export class H2Dispatcher extends EndpointDispatcher {
   readonly sessions: H2Sessions;
   readonly scheme: string;
   /** The endpoint's host:port, the :authority of a request that named none. */
@@ -71,24 +71,12 @@ export class H2Dispatcher extends Dispatcher {
     return this.sessions.stats;
   }
 
-  override close(): Promise<void>;
-  override close(callback: () => void): void;
-  override close(callback?: () => void): Promise<void> | void {
-    const done = this.sessions.close();
-    if (!callback) return done;
-    void done.then(callback);
+  protected override shutdown(): Promise<void> {
+    return this.sessions.close();
   }
 
-  override destroy(): Promise<void>;
-  override destroy(err: Error | null): Promise<void>;
-  override destroy(callback: () => void): void;
-  override destroy(err: Error | null, callback: () => void): void;
-  override destroy(a?: unknown, b?: unknown): Promise<void> | void {
-    const callback = typeof a === 'function' ? a as () => void : b as (() => void) | undefined;
-    const done = this.sessions.close();
-    if (!callback) return done;
-    void done.then(callback);
-  }
+  /** GOAWAY already lets what is in flight finish and fails what waits: nothing more to cut. */
+  protected override abortAll(): void {}
 }
 
 /** One request on one stream: the StreamWaiter the sessions hand a stream, and the controller its handler drives. */
