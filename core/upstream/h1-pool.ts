@@ -331,6 +331,7 @@ class H1Call implements Dispatcher.DispatchController {
   private sent = 0;
   private chunked = false;
   private reused = false;
+  private sentOnce = false;
   responded = false;
   settled = false;
   bodyDone = true;
@@ -360,8 +361,10 @@ class H1Call implements Dispatcher.DispatchController {
 
   started(conn: H1Connection, reused: boolean): void {
     this.conn = conn;
+    // A request sent again after a stale connection (lost()) has started for its handler already.
+    if (!this.sentOnce) this.handler.onRequestStart?.(this, undefined);
+    this.sentOnce = true;
     this.reused = reused;
-    this.handler.onRequestStart?.(this, undefined);
     if (this.aborted || this.settled) return;
     const body = this.opts.body;
     if (body === null || body === undefined) {
