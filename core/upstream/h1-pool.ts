@@ -69,7 +69,7 @@ export class H1Pool extends EndpointDispatcher {
   override dispatch(opts: Options, handler: Dispatcher.DispatchHandler): boolean {
     const call = new H1Call(this, opts, handler);
     if (this.closed) call.fail(POOL_CLOSED);
-    else if (call.head !== '') this.run(call, false);
+    else if (!call.settled) this.run(call, false); // settled already: the request could not be written
     return true;
   }
 
@@ -322,7 +322,7 @@ class H1Call implements Dispatcher.DispatchController {
   readonly opts: Options;
   readonly method: string;
   readonly servername: string | null | undefined;
-  /** The request line and headers, ready to write ('' when the request cannot be sent: failed already). */
+  /** The request line and headers, ready to write. */
   readonly head: string;
   private readonly pool: H1Pool;
   private readonly handler: Dispatcher.DispatchHandler;
