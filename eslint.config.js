@@ -29,8 +29,8 @@ export default tseslint.config(
     },
   },
   {
-    // Node 24 runs a single executable's first code as CommonJS only.
-    files: ['release/sea-main.cjs'],
+    // Node 24 runs a single executable's first code as CommonJS only; llhttp-wasm.cjs keeps a Buffer out of the bundler's ESM interop.
+    files: ['release/sea-main.cjs', 'core/upstream/llhttp-wasm.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {

@@ -1,6 +1,6 @@
 // HTTP/1.1 responses parsed by llhttp (the parser of node:http and undici), as undici ships it compiled to WebAssembly: one instance per thread, one parser per upstream connection.
 import { maxHeaderSize } from 'node:http';
-import llhttpWasm from 'undici/lib/llhttp/llhttp_simd-wasm.js';
+import llhttpWasm from './llhttp-wasm.cjs';
 
 /** llhttp's return codes this file acts on (llhttp's `ERROR` table). */
 const OK = 0;
@@ -63,7 +63,7 @@ function instance(): Llhttp {
     wasm_on_body: (_p: number, at: number, len: number) => current!.body(at - inputPtr, len),
     wasm_on_message_complete: () => current!.complete(),
   };
-  const module = new WebAssembly.Module(llhttpWasm);
+  const module = new WebAssembly.Module(llhttpWasm.bytes);
   llhttp = new WebAssembly.Instance(module, { env }).exports as unknown as Llhttp;
   return llhttp;
 }
