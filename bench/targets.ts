@@ -6,6 +6,7 @@ import { startNginx } from './nginx.ts';
 import { planeClient } from '../plane/cli/client.ts';
 import type { PlaneClient } from '../plane/cli/client.ts';
 import { freePort, start, statusOf, statusOfH2, waitForOk, waitForOkThrough, type Running } from './processes.ts';
+import { binNodeFlags } from '../release/node-flags.ts';
 
 export const TARGETS = ['direct', 'nginx', 'weft', 'weft-sdk-1', 'weft-sdk-4', 'weft-filters', 'nginx-h2', 'weft-h2', 'weft-mesh', 'weft-sidecar', 'direct-grpc', 'weft-mesh-grpc'] as const;
 export type TargetName = (typeof TARGETS)[number];
@@ -51,9 +52,9 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 export const WEFT_PROGRAMS = ['bundle', 'sources'] as const;
 export type WeftProgram = (typeof WEFT_PROGRAMS)[number];
 
-/** The script `node` runs for a `weft` command of this program. */
-function weftScript(program: WeftProgram): string {
-  return join(root, program === 'bundle' ? 'dist/lib/weft.js' : 'cli/weft.ts');
+/** What `node` runs for a `weft` command of this program: the bin's Node flags, as users' weft runs with them, and the script. */
+function weftArgv(program: WeftProgram): string[] {
+  return [...binNodeFlags(), join(root, program === 'bundle' ? 'dist/lib/weft.js' : 'cli/weft.ts')];
 }
 
 type FilterChain = { headers: Record<string, string>; filters: { name: string; config: unknown }[] };
@@ -100,7 +101,7 @@ async function startWeft(ctx: TargetContext, extraFlags: string[], headers: Reco
   const [port, admin] = [await freePort(), await freePort()];
   const url = `http://127.0.0.1:${port}/`;
   const proxy = start('weft', process.execPath, [
-    weftScript(ctx.weft), 'proxy',
+    ...weftArgv(ctx.weft), 'proxy',
     '--listen', `127.0.0.1:${port}`, '--upstream', ctx.upstream.origin, '--admin', `127.0.0.1:${admin}`,
     '--workers', String(ctx.workers), '--log-level', 'warn', ...extraFlags,
   ], { cpu: ctx.cpu });
@@ -159,7 +160,7 @@ export async function startMesh(ctx: TargetContext, kind: 'weft-mesh' | 'weft-si
   const dataDir = join(ctx.workDir, `${kind}-plane`);
   // Not pinned and not charged: under load it only answers the sidecars' heartbeats (every ~3 s).
   const plane = start('weft plane', process.execPath, [
-    weftScript(ctx.weft), 'plane', '--listen', `127.0.0.1:${planePort}`, '--data-dir', dataDir, '--log-level', 'warn',
+    ...weftArgv(ctx.weft), 'plane', '--listen', `127.0.0.1:${planePort}`, '--data-dir', dataDir, '--log-level', 'warn',
   ]);
   const proxies: Running[] = [];
   const target: Target = { url: '', headers: {}, proxies, support: [plane] };
@@ -174,7 +175,7 @@ export async function startMesh(ctx: TargetContext, kind: 'weft-mesh' | 'weft-si
       const { token: joinToken } = await client.call<{ token: string }>('POST', '/v1/identity/tokens', { service, ttlMs: 10 * 60_000 });
       const workers = chain ? 1 : ctx.workers;
       const proxy = start(`${service} sidecar`, process.execPath, [
-        weftScript(ctx.weft), 'proxy', '--plane', planeUrl, '--token', token, '--node', `${service}-1`,
+        ...weftArgv(ctx.weft), 'proxy', '--plane', planeUrl, '--token', token, '--node', `${service}-1`,
         '--data-dir', join(ctx.workDir, `${kind}-${service}`), '--join-token', joinToken, '--service', service,
         '--inbound', `127.0.0.1:${inbound}`, '--app', mesh.app, '--admin', `127.0.0.1:${admin}`,
         // Stopped when no load runs: nothing in flight needs the default 15 s.

@@ -1,4 +1,4 @@
-// `weft version` (and `weft --version`): what is running, for a bug report: Weft's version and commit (a build's stamp, else the checkout's), its build date, Node, the proxy-wasm ABIs served.
+// `weft version` (and `weft --version`): what is running, for a bug report: Weft's version and commit (a build's stamp, else the checkout's), its build date, Node and its flags, the proxy-wasm ABIs served.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,8 @@ export interface VersionInfo {
   /** When the bundle was built (npm run build:bin); absent when running the sources. */
   built?: string;
   node: string;
+  /** The flags Node runs with (bin/weft.js's first line, the executable's execArgv): they size V8's heap. */
+  nodeFlags: string[];
   /** The proxy-wasm ABI versions the host loads, newest first. */
   proxyWasmAbi: string[];
 }
@@ -38,20 +40,20 @@ function checkoutCommit(): string | undefined {
 export function versionInfo(): VersionInfo {
   const proxyWasmAbi = ABI_MARKERS.map(([, v]) => v);
   // A build (the executable, the npm package) carries its stamp: it has no checkout, nor package.json beside it.
-  if (buildStamp) return { weft: buildStamp.version, commit: buildStamp.commit, built: buildStamp.date, node: process.version, proxyWasmAbi };
+  if (buildStamp) return { weft: buildStamp.version, commit: buildStamp.commit, built: buildStamp.date, node: process.version, nodeFlags: process.execArgv, proxyWasmAbi };
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return { weft: pkg.version, commit: checkoutCommit(), node: process.version, proxyWasmAbi };
+  return { weft: pkg.version, commit: checkoutCommit(), node: process.version, nodeFlags: process.execArgv, proxyWasmAbi };
 }
 
 export const versionCommand: Command = {
   usage: 'weft version [--json]',
-  summary: "Weft's version and the commit it runs from (when known), the Node version, and the proxy-wasm ABI versions filters may use",
+  summary: "Weft's version and the commit it runs from (when known), the Node version and flags, and the proxy-wasm ABI versions filters may use",
   args: [],
   flags: [{ name: 'json', help: 'print JSON' }],
   async run(_positionals, values) {
     const v = versionInfo();
     if (values.json) console.log(JSON.stringify(v));
-    else console.log(`weft ${v.weft}\ncommit ${v.commit ?? 'unknown (not run from a git checkout)'}\n${v.built ? `built ${v.built}\n` : ''}node ${v.node}\nproxy-wasm ABI ${v.proxyWasmAbi.join(', ')}`);
+    else console.log(`weft ${v.weft}\ncommit ${v.commit ?? 'unknown (not run from a git checkout)'}\n${v.built ? `built ${v.built}\n` : ''}node ${[v.node, ...v.nodeFlags].join(' ')}\nproxy-wasm ABI ${v.proxyWasmAbi.join(', ')}`);
     return 0;
   },
 };

@@ -10,6 +10,7 @@ import type { Plugin } from 'esbuild';
 import { builtinFilters, loadBuiltinFilter } from '../filters/build.ts';
 import { uiFiles } from '../plane/ui/assets.ts';
 import type { BuildStamp } from '../core/runtime/assets.ts';
+import { binNodeFlags } from './node-flags.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 export const dist = join(root, 'dist');
@@ -159,7 +160,9 @@ function makeExecutable(files: Map<string, Uint8Array>): void {
   }
   const blob = join(work, 'sea.blob');
   // No code cache: the start code is small, and a cached main cannot import() (which is how it loads the bundle).
-  writeFileSync(join(work, 'sea.json'), JSON.stringify({ main: seaMain, output: blob, disableExperimentalSEAWarning: true, useCodeCache: false, assets }));
+  writeFileSync(join(work, 'sea.json'), JSON.stringify({
+    main: seaMain, output: blob, disableExperimentalSEAWarning: true, useCodeCache: false, assets, execArgv: binNodeFlags(),
+  }));
   run(process.execPath, ['--experimental-sea-config', join(work, 'sea.json')]);
   const binary = join(work, 'weft');
   copyFileSync(process.execPath, binary);
@@ -191,7 +194,7 @@ export async function buildBin({ ifChanged = false, executable = true } = {}): P
   // Metafile inputs are paths relative to the root, or <define:…> entries, which the stamp alone makes.
   const sources = Object.keys(result.metafile.inputs).filter((file) => !file.startsWith('<')).sort();
   // package.json: the stamp's version comes from it.
-  for (const file of [...sources, 'release/sea-main.cjs', 'release/build.ts', 'package.json']) {
+  for (const file of [...sources, 'release/sea-main.cjs', 'release/build.ts', 'release/node-flags.ts', 'bin/weft.js', 'package.json']) {
     inputs.update(file).update(readFileSync(join(root, file)));
   }
   for (const [name, bytes] of shipped) inputs.update(name).update(bytes);

@@ -9,6 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdir
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { buildBin, dist, executablePath } from '../release/build.ts';
+import { binNodeFlags } from '../release/node-flags.ts';
 import { readyLine } from '../core/proxy/spawn.ts';
 import { startUpstream } from './support/upstream.ts';
 import { startEtcd } from '../plane/test/support.ts';
@@ -87,7 +88,8 @@ function checkVersionText(stdout: string): void {
   assert.equal(lines[0], `weft ${packageVersion}`);
   assert.match(lines[1], /^commit\s+[0-9a-f]{12}(\+changes)?$/);
   assert.ok(!Number.isNaN(Date.parse(lines[2].replace(/^built\s+/, ''))), lines[2]);
-  assert.match(lines[3], /^node\s+v\d+\.\d+\.\d+$/);
+  // The bin's Node flags (its first line) reach both builds: the executable through its execArgv, npm's bin by its shebang.
+  assert.equal(lines[3].replace(/^node\s+v\d+\.\d+\.\d+/, ''), binNodeFlags().map((flag) => ` ${flag}`).join(''), lines[3]);
   assert.match(lines[4], /^proxy-wasm ABI\s+0\.2\.1, 0\.2\.0, 0\.1\.0$/);
 }
 
