@@ -51,10 +51,12 @@ export async function measure(target: Target, mode: Mode, o: MeasureOptions): Pr
   const spec = { url: target.url, headers: target.headers, h2: target.h2, dataFile: target.dataFile, ...shape };
   // Warm-up lets V8 compile the hot path and fills the connection pools before anything is counted.
   if (o.warmupSeconds > 0) {
-    const warm = await runLoad(o.driver, { ...spec, seconds: o.warmupSeconds }, o.cpu);
-    const rps = warm.requests / warm.seconds;
+    await runLoad(o.driver, { ...spec, seconds: o.warmupSeconds }, o.cpu);
+    // The rate is read warm: the warm-up itself runs slow while V8 compiles, and would set too many connections.
+    const probe = mode === 'fixed' ? await runLoad(o.driver, { ...spec, seconds: o.warmupSeconds }, o.cpu) : undefined;
+    const rps = probe ? probe.requests / probe.seconds : 0;
     // At most 3x: a target that cannot keep up is measured at what it serves, not buried under connections.
-    if (mode === 'fixed' && rps > 0) {
+    if (rps > 0) {
       spec.connections = Math.max(1, Math.round(spec.connections * Math.min(3, Math.max(1, o.rate / rps))));
       pacedConnections.set(target, spec.connections);
     }
