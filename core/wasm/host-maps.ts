@@ -34,12 +34,8 @@ export const mapsHost = {
   proxy_get_header_map_value(this: WasmVm, map: number, keyPtr: number, keyLen: number, ptrPtr: number, sizePtr: number): number {
     const list = this.headerMap(map);
     if (list === undefined) return Status.NotFound;
-    const key = this.mem.string(keyPtr, keyLen).toLowerCase();
-    if (list) {
-      for (let i = 0; i < list.length; i++) {
-        if (list[i][0] === key) return this.returnString(list[i][1], ptrPtr, sizePtr);
-      }
-    }
+    const i = list ? indexOfKey(this, list, keyPtr, keyLen) : -1;
+    if (i >= 0) return this.returnString(list![i][1], ptrPtr, sizePtr);
     // As Envoy: under ABI 0.1.0 a missing header reads as an empty value (that era's SDKs treat NOT_FOUND as fatal).
     return this.abiVersion === '0.1.0' ? this.returnString('', ptrPtr, sizePtr) : Status.NotFound;
   },
@@ -60,7 +56,13 @@ export const mapsHost = {
     const key = this.mem.string(keyPtr, keyLen).toLowerCase();
     const value = this.mem.string(valuePtr, valueLen);
     checkHeader(map, key, value);
-    const first = list.findIndex((pair) => pair[0] === key);
+    let first = -1;
+    for (let i = 0; i < list.length; i++) {
+      if (list[i][0] === key) {
+        first = i;
+        break;
+      }
+    }
     if (first < 0) {
       list.push([key, value]);
       return Status.Ok;
@@ -77,6 +79,34 @@ export const mapsHost = {
     return Status.Ok;
   },
 };
+
+/**
+ * The index of the first pair named by the guest's key, -1 when none. Names in a list are lower-case
+ * ASCII tokens, so an ASCII key is compared byte by byte (letters lower-cased) where a string would be decoded and
+ * lower-cased on every lookup; a key with other bytes takes that path.
+ */
+function indexOfKey(vm: WasmVm, list: HeaderList, keyPtr: number, keyLen: number): number {
+  const u8 = vm.mem.checked(keyPtr, keyLen);
+  const p = keyPtr >>> 0;
+  const n = keyLen >>> 0;
+  for (let j = 0; j < n; j++) {
+    if (u8[p + j] > 127) {
+      const key = vm.mem.string(keyPtr, keyLen).toLowerCase();
+      for (let i = 0; i < list.length; i++) if (list[i][0] === key) return i;
+      return -1;
+    }
+  }
+  outer: for (let i = 0; i < list.length; i++) {
+    const name = list[i][0];
+    if (name.length !== n) continue;
+    for (let j = 0; j < n; j++) {
+      const b = u8[p + j];
+      if ((b >= 65 && b <= 90 ? b + 32 : b) !== name.charCodeAt(j)) continue outer;
+    }
+    return i;
+  }
+  return -1;
+}
 
 /** The map's list, created empty (e.g. trailers added by a filter) when absent; null when not accessible. */
 function writable(vm: WasmVm, map: number): HeaderList | null {

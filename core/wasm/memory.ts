@@ -47,10 +47,21 @@ export class GuestMemory {
   /** A view of guest bytes, valid until the next call into the module. Pointers and sizes are unsigned. */
   view(ptr: number, len: number): Uint8Array {
     const p = ptr >>> 0;
+    return this.checked(p, len).subarray(p, p + (len >>> 0));
+  }
+
+  /** The whole memory's bytes once `len` bytes at `ptr` are known to lie inside it: a bounds check without a new view. */
+  checked(ptr: number, len: number): Uint8Array {
+    const p = ptr >>> 0;
     const n = len >>> 0;
     const u8 = this.u8;
     if (p + n > u8.length) throw new RangeError(`guest memory access out of bounds: ${p}+${n} > ${u8.length}`);
-    return u8.subarray(p, p + n);
+    return u8;
+  }
+
+  /** Copies `data` into guest memory at `ptr`. */
+  write(ptr: number, data: Uint8Array): void {
+    this.checked(ptr, data.length).set(data, ptr >>> 0);
   }
 
   /** A copy of guest bytes. */
@@ -69,7 +80,7 @@ export class GuestMemory {
 
   /** Writes `text` as UTF-8 at `ptr`; `bytes` is its encoded length (Buffer.byteLength), already allocated by the module. */
   writeUtf8(ptr: number, text: string, bytes: number): void {
-    this.view(ptr, bytes);
+    this.checked(ptr, bytes);
     this.#buf.write(text, ptr >>> 0, bytes, 'utf8');
   }
 

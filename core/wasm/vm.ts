@@ -316,7 +316,7 @@ export class WasmVm {
     if (!this.#alloc) return Status.InvalidMemoryAccess;
     const ptr = this.#alloc(data.length) >>> 0;
     if (ptr === 0) return Status.InvalidMemoryAccess;
-    this.mem.view(ptr, data.length).set(data);
+    this.mem.write(ptr, data);
     this.mem.setU32(ptrPtr, ptr);
     this.mem.setU32(sizePtr, data.length);
     return Status.Ok;
