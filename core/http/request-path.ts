@@ -27,6 +27,7 @@ import type { ListenerTraffic, TrafficCell } from '../observe/traffic.ts';
 import type { FilterChain } from '../chain/chain.ts';
 import type { ChainStream } from '../chain/stream.ts';
 import type { Direction, HeaderList, PropertyValue, StreamHost } from '../wasm/stream-host.ts';
+import { fromUtf8 } from '../wasm/memory.ts';
 import { upstreamRequestHeaders, downstreamResponseHeaders } from './headers.ts';
 import type { RequestFacts } from './headers.ts';
 import { requestHeaderList, responseHeaderList, splitRequestHeaders, toWriteHead, trailerList, trailerObject } from './header-list.ts';
@@ -61,7 +62,6 @@ const CLIENT_CLOSED = 499;
 const EMPTY = new Uint8Array(0);
 /** Bodies up to this size that arrive in one piece go out in the same write as the head. */
 const SMALL_BODY = 16 * 1024;
-const decoder = new TextDecoder();
 
 export function handleRequest(ctx: WorkerContext, req: IncomingMessage, res: ServerResponse): void {
   const started = performance.now();
@@ -324,8 +324,8 @@ class Exchange implements AttemptOwner, StreamHost {
   /** weft.cluster and weft.mirror_cluster are the host's: a filter routes or mirrors by setting them (see sdk/README.md). */
   setProperty(path: readonly string[], value: Uint8Array): boolean {
     if (path.length !== 2 || path[0] !== 'weft') return false;
-    if (path[1] === 'cluster') this.clusterOverride = decoder.decode(value);
-    else if (path[1] === 'mirror_cluster') this.mirrorCluster = decoder.decode(value);
+    if (path[1] === 'cluster') this.clusterOverride = fromUtf8(value);
+    else if (path[1] === 'mirror_cluster') this.mirrorCluster = fromUtf8(value);
     else return false;
     return true;
   }
