@@ -1,7 +1,7 @@
-// Rewrites a filter module so every function entry and loop back-edge spends fuel, and clamps its memory maximum.
+// Rewrites a filter module so every function entry and loop back-edge spends fuel, each proxy-wasm callback has an export that refills it first, and clamps its memory maximum.
 import binaryen from 'binaryen';
 import { ErrorCodes, WeftError } from '../errors.ts';
-import { FUEL_GLOBAL, START_FUEL } from './fuel.ts';
+import { BUDGET_GLOBAL, FUEL_GLOBAL, REFUELLED_PREFIX, START_FUEL } from './fuel.ts';
 
 export interface InstrumentOptions {
   /** Insert fuel metering (default true). */
@@ -66,10 +66,38 @@ function addFuel(bytes: Uint8Array): Uint8Array {
       meterLoops(mod, info.body, spend);
       BFunction.setBody(fn, mod.block(null, [spend(), info.body], info.results));
     }
+    addRefuelledCallbacks(mod, i64(START_FUEL));
     if (!mod.validate()) throw new Error('binaryen validation failed after instrumentation');
     return mod.emitBinary();
   } finally {
     mod.dispose();
+  }
+}
+
+/**
+ * For each exported proxy_on_* callback, an export REFUELLED_PREFIX + name that sets the fuel to the budget global
+ * and calls it. The allocator is left out: the host calls it inside host calls, where a refill would let a callback
+ * that loops over host calls run for ever.
+ */
+function addRefuelledCallbacks(mod: binaryen.Module, startFuel: binaryen.ExpressionRef): void {
+  mod.addGlobal(BUDGET_GLOBAL, binaryen.i64, true, startFuel);
+  mod.addGlobalExport(BUDGET_GLOBAL, BUDGET_GLOBAL);
+  const callbacks: { name: string; fn: string }[] = [];
+  for (let i = 0; i < mod.getNumExports(); i++) {
+    const info = binaryen.getExportInfo(mod.getExportByIndex(i));
+    if (info.kind === binaryen.ExternalFunction && info.name.startsWith('proxy_on_') && info.name !== 'proxy_on_memory_allocate') {
+      callbacks.push({ name: info.name, fn: info.value });
+    }
+  }
+  for (const { name, fn } of callbacks) {
+    const { params, results } = binaryen.getFunctionInfo(mod.getFunction(fn));
+    const args = binaryen.expandType(params).map((type, i) => mod.local.get(i, type));
+    const wrapper = REFUELLED_PREFIX + name;
+    mod.addFunction(wrapper, params, results, [], mod.block(null, [
+      mod.global.set(FUEL_GLOBAL, mod.global.get(BUDGET_GLOBAL, binaryen.i64)),
+      mod.call(fn, args, results),
+    ], results));
+    mod.addFunctionExport(wrapper, wrapper);
   }
 }
 

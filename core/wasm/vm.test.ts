@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ErrorCodes, WeftError } from '../errors.ts';
 import { compileFilter } from './compile.ts';
+import { REFUELLED_PREFIX } from './fuel.ts';
 import { HOST_IMPORTS } from './imports.ts';
 import { instrumentModule } from './instrument.ts';
 import { decodePairs, encodePairs } from './pairs.ts';
@@ -73,6 +74,28 @@ test('a start section runs under fuel and a module needing more memory than the 
   const { root } = vm.createRoot({ name: 'spin' });
   assert.throws(() => vm.tick(root), /proxy_on_tick: fuel exhausted/);
   assert.throws(() => vm.tick(root), /fuel exhausted/);
+});
+
+test('each callback is called through an export that refills its fuel, which the module itself cannot reach', async () => {
+  const bytes = await buildWatText('refuel.wat', `(module (memory (export "memory") 1) (func (export "proxy_abi_version_0_2_1"))
+    (func (export "proxy_on_memory_allocate") (param i32) (result i32) (i32.const 1024))
+    (func $spend (param $k i32) (local $i i32)
+      (loop $l (local.set $i (i32.add (local.get $i) (i32.const 1))) (br_if $l (i32.lt_u (local.get $i) (local.get $k)))))
+    (func (export "proxy_on_tick") (param i32) (call $spend (i32.const 60000)))
+    (func $again (export "proxy_on_queue_ready") (param i32 i32)
+      (if (i32.eqz (local.get 1)) (then (loop $l (call $again (local.get 0) (i32.const 1)) (br $l))))))`);
+  const { module } = await compileFilter(bytes);
+  const exported = WebAssembly.Module.exports(module).map((e) => e.name);
+  assert.ok(exported.includes(`${REFUELLED_PREFIX}proxy_on_tick`));
+  assert.ok(!exported.includes(`${REFUELLED_PREFIX}proxy_on_memory_allocate`), 'the allocator runs inside host calls: never refilled');
+  const vm = new WasmVm(module, { fuelPerCallback: 100_000 });
+  vm.start();
+  const { root } = vm.createRoot({ name: 'refuel' });
+  // 60,000 of the 100,000 each time: the second tick runs on a refilled budget.
+  vm.tick(root);
+  vm.tick(root);
+  // Calling its own callback export in a loop refills nothing: the loop runs out.
+  assert.throws(() => vm.queueReady(root, 0), /proxy_on_queue_ready: fuel exhausted/);
 });
 
 test('header pairs round-trip in the spec layout, keep order and duplicates, and lower-case names', () => {

@@ -4,7 +4,7 @@ import type { AbiVersion } from './abi.ts';
 import { RootContext, StreamContext } from './context.ts';
 import type { Context, PluginConfig } from './context.ts';
 import { buildImports } from './imports.ts';
-import { FUEL_GLOBAL } from './fuel.ts';
+import { BUDGET_GLOBAL, FUEL_GLOBAL, REFUELLED_PREFIX } from './fuel.ts';
 import { GuestMemory, utf8 } from './memory.ts';
 import { MetricStore } from './metrics.ts';
 import { SharedState } from './shared-data.ts';
@@ -81,6 +81,8 @@ export class WasmVm {
   onRootTrap: ((trap: WasmTrap) => void) | null = null;
   #exports!: Record<string, unknown>;
   #fuel: WebAssembly.Global | null = null;
+  /** The callbacks refill their own fuel (instrument.ts): the host then calls their REFUELLED_PREFIX exports. */
+  #refuelled = false;
   #alloc: Export | null = null;
   #stream: (Export | undefined)[] = [];
   /** The exports every request calls once per filter, looked up once: a by-name lookup per call is a slow keyed load. */
@@ -124,20 +126,25 @@ export class WasmVm {
     if (!(memory instanceof WebAssembly.Memory)) throw new WasmTrap('instantiate', 'module exports no memory', false);
     this.mem = new GuestMemory(memory);
     this.#fuel = this.#exports[FUEL_GLOBAL] instanceof WebAssembly.Global ? this.#exports[FUEL_GLOBAL] as WebAssembly.Global : null;
+    const budget = this.#exports[BUDGET_GLOBAL];
+    if (this.#fuel !== null && this.fuelBudget > 0n && budget instanceof WebAssembly.Global) {
+      budget.value = this.fuelBudget;
+      this.#refuelled = true;
+    }
     this.#alloc = (this.#fn('proxy_on_memory_allocate') ?? this.#fn('malloc')) ?? null;
-    this.#stream = STREAM_EXPORTS.map((name) => this.#fn(name));
-    this.#perStream = PER_STREAM_EXPORTS.map((name) => this.#fn(name));
+    this.#stream = STREAM_EXPORTS.map((name) => this.#callback(name));
+    this.#perStream = PER_STREAM_EXPORTS.map((name) => this.#callback(name));
     const init = this.#fn('_initialize');
     if (init) {
-      this.#invoke('_initialize', init, null);
+      this.#invoke('_initialize', init, false, null);
       const main = this.#fn('__main_void') ?? this.#fn('main');
-      if (main) this.#invoke('main', main, null, 0, 0);
+      if (main) this.#invoke('main', main, false, null, 0, 0);
       return;
     }
     const startFn = this.#fn('_start');
     if (!startFn) return;
     try {
-      this.#invoke('_start', startFn, null);
+      this.#invoke('_start', startFn, false, null);
     } catch (err) {
       // A WASI command ends _start with proc_exit(0): that is a normal end of initialisation.
       if (!(err instanceof WasmTrap && err.cause instanceof ModuleExit && err.cause.code === 0)) throw err;
@@ -172,7 +179,7 @@ export class WasmVm {
     const fn = this.#stream[cb];
     if (fn === undefined) return 0;
     // 0.1.0 header callbacks take no end-of-stream argument; wasm ignores surplus JS arguments.
-    return this.#invoke(STREAM_EXPORTS[cb], fn, ctx, ctx.id, a, eos ? 1 : 0);
+    return this.#invoke(STREAM_EXPORTS[cb], fn, this.#refuelled, ctx, ctx.id, a, eos ? 1 : 0);
   }
 
   /** on_done; true when the context is done now, false when the module will call proxy_done later. */
@@ -364,22 +371,28 @@ export class WasmVm {
     return typeof f === 'function' ? f as Export : undefined;
   }
 
-  /** Calls an optional export; `missing` is the answer when the module lacks it. */
+  /** A proxy_on_* callback as the host calls it: its refuelling export when the module has them. */
+  #callback(name: string): Export | undefined {
+    return this.#refuelled ? this.#fn(REFUELLED_PREFIX + name) : this.#fn(name);
+  }
+
+  /** Calls an optional callback; `missing` is the answer when the module lacks it. */
   #call(name: string, missing: number, ctx: Context, a: number, b?: number, c?: number, d?: number, e?: number): number {
-    const fn = this.#fn(name);
-    return fn === undefined ? missing : this.#invoke(name, fn, ctx, a, b, c, d, e);
+    const fn = this.#callback(name);
+    return fn === undefined ? missing : this.#invoke(name, fn, this.#refuelled, ctx, a, b, c, d, e);
   }
 
   #callPerStream(which: number, missing: number, ctx: Context, b?: number): number {
     const fn = this.#perStream[which];
-    return fn === undefined ? missing : this.#invoke(PER_STREAM_EXPORTS[which], fn, ctx, ctx.id, b);
+    return fn === undefined ? missing : this.#invoke(PER_STREAM_EXPORTS[which], fn, this.#refuelled, ctx, ctx.id, b);
   }
 
+  /** `refuelled`: the export refills the fuel itself; otherwise the host does, for every call. */
   // Fixed arity (no rest arguments) keeps this path free of per-call array allocation.
-  #invoke(name: string, fn: Export, ctx: Context | null, a?: number, b?: number, c?: number, d?: number, e?: number): number {
+  #invoke(name: string, fn: Export, refuelled: boolean, ctx: Context | null, a?: number, b?: number, c?: number, d?: number, e?: number): number {
     const saved = this.current;
     this.current = ctx;
-    if (this.#fuel !== null && this.fuelBudget > 0n) this.#fuel.value = this.fuelBudget;
+    if (!refuelled && this.#fuel !== null && this.fuelBudget > 0n) this.#fuel.value = this.fuelBudget;
     try {
       return fn(a ?? 0, b ?? 0, c ?? 0, d ?? 0, e ?? 0) | 0;
     } catch (err) {
