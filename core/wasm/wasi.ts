@@ -1,7 +1,7 @@
 // The WASI preview1 calls SDK-built modules import: stdout/stderr to the log, clocks, random, environ; the rest answer NOTSUP.
 import { randomFillSync } from 'node:crypto';
 import { WasiErrno } from './abi.ts';
-import { realtimeNanos } from './host-logging.ts';
+import { writeRealtimeNanos } from './host-logging.ts';
 import { utf8 } from './memory.ts';
 import { ModuleExit } from './trap.ts';
 import type { WasmVm } from './vm.ts';
@@ -96,7 +96,8 @@ export const wasiHost: Record<string, (this: WasmVm, ...args: never[]) => number
   /** 0 realtime, 1 monotonic (also for the CPU-time clocks). */
   clock_time_get(this: WasmVm, id: number, _precision: bigint, timePtr: number): number {
     if (id < 0 || id > 3) return WasiErrno.Inval;
-    this.mem.setU64(timePtr, id === 0 ? realtimeNanos() : process.hrtime.bigint());
+    if (id === 0) writeRealtimeNanos(this, timePtr);
+    else this.mem.setU64(timePtr, process.hrtime.bigint());
     return WasiErrno.Success;
   },
 
