@@ -44,10 +44,16 @@ class FilterStream implements StreamSink {
   awaitingDone = false;
   inCallback = -1;
   continueAsked = false;
-  readonly headerState = [NOT_SEEN, NOT_SEEN];
-  readonly held: (Uint8Array | null)[] = [null, null];
-  readonly heldEos = [false, false];
-  readonly trailerState = [0, 0];
+  // Per direction (0 request, 1 response) in pairs of fields: as two-element arrays they were four more objects
+  // per filter per request.
+  #headerState0 = NOT_SEEN;
+  #headerState1 = NOT_SEEN;
+  #held0: Uint8Array | null = null;
+  #held1: Uint8Array | null = null;
+  #heldEos0 = false;
+  #heldEos1 = false;
+  #trailerState0 = 0;
+  #trailerState1 = 0;
 
   constructor(stream: ChainStream, index: number, filter: Filter, usable: boolean) {
     this.stream = stream;
@@ -64,6 +70,43 @@ class FilterStream implements StreamSink {
       this.skipped = true;
       stream.trapped(this, err);
     }
+  }
+
+  headerStateOf(d: number): number {
+    return d === 0 ? this.#headerState0 : this.#headerState1;
+  }
+
+  setHeaderState(d: number, state: number): void {
+    if (d === 0) this.#headerState0 = state;
+    else this.#headerState1 = state;
+  }
+
+  /** What the filter holds of the body in direction `d` (it paused, or its headers are held). */
+  heldOf(d: number): Uint8Array | null {
+    return d === 0 ? this.#held0 : this.#held1;
+  }
+
+  setHeld(d: number, bytes: Uint8Array | null): void {
+    if (d === 0) this.#held0 = bytes;
+    else this.#held1 = bytes;
+  }
+
+  heldEosOf(d: number): boolean {
+    return d === 0 ? this.#heldEos0 : this.#heldEos1;
+  }
+
+  setHeldEos(d: number, eos: boolean): void {
+    if (d === 0) this.#heldEos0 = eos;
+    else this.#heldEos1 = eos;
+  }
+
+  trailerStateOf(d: number): number {
+    return d === 0 ? this.#trailerState0 : this.#trailerState1;
+  }
+
+  setTrailerState(d: number, state: number): void {
+    if (d === 0) this.#trailerState0 = state;
+    else this.#trailerState1 = state;
   }
 
   headers(map: number): HeaderList | null {
@@ -86,11 +129,11 @@ class FilterStream implements StreamSink {
   }
 
   body(buffer: number): Uint8Array | null {
-    return this.held[buffer] ?? EMPTY;
+    return this.heldOf(buffer) ?? EMPTY;
   }
 
   setBody(buffer: number, bytes: Uint8Array): boolean {
-    this.held[buffer] = bytes;
+    this.setHeld(buffer, bytes);
     return true;
   }
 
@@ -293,26 +336,26 @@ export class ChainStream {
       return;
     }
     for (let d = 0; d < 2; d++) {
-      if (f.headerState[d] === HELD || f.held[d] !== null || f.heldEos[d] || f.trailerState[d] === TRAILERS_PAUSED) this.deferResume(f, d);
+      if (f.headerStateOf(d) === HELD || f.heldOf(d) !== null || f.heldEosOf(d) || f.trailerStateOf(d) === TRAILERS_PAUSED) this.deferResume(f, d);
     }
   }
 
   #resume(f: FilterStream, d: Direction): void {
     const i = f.index;
     const next = d === 0 ? i + 1 : i - 1;
-    if (f.headerState[d] === HELD) {
-      f.headerState[d] = PASSED;
+    if (f.headerStateOf(d) === HELD) {
+      f.setHeaderState(d, PASSED);
       const epoch = this.#epoch;
       this.#headersAt(d, next);
       if (epoch !== this.#epoch) return;
-      const held = f.held[d];
-      if (held !== null || f.heldEos[d]) {
-        f.held[d] = null;
-        this.#dataAt(d, i, held ?? EMPTY, f.heldEos[d]);
+      const held = f.heldOf(d);
+      if (held !== null || f.heldEosOf(d)) {
+        f.setHeld(d, null);
+        this.#dataAt(d, i, held ?? EMPTY, f.heldEosOf(d));
         if (epoch !== this.#epoch) return;
       }
-      if (f.trailerState[d] === TRAILERS_WAITING) {
-        f.trailerState[d] = 0;
+      if (f.trailerStateOf(d) === TRAILERS_WAITING) {
+        f.setTrailerState(d, 0);
         this.#trailersAt(d, i);
       }
       return;
@@ -322,14 +365,14 @@ export class ChainStream {
 
   /** Sends what a filter held (body, then paused trailers) on to the next filter. */
   #passOn(f: FilterStream, d: Direction, next: number): void {
-    const held = f.held[d];
-    const eos = f.heldEos[d];
-    f.held[d] = null;
-    f.heldEos[d] = false;
+    const held = f.heldOf(d);
+    const eos = f.heldEosOf(d);
+    f.setHeld(d, null);
+    f.setHeldEos(d, false);
     const epoch = this.#epoch;
     if (held !== null || eos) this.#dataAt(d, next, held ?? EMPTY, eos);
-    if (epoch === this.#epoch && f.trailerState[d] === TRAILERS_PAUSED) {
-      f.trailerState[d] = 0;
+    if (epoch === this.#epoch && f.trailerStateOf(d) === TRAILERS_PAUSED) {
+      f.setTrailerState(d, 0);
       this.#trailersAt(d, next);
     }
   }
@@ -342,13 +385,13 @@ export class ChainStream {
     const list = d === 0 ? this.host.requestHeaders : this.host.responseHeaders;
     for (let i = start; i >= 0 && i < fs.length; i += step) {
       const f = fs[i];
-      f.headerState[d] = HELD;
+      f.setHeaderState(d, HELD);
       if (!f.skipped && f.vm.hasStreamCallback(CALLBACKS[d][0])) {
         const action = this.#call(f, d, CALLBACKS[d][0], list ? list.length : 0, eos);
         if (epoch !== this.#epoch) return;
         if (action === Action.Pause) return;
       }
-      f.headerState[d] = PASSED;
+      f.setHeaderState(d, PASSED);
     }
     if (d === 1) this.#responseStarted = true;
     this.host.headersDone(d, eos);
@@ -360,23 +403,23 @@ export class ChainStream {
     const epoch = this.#epoch;
     for (let i = start; i >= 0 && i < fs.length; i += step) {
       const f = fs[i];
-      const prior = f.held[d];
-      if (f.headerState[d] !== PASSED) {
-        f.held[d] = prior === null ? chunk : concat(prior, chunk);
-        f.heldEos[d] = eos;
+      const prior = f.heldOf(d);
+      if (f.headerStateOf(d) !== PASSED) {
+        f.setHeld(d, prior === null ? chunk : concat(prior, chunk));
+        f.setHeldEos(d, eos);
         return;
       }
       if (f.skipped || !f.vm.hasStreamCallback(CALLBACKS[d][1])) continue;
       const buffered = prior === null || prior.length === 0 ? chunk : concat(prior, chunk);
-      f.held[d] = buffered;
-      f.heldEos[d] = eos;
+      f.setHeld(d, buffered);
+      f.setHeldEos(d, eos);
       const action = this.#call(f, d, CALLBACKS[d][1], buffered.length, eos);
       if (epoch !== this.#epoch) return;
       // Pause buffers: the filter is called again with the cumulative body when more arrives.
       if (action === Action.Pause && !f.skipped) return;
-      chunk = f.held[d] ?? EMPTY;
-      f.held[d] = null;
-      f.heldEos[d] = false;
+      chunk = f.heldOf(d) ?? EMPTY;
+      f.setHeld(d, null);
+      f.setHeldEos(d, false);
     }
     this.host.bodyData(d, chunk, eos);
   }
@@ -387,8 +430,8 @@ export class ChainStream {
     const epoch = this.#epoch;
     for (let i = start; i >= 0 && i < fs.length; i += step) {
       const f = fs[i];
-      if (f.headerState[d] !== PASSED) {
-        f.trailerState[d] = TRAILERS_WAITING;
+      if (f.headerStateOf(d) !== PASSED) {
+        f.setTrailerState(d, TRAILERS_WAITING);
         return;
       }
       if (!f.skipped && f.vm.hasStreamCallback(CALLBACKS[d][2])) {
@@ -396,14 +439,14 @@ export class ChainStream {
         const action = this.#call(f, d, CALLBACKS[d][2], list ? list.length : 0, false);
         if (epoch !== this.#epoch) return;
         if (action === Action.Pause && !f.skipped) {
-          f.trailerState[d] = TRAILERS_PAUSED;
+          f.setTrailerState(d, TRAILERS_PAUSED);
           return;
         }
       }
       // A body the filter was still buffering goes on ahead of the trailers.
-      const held = f.held[d];
+      const held = f.heldOf(d);
       if (held !== null) {
-        f.held[d] = null;
+        f.setHeld(d, null);
         const next = i + step;
         this.#dataAt(d, next, held, false);
         if (epoch !== this.#epoch) return;
@@ -463,10 +506,10 @@ export class ChainStream {
     }
     this.host.responseTrailers = null;
     for (const f of this.#fs) {
-      f.headerState[1] = NOT_SEEN;
-      f.held[1] = null;
-      f.heldEos[1] = false;
-      f.trailerState[1] = 0;
+      f.setHeaderState(1, NOT_SEEN);
+      f.setHeld(1, null);
+      f.setHeldEos(1, false);
+      f.setTrailerState(1, 0);
     }
     // As in Envoy, the reply passes the response callbacks from `first` towards filter 0; filters after the
     // sender never started this stream.

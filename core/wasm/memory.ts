@@ -66,7 +66,8 @@ export class GuestMemory {
 
   /** A copy of guest bytes. */
   copy(ptr: number, len: number): Uint8Array {
-    return this.view(ptr, len).slice();
+    const p = ptr >>> 0;
+    return this.checked(p, len).slice(p, p + (len >>> 0));
   }
 
   string(ptr: number, len: number): string {
