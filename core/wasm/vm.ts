@@ -387,8 +387,10 @@ export class WasmVm {
     return fn === undefined ? missing : this.#invoke(PER_STREAM_EXPORTS[which], fn, this.#refuelled, ctx, ctx.id, b);
   }
 
-  /** `refuelled`: the export refills the fuel itself; otherwise the host does, for every call. */
-  // Fixed arity (no rest arguments) keeps this path free of per-call array allocation.
+  /**
+   * `refuelled`: the export refills the fuel itself; otherwise the host does, for every call. Fixed arity (no rest
+   * arguments) keeps this path free of per-call array allocation.
+   */
   #invoke(name: string, fn: Export, refuelled: boolean, ctx: Context | null, a?: number, b?: number, c?: number, d?: number, e?: number): number {
     const saved = this.current;
     this.current = ctx;
