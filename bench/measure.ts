@@ -53,7 +53,7 @@ export async function measure(target: Target, mode: Mode, o: MeasureOptions): Pr
   if (o.warmupSeconds > 0) {
     await runLoad(o.driver, { ...spec, seconds: o.warmupSeconds }, o.cpu);
     // The rate is read warm: the warm-up itself runs slow while V8 compiles, and would set too many connections.
-    const probe = mode === 'fixed' ? await runLoad(o.driver, { ...spec, seconds: o.warmupSeconds }, o.cpu) : undefined;
+    const probe = mode === 'fixed' ? await runLoad(o.driver, { ...spec, seconds: Math.min(2, o.warmupSeconds) }, o.cpu) : undefined;
     const rps = probe ? probe.requests / probe.seconds : 0;
     // At most 3x: a target that cannot keep up is measured at what it serves, not buried under connections.
     if (rps > 0) {
