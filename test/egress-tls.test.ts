@@ -40,10 +40,11 @@ test('TLS to upstreams: verified against the cluster\'s CA, each failure a 503 w
   const wrongName = await startHttpsUpstream(await ca.issue('wrong-name', { names: ['other.test'] }));
   const unknown = await startHttpsUpstream(await other.issue('unknown', { names: ['localhost'] }));
   const mutual = await startHttpsUpstream(await ca.issue('mutual', { names: ['localhost'] }), ca.cert);
+  const http1Only = await startHttpsUpstream(await ca.issue('http1-only', { names: ['localhost'] }), undefined, { http1Only: true });
   await ca.issue('client', { names: ['orders-client'], client: true }); // client.pem and client-key.pem, named by the config
   const grpcCert = await ca.issue('grpc', { names: ['localhost'] });
   const grpcServer = await startGrpcServer(grpc.ServerCredentials.createSsl(null, [{ private_key: Buffer.from(grpcCert.key), cert_chain: Buffer.from(grpcCert.cert) }]));
-  t.after(() => Promise.all([valid, expired, wrongName, unknown, mutual].map((s) => s.close()).concat(grpcServer.stop())));
+  t.after(() => Promise.all([valid, expired, wrongName, unknown, mutual, http1Only].map((s) => s.close()).concat(grpcServer.stop())));
 
   // The config sits beside the CA's files, so its relative paths are read from its own folder.
   const dir = dirname(ca.certFile);
@@ -56,6 +57,7 @@ test('TLS to upstreams: verified against the cluster\'s CA, each failure a 503 w
     { name: 'valid', endpoints: [https(valid.port)], tls: withCa },
     { name: 'sni', endpoints: [`https://127.0.0.1:${valid.port}`], tls: { ...withCa, sni: 'api.test' } },
     { name: 'h2', endpoints: [https(valid.port)], protocol: 'http2', tls: withCa },
+    { name: 'h1-fallback', endpoints: [https(http1Only.port)], protocol: 'http2', tls: withCa },
     { name: 'expired', endpoints: [https(expired.port)], tls: withCa },
     { name: 'wrong-name', endpoints: [https(wrongName.port)], tls: withCa },
     { name: 'unknown-ca', endpoints: [https(unknown.port)], tls: withCa },
@@ -118,6 +120,13 @@ test('TLS to upstreams: verified against the cluster\'s CA, each failure a 503 w
   await t.test('protocol: http2 speaks HTTP/2 over TLS (ALPN h2); http1 offers only http/1.1 to the same server', async () => {
     assert.equal((await ok('/h2')).httpVersion, '2.0');
     assert.equal((await ok('/valid')).httpVersion, '1.1');
+  });
+
+  await t.test('protocol: http2 to a server that chooses no h2 in its TLS handshake goes on in HTTP/1.1, on one kept-alive connection', async () => {
+    const first = await ok('/h1-fallback/a');
+    const second = await ok('/h1-fallback/b');
+    assert.deepEqual([first.httpVersion, second.httpVersion, second.path], ['1.1', '1.1', '/h1-fallback/b']);
+    assert.equal(second.clientPort, first.clientPort);
   });
 
   await t.test('a gRPC call crosses to a TLS gRPC server over HTTP/2', async () => {

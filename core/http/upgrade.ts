@@ -25,7 +25,7 @@ export function handleUpgrade(ctx: WorkerContext, req: IncomingMessage, socket: 
   const protocol = req.headers.upgrade ?? 'websocket';
   const facts = upstreamRequestHeaders(req.rawHeaders, req.socket.remoteAddress ?? '', 'http');
   socket.once('error', () => socket.destroy());
-  endpoint.upgrades().upgrade({ path: req.url!, method: req.method as 'GET', headers: facts.headers, protocol }).then(
+  endpoint.upgrade({ path: req.url!, method: req.method as 'GET', headers: facts.headers, protocol }).then(
     ({ headers, socket: upstream }) => {
       let head101 = 'HTTP/1.1 101 Switching Protocols\r\n';
       for (const [k, v] of Object.entries(headers)) {

@@ -27,8 +27,7 @@ import type { Holder, ListenClaim } from './listen-claim.ts';
 import { requestHandover, serveHandover } from './handover.ts';
 import type { Handover, HandoverServer } from './handover.ts';
 import { reexec, startStandIn } from './upgrade.ts';
-import { InProcessWorker } from './in-process.ts';
-import type { WorkerHandle } from './in-process.ts';
+import type { InProcessWorker, WorkerHandle } from './in-process.ts';
 
 const WORKER_URL = entryUrl(new URL('./worker.ts', import.meta.url), 'proxy-worker');
 const RESTART_BACKOFF_MS = 200;
@@ -74,6 +73,11 @@ export class Supervisor {
   /** This process's handover socket, which its locks name. */
   private handoverPath: string | undefined;
   private drained: Promise<void> | undefined;
+  /**
+   * With --workers 1, what serves on this thread (core/proxy/in-process.ts), imported at start: a supervisor of
+   * worker threads never loads the serving code (the request path, the filter host, the upstream clients).
+   */
+  private inProcess: typeof InProcessWorker | undefined;
 
   constructor(settings: ProxySettings, log: Logger) {
     this.settings = settings;
@@ -187,6 +191,7 @@ export class Supervisor {
     const at = this.listenAt();
     this.ports = at.map((l) => l.listen.port);
     this.filters = await loadFilters(this.settings.filters, this.settings.filterLimits);
+    if (this.settings.workers === 1) this.inProcess = (await import('./in-process.ts')).InProcessWorker;
     await this.spawn(0);
     for (const [i, { listen, label }] of at.entries()) {
       if (listen.port === 0) this.claims.push(await claimListen({ host: listen.host, port: this.ports[i] }, false, label, this.handoverPath));
@@ -206,8 +211,9 @@ export class Supervisor {
     };
     // One worker is served by the main thread: a second V8 isolate would cost more memory than the rest of the
     // proxy (ARCHITECTURE.md, "Memory budget"); a crash then ends the process, for its service manager to restart.
-    const inProcess = this.settings.workers === 1;
-    const worker = inProcess ? new InProcessWorker(data, this.log) : new Worker(WORKER_URL, { workerData: data, name: `weft-worker-${index}` });
+    const InProcess = this.inProcess;
+    const inProcess = InProcess !== undefined;
+    const worker = inProcess ? new InProcess(data, this.log) : new Worker(WORKER_URL, { workerData: data, name: `weft-worker-${index}` });
     const slot: Slot = { index, worker, listening: false, exited: false };
     this.slots[index] = slot;
     return new Promise((resolve, reject) => {

@@ -1,8 +1,8 @@
-// A cluster as one worker sees it: its endpoints (each an undici keep-alive pool with its health), which of them are available, and its balancer.
+// A cluster as one worker sees it: its endpoints (each a keep-alive pool of ours with its health), which of them are available, and its balancer.
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
-import { Pool } from 'undici';
-import type { Dispatcher } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
+import { undici } from './undici-lazy.ts';
 import type { ClusterSettings, EndpointMeta } from '../config/settings.ts';
 import { balancer } from './balancer.ts';
 import type { Balanced, Pick } from './balancer.ts';
@@ -62,7 +62,10 @@ export class Endpoint implements Balanced, Checked, Ejectable, Connected, TlsFai
   private readonly h2: boolean;
   private readonly tls: DialTls | undefined;
   private readonly maxConnections: number | null;
-  private http1: Pool | undefined;
+  /** An HTTP/2 endpoint's HTTP/1.1 pool, for a TLS endpoint that did not choose h2; opened at first need. */
+  private http1: H1Pool | undefined;
+  /** undici's pool for upgrades; opened (and undici's files loaded) at the first upgrade. */
+  private upgrading: Pool | undefined;
 
   /** `egress`: the TLS options of a cluster with https:// endpoints (EndpointCache.egressOptions, one per cluster). */
   constructor(origin: string, settings: ClusterSettings, state: ClusterState, workload: WorkloadTls, egress?: ConnectionOptions) {
@@ -82,28 +85,29 @@ export class Endpoint implements Balanced, Checked, Ejectable, Connected, TlsFai
     // HTTP/2 is ours (h2-sessions.ts) rather than undici's, whose HTTP/2 client drops the response data a paused
     // stream still holds when its trailers arrive: gRPC messages lost under backpressure.
     this.pool = h2
-      ? new H2Dispatcher(new H2Sessions(this.url, countingConnector(this, dialer(this.connectTimeoutMs, true, this.tls)), this.maxConnections ?? Infinity), () => this.upgrades())
-      : new H1Pool(this.url, { connections: this.maxConnections, connect: countingConnector(this, dialer(this.connectTimeoutMs, false, this.tls)) });
+      ? new H2Dispatcher(new H2Sessions(this.url, countingConnector(this, dialer(this.connectTimeoutMs, true, this.tls)), this.maxConnections ?? Infinity), () => this.http1 ??= this.newH1Pool())
+      : this.newH1Pool();
   }
 
-  private newPool(): Pool {
-    return new Pool(this.url, {
+  /** HTTP/1.1 to this endpoint; over TLS its ALPN offers http/1.1 alone. */
+  private newH1Pool(): H1Pool {
+    return new H1Pool(this.url, { connections: this.maxConnections, connect: countingConnector(this, dialer(this.connectTimeoutMs, false, this.tls)) });
+  }
+
+  /**
+   * An upgrade (WebSocket) sent through undici's HTTP/1.1 pool to this endpoint, whose upgrade API hands back the
+   * socket to tunnel (an h2c endpoint is assumed to take HTTP/1.1 too). The pool opens at the first upgrade.
+   */
+  async upgrade(options: Dispatcher.UpgradeOptions): Promise<Dispatcher.UpgradeData> {
+    const { Pool, upgrade } = await undici();
+    this.upgrading ??= new Pool(this.url, {
       connections: this.maxConnections,
       connect: countingConnector(this, dialer(this.connectTimeoutMs, false, this.tls)),
       pipelining: 1,
       keepAliveTimeout: 4_000,
       keepAliveMaxTimeout: 60_000,
     });
-  }
-
-  /**
-   * undici's HTTP/1.1 pool to this endpoint, opened at first use, whose ALPN offers http/1.1 alone: for upgrades
-   * (WebSocket crosses as it came, through undici's upgrade API; an h2c endpoint is assumed to take HTTP/1.1 too)
-   * and for a TLS endpoint that did not choose h2.
-   */
-  upgrades(): Pool {
-    this.http1 ??= this.newPool();
-    return this.http1;
+    return upgrade.call(this.upgrading, options);
   }
 
   /** Takes the weight, zone and health checking a (new) cluster config gives this endpoint. */
@@ -129,7 +133,7 @@ export class Endpoint implements Balanced, Checked, Ejectable, Connected, TlsFai
   close(): Promise<unknown> {
     void this.checker?.stop();
     this.checker = undefined;
-    return Promise.all([this.pool.close(), this.http1?.close()]);
+    return Promise.all([this.pool.close(), this.http1?.close(), this.upgrading?.close()]);
   }
 }
 

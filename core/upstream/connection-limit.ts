@@ -1,5 +1,6 @@
 // How an endpoint's connections are opened (plain, h2c, or TLS with its options and server name), and the connection side of a cluster's circuit breaker: every new upstream connection passes here, counted and capped.
-import { buildConnector } from 'undici';
+import type { buildConnector } from 'undici';
+import build from 'undici/lib/core/connect.js';
 import type { ClusterState } from './cluster-state.ts';
 import { CONNECTIONS } from './breaker-table.ts';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
@@ -34,7 +35,7 @@ export interface DialTls {
  */
 export function dialer(timeoutMs: number, h2: boolean, tls?: DialTls): buildConnector.connector {
   // useH2c is a connector option undici's types leave out.
-  if (!tls) return buildConnector({ timeout: timeoutMs, useH2c: h2 } as buildConnector.BuildOptions);
+  if (!tls) return build({ timeout: timeoutMs, useH2c: h2 } as buildConnector.BuildOptions);
   let connect: buildConnector.connector | undefined;
   let builtFor: ConnectionOptions | undefined;
   const servername = tls.servername;
@@ -46,7 +47,7 @@ export function dialer(timeoutMs: number, h2: boolean, tls?: DialTls): buildConn
       return callback(err as Error, null);
     }
     if (connect === undefined || current !== builtFor) {
-      connect = buildConnector({ ...current, timeout: timeoutMs, allowH2: h2, preferH2: h2 } as buildConnector.BuildOptions);
+      connect = build({ ...current, timeout: timeoutMs, allowH2: h2, preferH2: h2 } as buildConnector.BuildOptions);
       builtFor = current;
     }
     connect({ ...options, servername }, (err, socket) => {

@@ -1,5 +1,5 @@
 // The base of our own upstream clients (h1-pool.ts, h2-dispatcher.ts): undici's Dispatcher with its close/destroy overloads (promise or callback) reduced to two methods.
-import { Dispatcher } from 'undici';
+import Dispatcher from 'undici/lib/dispatcher/dispatcher.js';
 
 export abstract class EndpointDispatcher extends Dispatcher {
   /** Takes no new request; resolves when those in flight have finished and every connection is closed. */

@@ -1,7 +1,7 @@
 // undici's Dispatcher over our own HTTP/2 sessions (h2-sessions.ts): the request path's tries, mirrors and filters' callouts to an endpoint that speaks HTTP/2.
 import type { ClientHttp2Stream, IncomingHttpHeaders } from 'node:http2';
 import type { Readable } from 'node:stream';
-import type { Dispatcher, Pool } from 'undici';
+import type { Dispatcher } from 'undici';
 import { EndpointDispatcher } from './endpoint-dispatcher.ts';
 import { cancel, Http1Only } from './h2-sessions.ts';
 import type { H2Sessions, StreamWaiter } from './h2-sessions.ts';
@@ -45,9 +45,9 @@ export class H2Dispatcher extends EndpointDispatcher {
   readonly scheme: string;
   /** The endpoint's host:port, the :authority of a request that named none. */
   readonly host: string;
-  private readonly http1: () => Pool;
+  private readonly http1: () => Dispatcher;
 
-  constructor(sessions: H2Sessions, http1: () => Pool) {
+  constructor(sessions: H2Sessions, http1: () => Dispatcher) {
     super();
     this.sessions = sessions;
     const url = new URL(sessions.origin);

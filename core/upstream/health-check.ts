@@ -1,6 +1,6 @@
 // Active health checking of one endpoint: a GET of the cluster's health path every interval, on a connection of its own.
-import { Client } from 'undici';
-import type { buildConnector } from 'undici';
+import type { buildConnector, Client } from 'undici';
+import { undici } from './undici-lazy.ts';
 import type { HealthCheckSettings } from '../config/settings.ts';
 
 /** What a checker reports to: the endpoint whose `healthy` it sets. */
@@ -20,7 +20,9 @@ export interface Checked {
 export class HealthChecker {
   readonly settings: HealthCheckSettings;
   private readonly target: Checked;
-  private readonly client: Client;
+  private readonly connect: buildConnector.connector;
+  /** Opened at the first probe (undici's Client, loaded then). */
+  private client: Client | undefined;
   private timer: NodeJS.Timeout | undefined;
   private passes = 0;
   private failures = 0;
@@ -29,7 +31,7 @@ export class HealthChecker {
   constructor(target: Checked, settings: HealthCheckSettings, connect: buildConnector.connector) {
     this.target = target;
     this.settings = settings;
-    this.client = new Client(target.url, { connect, pipelining: 1 });
+    this.connect = connect;
     // The first probe right away, so an endpoint dead at start is found within the unhealthy threshold's probes.
     this.timer = setTimeout(probe, 0, this);
     this.timer.unref();
@@ -38,14 +40,17 @@ export class HealthChecker {
   stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    return this.client.destroy();
+    return this.client?.destroy() ?? Promise.resolve();
   }
 
   async run(): Promise<void> {
     const s = this.settings;
     let ok = false;
     try {
-      const r = await this.client.request({
+      const { Client, request } = await undici();
+      if (this.stopped) return;
+      this.client ??= new Client(this.target.url, { connect: this.connect, pipelining: 1 });
+      const r = await request.call(this.client, {
         path: s.path, method: 'GET', headers: { 'user-agent': 'weft-health-check' },
         signal: AbortSignal.timeout(s.timeoutMs),
       });

@@ -1,8 +1,9 @@
-// proxy_http_call's transport: a filter's callout sent to one of the proxy's clusters through its undici pools.
+// proxy_http_call's transport: a filter's callout sent to one of the proxy's clusters through its endpoints' pools.
 import type { HeaderList, HttpCallFn, HttpCallResponse } from '../wasm/stream-host.ts';
 import type { Cluster, UpstreamDispatch } from './cluster.ts';
 import { splitRequestHeaders, responseHeaderList, trailerList } from '../http/header-list.ts';
 import { downstreamResponseHeaders } from '../http/headers.ts';
+import { undici } from './undici-lazy.ts';
 
 export function httpCaller(clusters: () => Map<string, Cluster>): HttpCallFn {
   return (clusterName: string, headers: HeaderList, body: Uint8Array, _trailers: HeaderList, timeoutMs: number) => {
@@ -25,7 +26,8 @@ async function send(cluster: Cluster, headers: HeaderList, body: Uint8Array, tim
     bodyTimeout: timeoutMs,
     servername: endpoint.servername,
   };
-  const r = await endpoint.pool.request(options);
+  const { request } = await undici();
+  const r = await request.call(endpoint.pool, options);
   const bytes = new Uint8Array(await r.body.arrayBuffer());
   return {
     headers: responseHeaderList(r.statusCode, downstreamResponseHeaders(r.headers)),

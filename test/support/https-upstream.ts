@@ -1,5 +1,7 @@
-// A real HTTPS upstream on 127.0.0.1:0 for TLS-origination tests: node:http2's secure server, which speaks HTTP/2 or HTTP/1.1 as ALPN decides, answering what reached it.
+// A real HTTPS upstream on 127.0.0.1:0 for TLS-origination tests: node:http2's secure server, which speaks HTTP/2 or HTTP/1.1 as ALPN decides (or node:https, HTTP/1.1 alone), answering what reached it.
 import http2 from 'node:http2';
+import https from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -28,24 +30,23 @@ export interface HttpsUpstream {
 
 /**
  * Serves `cert`; with `clientCa`, every client must present a certificate that CA issued, or the handshake fails
- * (TLS 1.3: the server's "certificate required" alert).
+ * (TLS 1.3: the server's "certificate required" alert). `http1Only`: a server that answers no ALPN (node:https).
  */
-export async function startHttpsUpstream(cert: Issued, clientCa?: string): Promise<HttpsUpstream> {
+export async function startHttpsUpstream(cert: Issued, clientCa?: string, { http1Only = false } = {}): Promise<HttpsUpstream> {
   const seen: Seen[] = [];
-  const server = http2.createSecureServer({
-    cert: cert.cert, key: cert.key, allowHTTP1: true,
-    ...(clientCa ? { ca: clientCa, requestCert: true, rejectUnauthorized: true } : {}),
-  }, (req: Http2ServerRequest, res: Http2ServerResponse) => {
+  const options = { cert: cert.cert, key: cert.key, ...(clientCa ? { ca: clientCa, requestCert: true, rejectUnauthorized: true } : {}) };
+  const answer = (req: Http2ServerRequest | IncomingMessage, res: Http2ServerResponse | ServerResponse) => {
     const socket = req.socket as unknown as TLSSocket;
     const peer = clientCa ? socket.getPeerCertificate() : undefined;
     const s: Seen = {
-      method: req.method, path: req.url, host: String(req.headers[':authority'] ?? req.headers.host), httpVersion: req.httpVersion,
+      method: req.method!, path: req.url!, host: String(req.headers[':authority'] ?? req.headers.host), httpVersion: req.httpVersion,
       servername: socket.servername ?? false, clientPort: socket.remotePort!, ...(peer?.subject ? { client: String(peer.subject.CN) } : {}),
     };
     seen.push(s);
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify(s));
-  });
+  };
+  const server = http1Only ? https.createServer(options, answer) : http2.createSecureServer({ ...options, allowHTTP1: true }, answer);
   const sockets = new Set<Socket>();
   server.on('secureConnection', (socket: Socket) => {
     sockets.add(socket);
