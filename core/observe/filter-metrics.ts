@@ -3,7 +3,8 @@ import type { MetricSample } from '../wasm/metrics.ts';
 
 type Labels = Record<string, string | number>;
 interface Value { value: number; labels: Labels; metricName?: string }
-export interface MetricJson { name: string; help: string; type: string; values: Value[]; aggregator: 'sum' }
+/** `aggregator`: how the main thread merges the workers' values (prom-client's: sum, or min / max for a gauge every worker must agree on). */
+export interface MetricJson { name: string; help: string; type: string; values: Value[]; aggregator: 'sum' | 'min' | 'max' }
 
 /** A filter may carry labels in the name, Prometheus style: `orders_total{verb="get"}`. */
 export function splitName(full: string): { name: string; labels: Labels } {

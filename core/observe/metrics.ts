@@ -1,9 +1,11 @@
-// The proxy's Prometheus metrics as one worker records them; the admin server merges every worker's on scrape.
-import client from 'prom-client';
+// The proxy's Prometheus metrics as one worker records them: plain counts (series.ts) the admin server merges and renders with prom-client on scrape.
 import type { AuthzDecision } from '../authz/authorizer.ts';
 import type { Cluster } from '../upstream/cluster.ts';
+import type { MetricJson } from './filter-metrics.ts';
+import { Family } from './series.ts';
+import type { Cell } from './series.ts';
 import type { AuthzRecord } from './summary.ts';
-import { registerUpstreamMetrics } from './upstream-metrics.ts';
+import { upstreamMetricsJson } from './upstream-metrics.ts';
 
 /**
  * The counters that are not per request. Requests themselves (weft_requests_total, weft_request_duration_seconds,
@@ -11,67 +13,33 @@ import { registerUpstreamMetrics } from './upstream-metrics.ts';
  * series at scrape time (traffic-metrics.ts): no label hashing on the request path.
  */
 export class WorkerMetrics {
-  readonly registry = new client.Registry();
   readonly worker: string;
-  private readonly rejected: client.Counter<string>;
-  private readonly upstreamErrors: client.Counter<string>;
-  private readonly retries: client.Counter<string>;
-  private readonly authzDecisions: client.Counter<string>;
-  private readonly filterFaults: client.Counter<string>;
+  private readonly clusters: () => Iterable<Cluster>;
+  private readonly rejected = new Family('weft_downstream_rejected_total', 'Downstream requests refused before routing (malformed, too large, too slow)');
+  private readonly upstreamErrors = new Family('weft_upstream_errors_total', 'Upstream attempts that failed, by cluster and error code');
+  private readonly retries = new Family('weft_upstream_retries_total', 'Upstream attempts that were retries');
+  // No worker label: the scrape sums the workers, and rule names already multiply the series.
+  private readonly authzDecisions = new Family('weft_authz_decisions_total', 'Inbound requests checked against the service authorization policy, by service, decision (allow, deny, audit) and deciding rule');
+  private readonly filterFaults = new Family('weft_filter_traps_total',
+    'Requests a filter failed by its own fault, each answered per the filter\'s fail policy, by filter, version and cause: '
+    + 'trap (a wasm trap, or the module exited), fuel (its callback ran out of fuel), invalid_header (it handed the host a header that cannot go on the wire)');
+  private readonly connections = new Family('weft_upstream_connections', 'Upstream connections by cluster, endpoint and state (open, idle)', 'gauge');
   /** Decisions as the last summary took them, by service, decision and rule. */
   private readonly authzTaken = new Map<string, number>();
-  /** Per service, per decision object (the Authorizer hands out one per outcome): its child, so a check costs no label hashing. */
-  private readonly authzChildren = new Map<string, WeakMap<AuthzDecision, client.Counter.Internal>>();
+  /** Per service, per decision object (the Authorizer hands out one per outcome): its cell, so a check costs no label lookup. */
+  private readonly authzCells = new Map<string, WeakMap<AuthzDecision, Cell>>();
 
   constructor(worker: number, clusters: () => Iterable<Cluster>) {
     this.worker = String(worker);
-    const registers = [this.registry];
-    this.rejected = new client.Counter({
-      name: 'weft_downstream_rejected_total', help: 'Downstream requests refused before routing (malformed, too large, too slow)',
-      labelNames: ['reason', 'worker'], registers,
-    });
-    this.upstreamErrors = new client.Counter({
-      name: 'weft_upstream_errors_total', help: 'Upstream attempts that failed, by cluster and error code',
-      labelNames: ['cluster', 'error'], registers,
-    });
-    this.retries = new client.Counter({
-      name: 'weft_upstream_retries_total', help: 'Upstream attempts that were retries', labelNames: ['cluster'], registers,
-    });
-    // No worker label: the scrape sums the workers, and rule names already multiply the series.
-    this.authzDecisions = new client.Counter({
-      name: 'weft_authz_decisions_total', help: 'Inbound requests checked against the service authorization policy, by service, decision (allow, deny, audit) and deciding rule',
-      labelNames: ['service', 'decision', 'rule'], registers,
-    });
-    this.filterFaults = new client.Counter({
-      name: 'weft_filter_traps_total',
-      help: 'Requests a filter failed by its own fault, each answered per the filter\'s fail policy, by filter, version and cause: '
-        + 'trap (a wasm trap, or the module exited), fuel (its callback ran out of fuel), invalid_header (it handed the host a header that cannot go on the wire)',
-      labelNames: ['filter', 'version', 'cause'], registers,
-    });
-    const connections = new client.Gauge({
-      name: 'weft_upstream_connections', help: 'Upstream connections by cluster, endpoint and state (open, idle)',
-      labelNames: ['cluster', 'endpoint', 'state'], registers,
-      collect() {
-        this.reset();
-        for (const c of clusters()) {
-          for (const e of c.endpoints) {
-            const s = e.pool.stats;
-            this.set({ cluster: c.name, endpoint: e.origin, state: 'open' }, s.connected);
-            this.set({ cluster: c.name, endpoint: e.origin, state: 'idle' }, s.free);
-          }
-        }
-      },
-    });
-    void connections;
-    registerUpstreamMetrics(this.registry, clusters);
+    this.clusters = clusters;
   }
 
   authz(service: string, d: AuthzDecision): void {
-    let children = this.authzChildren.get(service);
-    if (!children) this.authzChildren.set(service, children = new WeakMap());
-    let child = children.get(d);
-    if (!child) children.set(d, child = this.authzDecisions.labels(service, d.decision, d.rule));
-    child.inc();
+    let cells = this.authzCells.get(service);
+    if (!cells) this.authzCells.set(service, cells = new WeakMap());
+    let cell = cells.get(d);
+    if (!cell) cells.set(d, cell = this.authzDecisions.cell({ service, decision: d.decision, rule: d.rule }));
+    cell.value++;
   }
 
   filterFault(filter: string, version: string, cause: string): void {
@@ -79,9 +47,9 @@ export class WorkerMetrics {
   }
 
   /** Decisions since the last call, for the plane's summary (read off the counter, nothing added per check). */
-  async takeAuthz(): Promise<AuthzRecord[]> {
+  takeAuthz(): AuthzRecord[] {
     const out: AuthzRecord[] = [];
-    for (const { labels, value } of (await this.authzDecisions.get()).values) {
+    for (const { labels, value } of this.authzDecisions.values()) {
       const { service, decision, rule } = labels as { service: string; decision: AuthzRecord['decision']; rule: string };
       const key = JSON.stringify([service, decision, rule]);
       const count = value - (this.authzTaken.get(key) ?? 0);
@@ -101,5 +69,22 @@ export class WorkerMetrics {
 
   retry(cluster: string): void {
     this.retries.inc({ cluster });
+  }
+
+  /** Every family, the gauges and the upstream counts read now, in prom-client's JSON shape. */
+  json(): MetricJson[] {
+    const connections = this.connections;
+    connections.reset();
+    for (const c of this.clusters()) {
+      for (const e of c.endpoints) {
+        const s = e.pool.stats;
+        connections.set({ cluster: c.name, endpoint: e.origin, state: 'open' }, s.connected);
+        connections.set({ cluster: c.name, endpoint: e.origin, state: 'idle' }, s.free);
+      }
+    }
+    return [
+      this.rejected.json(), this.upstreamErrors.json(), this.retries.json(), this.authzDecisions.json(), this.filterFaults.json(), connections.json(),
+      ...upstreamMetricsJson(this.clusters()),
+    ];
   }
 }

@@ -2,6 +2,7 @@
 import type { MetricJson } from './filter-metrics.ts';
 import { bucketOf, LATENCY_BUCKETS } from './latency.ts';
 import type { TrafficCell } from './traffic.ts';
+import { histogramValues as bucketed } from './series.ts';
 
 /** The Prometheus histogram's bounds in seconds, each one of the finer buckets' (core/observe/latency.ts). */
 const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -11,17 +12,13 @@ type Labels = Record<string, string | number>;
 
 /** A latency histogram (core/observe/latency.ts buckets) as the samples of a Prometheus histogram `name` with these labels. */
 export function histogramValues(name: string, latency: Float64Array, seconds: number, count: number, labels: Labels): MetricJson['values'] {
-  const out: MetricJson['values'] = [];
-  let cumulative = 0;
+  // The finer buckets up to each bound, taken in order.
   let next = 0;
-  for (let b = 0; b < DURATION_BUCKETS.length; b++) {
-    for (; next <= DURATION_INDEX[b]; next++) cumulative += latency[next];
-    out.push({ value: cumulative, labels: { le: DURATION_BUCKETS[b], ...labels }, metricName: `${name}_bucket` });
-  }
-  out.push({ value: count, labels: { le: '+Inf', ...labels }, metricName: `${name}_bucket` });
-  out.push({ value: seconds, labels, metricName: `${name}_sum` });
-  out.push({ value: count, labels, metricName: `${name}_count` });
-  return out;
+  return bucketed(name, DURATION_BUCKETS, (b) => {
+    let n = 0;
+    for (; next <= DURATION_INDEX[b]; next++) n += latency[next];
+    return n;
+  }, seconds, count, labels);
 }
 
 export function family(name: string, help: string, type: 'counter' | 'histogram'): MetricJson {

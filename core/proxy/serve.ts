@@ -116,7 +116,7 @@ export function serve(data: WorkerData, port: MessagePort, log: Logger): void {
   endpoints.useIdentity(data.identity);
 
   const accessLog = createAccessLog(data.settings.accessLog);
-  const tcpMetrics = new TcpMetrics(metrics.registry, accessLog);
+  const tcpMetrics = new TcpMetrics(accessLog);
   const tunnels = new TunnelClient(tcpMetrics, log);
   tunnels.useIdentity(data.identity);
   const tunnelServer: TunnelServerContext = { app: current.tcpApp, authz: current.authz, metrics, tcp: tcpMetrics, log };
@@ -167,7 +167,7 @@ export function serve(data: WorkerData, port: MessagePort, log: Logger): void {
 
 
   /** What this worker served since the last summary (core/observe/summary.ts), for the plane. */
-  async function summary(): Promise<TrafficSummary> {
+  function summary(): TrafficSummary {
     const changed: ClusterRecord[] = [];
     for (const c of clusters.values()) {
       const now = clusterRecord(c);
@@ -175,7 +175,7 @@ export function serve(data: WorkerData, port: MessagePort, log: Logger): void {
       clustersTaken.set(c.state, now);
       if (d) changed.push(d);
     }
-    return { traffic: book.take(), authz: await metrics.takeAuthz(), clusters: changed };
+    return { traffic: book.take(), authz: metrics.takeAuthz(), clusters: changed };
   }
 
   /** The swap itself is three assignments between two requests: no request ever sees half of each generation. */
@@ -233,8 +233,9 @@ export function serve(data: WorkerData, port: MessagePort, log: Logger): void {
   port.on('message', (m: ToWorker) => {
     switch (m.type) {
       case 'metrics':
-        void metrics.registry.getMetricsAsJSON().then((own) => {
-          send({ type: 'metrics', id: m.id, metrics: [...own, ...trafficMetricsJson(book.cells(), metrics.worker), ...filterMetricsJson(services.metrics.snapshot())] });
+        send({
+          type: 'metrics', id: m.id,
+          metrics: [...metrics.json(), ...tcpMetrics.json(), ...trafficMetricsJson(book.cells(), metrics.worker), ...filterMetricsJson(services.metrics.snapshot())],
         });
         break;
       case 'stats':
@@ -244,7 +245,7 @@ export function serve(data: WorkerData, port: MessagePort, log: Logger): void {
         send({ type: 'stories', id: m.id, stories: m.requestId ? stories.find(m.requestId) : [], lines: m.tail ? stories.tail(m.tail) : [] });
         break;
       case 'summary':
-        void summary().then((s) => send({ type: 'summary', id: m.id, summary: s }));
+        send({ type: 'summary', id: m.id, summary: summary() });
         break;
       case 'prepare':
         try {

@@ -1,6 +1,7 @@
 // What each TCP connection through a sidecar leaves behind: counters, bytes both ways, its duration and one access-log line.
-import client from 'prom-client';
 import type { Logger } from '../observe/log.ts';
+import type { MetricJson } from '../observe/filter-metrics.ts';
+import { Family, Histogram } from '../observe/series.ts';
 import type { SpliceEnd } from './splice.ts';
 
 /** Connections live from milliseconds (a health probe) to hours (a database pool). */
@@ -21,28 +22,20 @@ export interface TcpConnection {
 }
 
 export class TcpMetrics {
-  readonly #connections: client.Counter<string>;
-  readonly #bytes: client.Counter<string>;
-  readonly #duration: client.Histogram<string>;
+  readonly #connections = new Family('weft_tcp_connections_total',
+    'TCP connections carried through the mesh (opaque TCP services), by service, side (outbound: a bound port; inbound: to the app) and result (ok, or the error code that refused it)');
+  readonly #bytes = new Family('weft_tcp_bytes_total',
+    'Bytes carried by TCP connections, by service, side and direction (upstream: from the client toward the app; downstream: back)');
+  readonly #duration = new Histogram('weft_tcp_connection_duration_seconds', 'How long TCP connections lasted, from accept to close, by service and side', DURATION_BUCKETS);
   readonly #accessLog: Logger | undefined;
 
-  constructor(registry: client.Registry, accessLog: Logger | undefined) {
-    const registers = [registry];
-    this.#connections = new client.Counter({
-      name: 'weft_tcp_connections_total',
-      help: 'TCP connections carried through the mesh (opaque TCP services), by service, side (outbound: a bound port; inbound: to the app) and result (ok, or the error code that refused it)',
-      labelNames: ['service', 'side', 'result'], registers,
-    });
-    this.#bytes = new client.Counter({
-      name: 'weft_tcp_bytes_total',
-      help: 'Bytes carried by TCP connections, by service, side and direction (upstream: from the client toward the app; downstream: back)',
-      labelNames: ['service', 'side', 'direction'], registers,
-    });
-    this.#duration = new client.Histogram({
-      name: 'weft_tcp_connection_duration_seconds', help: 'How long TCP connections lasted, from accept to close, by service and side',
-      labelNames: ['service', 'side'], buckets: DURATION_BUCKETS, registers,
-    });
+  constructor(accessLog: Logger | undefined) {
     this.#accessLog = accessLog;
+  }
+
+  /** The three families in prom-client's JSON shape, for /metrics. */
+  json(): MetricJson[] {
+    return [this.#connections.json(), this.#bytes.json(), this.#duration.json()];
   }
 
   /**
