@@ -2,7 +2,7 @@
 import { EventEmitter } from 'node:events';
 import { createSecureContext } from 'node:tls';
 import type { SecureContext } from 'node:tls';
-import { request } from 'undici';
+import { planeRequest } from '../control/plane-request.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
 import type { ErrorCode } from '../errors.ts';
 import type { Logger } from '../observe/log.ts';
@@ -195,7 +195,7 @@ export class IdentityManager extends EventEmitter<IdentityEvents> {
     for (const plane of this.#o.planes) {
       let res;
       try {
-        res = await request(`${plane}${path}`, {
+        res = await planeRequest(`${plane}${path}`, {
           method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
           headersTimeout: timeoutMs, bodyTimeout: timeoutMs,
         });

@@ -1,5 +1,5 @@
 // Keeps a sidecar's listener in the plane's service registry: registered under its workload's service, heartbeated, deregistered on stop.
-import { request } from 'undici';
+import { planeRequest } from '../control/plane-request.ts';
 import type { Logger } from '../observe/log.ts';
 import type { AppProtocol } from '../config/settings.ts';
 
@@ -27,7 +27,7 @@ async function callPlane(o: RegistrationOptions, method: 'PUT' | 'POST' | 'DELET
   const failures: string[] = [];
   for (const plane of o.planes) {
     try {
-      const res = await request(`${plane.replace(/\/$/, '')}${path}`, {
+      const res = await planeRequest(`${plane.replace(/\/$/, '')}${path}`, {
         method,
         headers: { 'content-type': 'application/json', ...(o.token ? { authorization: `Bearer ${o.token}` } : {}) },
         body: body === undefined ? undefined : JSON.stringify(body),
