@@ -1,10 +1,5 @@
 // The types of undici's own files that the proxy imports by path (undici has no exports map): a file brings only what it requires, where `undici` itself loads all of undici (fetch, WebSocket, cache, mocks) into every thread.
 /* eslint-disable no-restricted-syntax -- ambient declarations emit no code, so type stripping is unaffected */
-declare module 'undici/lib/llhttp/llhttp_simd-wasm.js' {
-  const bytes: Buffer;
-  export default bytes;
-}
-
 declare module 'undici/lib/dispatcher/dispatcher.js' {
   import type { Dispatcher } from 'undici';
   const DispatcherClass: typeof Dispatcher;
