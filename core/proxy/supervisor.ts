@@ -211,9 +211,8 @@ export class Supervisor {
     };
     // One worker is served by the main thread: a second V8 isolate would cost more memory than the rest of the
     // proxy (ARCHITECTURE.md, "Memory budget"); a crash then ends the process, for its service manager to restart.
-    const InProcess = this.inProcess;
-    const inProcess = InProcess !== undefined;
-    const worker = inProcess ? new InProcess(data, this.log) : new Worker(WORKER_URL, { workerData: data, name: `weft-worker-${index}` });
+    const inProcess = this.inProcess !== undefined;
+    const worker = this.inProcess ? new this.inProcess(data, this.log) : new Worker(WORKER_URL, { workerData: data, name: `weft-worker-${index}` });
     const slot: Slot = { index, worker, listening: false, exited: false };
     this.slots[index] = slot;
     return new Promise((resolve, reject) => {
