@@ -53,13 +53,14 @@ async function proxyThreads(workers: number): Promise<Map<number, Set<string>>> 
 
 const has = (modules: Set<string>, prefix: string) => [...modules].some((m) => m.startsWith(prefix));
 
-test('with --workers 2 the supervisor loads no serving code, and no worker loads undici\'s index or prom-client', async () => {
+test('with --workers 2 the supervisor loads no serving code nor, unscraped, prom-client, and no worker loads undici\'s index or prom-client', async () => {
   const threads = await proxyThreads(2);
   assert.equal(threads.size, 3, `threads seen: ${[...threads.keys()].join(', ')}`);
   const main = threads.get(0)!;
   assert.ok(main.has('core/proxy/supervisor.ts'));
   for (const serving of ['core/http/request-path.ts', 'core/wasm/vm.ts', 'core/upstream/cluster.ts']) assert.ok(!main.has(serving), `the main thread loaded ${serving}`);
   assert.ok(!has(main, 'node_modules/undici/'), 'the main thread loaded undici');
+  assert.ok(!has(main, 'node_modules/prom-client/'), 'the main thread loaded prom-client with nothing scraped');
   for (const [id, modules] of threads) {
     if (id === 0) continue;
     assert.ok(modules.has('core/http/request-path.ts'), `worker ${id} did not load the request path`);

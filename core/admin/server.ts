@@ -1,7 +1,7 @@
 // The admin server: /ready for orchestrators, /metrics for Prometheus, /config and /identity for humans; bound to loopback by default.
 import { X509Certificate } from 'node:crypto';
 import http from 'node:http';
-import client from 'prom-client';
+import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import type { HostPort } from '../config/settings.ts';
 import { formatHostPort } from '../config/settings.ts';
 import type { Supervisor } from '../proxy/supervisor.ts';
@@ -10,12 +10,12 @@ import { redactConfig, redactOverrides } from './redact.ts';
 
 export interface AdminServer { address: HostPort; close(): void }
 
-async function metricsText(sup: Supervisor): Promise<string> {
-  const perWorker = await sup.workerMetrics();
-  const own = await sup.metrics.registry.getMetricsAsJSON();
+/** The text and its content type; prom-client loads at the first scrape, so a proxy nobody scrapes never holds it. */
+async function metricsText(sup: Supervisor): Promise<{ text: string; type: string }> {
+  const [{ default: client }, perWorker] = await Promise.all([import('prom-client'), sup.workerMetrics()]);
   // Series that differ only by worker stay apart (they carry a worker label); the rest are summed, as for Node's cluster.
-  const merged = client.AggregatorRegistry.aggregate([...(perWorker as client.MetricObjectWithValues<client.MetricValue<string>>[][]), own]);
-  return merged.metrics();
+  const merged = client.AggregatorRegistry.aggregate([...perWorker, sup.metrics.json()] as MetricObjectWithValues<MetricValue<string>>[][]);
+  return { text: await merged.metrics(), type: client.Registry.PROMETHEUS_CONTENT_TYPE };
 }
 
 /**
@@ -54,7 +54,7 @@ export async function startAdmin(at: HostPort, sup: Supervisor): Promise<AdminSe
         return sup.ready ? reply(res, 200, 'text/plain', 'ready\n') : reply(res, 503, 'text/plain', 'not ready\n');
       case '/metrics':
         metricsText(sup).then(
-          (text) => reply(res, 200, client.Registry.PROMETHEUS_CONTENT_TYPE, text),
+          ({ text, type }) => reply(res, 200, type, text),
           (err: Error) => reply(res, 500, 'text/plain', `${err.message}\n`),
         );
         return;

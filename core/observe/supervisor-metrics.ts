@@ -1,21 +1,36 @@
 // Metrics the supervisor itself owns (worker lifecycle, the workload certificate's remaining life), merged with the workers' on /metrics.
-import client from 'prom-client';
+import type { MetricJson } from './filter-metrics.ts';
+import { Family } from './series.ts';
 
 export class SupervisorMetrics {
-  readonly registry = new client.Registry();
-  readonly workerRestarts = new client.Counter({
-    name: 'weft_worker_restarts_total', help: 'Worker threads that died and were restarted', registers: [this.registry],
-  });
+  private readonly restarts = new Family('weft_worker_restarts_total', 'Worker threads that died and were restarted');
+  private notAfter: (() => number) | undefined;
+
+  constructor() {
+    // Shown from the start, at 0, as an unlabelled counter is.
+    this.restarts.cell({});
+  }
+
+  workerRestarted(): void {
+    this.restarts.inc({});
+  }
 
   /**
    * weft_identity_expiry_seconds, read at each scrape from `notAfter` (epoch ms): only a proxy with a workload
    * identity has it, so an alert on a low value never fires for one without.
    */
   identityExpiry(notAfter: () => number): void {
-    new client.Gauge({
-      name: 'weft_identity_expiry_seconds', help: 'Seconds until the workload certificate the listeners serve expires (negative once it has)',
-      registers: [this.registry],
-      collect() { this.set((notAfter() - Date.now()) / 1000); },
-    });
+    this.notAfter = notAfter;
+  }
+
+  /** In prom-client's JSON shape, as the workers hand theirs over. */
+  json(): MetricJson[] {
+    const out = [this.restarts.json()];
+    if (this.notAfter) {
+      const expiry = new Family('weft_identity_expiry_seconds', 'Seconds until the workload certificate the listeners serve expires (negative once it has)', 'gauge');
+      expiry.set({}, (this.notAfter() - Date.now()) / 1000);
+      out.push(expiry.json());
+    }
+    return out;
   }
 }

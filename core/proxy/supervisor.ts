@@ -245,7 +245,7 @@ export class Supervisor {
         slot.exited = true;
         // The main thread's serving ends only with a start that failed, which rejected the start already.
         if (this.stopping || this.slots[index] !== slot || inProcess) return;
-        this.metrics.workerRestarts.inc();
+        this.metrics.workerRestarted();
         this.log.error({ worker: index, code, error: ErrorCodes.WORKER_DIED }, 'worker died; restarting it');
         reject(new WeftError(ErrorCodes.WORKER_DIED, `worker ${index} exited with code ${code} while starting`));
         setTimeout(() => {
