@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import type { LimitSettings } from '../config/settings.ts';
 import { ErrorCodes } from '../errors.ts';
 import { handleRequest, type WorkerContext } from './request-path.ts';
-import { H2Request, H2Response } from './h2-response.ts';
+import { H2Request, H2Response } from './h2-downstream.ts';
 import { tooManyHeaders } from './headers.ts';
 
 /** The pseudo-headers a request carries at most: :method, :scheme, :path, :authority (and :protocol). */
@@ -41,21 +41,32 @@ function headerListSize(raw: string[]): number {
   return n + 16 * raw.length;
 }
 
-function refuseHeaders(ctx: WorkerContext, res: H2Response): void {
+function refuseHeaders(ctx: WorkerContext, stream: http2.ServerHttp2Stream): void {
   ctx.metrics.rejectedDownstream(ErrorCodes.HEADERS_TOO_LARGE);
-  res.writeHead(431, { 'content-length': '0', 'x-weft-error': ErrorCodes.HEADERS_TOO_LARGE });
-  res.end();
+  stream.respond({ ':status': 431, 'content-length': '0', 'x-weft-error': ErrorCodes.HEADERS_TOO_LARGE }, { endStream: true });
 }
 
+/** Stream errors (a reset from the client, a response cut short) reach the request path as the stream's close. */
+function ignore(): void {}
+
+/** The socket a session's requests report: the one the listener handed over, not node:http2's proxy of it. */
+const sockets = new WeakMap<http2.Http2Session, Socket>();
+
 export class H2Server {
-  readonly server: http2.Http2Server<typeof http.IncomingMessage, typeof http.ServerResponse, typeof H2Request, typeof H2Response>;
+  readonly server: http2.Http2Server;
   readonly #sessions = new Set<http2.ServerHttp2Session>();
-  /** The TCP socket under a connection being handed over in a wrapper (h2c upgrade); see accept. */
+  /** The connection being handed over and, for an h2c upgrade, the TCP socket under it; see accept. */
+  #connection: Duplex | undefined;
   #under: Socket | undefined;
+  /** Where CONNECT streams go (a sidecar's inbound side: TCP tunnels); without it they are answered 405. */
+  onConnect: ((stream: http2.ServerHttp2Stream) => void) | undefined = undefined;
 
   /** `stamp`: what the listener does to every request before routing (the mTLS port's caller identity). */
   constructor(limits: LimitSettings, getContext: () => WorkerContext, stamp: (req: http.IncomingMessage) => void) {
     const maxHeaderSize = limits.maxHeaderSize;
+    const maxHeaderCount = limits.maxHeaderCount;
+    const requestTimeoutMs = limits.requestTimeoutMs;
+    // The core API, not the compatibility one: the request path gets H2Request/H2Response (h2-downstream.ts).
     this.server = http2.createServer({
       // The header block limit HTTP/1.1 gets as maxHeaderSize: Node resets a stream (ENHANCE_YOUR_CALM) as soon as
       // its block passes it, but only once the client has acknowledged these SETTINGS.
@@ -64,25 +75,35 @@ export class H2Server {
       // as it arrives, before or after the acknowledgement. A request's pseudo-headers and a field or two past
       // the limit still get through, to be answered 431 below as HTTP/1.1's are.
       maxHeaderListPairs: limits.maxHeaderCount + PSEUDO_HEADERS + 2,
-      Http2ServerRequest: H2Request,
-      Http2ServerResponse: H2Response,
-    }, (req, res) => {
+    });
+    this.server.on('stream', (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, _flags: number, rawHeaders: string[]) => {
+      stream.on('error', ignore);
+      // A CONNECT stream is a TCP tunnel (core/tcp), whose idle timeout is its own.
+      if (headers[':method'] === 'CONNECT') {
+        if (this.onConnect) this.onConnect(stream);
+        else stream.respond({ ':status': 405 }, { endStream: true });
+        return;
+      }
+      stream.setTimeout(requestTimeoutMs, onStreamIdle);
       // nghttp2 announces the header limit but does not hold a client to it: checked here, answered as HTTP/1.1's.
-      if (headerListSize(req.rawHeaders) > maxHeaderSize || tooManyHeaders(req.rawHeaders, limits.maxHeaderCount)) return refuseHeaders(getContext(), res);
+      if (headerListSize(rawHeaders) > maxHeaderSize || tooManyHeaders(rawHeaders, maxHeaderCount)) return refuseHeaders(getContext(), stream);
+      // An expectation other than 100-continue cannot be met (RFC 9110 §10.1.1); 100-continue is met at once.
+      const expect = headers.expect;
+      if (expect !== undefined) {
+        if (expect !== '100-continue') return stream.respond({ ':status': 417 }, { endStream: true });
+        stream.additionalHeaders({ ':status': 100 });
+      }
+      const req = new H2Request(stream, headers, rawHeaders, sockets.get(stream.session!)!);
       const request = req as unknown as http.IncomingMessage;
       stamp(request);
-      handleRequest(getContext(), request, res as unknown as http.ServerResponse);
+      handleRequest(getContext(), request, new H2Response(req) as unknown as http.ServerResponse);
     });
     // An idle connection (no stream for the keep-alive timeout) is sent GOAWAY, as an HTTP/1.1 one is closed.
     this.server.setTimeout(limits.keepAliveTimeoutMs);
-    const requestTimeoutMs = limits.requestTimeoutMs;
-    // A CONNECT stream is a TCP tunnel (core/tcp), whose idle timeout is its own.
-    this.server.on('stream', (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => {
-      if (headers[':method'] !== 'CONNECT') stream.setTimeout(requestTimeoutMs, onStreamIdle);
-    });
     const headersTimeoutMs = limits.headersTimeoutMs;
     this.server.on('session', (session: http2.ServerHttp2Session) => {
       this.#sessions.add(session);
+      sockets.set(session, (this.#under ?? this.#connection) as Socket);
       if (this.#under) lendAddresses(session, this.#under);
       // Until the client acknowledges the proxy's SETTINGS, the header size limit does not bind (see above): a
       // client that withholds the acknowledgement past the header timeout is cut off (RFC 9113 §6.5.3).
@@ -102,10 +123,12 @@ export class H2Server {
    * stream wrapped around the TCP socket `under` (h2c upgrade), whose addresses the requests then report.
    */
   accept(connection: Duplex, under?: Socket): void {
+    this.#connection = connection;
     this.#under = under;
     try {
       this.server.emit('connection', connection);
     } finally {
+      this.#connection = undefined;
       this.#under = undefined;
     }
   }

@@ -1,8 +1,7 @@
 // The request path of one worker, top to bottom: route → upstream headers → filter chain → pick endpoint → send (with retries) → stream the response back → observe.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Http2ServerRequest } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
-import type { H2Request } from './h2-response.ts';
+import type { H2Request } from './h2-downstream.ts';
 import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import type { Readable } from 'node:stream';
@@ -99,7 +98,7 @@ export function handleRequest(ctx: WorkerContext, req: IncomingMessage, res: Ser
   const facts = upstreamRequestHeaders(req.rawHeaders, req.socket.remoteAddress ?? '', (req.socket as TLSSocket).encrypted ? 'https' : 'http');
   // HTTP/2 marks a request without a body by ending the stream with its headers; gRPC sends no content-length.
   // (An HTTP/1 request line that claims 2.0 never gets here: the listener refuses it.)
-  if (req.httpVersionMajor === 2) facts.hasBody = !(req as unknown as Http2ServerRequest).stream.endAfterHeaders;
+  if (req.httpVersionMajor === 2) facts.hasBody = !(req as unknown as H2Request).stream.endAfterHeaders;
   ctx.stories.id(story, facts.requestId);
 
   // 3. Filters: the route's chain sees the request first; the upstream side starts when its headers pass every filter.
@@ -132,6 +131,8 @@ class Exchange implements AttemptOwner, StreamHost {
   upstreamHeaders: string[];
   cluster: Cluster;
   body: Readable | null;
+  /** The downstream request's body: node:http's request is its own; an HTTP/2 request's is its stream (h2-downstream.ts). */
+  private readonly source: Readable;
   /** The outcomes this request may be retried on (Outcome bits); 0 when it may not be. */
   private retryOn: number;
   /** Keeps a body that a retry may send again; made at the first try. */
@@ -177,7 +178,8 @@ class Exchange implements AttemptOwner, StreamHost {
     this.path = req.url!;
     this.upstreamHeaders = facts.headers;
     this.cluster = route.cluster;
-    this.body = facts.hasBody ? req : null;
+    this.source = req.httpVersionMajor === 2 ? (req as unknown as H2Request).stream : req;
+    this.body = facts.hasBody ? this.source : null;
     this.retryOn = this.retryOutcomes();
     res.on('close', () => this.onDownstreamClose());
   }
@@ -201,8 +203,8 @@ class Exchange implements AttemptOwner, StreamHost {
     this.requestHeaders = requestHeaderList(this.method, this.path, this.facts.authority, this.facts.scheme, this.facts.headers);
     const stream = (this.stream = chain.newStream(this));
     if (this.facts.hasBody) {
-      this.req.on('data', (chunk: Buffer) => stream.requestBody(chunk, false));
-      this.req.on('end', () => {
+      this.source.on('data', (chunk: Buffer) => stream.requestBody(chunk, false));
+      this.source.on('end', () => {
         this.requestTrailers = trailerList(this.req.trailers);
         if (this.requestTrailers) stream.requestTrailers();
         else stream.requestBody(EMPTY, true);
@@ -244,8 +246,8 @@ class Exchange implements AttemptOwner, StreamHost {
     const body = this.body as PassThrough | null;
     if (!body) return;
     if (chunk.length && !body.write(chunk)) {
-      this.req.pause();
-      body.once('drain', () => this.req.resume());
+      this.source.pause();
+      body.once('drain', () => this.source.resume());
     }
     if (this.mirrorBody) this.teeMirror(chunk, endOfStream);
     if (endOfStream) body.end();

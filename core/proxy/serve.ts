@@ -31,7 +31,6 @@ import { TunnelClient } from '../tcp/tunnel-client.ts';
 import { serveTunnel } from '../tcp/tunnel-server.ts';
 import type { TunnelServerContext } from '../tcp/tunnel-server.ts';
 import type { TcpApp, TcpTarget } from '../tcp/targets.ts';
-import type http2 from 'node:http2';
 
 /** One generation of what the worker serves, a route table per listener; a swap builds the next beside it. */
 interface Built {
@@ -132,7 +131,7 @@ export function serve(data: WorkerData, port: MessagePort, log: Logger): void {
       return target !== undefined;
     };
     const server = new Listener(data.settings.limits, () => ctx, security, divert);
-    if (plan.inbound) server.h2.server.on('connect', (req: { stream: http2.ServerHttp2Stream }) => serveTunnel(req.stream, tunnelServer));
+    if (plan.inbound) server.h2.onConnect = (stream) => serveTunnel(stream, tunnelServer);
     return { plan, ctx, server };
   });
 
