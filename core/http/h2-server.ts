@@ -19,7 +19,11 @@ function onSettingsTimeout(session: http2.ServerHttp2Session, getContext: () => 
   session.destroy();
 }
 
-/** A stream that stays silent for the request timeout is reset; the request path sees the client go away. */
+/**
+ * A stream whose request is still arriving (a body) and stays silent for the request timeout is reset; the request
+ * path sees the client go away. A request whose HEADERS ended its stream is whole, as node:http's requestTimeout
+ * judges HTTP/1.1's, and costs no timer (it would be armed and refreshed at every frame).
+ */
 function onStreamIdle(this: http2.ServerHttp2Stream): void {
   this.close(http2.constants.NGHTTP2_CANCEL);
 }
@@ -84,7 +88,7 @@ export class H2Server {
         else stream.respond({ ':status': 405 }, { endStream: true });
         return;
       }
-      stream.setTimeout(requestTimeoutMs, onStreamIdle);
+      if (!stream.endAfterHeaders) stream.setTimeout(requestTimeoutMs, onStreamIdle);
       // nghttp2 announces the header limit but does not hold a client to it: checked here, answered as HTTP/1.1's.
       if (headerListSize(rawHeaders) > maxHeaderSize || tooManyHeaders(rawHeaders, maxHeaderCount)) return refuseHeaders(getContext(), stream);
       // An expectation other than 100-continue cannot be met (RFC 9110 §10.1.1); 100-continue is met at once.
