@@ -1,4 +1,4 @@
-// End to end through `weft proxy`: what an HTTP/2 client gets of responses without bodies, heads sent before their body, Expect, a cut upstream body, CONNECT and big bodies both ways.
+// End to end through `weft proxy`: what an HTTP/2 client gets of responses without bodies, heads sent before their body, Expect, a cut upstream body, a head HTTP/2 cannot carry, CONNECT and big bodies both ways.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
@@ -31,6 +31,10 @@ function upstream(req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(200, { 'content-length': '100000' });
     res.write(Buffer.alloc(1000, 'a'));
     setTimeout(() => res.socket!.destroy(), 50);
+  } else if (path === '/twice') {
+    // Two content-types: HTTP/1.1 carries them, HTTP/2 forbids a repeated single-value field.
+    res.setHeader('content-type', ['text/plain', 'text/html']);
+    res.end('two');
   } else if (path === '/big') {
     res.writeHead(200, { 'content-length': String(BIG) });
     res.end(Buffer.alloc(BIG, 'b'));
@@ -137,6 +141,18 @@ test('an upstream that fails mid-body resets the client stream, never a body tak
     assert.ok(!a.ended, 'the stream did not end as if complete');
     assert.notEqual(a.rstCode, http2.constants.NGHTTP2_NO_ERROR);
     // The session serves on.
+    assert.equal((await h2(session, { ':path': '/length' })).status, 200);
+  } finally {
+    session.close();
+  }
+});
+
+test('a head HTTP/2 cannot carry (content-type twice) is the upstream\'s 502, and the proxy serves on', async () => {
+  const session = http2.connect(proxy.url);
+  try {
+    const a = await h2(session, { ':path': '/twice' });
+    assert.equal(a.status, 502);
+    assert.equal(a.headers['x-weft-error'], 'WEFT_ERR_UPSTREAM_PROTOCOL');
     assert.equal((await h2(session, { ':path': '/length' })).status, 200);
   } finally {
     session.close();

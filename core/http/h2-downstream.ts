@@ -1,8 +1,12 @@
 // An HTTP/2 stream as the request path's request and response, on node:http2's core stream API (respond, end, sendTrailers).
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import http2 from 'node:http2';
 import type { ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
+import { ErrorCodes } from '../errors.ts';
+import { isGrpcContentType } from './grpc.ts';
 import { flattenHeaders } from './header-list.ts';
+import { localReplyParts } from './local-reply.ts';
 
 /** Headers HTTP/2 forbids (RFC 9113 §8.2.2); Node throws on them, an HTTP/1.1 upstream may still send them. */
 const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
@@ -155,8 +159,26 @@ export class H2Response {
     if (stream.headersSent || stream.destroyed || stream.closed) return;
     const head = this.#head ?? [':status', '200', ...this.#extra];
     this.#head = undefined;
-    if (waitForTrailers) stream.once('wantTrailers', () => stream.sendTrailers(this.#trailers ?? NO_TRAILERS));
-    stream.respond(head, { endStream, waitForTrailers });
+    if (waitForTrailers) stream.once('wantTrailers', () => this.sendTrailers());
+    try {
+      stream.respond(head, { endStream, waitForTrailers });
+    } catch (err) {
+      // A head HTTP/2 cannot carry (a field repeated that must be single, like content-type, from an HTTP/1.1
+      // upstream): the client gets the upstream's fault, not a head cut down to something else.
+      if (waitForTrailers) stream.removeAllListeners('wantTrailers');
+      const { status, headers, body } = localReplyParts(ErrorCodes.UPSTREAM_PROTOCOL, (err as Error).message, isGrpcContentType(this.req.headers['content-type']));
+      stream.respond({ ...headers, ':status': status }, { endStream: body.length === 0 });
+      if (body.length > 0) stream.end(body);
+    }
+  }
+
+  /** Trailers HTTP/2 cannot carry end the stream with an error, so the response is never taken as complete. */
+  sendTrailers(): void {
+    try {
+      this.stream.sendTrailers(this.#trailers ?? NO_TRAILERS);
+    } catch {
+      this.stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+    }
   }
 
   /** The head of a response whose body has not begun by the next tick leaves on its own (a stream that answers later). */
