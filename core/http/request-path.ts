@@ -461,7 +461,9 @@ class Exchange implements AttemptOwner, StreamHost {
     if (whole !== undefined) {
       this.whole = undefined;
       if (end && chunk.length === 0) {
-        this.res.end(Buffer.from(whole.buffer, whole.byteOffset, whole.byteLength).toString('latin1'), 'latin1');
+        // node:http writes a string body in one piece with its head; an HTTP/2 stream frames the bytes as they are.
+        if (this.req.httpVersionMajor === 2) this.res.end(whole);
+        else this.res.end(Buffer.from(whole.buffer, whole.byteOffset, whole.byteLength).toString('latin1'), 'latin1');
         return;
       }
       this.res.write(whole);
