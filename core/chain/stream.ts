@@ -33,6 +33,15 @@ interface LocalReply {
 }
 
 /** One filter's view of one request; the StreamSink its stream context talks to. */
+/** One filter's state for one direction of the exchange (the request's or the response's message). */
+class Side {
+  headerState = NOT_SEEN;
+  /** What the filter holds of the body (it paused, or its headers are held). */
+  held: Uint8Array | null = null;
+  heldEos = false;
+  trailerState = 0;
+}
+
 class FilterStream implements StreamSink {
   readonly stream: ChainStream;
   readonly index: number;
@@ -44,16 +53,9 @@ class FilterStream implements StreamSink {
   awaitingDone = false;
   inCallback = -1;
   continueAsked = false;
-  // Per direction (0 request, 1 response) in pairs of fields: as two-element arrays they were four more objects
-  // per filter per request.
-  #headerState0 = NOT_SEEN;
-  #headerState1 = NOT_SEEN;
-  #held0: Uint8Array | null = null;
-  #held1: Uint8Array | null = null;
-  #heldEos0 = false;
-  #heldEos1 = false;
-  #trailerState0 = 0;
-  #trailerState1 = 0;
+  // A direction's state in fields of its own object: as four two-element arrays it was twice the objects per filter per request.
+  readonly request = new Side();
+  readonly response = new Side();
 
   constructor(stream: ChainStream, index: number, filter: Filter, usable: boolean) {
     this.stream = stream;
@@ -72,41 +74,8 @@ class FilterStream implements StreamSink {
     }
   }
 
-  headerStateOf(d: number): number {
-    return d === 0 ? this.#headerState0 : this.#headerState1;
-  }
-
-  setHeaderState(d: number, state: number): void {
-    if (d === 0) this.#headerState0 = state;
-    else this.#headerState1 = state;
-  }
-
-  /** What the filter holds of the body in direction `d` (it paused, or its headers are held). */
-  heldOf(d: number): Uint8Array | null {
-    return d === 0 ? this.#held0 : this.#held1;
-  }
-
-  setHeld(d: number, bytes: Uint8Array | null): void {
-    if (d === 0) this.#held0 = bytes;
-    else this.#held1 = bytes;
-  }
-
-  heldEosOf(d: number): boolean {
-    return d === 0 ? this.#heldEos0 : this.#heldEos1;
-  }
-
-  setHeldEos(d: number, eos: boolean): void {
-    if (d === 0) this.#heldEos0 = eos;
-    else this.#heldEos1 = eos;
-  }
-
-  trailerStateOf(d: number): number {
-    return d === 0 ? this.#trailerState0 : this.#trailerState1;
-  }
-
-  setTrailerState(d: number, state: number): void {
-    if (d === 0) this.#trailerState0 = state;
-    else this.#trailerState1 = state;
+  side(d: number): Side {
+    return d === 0 ? this.request : this.response;
   }
 
   headers(map: number): HeaderList | null {
@@ -129,11 +98,11 @@ class FilterStream implements StreamSink {
   }
 
   body(buffer: number): Uint8Array | null {
-    return this.heldOf(buffer) ?? EMPTY;
+    return this.side(buffer).held ?? EMPTY;
   }
 
   setBody(buffer: number, bytes: Uint8Array): boolean {
-    this.setHeld(buffer, bytes);
+    this.side(buffer).held = bytes;
     return true;
   }
 
@@ -336,26 +305,28 @@ export class ChainStream {
       return;
     }
     for (let d = 0; d < 2; d++) {
-      if (f.headerStateOf(d) === HELD || f.heldOf(d) !== null || f.heldEosOf(d) || f.trailerStateOf(d) === TRAILERS_PAUSED) this.deferResume(f, d);
+      const s = f.side(d);
+      if (s.headerState === HELD || s.held !== null || s.heldEos || s.trailerState === TRAILERS_PAUSED) this.deferResume(f, d);
     }
   }
 
   #resume(f: FilterStream, d: Direction): void {
     const i = f.index;
     const next = d === 0 ? i + 1 : i - 1;
-    if (f.headerStateOf(d) === HELD) {
-      f.setHeaderState(d, PASSED);
+    const s = f.side(d);
+    if (s.headerState === HELD) {
+      s.headerState = PASSED;
       const epoch = this.#epoch;
       this.#headersAt(d, next);
       if (epoch !== this.#epoch) return;
-      const held = f.heldOf(d);
-      if (held !== null || f.heldEosOf(d)) {
-        f.setHeld(d, null);
-        this.#dataAt(d, i, held ?? EMPTY, f.heldEosOf(d));
+      const held = s.held;
+      if (held !== null || s.heldEos) {
+        s.held = null;
+        this.#dataAt(d, i, held ?? EMPTY, s.heldEos);
         if (epoch !== this.#epoch) return;
       }
-      if (f.trailerStateOf(d) === TRAILERS_WAITING) {
-        f.setTrailerState(d, 0);
+      if (s.trailerState === TRAILERS_WAITING) {
+        s.trailerState = 0;
         this.#trailersAt(d, i);
       }
       return;
@@ -365,14 +336,15 @@ export class ChainStream {
 
   /** Sends what a filter held (body, then paused trailers) on to the next filter. */
   #passOn(f: FilterStream, d: Direction, next: number): void {
-    const held = f.heldOf(d);
-    const eos = f.heldEosOf(d);
-    f.setHeld(d, null);
-    f.setHeldEos(d, false);
+    const s = f.side(d);
+    const held = s.held;
+    const eos = s.heldEos;
+    s.held = null;
+    s.heldEos = false;
     const epoch = this.#epoch;
     if (held !== null || eos) this.#dataAt(d, next, held ?? EMPTY, eos);
-    if (epoch === this.#epoch && f.trailerStateOf(d) === TRAILERS_PAUSED) {
-      f.setTrailerState(d, 0);
+    if (epoch === this.#epoch && s.trailerState === TRAILERS_PAUSED) {
+      s.trailerState = 0;
       this.#trailersAt(d, next);
     }
   }
@@ -385,13 +357,14 @@ export class ChainStream {
     const list = d === 0 ? this.host.requestHeaders : this.host.responseHeaders;
     for (let i = start; i >= 0 && i < fs.length; i += step) {
       const f = fs[i];
-      f.setHeaderState(d, HELD);
+      const s = f.side(d);
+      s.headerState = HELD;
       if (!f.skipped && f.vm.hasStreamCallback(CALLBACKS[d][0])) {
         const action = this.#call(f, d, CALLBACKS[d][0], list ? list.length : 0, eos);
         if (epoch !== this.#epoch) return;
         if (action === Action.Pause) return;
       }
-      f.setHeaderState(d, PASSED);
+      s.headerState = PASSED;
     }
     if (d === 1) this.#responseStarted = true;
     this.host.headersDone(d, eos);
@@ -403,23 +376,24 @@ export class ChainStream {
     const epoch = this.#epoch;
     for (let i = start; i >= 0 && i < fs.length; i += step) {
       const f = fs[i];
-      const prior = f.heldOf(d);
-      if (f.headerStateOf(d) !== PASSED) {
-        f.setHeld(d, prior === null ? chunk : concat(prior, chunk));
-        f.setHeldEos(d, eos);
+      const s = f.side(d);
+      const prior = s.held;
+      if (s.headerState !== PASSED) {
+        s.held = prior === null ? chunk : concat(prior, chunk);
+        s.heldEos = eos;
         return;
       }
       if (f.skipped || !f.vm.hasStreamCallback(CALLBACKS[d][1])) continue;
       const buffered = prior === null || prior.length === 0 ? chunk : concat(prior, chunk);
-      f.setHeld(d, buffered);
-      f.setHeldEos(d, eos);
+      s.held = buffered;
+      s.heldEos = eos;
       const action = this.#call(f, d, CALLBACKS[d][1], buffered.length, eos);
       if (epoch !== this.#epoch) return;
       // Pause buffers: the filter is called again with the cumulative body when more arrives.
       if (action === Action.Pause && !f.skipped) return;
-      chunk = f.heldOf(d) ?? EMPTY;
-      f.setHeld(d, null);
-      f.setHeldEos(d, false);
+      chunk = s.held ?? EMPTY;
+      s.held = null;
+      s.heldEos = false;
     }
     this.host.bodyData(d, chunk, eos);
   }
@@ -430,8 +404,9 @@ export class ChainStream {
     const epoch = this.#epoch;
     for (let i = start; i >= 0 && i < fs.length; i += step) {
       const f = fs[i];
-      if (f.headerStateOf(d) !== PASSED) {
-        f.setTrailerState(d, TRAILERS_WAITING);
+      const s = f.side(d);
+      if (s.headerState !== PASSED) {
+        s.trailerState = TRAILERS_WAITING;
         return;
       }
       if (!f.skipped && f.vm.hasStreamCallback(CALLBACKS[d][2])) {
@@ -439,14 +414,14 @@ export class ChainStream {
         const action = this.#call(f, d, CALLBACKS[d][2], list ? list.length : 0, false);
         if (epoch !== this.#epoch) return;
         if (action === Action.Pause && !f.skipped) {
-          f.setTrailerState(d, TRAILERS_PAUSED);
+          s.trailerState = TRAILERS_PAUSED;
           return;
         }
       }
       // A body the filter was still buffering goes on ahead of the trailers.
-      const held = f.heldOf(d);
+      const held = s.held;
       if (held !== null) {
-        f.setHeld(d, null);
+        s.held = null;
         const next = i + step;
         this.#dataAt(d, next, held, false);
         if (epoch !== this.#epoch) return;
@@ -505,11 +480,11 @@ export class ChainStream {
       this.host.responseHeaders = localReplyHeaders(reply);
     }
     this.host.responseTrailers = null;
-    for (const f of this.#fs) {
-      f.setHeaderState(1, NOT_SEEN);
-      f.setHeld(1, null);
-      f.setHeldEos(1, false);
-      f.setTrailerState(1, 0);
+    for (const { response } of this.#fs) {
+      response.headerState = NOT_SEEN;
+      response.held = null;
+      response.heldEos = false;
+      response.trailerState = 0;
     }
     // As in Envoy, the reply passes the response callbacks from `first` towards filter 0; filters after the
     // sender never started this stream.

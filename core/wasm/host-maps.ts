@@ -56,13 +56,7 @@ export const mapsHost = {
     const key = this.mem.string(keyPtr, keyLen).toLowerCase();
     const value = this.mem.string(valuePtr, valueLen);
     checkHeader(map, key, value);
-    let first = -1;
-    for (let i = 0; i < list.length; i++) {
-      if (list[i][0] === key) {
-        first = i;
-        break;
-      }
-    }
+    const first = indexOfName(list, key);
     if (first < 0) {
       list.push([key, value]);
       return Status.Ok;
@@ -91,9 +85,7 @@ function indexOfKey(vm: WasmVm, list: HeaderList, keyPtr: number, keyLen: number
   const n = keyLen >>> 0;
   for (let j = 0; j < n; j++) {
     if (u8[p + j] > 127) {
-      const key = vm.mem.string(keyPtr, keyLen).toLowerCase();
-      for (let i = 0; i < list.length; i++) if (list[i][0] === key) return i;
-      return -1;
+      return indexOfName(list, vm.mem.string(keyPtr, keyLen).toLowerCase());
     }
   }
   outer: for (let i = 0; i < list.length; i++) {
@@ -105,6 +97,12 @@ function indexOfKey(vm: WasmVm, list: HeaderList, keyPtr: number, keyLen: number
     }
     return i;
   }
+  return -1;
+}
+
+/** The index of the first pair named `key` (lower-case), -1 when none; a plain loop, cheaper than findIndex's callback per pair. */
+function indexOfName(list: HeaderList, key: string): number {
+  for (let i = 0; i < list.length; i++) if (list[i][0] === key) return i;
   return -1;
 }
 
