@@ -1,11 +1,10 @@
-// Authorization policy documents (`kind: AuthorizationPolicy`): their shape, JSON Schema and validation with paths.
-import { Ajv } from 'ajv';
+// Authorization policy documents (`kind: AuthorizationPolicy`): their shape and validation with paths (the schema's part precompiled, policy-schema.ts).
 import type { ErrorObject } from 'ajv';
 import { describeSchemaErrors, isObject, toDottedPath } from '../config/schema-errors.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
 import { parseSpiffeId, SEGMENT_PATTERN } from '../identity/spiffe.ts';
-
-export const POLICY_KIND = 'AuthorizationPolicy';
+import { POLICY_KIND } from './policy-schema.ts';
+import { validatePolicySchema } from './policy-validator.generated.js';
 
 /** Who may call: every field given must match (AND); within a list, any entry. */
 export interface PolicySource {
@@ -43,56 +42,6 @@ export interface AuthorizationPolicy {
   rules: PolicyRule[];
 }
 
-/** Every matcher list shares one syntax, so users learn one rule: exact, `prefix*`, or `*`. */
-const matchList = (description: string) => ({
-  type: 'array', minItems: 1, description,
-  items: { type: 'string', minLength: 1 },
-});
-
-const headerValues = { description: 'a header value or a list of them', anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } }] };
-
-const policySchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['kind', 'service'],
-  properties: {
-    kind: { const: POLICY_KIND },
-    service: { type: 'string', pattern: SEGMENT_PATTERN.source, description: 'a service name (letters, digits, ".", "-", "_")' },
-    mode: { enum: ['enforce', 'audit'] },
-    default: { enum: ['deny', 'allow'] },
-    rules: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['name'],
-        properties: {
-          name: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$', description: 'a rule name (letters, digits, ".", "-", "_")' },
-          action: { enum: ['allow', 'deny'] },
-          from: {
-            type: 'object', additionalProperties: false,
-            properties: { principals: matchList('SPIFFE IDs'), namespaces: matchList('namespaces') },
-          },
-          to: {
-            type: 'object', additionalProperties: false,
-            properties: {
-              paths: matchList('paths'),
-              methods: matchList('methods'),
-              headers: {
-                type: 'object',
-                propertyNames: { pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$", description: 'a header name' },
-                additionalProperties: headerValues,
-              },
-            },
-          },
-        },
-      },
-    },
-  },
-} as const;
-
-const ajv = new Ajv({ allErrors: true, strict: true, verbose: true });
-const validateSchema = ajv.compile(policySchema);
 
 /** One policy-specific wording: an empty matcher list is a mistake whose fix is to leave the field out. */
 function emptyList(e: ErrorObject): string | undefined {
@@ -174,7 +123,7 @@ function invalid(source: string, problems: string[]): WeftError {
  * methods upper-cased and header names lower-cased; throws CONFIG_INVALID naming each bad path.
  */
 export function validatePolicy(doc: unknown, source = 'policy', options: PolicyOptions = {}): AuthorizationPolicy {
-  const problems = validateSchema(doc) ? [] : describeSchemaErrors(validateSchema.errors ?? [], 'weft', emptyList);
+  const problems = validatePolicySchema(doc) ? [] : describeSchemaErrors(validatePolicySchema.errors ?? [], 'weft', emptyList);
   problems.push(...ruleProblems(isObject(doc) ? doc.rules : undefined, options.trustDomain, options.tcp === true));
   if (problems.length) throw invalid(source, problems);
   const d = doc as Omit<AuthorizationPolicy, 'rules' | 'mode' | 'default'> & Partial<AuthorizationPolicy> & { rules?: (Omit<PolicyRule, 'action'> & { action?: PolicyRule['action'] })[] };
@@ -191,6 +140,3 @@ export function validatePolicy(doc: unknown, source = 'policy', options: PolicyO
   });
   return { kind: POLICY_KIND, service: d.service, mode: d.mode ?? 'enforce', default: d.default ?? 'deny', rules };
 }
-
-/** The JSON Schema of a policy document (for editors and docs). */
-export const authorizationPolicySchema = policySchema;

@@ -1,7 +1,7 @@
-// Validates a parsed config document: ajv against the schema, then the cross-references a schema cannot express.
-import { Ajv } from 'ajv';
+// Validates a parsed config document: the schema's precompiled validator, then the cross-references a schema cannot express.
 import { isIP } from 'node:net';
 import { configSchema } from './schema.ts';
+import { validateConfigSchema } from './schema-validator.generated.js';
 import { describeSchemaErrors, isObject } from './schema-errors.ts';
 import { parseDuration } from './duration.ts';
 import { parseHostPort } from './settings.ts';
@@ -13,10 +13,6 @@ import { ErrorCodes, WeftError } from '../errors.ts';
 import { closestName } from '../closest.ts';
 import { isHttps, ms, normalizeCluster, normalizeRoute } from './normalize.ts';
 import type { RawCluster, RawRoute } from './normalize.ts';
-
-// verbose keeps each error's schema, whose description makes the message human ("must be a duration such as 5s").
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
-const validateSchema = ajv.compile(configSchema);
 
 /** The parts of the settings a config document may give; everything else comes from defaults, env or flags. */
 export type FileSettings = Partial<Omit<ProxySettings, 'limits' | 'filterLimits'>> & {
@@ -142,7 +138,7 @@ function clustersTls(d: Loose, baseDir: string, files: 'read' | 'elsewhere', pro
  */
 export function validateConfigDocument(doc: unknown, source: string, baseDir = process.cwd(), known: string[] = [], files: 'read' | 'elsewhere' = 'read'): FileSettings {
   const problems = [...known];
-  if (!validateSchema(doc)) problems.push(...describeSchemaErrors(validateSchema.errors ?? [], 'weft'));
+  if (!validateConfigSchema(doc)) problems.push(...describeSchemaErrors(validateConfigSchema.errors ?? [], 'weft'));
   if (!isObject(doc)) throw invalid(source, problems);
   problems.push(...crossReferenceProblems(doc));
   const tlsDoc = isObject(doc.tls) && isString(doc.tls.cert) && isString(doc.tls.key) ? { cert: doc.tls.cert, key: doc.tls.key } : undefined;

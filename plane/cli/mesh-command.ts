@@ -5,7 +5,7 @@ import { readInputFile } from '../../core/cli/files.ts';
 import { usageError } from '../../core/cli/flags.ts';
 import { closestName } from '../../core/closest.ts';
 import { ErrorCodes, WeftError } from '../../core/errors.ts';
-import { POLICY_KIND } from '../../core/authz/policy.ts';
+import { POLICY_KIND } from '../../core/authz/policy-schema.ts';
 import type { MeshRecord, PolicyRecord } from '../model.ts';
 import { planeClient } from './client.ts';
 import { printPolicies } from './policy-command.ts';

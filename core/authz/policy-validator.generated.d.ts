@@ -1,0 +1,5 @@
+// Generated from core/authz/policy-schema.ts by `npm run generate:validators (release/generate-validators.ts)`: do not edit; run that command after changing the schema.
+import type { ErrorObject } from 'ajv';
+
+/** true when `data` fits the schema; otherwise false, with every problem in `errors`. */
+export declare const validatePolicySchema: { (data: unknown): boolean; errors?: ErrorObject[] | null };
