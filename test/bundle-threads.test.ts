@@ -2,12 +2,14 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { buildBin, dist } from '../release/build.ts';
 import { readyLine, stopChild } from '../core/proxy/spawn.ts';
 import { startUpstream } from './support/upstream.ts';
+import { startPlane, tempDir, waitFor } from '../plane/test/support.ts';
+import { WAIT_MS } from './support/wait.ts';
 
 const hook = fileURLToPath(new URL('./support/record-loads.ts', import.meta.url));
 
@@ -31,21 +33,26 @@ function modulesByThread(stderr: string): Map<number, Set<string>> {
   return threads;
 }
 
-async function proxyThreads(workers: number): Promise<Map<number, Set<string>>> {
+/** `weft proxy` from the bundle with `args` (where its routes come from), after it proxied a request per worker and two. */
+async function proxyThreads(workers: number, args: (upstream: string) => Promise<string[]> | string[] = (upstream) => ['--upstream', upstream]): Promise<Map<number, Set<string>>> {
   const upstream = await startUpstream();
-  const proc = spawn(process.execPath, ['--import', hook, join(dist, 'lib', 'weft.js'), 'proxy', '--listen', '127.0.0.1:0', '--upstream', upstream.url, '--workers', String(workers), '--admin', 'off'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let proc: ReturnType<typeof spawn> | undefined;
   let stderr = '';
-  proc.stderr.on('data', (d: Buffer) => { stderr += d; });
   try {
+    proc = spawn(process.execPath, ['--import', hook, join(dist, 'lib', 'weft.js'), 'proxy', '--listen', '127.0.0.1:0', ...await args(upstream.url), '--workers', String(workers), '--admin', 'off'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    proc.stderr!.on('data', (d: Buffer) => { stderr += d; });
     const ready = await readyLine(proc, 'weft proxy', 'weft proxy ready', 60_000);
-    // A request proxied, so every thread that serves has loaded what serving takes.
-    for (let i = 0; i < 2 * workers; i++) {
-      const res = await fetch(`http://${String(ready.listen)}/`, { headers: { connection: 'close' } });
-      assert.equal(res.status, 200);
+    const get = async () => {
+      const res = await fetch(`http://${String(ready.listen)}/`, { headers: { connection: 'close' }, signal: AbortSignal.timeout(WAIT_MS) });
       await res.arrayBuffer();
-    }
+      return res.status;
+    };
+    // A proxy fed by a plane routes once its first snapshot is applied.
+    await waitFor('the proxy routing', async () => (await get()) === 200 || undefined);
+    // A request proxied, so every thread that serves has loaded what serving takes.
+    for (let i = 0; i < 2 * workers; i++) assert.equal(await get(), 200);
   } finally {
-    await stopChild(proc, 10_000);
+    if (proc) await stopChild(proc, 10_000);
     await upstream.close();
   }
   return modulesByThread(stderr);
@@ -78,4 +85,27 @@ test('with --workers 1 the main thread serves, with undici\'s dispatcher but not
   assert.ok(main.has('core/http/request-path.ts'));
   assert.ok(main.has('node_modules/undici/lib/dispatcher/dispatcher.js'));
   assert.ok(!main.has('node_modules/undici/index.js'));
+});
+
+/** ajv's compiler: the precompiled validators (release/generate-validators.ts) import only its small runtime helpers. */
+const ajvCore = (modules: Set<string>) => [...modules].filter((m) => m.startsWith('node_modules/ajv/') && !m.startsWith('node_modules/ajv/dist/runtime/'));
+
+test('a proxy fed by a plane validates its snapshots (config and policy) without loading ajv\'s compiler, on any thread', async (t) => {
+  const plane = await startPlane();
+  t.after(() => plane.stop());
+  const fedBy = (node: string) => async (upstream: string) => {
+    const mesh = join(tempDir('bundle-threads'), 'mesh.yaml');
+    writeFileSync(mesh, `clusters:\n  - name: app\n    endpoints: [${upstream}]\nroutes:\n  - cluster: app\n`);
+    const applied = await plane.weft(['apply', '-f', mesh]);
+    assert.equal(applied.code, 0, applied.stderr);
+    return ['--plane', plane.url, '--token', plane.token, '--node', node, '--data-dir', tempDir(node)];
+  };
+  for (const workers of [1, 2]) {
+    const threads = await proxyThreads(workers, fedBy(`threads-${workers}`));
+    assert.equal(threads.size, workers === 1 ? 1 : workers + 1, `threads seen: ${[...threads.keys()].join(', ')}`);
+    const main = threads.get(0)!;
+    assert.ok(main.has('core/config/schema-validator.generated.js'), 'the main thread did not load the config validator');
+    assert.ok(main.has('core/authz/policy-validator.generated.js'), 'the main thread did not load the policy validator');
+    for (const [id, modules] of threads) assert.deepEqual(ajvCore(modules), [], `thread ${id} of a ${workers}-worker proxy loaded ajv's compiler`);
+  }
 });
