@@ -59,6 +59,7 @@ export function generatedValidators(): Map<string, string> {
     // lines: one statement a line, so a schema edit shows as a readable diff of the generated file.
     const ajv = new Ajv({ ...t.options, code: { source: true, esm: true, lines: true } });
     ajv.addSchema(t.schema, t.exportName);
+    // A CommonJS module seen from ESM: its function is the `default` of module.exports.
     const code = standalone.default(ajv, { [t.exportName]: t.exportName });
     const purpose = `// Generated from ${t.schemaFile} by \`${COMMAND}\`: do not edit; run that command after changing the schema.`;
     out.set(t.file, `${purpose}\n${asEsm(code)}\n`);

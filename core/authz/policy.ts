@@ -1,4 +1,4 @@
-// Authorization policy documents (`kind: AuthorizationPolicy`): their shape and validation with paths (the schema's part precompiled, policy-schema.ts).
+// Authorization policy documents (`kind: AuthorizationPolicy`): their shape and validation with paths (the schema, policy-schema.ts, checked by its generated validator).
 import type { ErrorObject } from 'ajv';
 import { describeSchemaErrors, isObject, toDottedPath } from '../config/schema-errors.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
@@ -41,7 +41,6 @@ export interface AuthorizationPolicy {
   default: 'deny' | 'allow';
   rules: PolicyRule[];
 }
-
 
 /** One policy-specific wording: an empty matcher list is a mistake whose fix is to leave the field out. */
 function emptyList(e: ErrorObject): string | undefined {

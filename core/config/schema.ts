@@ -1,4 +1,4 @@
-// The JSON Schema of the proxy config file (`weft schema` prints it); ajv validates every file against it.
+// The JSON Schema of the proxy config file (`weft schema` prints it); its generated validator (schema-validator.generated.js, `npm run generate:validators`) checks every file.
 import { DURATION_PATTERN } from './duration.ts';
 
 const duration = { type: 'string', pattern: DURATION_PATTERN, description: 'a duration such as 250ms, 5s, 2m' } as const;
