@@ -6,7 +6,7 @@ import { startNginx } from './nginx.ts';
 import { planeClient } from '../plane/cli/client.ts';
 import type { PlaneClient } from '../plane/cli/client.ts';
 import { freePort, start, statusOf, statusOfH2, waitForOk, waitForOkThrough, type Running } from './processes.ts';
-import { binNodeFlags } from '../release/node-flags.ts';
+import { binNodeEnv, binNodeFlags } from '../release/node-flags.ts';
 
 export const TARGETS = ['direct', 'nginx', 'weft', 'weft-sdk-1', 'weft-sdk-4', 'weft-filters', 'nginx-h2', 'weft-h2', 'weft-mesh', 'weft-sidecar', 'direct-grpc', 'weft-mesh-grpc'] as const;
 export type TargetName = (typeof TARGETS)[number];
@@ -52,7 +52,7 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 export const WEFT_PROGRAMS = ['bundle', 'sources'] as const;
 export type WeftProgram = (typeof WEFT_PROGRAMS)[number];
 
-/** What `node` runs for a `weft` command of this program: the bin's Node flags, as users' weft runs with them, and the script. */
+/** What `node` runs for a `weft` command of this program: the bin's Node flags, as users' weft runs with them, and the script (`binNodeEnv()` is the environment its first line sets, given to each start). */
 function weftArgv(program: WeftProgram): string[] {
   return [...binNodeFlags(), join(root, program === 'bundle' ? 'dist/lib/weft.js' : 'cli/weft.ts')];
 }
@@ -104,7 +104,7 @@ async function startWeft(ctx: TargetContext, extraFlags: string[], headers: Reco
     ...weftArgv(ctx.weft), 'proxy',
     '--listen', `127.0.0.1:${port}`, '--upstream', ctx.upstream.origin, '--admin', `127.0.0.1:${admin}`,
     '--workers', String(ctx.workers), '--log-level', 'warn', ...extraFlags,
-  ], { cpu: ctx.cpu });
+  ], { cpu: ctx.cpu, env: binNodeEnv() });
   try {
     // Filters are compiled and smoke-started before the proxy is ready: seconds, more on a busy machine.
     await waitForOk(proxy, `http://127.0.0.1:${admin}/ready`, false, extraFlags.includes('--filter') ? 120_000 : undefined);
@@ -161,7 +161,7 @@ export async function startMesh(ctx: TargetContext, kind: 'weft-mesh' | 'weft-si
   // Not pinned and not charged: under load it only answers the sidecars' heartbeats (every ~3 s).
   const plane = start('weft plane', process.execPath, [
     ...weftArgv(ctx.weft), 'plane', '--listen', `127.0.0.1:${planePort}`, '--data-dir', dataDir, '--log-level', 'warn',
-  ]);
+  ], { env: binNodeEnv() });
   const proxies: Running[] = [];
   const target: Target = { url: '', headers: {}, proxies, support: [plane] };
   const chain = kind === 'weft-sidecar' ? builtinChain() : undefined;
@@ -180,7 +180,7 @@ export async function startMesh(ctx: TargetContext, kind: 'weft-mesh' | 'weft-si
         '--inbound', `127.0.0.1:${inbound}`, '--app', mesh.app, '--admin', `127.0.0.1:${admin}`,
         // Stopped when no load runs: nothing in flight needs the default 15 s.
         '--workers', String(workers), '--log-level', 'warn', '--drain-timeout', '2s', ...extraFlags,
-      ], { cpu: charged ? ctx.cpu : undefined });
+      ], { cpu: charged ? ctx.cpu : undefined, env: binNodeEnv() });
       (charged ? proxies : target.support!).push(proxy);
       // A chain is compiled and smoke-started before the sidecar is ready: seconds, more on a busy machine.
       await waitForOk(proxy, `http://127.0.0.1:${admin}/ready`, false, chain ? 120_000 : 60_000);

@@ -1,8 +1,9 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env -S MALLOC_ARENA_MAX=1 node --max-semi-space-size=4
 // The package's `weft` bin: a checkout runs its TypeScript sources (Node 24 strips the types); the npm package, which ships no sources, runs the bundle (npm run build:bin).
-// The first line's Node flags are every weft process's (release/node-flags.ts gives them to the executable and the bench):
-// V8 would grow a proxy's young generation to 64 MiB a semi-space under load; 4 MiB halves a sidecar's RSS at no CPU
-// measured (ARCHITECTURE.md, "Memory budget").
+// The first line's environment and Node flags are every weft process's (release/node-flags.ts gives them to the
+// executable, the deploy units and the bench): V8 would grow a proxy's young generation to 64 MiB a semi-space under
+// load, 4 MiB halves a sidecar's RSS at no CPU measured; one glibc malloc arena instead of one per thread keeps 7–16 MiB
+// fewer freed pages resident after load, at no CPU measured (ARCHITECTURE.md, "Memory budget").
 import { existsSync } from 'node:fs';
 
 const sources = new URL('../cli/weft.ts', import.meta.url);

@@ -17,6 +17,8 @@ export interface VersionInfo {
   node: string;
   /** The flags Node runs with (bin/weft.js's first line, the executable's execArgv): they size V8's heap. */
   nodeFlags: string[];
+  /** The environment bin/weft.js's first line (or a deploy unit) sets for the C libraries under Node, as NAME=VALUE: it sizes malloc's arenas. */
+  nodeEnv: string[];
   /** The proxy-wasm ABI versions the host loads, newest first. */
   proxyWasmAbi: string[];
 }
@@ -37,12 +39,19 @@ function checkoutCommit(): string | undefined {
   }
 }
 
+// glibc reads these before Node starts; only what the bin's first line sets (test/executable.test.ts compares the two).
+const LIBC_ENV = ['MALLOC_ARENA_MAX'];
+
+function nodeEnv(): string[] {
+  return LIBC_ENV.filter((name) => process.env[name] !== undefined).map((name) => `${name}=${process.env[name]}`);
+}
+
 export function versionInfo(): VersionInfo {
   const proxyWasmAbi = ABI_MARKERS.map(([, v]) => v);
   // A build (the executable, the npm package) carries its stamp: it has no checkout, nor package.json beside it.
-  if (buildStamp) return { weft: buildStamp.version, commit: buildStamp.commit, built: buildStamp.date, node: process.version, nodeFlags: process.execArgv, proxyWasmAbi };
+  if (buildStamp) return { weft: buildStamp.version, commit: buildStamp.commit, built: buildStamp.date, node: process.version, nodeFlags: process.execArgv, nodeEnv: nodeEnv(), proxyWasmAbi };
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return { weft: pkg.version, commit: checkoutCommit(), node: process.version, nodeFlags: process.execArgv, proxyWasmAbi };
+  return { weft: pkg.version, commit: checkoutCommit(), node: process.version, nodeFlags: process.execArgv, nodeEnv: nodeEnv(), proxyWasmAbi };
 }
 
 export const versionCommand: Command = {
@@ -53,7 +62,7 @@ export const versionCommand: Command = {
   async run(_positionals, values) {
     const v = versionInfo();
     if (values.json) console.log(JSON.stringify(v));
-    else console.log(`weft ${v.weft}\ncommit ${v.commit ?? 'unknown (not run from a git checkout)'}\n${v.built ? `built ${v.built}\n` : ''}node ${[v.node, ...v.nodeFlags].join(' ')}\nproxy-wasm ABI ${v.proxyWasmAbi.join(', ')}`);
+    else console.log(`weft ${v.weft}\ncommit ${v.commit ?? 'unknown (not run from a git checkout)'}\n${v.built ? `built ${v.built}\n` : ''}node ${[v.node, ...v.nodeFlags, ...v.nodeEnv].join(' ')}\nproxy-wasm ABI ${v.proxyWasmAbi.join(', ')}`);
     return 0;
   },
 };

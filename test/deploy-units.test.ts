@@ -9,6 +9,7 @@ import { runWeft, startProxy } from './support/proxy.ts';
 import { startUpstream } from './support/upstream.ts';
 import { tempDir } from '../plane/test/support.ts';
 import { parseDuration } from '../core/config/duration.ts';
+import { binNodeEnv } from '../release/node-flags.ts';
 
 const DEPLOY = new URL('../deploy/', import.meta.url).pathname;
 const INSTALLED = '/usr/local/bin/weft';
@@ -84,6 +85,8 @@ for (const name of units) {
     const stop = ms(one(d, 'TimeoutStopSec'));
     const drain = words.includes('--drain-timeout') ? ms(words[words.indexOf('--drain-timeout') + 1]) : 15_000;
     assert.ok(stop > drain, `${name}: TimeoutStopSec (${stop} ms) leaves the drain (${drain} ms) time to end before SIGKILL`);
+    // The executable cannot set the environment glibc reads before it starts: the unit gives it what npm's bin's first line sets.
+    assert.deepEqual((d.get('Environment') ?? []).sort(), Object.entries(binNodeEnv()).map(([k, v]) => `${k}=${v}`).sort());
   });
 
   test(`${name}: hardened, as a user of its own that can write only /var/lib/weft`, () => {

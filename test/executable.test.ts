@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdir
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { buildBin, dist, executablePath } from '../release/build.ts';
-import { binNodeFlags } from '../release/node-flags.ts';
+import { binNodeEnv, binNodeFlags } from '../release/node-flags.ts';
 import { readyLine } from '../core/proxy/spawn.ts';
 import { startUpstream } from './support/upstream.ts';
 import { startEtcd } from '../plane/test/support.ts';
@@ -88,8 +88,10 @@ function checkVersionText(stdout: string): void {
   assert.equal(lines[0], `weft ${packageVersion}`);
   assert.match(lines[1], /^commit\s+[0-9a-f]{12}(\+changes)?$/);
   assert.ok(!Number.isNaN(Date.parse(lines[2].replace(/^built\s+/, ''))), lines[2]);
-  // The bin's Node flags (its first line) reach both builds: the executable through its execArgv, npm's bin by its shebang.
-  assert.equal(lines[3].replace(/^node\s+v\d+\.\d+\.\d+/, ''), binNodeFlags().map((flag) => ` ${flag}`).join(''), lines[3]);
+  // The bin's Node flags and environment (its first line) reach both builds: the executable through its execArgv and
+  // (as the deploy units give it) its environment, npm's bin by its shebang.
+  const expected = [...binNodeFlags(), ...Object.entries(binNodeEnv()).map(([k, v]) => `${k}=${v}`)];
+  assert.equal(lines[3].replace(/^node\s+v\d+\.\d+\.\d+/, ''), expected.map((word) => ` ${word}`).join(''), lines[3]);
   assert.match(lines[4], /^proxy-wasm ABI\s+0\.2\.1, 0\.2\.0, 0\.1\.0$/);
 }
 
@@ -103,8 +105,9 @@ test('dist/weft copied alone into an empty directory: --version, proxy, plane an
   const digest = createHash('sha256').update(readFileSync(weft)).digest('hex');
   assert.equal(readFileSync(join(dist, 'weft.sha256'), 'utf8'), `${digest}  weft\n`);
   assert.equal(spawnSync('sha256sum', ['-c', 'weft.sha256'], { cwd: dist }).status, 0);
-  // Nothing but the directory itself on PATH, and no node in it: whatever runs comes from the executable.
-  const env = { PATH: dir, HOME: dir };
+  // Nothing but the directory itself on PATH, and no node in it: whatever runs comes from the executable. The
+  // environment the deploy units set (the bin's first line's), as glibc must read it before the executable starts.
+  const env = { PATH: dir, HOME: dir, ...binNodeEnv() };
   assert.notEqual(spawnSync('/bin/sh', ['-c', 'command -v node'], { env }).status, 0);
 
   await t.test('--version prints the stamp, the Node inside and the ABI versions', async () => {
