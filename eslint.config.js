@@ -1,6 +1,12 @@
 // Lint rules for the TypeScript run by Node's type stripping; each ban below says why.
 import tseslint from 'typescript-eslint';
 
+/**
+ * Dependencies point downward: the data plane runs alone on a host, so it must not pull in the control plane or the
+ * SDK's toolchain; what ties the parts together (the weft command, the demo) lives in cli/.
+ */
+const CORE_LAYERS = { group: ['**/plane/**', '**/sdk/**', '**/cli/weft.ts', '**/cli/demo/**', '**/test/**', '**/bench/**'], message: 'core/ imports nothing from plane/, sdk/, cli/, test/ or bench/' };
+
 export default tseslint.config(
   // AssemblyScript (assembly/ folders, *.as.ts) is checked by asc, not by the TypeScript tooling.
   // dist/ is the built bundle and executable (npm run build:bin).
@@ -39,13 +45,20 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-unused-vars': 'off' },
   },
   {
-    // Dependencies point downward: the data plane runs alone on a host, so it must not pull in the control
-    // plane or the SDK's toolchain; what ties the parts together (the weft command, the demo) lives in cli/.
     files: ['core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [
-        { group: ['**/plane/**', '**/sdk/**', '**/cli/weft.ts', '**/cli/demo/**', '**/test/**', '**/bench/**'], message: 'core/ imports nothing from plane/, sdk/, cli/, test/ or bench/' },
-      ] }],
+      'no-restricted-imports': ['error', { patterns: [CORE_LAYERS] }],
+    },
+  },
+  {
+    // What serves loads node:http2 on first use only (8–9 MiB of a 2-worker proxy: ARCHITECTURE.md, "Memory budget"); types are free.
+    files: ['core/**/*.ts'],
+    ignores: ['core/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [
+        { name: 'node:http', allowTypeImports: true, message: 'importing node:http reads its WebSocket getter, which loads Node\'s own undici and node:http2: take its values from core/http/node-http.ts' },
+        { name: 'node:http2', allowTypeImports: true, message: 'a thread that never speaks HTTP/2 must not load node:http2: call loadHttp2() (core/http/http2-lazy.ts)' },
+      ], patterns: [CORE_LAYERS] }],
     },
   },
 );

@@ -1,8 +1,9 @@
-// Each thread of a `weft proxy` run from the bundle loads only what it uses (ARCHITECTURE.md, "Memory budget"): the modules every thread loaded, read from the bundle chunks' own path comments.
+// Each thread of a `weft proxy` run from the bundle loads only what it uses (ARCHITECTURE.md, "Memory budget"): the modules every thread loaded, read from the bundle chunks' own path comments, and the builtins, read from each thread's process.moduleLoadList.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import http2 from 'node:http2';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { buildBin, dist } from '../release/build.ts';
@@ -18,29 +19,69 @@ before(async () => {
   await buildBin({ ifChanged: true, executable: false });
 }, { timeout: 600_000 });
 
-/** The bundled sources each thread's loaded chunks hold, by thread id (0: the main thread), as `node_modules/…` or `core/…` paths. */
-function modulesByThread(stderr: string): Map<number, Set<string>> {
-  const threads = new Map<number, Set<string>>();
+interface Loads {
+  /** The bundled sources each thread's loaded chunks hold, by thread id (0: the main thread), as `node_modules/…` or `core/…` paths. */
+  files: Map<number, Set<string>>;
+  /** The builtins each thread loaded (`http2`, `internal/deps/undici/undici`…), by thread id. */
+  builtins: Map<number, Set<string>>;
+}
+
+function loadsByThread(stderr: string): Loads {
+  const files = new Map<number, Set<string>>();
+  const builtins = new Map<number, Set<string>>();
+  const of = (map: Map<number, Set<string>>, thread: number) => {
+    let set = map.get(thread);
+    if (!set) map.set(thread, set = new Set());
+    return set;
+  };
   for (const line of stderr.split('\n')) {
+    const b = /^weft-builtins (\d+) (\S*)$/.exec(line);
+    if (b) {
+      const set = of(builtins, Number(b[1]));
+      for (const name of b[2].split(',')) if (name) set.add(name);
+      continue;
+    }
     const m = /^weft-loaded (\d+) (file:\S+)$/.exec(line);
     if (!m) continue;
-    const thread = Number(m[1]);
-    let modules = threads.get(thread);
-    if (!modules) threads.set(thread, modules = new Set());
+    const modules = of(files, Number(m[1]));
     // esbuild starts each bundled module with a comment naming its source (node_modules may be reached through a symlink).
     for (const c of readFileSync(fileURLToPath(m[2]), 'utf8').matchAll(/^\/\/ (?:\.\.\/)*(?:[^ \n]*?\/)?((?:node_modules|core|cli)\/[^ \n]+)$/gm)) modules.add(c[1]);
   }
-  return threads;
+  return { files, builtins };
 }
 
-/** `weft proxy` from the bundle with `args` (where its routes come from), after it proxied a request per worker and two. */
-async function proxyThreads(workers: number, args: (upstream: string) => Promise<string[]> | string[] = (upstream) => ['--upstream', upstream]): Promise<Map<number, Set<string>>> {
+/** One request over HTTP/2 with prior knowledge (h2c), as gRPC clients send. */
+async function h2cRequest(authority: string): Promise<number> {
+  const session = http2.connect(`http://${authority}`);
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      session.once('error', reject);
+      const stream = session.request({ ':path': '/' }, { endStream: true });
+      stream.once('error', reject);
+      stream.once('response', (headers) => {
+        stream.resume();
+        stream.once('end', () => resolve(Number(headers[':status'])));
+      });
+    });
+  } finally {
+    session.close();
+  }
+}
+
+const fromUpstream = (upstream: string) => ['--upstream', upstream];
+
+/** `weft proxy` from the bundle with `args` (where its routes come from), after it proxied a request per worker and two, `over` HTTP/1.1 or h2c. */
+async function proxyThreads(workers: number, args: (upstream: string) => Promise<string[]> | string[] = fromUpstream, over: 'http1' | 'h2c' = 'http1'): Promise<Loads> {
   const upstream = await startUpstream();
   let proc: ReturnType<typeof spawn> | undefined;
   let stderr = '';
+  let onStderr = () => {};
   try {
     proc = spawn(process.execPath, ['--import', hook, join(dist, 'lib', 'weft.js'), 'proxy', '--listen', '127.0.0.1:0', ...await args(upstream.url), '--workers', String(workers), '--admin', 'off'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    proc.stderr!.on('data', (d: Buffer) => { stderr += d; });
+    proc.stderr!.on('data', (d: Buffer) => {
+      stderr += d;
+      onStderr();
+    });
     const ready = await readyLine(proc, 'weft proxy', 'weft proxy ready', 60_000);
     const get = async () => {
       const res = await fetch(`http://${String(ready.listen)}/`, { headers: { connection: 'close' }, signal: AbortSignal.timeout(WAIT_MS) });
@@ -50,18 +91,31 @@ async function proxyThreads(workers: number, args: (upstream: string) => Promise
     // A proxy fed by a plane routes once its first snapshot is applied.
     await waitFor('the proxy routing', async () => (await get()) === 200 || undefined);
     // A request proxied, so every thread that serves has loaded what serving takes.
-    for (let i = 0; i < 2 * workers; i++) assert.equal(await get(), 200);
+    for (let i = 0; i < 2 * workers; i++) assert.equal(over === 'h2c' ? await h2cRequest(String(ready.listen)) : await get(), 200);
+    // Each thread's builtins are complete once it has written a report after the last answer.
+    const mark = stderr.length;
+    const threads = [...loadsByThread(stderr).files.keys()];
+    const reported = () => threads.every((t) => stderr.indexOf(`\nweft-builtins ${t} `, mark - 1) >= 0);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`threads ${threads.join(', ')} did not all report their builtins`)), WAIT_MS);
+      onStderr = () => {
+        if (!reported()) return;
+        clearTimeout(timer);
+        resolve();
+      };
+      onStderr();
+    });
   } finally {
     if (proc) await stopChild(proc, 10_000);
     await upstream.close();
   }
-  return modulesByThread(stderr);
+  return loadsByThread(stderr);
 }
 
 const has = (modules: Set<string>, prefix: string) => [...modules].some((m) => m.startsWith(prefix));
 
 test('with --workers 2 the supervisor loads no serving code nor, unscraped, prom-client, and no worker loads undici\'s index or prom-client', async () => {
-  const threads = await proxyThreads(2);
+  const threads = (await proxyThreads(2)).files;
   assert.equal(threads.size, 3, `threads seen: ${[...threads.keys()].join(', ')}`);
   const main = threads.get(0)!;
   assert.ok(main.has('core/proxy/supervisor.ts'));
@@ -79,7 +133,7 @@ test('with --workers 2 the supervisor loads no serving code nor, unscraped, prom
 });
 
 test('with --workers 1 the main thread serves, with undici\'s dispatcher but not its index', async () => {
-  const threads = await proxyThreads(1);
+  const threads = (await proxyThreads(1)).files;
   assert.deepEqual([...threads.keys()], [0]);
   const main = threads.get(0)!;
   assert.ok(main.has('core/http/request-path.ts'));
@@ -101,11 +155,28 @@ test('a proxy fed by a plane validates its snapshots (config and policy) without
     return ['--plane', plane.url, '--token', plane.token, '--node', node, '--data-dir', tempDir(node)];
   };
   for (const workers of [1, 2]) {
-    const threads = await proxyThreads(workers, fedBy(`threads-${workers}`));
+    const threads = (await proxyThreads(workers, fedBy(`threads-${workers}`))).files;
     assert.equal(threads.size, workers === 1 ? 1 : workers + 1, `threads seen: ${[...threads.keys()].join(', ')}`);
     const main = threads.get(0)!;
     assert.ok(main.has('core/config/schema-validator.generated.js'), 'the main thread did not load the config validator');
     assert.ok(main.has('core/authz/policy-validator.generated.js'), 'the main thread did not load the policy validator');
     for (const [id, modules] of threads) assert.deepEqual(ajvCore(modules), [], `thread ${id} of a ${workers}-worker proxy loaded ajv's compiler`);
   }
+});
+
+// node:http2 and Node's own undici (8–9 MiB of a 2-worker proxy; ARCHITECTURE.md, "Memory budget") load only where HTTP/2 is spoken.
+test('an HTTP/1.1-only proxy loads neither node:http2 nor Node\'s bundled undici in any thread', async () => {
+  const { files, builtins } = await proxyThreads(2);
+  assert.deepEqual([...builtins.keys()].sort(), [...files.keys()].sort());
+  for (const [id, names] of builtins) {
+    assert.ok(names.has('http'), `thread ${id}: node:http not seen, so the record is not what it seems`);
+    for (const name of ['http2', 'internal/http2/core', 'internal/deps/undici/undici']) assert.ok(!names.has(name), `thread ${id} loaded ${name}`);
+  }
+});
+
+test('an HTTP/2 (h2c) connection loads node:http2 in the thread that serves it, and the request is answered', async () => {
+  const { builtins } = await proxyThreads(1, fromUpstream, 'h2c');
+  const main = builtins.get(0)!;
+  assert.ok(main.has('http2'), 'the serving thread did not load node:http2');
+  assert.ok(!main.has('internal/deps/undici/undici'), 'node:http2 brought Node\'s bundled undici');
 });

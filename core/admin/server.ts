@@ -1,12 +1,13 @@
 // The admin server: /ready for orchestrators, /metrics for Prometheus, /config and /identity for humans; bound to loopback by default.
 import { X509Certificate } from 'node:crypto';
-import http from 'node:http';
+import type http from 'node:http';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import type { HostPort } from '../config/settings.ts';
 import { formatHostPort } from '../config/settings.ts';
 import type { Supervisor } from '../proxy/supervisor.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
 import { redactConfig, redactOverrides } from './redact.ts';
+import { createServer } from '../http/node-http.ts';
 
 export interface AdminServer { address: HostPort; close(): void }
 
@@ -46,7 +47,7 @@ function reply(res: http.ServerResponse, status: number, type: string, body: str
 }
 
 export async function startAdmin(at: HostPort, sup: Supervisor): Promise<AdminServer> {
-  const server = http.createServer((req, res) => {
+  const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') return reply(res, 405, 'text/plain', 'method not allowed\n');
     switch (path) {

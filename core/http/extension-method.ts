@@ -1,9 +1,10 @@
 // Methods Node's HTTP/1.1 parser does not know (any RFC 9110 token, such as FOO): found where the parser stopped, read by a second parser as GET, and given back to the request.
-import http from 'node:http';
+import type http from 'node:http';
 import type { Socket } from 'node:net';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { SocketDuplex } from './socket-duplex.ts';
 import { TOKEN_CHAR } from '../wasm/header-check.ts';
+import { METHODS } from './node-http.ts';
 
 // llhttp only parses the methods it was built with, and Node has no option for others. When it stops on one, the
 // request's bytes from its method on are in the chunk it failed in: the connection is then read by a new parser
@@ -13,7 +14,7 @@ import { TOKEN_CHAR } from '../wasm/header-check.ts';
 /** Methods llhttp knows only for RTSP: over HTTP/1.x it refuses them after reading the whole request line. */
 const RTSP_ONLY = ['DESCRIBE', 'ANNOUNCE', 'SETUP', 'PLAY', 'PAUSE', 'TEARDOWN', 'GET_PARAMETER', 'SET_PARAMETER', 'REDIRECT', 'RECORD', 'FLUSH'];
 /** Every method in llhttp's table: it reads a prefix of one of these before it fails on an unknown method. */
-const KNOWN = [...http.METHODS, 'PRI', ...RTSP_ONLY];
+const KNOWN = [...METHODS, 'PRI', ...RTSP_ONLY];
 const LONGEST = Math.max(...KNOWN.map((m) => m.length));
 const PLACEHOLDER = Buffer.from('GET', 'latin1');
 const SP = 0x20;

@@ -1,12 +1,12 @@
 // An HTTP/2 stream as the request path's request and response, on node:http2's core stream API (respond, end, sendTrailers).
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import http2 from 'node:http2';
 import type { ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
 import { ErrorCodes } from '../errors.ts';
 import { isGrpcContentType } from './grpc.ts';
 import { flattenHeaders } from './header-list.ts';
 import { localReplyParts } from './local-reply.ts';
+import { loadHttp2 } from './http2-lazy.ts';
 
 /** Headers HTTP/2 forbids (RFC 9113 §8.2.2); Node throws on them, an HTTP/1.1 upstream may still send them. */
 const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
@@ -177,7 +177,7 @@ export class H2Response {
     try {
       this.stream.sendTrailers(this.#trailers ?? NO_TRAILERS);
     } catch {
-      this.stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+      this.stream.close(loadHttp2().constants.NGHTTP2_INTERNAL_ERROR);
     }
   }
 

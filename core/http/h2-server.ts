@@ -1,5 +1,5 @@
 // The HTTP/2 side of the listener: one http2 server fed connections the listener recognised, with the listener's limits.
-import http2 from 'node:http2';
+import type * as http2 from 'node:http2';
 import type http from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -8,6 +8,7 @@ import { ErrorCodes } from '../errors.ts';
 import { handleRequest, type WorkerContext } from './request-path.ts';
 import { H2Request, H2Response } from './h2-downstream.ts';
 import { tooManyHeaders } from './headers.ts';
+import { loadHttp2 } from './http2-lazy.ts';
 
 /** The pseudo-headers a request carries at most: :method, :scheme, :path, :authority (and :protocol). */
 const PSEUDO_HEADERS = 5;
@@ -15,7 +16,7 @@ const PSEUDO_HEADERS = 5;
 /** A client that never acknowledged the proxy's SETTINGS: GOAWAY with SETTINGS_TIMEOUT, counted as too slow. */
 function onSettingsTimeout(session: http2.ServerHttp2Session, getContext: () => WorkerContext): void {
   getContext().metrics.rejectedDownstream(ErrorCodes.REQUEST_TIMEOUT);
-  session.goaway(http2.constants.NGHTTP2_SETTINGS_TIMEOUT);
+  session.goaway(loadHttp2().constants.NGHTTP2_SETTINGS_TIMEOUT);
   session.destroy();
 }
 
@@ -25,7 +26,7 @@ function onSettingsTimeout(session: http2.ServerHttp2Session, getContext: () => 
  * judges HTTP/1.1's, and costs no timer (it would be armed and refreshed at every frame).
  */
 function onStreamIdle(this: http2.ServerHttp2Stream): void {
-  this.close(http2.constants.NGHTTP2_CANCEL);
+  this.close(loadHttp2().constants.NGHTTP2_CANCEL);
 }
 
 /**
@@ -71,7 +72,7 @@ export class H2Server {
     const maxHeaderCount = limits.maxHeaderCount;
     const requestTimeoutMs = limits.requestTimeoutMs;
     // The core API, not the compatibility one: the request path gets H2Request/H2Response (h2-downstream.ts).
-    this.server = http2.createServer({
+    this.server = loadHttp2().createServer({
       // The header block limit HTTP/1.1 gets as maxHeaderSize: Node resets a stream (ENHANCE_YOUR_CALM) as soon as
       // its block passes it, but only once the client has acknowledged these SETTINGS.
       settings: { maxHeaderListSize: limits.maxHeaderSize },

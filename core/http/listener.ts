@@ -1,9 +1,10 @@
 // The downstream listener: HTTP/1.1 (Node's strict parser) and HTTP/2 on one port, with limits, timeouts and clean refusals.
-import http, { STATUS_CODES } from 'node:http';
+import type http from 'node:http';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import type { Socket } from 'node:net';
+import type { ServerHttp2Stream } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
 import type { LimitSettings, TlsSettings } from '../config/settings.ts';
 import { ErrorCodes } from '../errors.ts';
@@ -14,6 +15,7 @@ import { handleRequest, type WorkerContext } from './request-path.ts';
 import { handleUpgrade } from './upgrade.ts';
 import { H2Server } from './h2-server.ts';
 import { acceptsH2cUpgrade, isH2cUpgrade, upgradeToH2c } from './h2c-upgrade.ts';
+import { createServer, STATUS_CODES } from './node-http.ts';
 import { sniffProtocol, sniffRequestLine, sniffTls } from './preface.ts';
 import type { FirstBytes } from './preface.ts';
 import { malformed } from './malformed.ts';
@@ -116,7 +118,10 @@ const ALPN = ['h2', 'http/1.1'];
  */
 export class Listener {
   readonly server: http.Server | https.Server;
-  readonly h2: H2Server;
+  /** Made by the port's first HTTP/2 connection, which loads node:http2 (http2-lazy.ts). */
+  #h2: H2Server | undefined;
+  /** Where HTTP/2 CONNECT streams go (a sidecar's inbound port: TCP tunnels), set before listening; without it they are answered 405. */
+  onConnect: ((stream: ServerHttp2Stream) => void) | undefined = undefined;
   /** Permissive mode: serves the connections that did not start a TLS handshake. */
   private readonly plain: http.Server | undefined;
   /** Serves connections from their first request with a method Node's parser does not know. */
@@ -156,10 +161,14 @@ export class Listener {
       stamp(req);
       handleRequest(getContext(), req, res);
     };
-    this.h2 = new H2Server(limits, getContext, stamp);
-    const h2 = this.h2;
+    const h2 = (): H2Server => {
+      if (this.#h2) return this.#h2;
+      const made = (this.#h2 = new H2Server(limits, getContext, stamp));
+      made.onConnect = this.onConnect;
+      return made;
+    };
     // Requests with a method Node's parser does not know are read by this second parser (extension-method.ts).
-    const extension = http.createServer({ ...options, shouldUpgradeCallback: shouldUpgradeTls });
+    const extension = createServer({ ...options, shouldUpgradeCallback: shouldUpgradeTls });
     extension.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
       restoreMethod(req);
       onRequest(req, res);
@@ -169,7 +178,7 @@ export class Listener {
     /** Where a connection goes once its first line is read: HTTP/1.x to `http1`, anything else refused at once. */
     const firstBytes = (http1: (socket: Socket) => void): FirstBytes => ({
       http1,
-      http2: (socket) => h2.accept(socket),
+      http2: (socket) => h2().accept(socket),
       refuse: (socket, timedOut) => refuseConnection(getContext(), socket, timedOut ? ErrorCodes.REQUEST_TIMEOUT : ErrorCodes.BAD_REQUEST),
     });
     const maxLine = limits.maxHeaderSize;
@@ -182,11 +191,11 @@ export class Listener {
         socket.resume();
       });
       server.on('secureConnection', (socket: TLSSocket) => {
-        if (socket.alpnProtocol === 'h2') h2.accept(socket);
+        if (socket.alpnProtocol === 'h2') h2().accept(socket);
         else sniffRequestLine(socket, limits.headersTimeoutMs, maxLine, to);
       });
     } else {
-      server = http.createServer(options, onRequest);
+      server = createServer(options, onRequest);
       const http1 = takeListener(server, 'connection');
       const to = firstBytes((socket) => {
         http1.call(server, socket);
@@ -205,7 +214,7 @@ export class Listener {
       http1.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
         const bad = malformed(req);
         if (bad !== undefined) refuseConnection(getContext(), socket, ErrorCodes.BAD_REQUEST);
-        else if (isH2cUpgrade(req)) upgradeToH2c(req, socket, head, (connection) => h2.accept(connection, socket));
+        else if (isH2cUpgrade(req)) upgradeToH2c(req, socket, head, (connection) => h2().accept(connection, socket));
         else {
           stamp(req);
           handleUpgrade(getContext(), req, socket, head);
@@ -223,7 +232,7 @@ export class Listener {
     extension.emit('listening');
     if (identity && security.permissive) {
       // Connections are told apart by their first byte: a TLS handshake record, or anything else as plain HTTP/1.1.
-      const plain = http.createServer({ ...options, shouldUpgradeCallback: shouldUpgradeTls }, onRequest);
+      const plain = createServer({ ...options, shouldUpgradeCallback: shouldUpgradeTls }, onRequest);
       serveHttp1(plain);
       plain.emit('listening');
       const handshake = takeListener(server, 'connection');
@@ -273,7 +282,7 @@ export class Listener {
     // Never listening, they only stop their timers here ("not running" is expected).
     if (this.plain) close(this.plain, () => undefined);
     close(this.extension, () => undefined);
-    if (keepIdle) this.h2.closeIdleConnections();
+    if (keepIdle) this.#h2?.closeIdleConnections();
     else this.closeIdleConnections();
   }
 
@@ -281,14 +290,14 @@ export class Listener {
     this.server.closeIdleConnections();
     this.plain?.closeIdleConnections();
     this.extension.closeIdleConnections();
-    this.h2.closeIdleConnections();
+    this.#h2?.closeIdleConnections();
   }
 
   closeAllConnections(): void {
     this.server.closeAllConnections();
     this.plain?.closeAllConnections();
     this.extension.closeAllConnections();
-    this.h2.closeAllConnections();
+    this.#h2?.closeAllConnections();
   }
 }
 

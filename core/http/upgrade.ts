@@ -1,5 +1,4 @@
 // Tunnels HTTP/1.1 upgrades (WebSocket): the upgrade request goes upstream, a 101 comes back, then bytes flow both ways.
-import { STATUS_CODES } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { authorize, countedCaller } from './inbound-authz.ts';
@@ -10,6 +9,7 @@ import { classifyUpstreamError } from '../upstream/errors.ts';
 import { ErrorCodes } from '../errors.ts';
 import type { ErrorCode } from '../errors.ts';
 import { STATUS_OF } from './local-reply.ts';
+import { STATUS_CODES } from './node-http.ts';
 
 function reject(socket: Duplex, code: ErrorCode): void {
   const status = STATUS_OF[code] ?? 502;

@@ -131,7 +131,7 @@ export function serve(data: WorkerData, port: MessagePort, log: Logger): void {
       return target !== undefined;
     };
     const server = new Listener(data.settings.limits, () => ctx, security, divert);
-    if (plan.inbound) server.h2.onConnect = (stream) => serveTunnel(stream, tunnelServer);
+    if (plan.inbound) server.onConnect = (stream) => serveTunnel(stream, tunnelServer);
     return { plan, ctx, server };
   });
 

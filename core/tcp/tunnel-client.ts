@@ -1,5 +1,5 @@
 // The outbound end of a TCP tunnel: a bound port's connection carried to one of the service's sidecars as an HTTP/2 CONNECT stream over mTLS (HBONE).
-import http2 from 'node:http2';
+import type * as http2 from 'node:http2';
 import type { Socket } from 'node:net';
 import type { Identity } from '../identity/identity.ts';
 import { WorkloadTls } from '../identity/tls.ts';
@@ -10,6 +10,7 @@ import { isTlsFailure, tlsFailureDetail } from '../upstream/upstream-tls.ts';
 import { cancel, H2Sessions, Http1Only } from '../upstream/h2-sessions.ts';
 import { dialer } from '../upstream/connection-limit.ts';
 import { splice } from './splice.ts';
+import { loadHttp2 } from '../http/http2-lazy.ts';
 import type { TcpTarget } from './targets.ts';
 import type { TcpConnection, TcpMetrics } from './tcp-metrics.ts';
 
@@ -72,7 +73,7 @@ export class TunnelClient {
       c.upstream = endpoint;
       this.#dial(socket, endpoint, target, (stream, failure) => {
         if (stream) {
-          const abort = () => stream.close(http2.constants.NGHTTP2_CONNECT_ERROR);
+          const abort = () => stream.close(loadHttp2().constants.NGHTTP2_CONNECT_ERROR);
           // Bytes the client's socket reads go toward the app (upstream); those it writes came back (downstream).
           return splice(socket, stream, target.idleTimeoutMs, abort, (end) => this.#metrics.carried(c, end.bytesRead, end.bytesWritten, end));
         }

@@ -1,5 +1,5 @@
 // The inbound end of a TCP tunnel: an HTTP/2 CONNECT stream on the mTLS port, authorized by the caller's certificate, joined to the app's port.
-import http2 from 'node:http2';
+import type * as http2 from 'node:http2';
 import net from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../observe/log.ts';
@@ -11,6 +11,7 @@ import type { ErrorCode } from '../errors.ts';
 import { STATUS_OF } from '../http/local-reply.ts';
 import { peerIdentity } from '../identity/tls.ts';
 import { splice } from './splice.ts';
+import { loadHttp2 } from '../http/http2-lazy.ts';
 import type { TcpApp } from './targets.ts';
 import type { TcpConnection, TcpMetrics } from './tcp-metrics.ts';
 
@@ -104,7 +105,7 @@ export function serveTunnel(stream: http2.ServerHttp2Stream, ctx: TunnelServerCo
       return void upstream.destroy();
     }
     stream.respond({ ':status': 200 });
-    const abort = () => stream.close(http2.constants.NGHTTP2_CONNECT_ERROR);
+    const abort = () => stream.close(loadHttp2().constants.NGHTTP2_CONNECT_ERROR);
     // Bytes the app's socket writes came from the caller (upstream); those it reads go back (downstream).
     splice(upstream, stream, app.idleTimeoutMs, abort, (end) => {
       release();

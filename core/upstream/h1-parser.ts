@@ -1,6 +1,6 @@
 // HTTP/1.1 responses parsed by llhttp (the parser of node:http and undici), as undici ships it compiled to WebAssembly: one instance per thread, one parser per upstream connection.
-import { maxHeaderSize } from 'node:http';
 import llhttpWasm from './llhttp-wasm.cjs';
+import { maxHeaderSize } from '../http/node-http.ts';
 
 /** llhttp's return codes this file acts on (llhttp's `ERROR` table). */
 const OK = 0;

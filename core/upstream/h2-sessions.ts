@@ -1,9 +1,9 @@
 // An endpoint's upstream HTTP/2 connections: one multiplexed session (another beside it only while it is at the peer's stream limit), GOAWAY honoured, streams handed out to requests.
-import http2 from 'node:http2';
-import type { ClientHttp2Session, ClientHttp2Stream } from 'node:http2';
+import type { ClientHttp2Session, ClientHttp2Stream, Settings } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { buildConnector } from 'undici';
+import { loadHttp2 } from '../http/http2-lazy.ts';
 
 /** Who waits for a stream; told once, with the stream or with why none could be opened. */
 export interface StreamWaiter {
@@ -44,9 +44,7 @@ const PING_EVERY_MS = 1_000;
 const PING_TIMEOUT_MS = 5_000;
 const PING_LOST = 'the peer did not answer an HTTP/2 PING within 5 s: the connection is gone';
 const CONNECTION_WINDOW = 16 * STREAM_WINDOW;
-const SETTINGS: http2.Settings = { enablePush: false, initialWindowSize: STREAM_WINDOW };
-
-const { NGHTTP2_CANCEL } = http2.constants;
+const SETTINGS: Settings = { enablePush: false, initialWindowSize: STREAM_WINDOW };
 
 /** One session and what the pool needs to know of it. */
 class Live {
@@ -71,7 +69,7 @@ class Live {
 const LIVE = Symbol('weft.h2live');
 type Tagged<T> = T & { [LIVE]: Live };
 
-function onRemoteSettings(this: Tagged<ClientHttp2Session>, settings: http2.Settings): void {
+function onRemoteSettings(this: Tagged<ClientHttp2Session>, settings: Settings): void {
   const live = this[LIVE];
   live.limit = settings.maxConcurrentStreams ?? Number.MAX_SAFE_INTEGER;
   live.owner.flush();
@@ -228,7 +226,7 @@ export class H2Sessions {
   }
 
   private adopt(socket: Socket): void {
-    const session = http2.connect(this.origin, {
+    const session = loadHttp2().connect(this.origin, {
       createConnection: () => socket,
       settings: SETTINGS,
       peerMaxConcurrentStreams: ASSUMED_STREAM_LIMIT,
@@ -272,5 +270,5 @@ function probe(live: Live): void {
 
 /** Ends a stream this side no longer wants (the caller left, a timeout): RST_STREAM CANCEL. */
 export function cancel(stream: ClientHttp2Stream): void {
-  if (!stream.closed && !stream.destroyed) stream.close(NGHTTP2_CANCEL);
+  if (!stream.closed && !stream.destroyed) stream.close(loadHttp2().constants.NGHTTP2_CANCEL);
 }
