@@ -1,4 +1,4 @@
-// The proxy's own HTTP/1.1 client (core/upstream/h1-pool.ts) against a scripted raw-TCP upstream: reads split anywhere, bodies ended by the close, unsolicited bytes, stale keep-alive connections, 1xx, HEAD, and responses that are not HTTP.
+// The proxy's own HTTP/1.1 client (core/upstream/h1-pool.ts) against a scripted raw-TCP upstream: reads split anywhere, bodies ended by the close, unsolicited bytes, stale keep-alive connections, 1xx, HEAD, responses that are not HTTP, and its one timer's body and keep-alive limits.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -8,8 +8,8 @@ import { startProxy } from './support/proxy.ts';
 import type { RunningProxy } from './support/proxy.ts';
 import { writeConfig } from './support/config.ts';
 
-/** What the upstream answers, by request path; `close` ends the connection after the answer. */
-const SCRIPTS: Record<string, { parts: string[]; close?: boolean }> = {
+/** What the upstream answers, by request path (a number is a pause in ms); `close` ends the connection after the answer. */
+const SCRIPTS: Record<string, { parts: (string | number)[]; close?: boolean }> = {
   '/split': { parts: [...'HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Split: yes\r\n\r\nhello'] },
   '/eof': { parts: ['HTTP/1.1 200 OK\r\n\r\n', 'until ', 'the close'], close: true },
   '/extra': { parts: ['HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsneaky'] },
@@ -22,16 +22,29 @@ const SCRIPTS: Record<string, { parts: string[]; close?: boolean }> = {
   '/set-cookie': { parts: ['HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nContent-Length: 0\r\n\r\n'] },
   // Answers, then closes its side at once although it said nothing of closing: the stale connection case.
   '/then-close': { parts: ['HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'], close: true },
+  // Keep-Alive timeout=2: the proxy keeps the connection 1 s idle, less than this body's 2.5 s stall or the route's idle limit.
+  '/stall-past-keepalive': { parts: ['HTTP/1.1 200 OK\r\nKeep-Alive: timeout=2\r\nContent-Length: 10\r\n\r\nfirst', 2500, 'later'] },
+  // Stalls past the /cut route's 2 s idleTimeout: the body is cut there.
+  '/cut/stall': { parts: ['HTTP/1.1 200 OK\r\nKeep-Alive: timeout=2\r\nContent-Length: 10\r\n\r\nfirst', 30_000, 'never'] },
 };
 
 let upstream: net.Server;
 let connections = 0;
+/** The upstream's sockets as they came, so a test can tell when the proxy closed one. */
+const sockets: net.Socket[] = [];
 let proxy: RunningProxy;
 
 /** Writes each part in its own write, a tick apart, so the proxy reads them apart. */
-async function answer(socket: net.Socket, parts: string[]): Promise<void> {
+async function answer(socket: net.Socket, parts: (string | number)[]): Promise<void> {
   for (const part of parts) {
     if (socket.destroyed) return;
+    if (typeof part === 'number') {
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, part);
+        socket.once('close', () => { clearTimeout(t); r(); });
+      });
+      continue;
+    }
     socket.write(part, 'latin1');
     await new Promise((r) => setImmediate(r));
   }
@@ -40,6 +53,7 @@ async function answer(socket: net.Socket, parts: string[]): Promise<void> {
 before(async () => {
   upstream = net.createServer((socket) => {
     connections++;
+    sockets.push(socket);
     let buffered = '';
     socket.on('data', (d: Buffer) => {
       buffered += d.toString('latin1');
@@ -62,6 +76,9 @@ workers: 1
 clusters:
   - { name: scripted, endpoints: ["http://127.0.0.1:${port}"] }
 routes:
+  - match: { prefix: /cut/ }
+    cluster: scripted
+    idleTimeout: 2s
   - match: { prefix: / }
     cluster: scripted
 `);
@@ -141,4 +158,26 @@ test('a kept-alive connection the upstream closed is not used again: every reque
     assert.equal(r.status, 200, `request ${i}`);
     assert.equal(r.body, 'ok');
   }
+});
+
+test('a body that stalls longer than the keep-alive time but within the idle limit is passed on whole; the idle connection is then let go', async () => {
+  const before = connections;
+  const r = await get('/stall-past-keepalive');
+  assert.equal(r.status, 200);
+  assert.equal(r.body, 'firstlater');
+  assert.equal(connections, before + 1, 'the test has the one new connection it watches');
+  const socket = sockets.at(-1)!;
+  // The proxy closes it after the 1 s the upstream's Keep-Alive allows; a generous window for a slow machine.
+  const closed = await new Promise<boolean>((resolve) => {
+    if (socket.destroyed) return resolve(true);
+    const t = setTimeout(() => resolve(false), 20_000);
+    socket.once('close', () => { clearTimeout(t); resolve(true); });
+  });
+  assert.equal(closed, true, 'the idle upstream connection was closed by the proxy');
+});
+
+test('a body that stalls past the route idleTimeout is cut', async () => {
+  const r = await request(`${proxy.url}/cut/stall`);
+  assert.equal(r.statusCode, 200);
+  await assert.rejects(r.body.text(), 'the client never gets the body as complete');
 });

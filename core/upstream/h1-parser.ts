@@ -216,12 +216,29 @@ export class ResponseParser {
 
 const NO_TRAILERS: ResponseHeaders = Object.freeze({}) as ResponseHeaders;
 
+/**
+ * Response names as an upstream spells them, to their lower case: an upstream sends the same few names on every
+ * response, and a lookup costs less than toLowerCase's new string plus interning it as a property key. Bounded in
+ * count and name length, so an upstream inventing names cannot grow it past a few tens of KiB.
+ */
+const LOWER = new Map<string, string>();
+const LOWER_MAX = 512;
+const LOWER_NAME_MAX = 64;
+
+function lowerName(raw: string): string {
+  let name = LOWER.get(raw);
+  if (name === undefined) {
+    name = raw.toLowerCase();
+    if (LOWER.size < LOWER_MAX && raw.length <= LOWER_NAME_MAX) LOWER.set(raw, name);
+  }
+  return name;
+}
+
 /** Names lower-cased; a repeated name becomes a list (set-cookie), as node:http and undici give them. */
 function toHeaders(f: string[]): ResponseHeaders {
   const out: ResponseHeaders = {};
   for (let i = 0; i < f.length; i += 2) {
-    const raw = f[i];
-    const name = raw.toLowerCase();
+    const name = lowerName(f[i]);
     const value = f[i + 1] ?? '';
     const had = out[name];
     if (had === undefined) out[name] = value;

@@ -166,6 +166,12 @@ class H1Connection implements ResponseSink {
   private readonly parser: ResponseParser;
   call: H1Call | undefined;
   private keepAliveMs = KEEP_ALIVE_MS;
+  /**
+   * Inactivity the socket's timer has already counted since the last read or write. One timer, of the shortest
+   * limit ahead, serves the headers, body and keep-alive limits: it is set again only when a limit ahead is shorter
+   * than it (usually never once the connection is warm), and a phase with a longer limit lets it fire and adds up.
+   */
+  private idleFor = 0;
   private reusable = false;
   /** A response ended inside the parse under way: the connection is released once that parse returns. */
   private done = false;
@@ -194,12 +200,12 @@ class H1Connection implements ResponseSink {
     // The last call may have paused reading (backpressure) and ended before it resumed.
     if (this.socket.isPaused()) this.socket.resume();
     this.parser.skipBody = call.method === 'HEAD';
-    const headersTimeout = call.opts.headersTimeout ?? 0;
-    this.socket.setTimeout(headersTimeout > 0 ? headersTimeout : 0);
+    this.arm(shortest(limitOf(call.opts.headersTimeout), limitOf(call.opts.bodyTimeout), this.keepAliveMs));
     call.started(this, reused);
   }
 
   write(data: string | Uint8Array, encoding?: BufferEncoding): boolean {
+    this.idleFor = 0;
     return encoding ? this.socket.write(data as string, encoding) : this.socket.write(data);
   }
 
@@ -217,8 +223,7 @@ class H1Connection implements ResponseSink {
       this.keepAliveMs = m ? Math.min(Number(m[1]) * 1000 - KEEP_ALIVE_MARGIN_MS, KEEP_ALIVE_MAX_MS) : KEEP_ALIVE_MS;
       if (this.keepAliveMs <= 0) this.reusable = false;
     }
-    const bodyTimeout = call.opts.bodyTimeout ?? 0;
-    this.socket.setTimeout(bodyTimeout > 0 ? bodyTimeout : 0);
+    this.arm(shortest(limitOf(call.opts.bodyTimeout), this.keepAliveMs, 0));
     call.response(status, headers);
     return this.call === call && !call.settled;
   }
@@ -241,6 +246,7 @@ class H1Connection implements ResponseSink {
   }
 
   data(chunk: Buffer): void {
+    this.idleFor = 0;
     const ok = this.parser.execute(chunk);
     if (this.done) {
       this.done = false;
@@ -271,14 +277,33 @@ class H1Connection implements ResponseSink {
     call?.lost(err);
   }
 
+  /** The socket's timer fired: the phase's limit is reached, or the timer runs on for what is left of it. */
   timedOut(): void {
     const call = this.call;
+    const limit = call === undefined ? this.keepAliveMs : limitOf(call.responded ? call.opts.bodyTimeout : call.opts.headersTimeout);
+    if (limit === 0) return; // no limit in this phase: the timer sleeps until the next read or write refreshes it
+    const waited = this.idleFor + this.socket.timeout!;
+    if (waited < limit) {
+      this.idleFor = waited;
+      this.socket.setTimeout(limit - waited);
+      return;
+    }
     if (call === undefined) return this.destroy(); // idle past the keep-alive time
     this.fail(call.responded ? BODY_TIMEOUT : HEADERS_TIMEOUT);
   }
 
+  /**
+   * A phase begins (on a read or a write, which refresh the timer): the timer is set again only if it is off or
+   * longer than `ms`, the shortest limit from here on; firing sooner is harmless, timedOut adds up.
+   */
+  private arm(ms: number): void {
+    const current = this.socket.timeout ?? 0;
+    if (current === 0 ? ms !== 0 : ms === 0 || current > ms) this.socket.setTimeout(ms);
+    this.idleFor = 0;
+  }
+
   release(): void {
-    this.socket.setTimeout(this.keepAliveMs);
+    this.arm(this.keepAliveMs);
     this.pool.released(this);
   }
 
@@ -295,6 +320,20 @@ class H1Connection implements ResponseSink {
     call?.lost(CLOSED());
     this.pool.gone(this);
   }
+}
+
+/** A dispatch option's timeout as an inactivity limit: 0 for none. */
+function limitOf(ms: number | null | undefined): number {
+  return ms !== undefined && ms !== null && ms > 0 ? ms : 0;
+}
+
+/** The shortest of the limits that are set (0 for none), 0 when none is. */
+function shortest(a: number, b: number, c: number): number {
+  let min = 0;
+  if (a > 0) min = a;
+  if (b > 0 && (min === 0 || b < min)) min = b;
+  if (c > 0 && (min === 0 || c < min)) min = c;
+  return min;
 }
 
 const CONN = Symbol('weft.h1conn');
@@ -516,6 +555,23 @@ function onBodyError(this: Tagged<Readable>): void {
   this[CALL]?.bodyFailed();
 }
 
+/** The head requestHead is building, module-wide rather than in a closure per request (it runs synchronously, one at a time). */
+let building = '';
+let sawHost = false;
+let declared = -1;
+
+/** Adds one header line, checked as undici checks it. */
+function addHeader(name: string, value: string): void {
+  // Only names as long as the four that matter are lower-cased.
+  const lower = name.length === 4 || name.length === 14 || name.length === 10 || name.length === 17 ? name.toLowerCase() : '';
+  if (lower === 'host') sawHost = true;
+  else if (lower === 'content-length') declared = Number(value);
+  else if (lower === 'connection' || lower === 'transfer-encoding') throw invalid(`invalid ${lower} header`);
+  if (!TOKEN.test(name)) throw invalid(`invalid header name ${JSON.stringify(name)}`);
+  if (BAD_VALUE.test(value)) throw invalid(`invalid value of header ${name}`);
+  building += `${name}: ${value}\r\n`;
+}
+
 /** The request line and headers as one latin1 string, checked as undici checks them; how the body is framed. */
 function requestHead(host: string, opts: Options): { head: string; declared: number; chunked: boolean } {
   const method = opts.method;
@@ -523,29 +579,21 @@ function requestHead(host: string, opts: Options): { head: string; declared: num
   if (!TOKEN.test(method)) throw invalid(`invalid method ${JSON.stringify(method)}`);
   if ((path[0] !== '/' && !/^https?:\/\//i.test(path)) || BAD_PATH.test(path)) throw invalid(`invalid path ${JSON.stringify(path)}`);
   const given = opts.headers;
-  let head = `${method} ${path} HTTP/1.1\r\n`;
-  let sawHost = false;
-  let declared = -1;
-  const add = (name: string, value: string): void => {
-    // Only names as long as the four that matter are lower-cased.
-    const lower = name.length === 4 || name.length === 14 || name.length === 10 || name.length === 17 ? name.toLowerCase() : '';
-    if (lower === 'host') sawHost = true;
-    else if (lower === 'content-length') declared = Number(value);
-    else if (lower === 'connection' || lower === 'transfer-encoding') throw invalid(`invalid ${lower} header`);
-    if (!TOKEN.test(name)) throw invalid(`invalid header name ${JSON.stringify(name)}`);
-    if (BAD_VALUE.test(value)) throw invalid(`invalid value of header ${name}`);
-    head += `${name}: ${value}\r\n`;
-  };
+  building = `${method} ${path} HTTP/1.1\r\n`;
+  sawHost = false;
+  declared = -1;
   if (Array.isArray(given)) {
     const list = given as string[];
-    for (let i = 0; i < list.length; i += 2) add(list[i], list[i + 1]);
+    for (let i = 0; i < list.length; i += 2) addHeader(list[i], list[i + 1]);
   } else if (given) {
     for (const [name, value] of Object.entries(given as Record<string, string | string[] | undefined>)) {
       if (value === undefined) continue;
-      if (Array.isArray(value)) for (const v of value) add(name, v);
-      else add(name, String(value));
+      if (Array.isArray(value)) for (const v of value) addHeader(name, v);
+      else addHeader(name, String(value));
     }
   }
+  let head = building;
+  building = '';
   if (!sawHost) head = `${head}host: ${host}\r\n`;
   const body = opts.body;
   let chunked = false;
