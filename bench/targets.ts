@@ -1,5 +1,5 @@
 // The things measured side by side: the upstream itself, nginx as proxy, Weft bare and with its filters, and a mesh hop between two sidecars (HTTP/1.1 and gRPC).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startNginx } from './nginx.ts';
@@ -157,7 +157,10 @@ const httpApp = (ctx: TargetContext): MeshApp => ({
 export async function startMesh(ctx: TargetContext, kind: 'weft-mesh' | 'weft-sidecar', mesh: MeshApp = httpApp(ctx)): Promise<Target> {
   const planePort = await freePort();
   const planeUrl = `http://127.0.0.1:${planePort}`;
-  const dataDir = join(ctx.workDir, `${kind}-plane`);
+  // A folder of its own for each hop started: weft-mesh-grpc is a 'weft-mesh' too, and two planes on one store would
+  // share a registry, so each mesh's client would spread its load over both server sidecars.
+  const dir = mkdtempSync(join(ctx.workDir, `${kind}-`));
+  const dataDir = join(dir, 'plane');
   // Not pinned and not charged: under load it only answers the sidecars' heartbeats (every ~3 s).
   const plane = start('weft plane', process.execPath, [
     ...weftArgv(ctx.weft), 'plane', '--listen', `127.0.0.1:${planePort}`, '--data-dir', dataDir, '--log-level', 'warn',
@@ -176,7 +179,7 @@ export async function startMesh(ctx: TargetContext, kind: 'weft-mesh' | 'weft-si
       const workers = chain ? 1 : ctx.workers;
       const proxy = start(`${service} sidecar`, process.execPath, [
         ...weftArgv(ctx.weft), 'proxy', '--plane', planeUrl, '--token', token, '--node', `${service}-1`,
-        '--data-dir', join(ctx.workDir, `${kind}-${service}`), '--join-token', joinToken, '--service', service,
+        '--data-dir', join(dir, service), '--join-token', joinToken, '--service', service,
         '--inbound', `127.0.0.1:${inbound}`, '--app', mesh.app, '--admin', `127.0.0.1:${admin}`,
         // Stopped when no load runs: nothing in flight needs the default 15 s.
         '--workers', String(workers), '--log-level', 'warn', '--drain-timeout', '2s', ...extraFlags,

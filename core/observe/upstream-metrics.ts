@@ -1,4 +1,4 @@
-// The upstream resilience metrics (health, ejections, breakers, retry budgets, panic), read from the clusters' own counts at scrape time.
+// The upstream resilience metrics (health, ejections, breakers, retry budgets, resent streams, panic), read from the clusters' own counts at scrape time.
 import type { Cluster } from '../upstream/cluster.ts';
 import type { Breaker } from '../upstream/cluster-state.ts';
 import type { MetricJson } from './filter-metrics.ts';
@@ -36,6 +36,7 @@ export function upstreamMetricsJson(live: Iterable<Cluster>): MetricJson[] {
       for (const b of BREAKERS) set({ breaker: b }, c.state.overflows[b]);
     }),
     counter('weft_upstream_retry_budget_exhausted_total', 'Retries not made because the retry budget was spent', (c, set) => set({}, c.state.budgetExhausted)),
+    counter('weft_upstream_resent_total', 'Requests sent again on a new HTTP/2 stream because the endpoint refused theirs unprocessed (REFUSED_STREAM, GOAWAY)', (c, set) => set({}, c.state.resent)),
     counter('weft_upstream_panic_total', 'Endpoint picks made in panic mode (too few endpoints available: all were used)', (c, set) => set({}, c.state.panicPicks)),
   ];
 }

@@ -29,6 +29,8 @@ export class ClusterState {
   budgetExhausted = 0;
   /** Picks made in panic mode (too few endpoints available: all of them were used). */
   panicPicks = 0;
+  /** Requests the HTTP/2 client sent again because the endpoint refused their stream unprocessed (h2-dispatcher.ts). */
+  resent = 0;
   healthPasses = 0;
   healthFailures = 0;
 

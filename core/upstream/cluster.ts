@@ -85,7 +85,7 @@ export class Endpoint implements Balanced, Checked, Ejectable, Connected, TlsFai
     // HTTP/2 is ours (h2-sessions.ts) rather than undici's, whose HTTP/2 client drops the response data a paused
     // stream still holds when its trailers arrive: gRPC messages lost under backpressure.
     this.pool = h2
-      ? new H2Dispatcher(new H2Sessions(this.url, countingConnector(this, dialer(this.connectTimeoutMs, true, this.tls)), this.maxConnections ?? Infinity), () => this.http1 ??= this.newH1Pool())
+      ? new H2Dispatcher(new H2Sessions(this.url, countingConnector(this, dialer(this.connectTimeoutMs, true, this.tls)), this.maxConnections ?? Infinity), () => this.http1 ??= this.newH1Pool(), state)
       : this.newH1Pool();
   }
 

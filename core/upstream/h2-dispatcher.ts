@@ -13,6 +13,12 @@ export class RefusedStream extends Error {
 }
 const REFUSED = new RefusedStream('the upstream refused the stream before processing it');
 const REFUSED_STREAM = 7;
+/**
+ * How many times a request whose stream the upstream never processed is sent again on a new stream before its
+ * caller hears of it. A peer that closes an idle session, restarts or drains sends GOAWAY, and a stream opened as it
+ * crossed comes back refused: sent again, it goes to another session. More than twice, the peer refuses everything.
+ */
+const RESENDS = 2;
 
 class StreamReset extends Error {
   readonly code = 'UND_ERR_SOCKET';
@@ -33,6 +39,8 @@ const NOT_SENT = new Set(['host', 'connection', 'keep-alive', 'proxy-connection'
 const NO_TRAILERS: IncomingHttpHeaders = {};
 
 type Options = Dispatcher.DispatchOptions & { servername?: string | null };
+/** Where the dispatcher counts the requests it sent again (ClusterState.resent, read by /metrics). */
+export interface ResendCount { resent: number }
 type Tagged<T> = T & { [CALL]?: H2Call };
 const CALL = Symbol('weft.h2call');
 
@@ -46,10 +54,12 @@ export class H2Dispatcher extends EndpointDispatcher {
   /** The endpoint's host:port, the :authority of a request that named none. */
   readonly host: string;
   private readonly http1: () => Dispatcher;
+  readonly counts: ResendCount;
 
-  constructor(sessions: H2Sessions, http1: () => Dispatcher) {
+  constructor(sessions: H2Sessions, http1: () => Dispatcher, counts: ResendCount) {
     super();
     this.sessions = sessions;
+    this.counts = counts;
     const url = new URL(sessions.origin);
     this.scheme = url.protocol === 'https:' ? 'https' : 'http';
     this.host = url.host;
@@ -97,6 +107,7 @@ class H2Call implements StreamWaiter, Dispatcher.DispatchController {
   private early: Buffer[] | undefined;
   private endedEarly = false;
   private settled = false;
+  private resends = 0;
   aborted = false;
   paused = false;
   reason: Error | null = null;
@@ -122,6 +133,8 @@ class H2Call implements StreamWaiter, Dispatcher.DispatchController {
   }
 
   opened(stream: ClientHttp2Stream): void {
+    // A request sent again (see closed) started once already: its handler is not told twice.
+    const again = this.stream !== undefined;
     this.stream = stream;
     (stream as Tagged<ClientHttp2Stream>)[CALL] = this;
     stream.on('response', onResponse);
@@ -132,7 +145,7 @@ class H2Call implements StreamWaiter, Dispatcher.DispatchController {
     stream.once('close', onClose);
     const headersTimeout = this.opts.headersTimeout ?? 0;
     if (headersTimeout > 0) stream.setTimeout(headersTimeout, onHeadersTimeout);
-    this.handler.onRequestStart?.(this, undefined);
+    if (!again) this.handler.onRequestStart?.(this, undefined);
     if (this.aborted) return cancel(stream);
     this.sendBody(stream);
   }
@@ -147,7 +160,8 @@ class H2Call implements StreamWaiter, Dispatcher.DispatchController {
     if (this.aborted) return;
     this.aborted = true;
     this.reason = reason;
-    if (this.stream) cancel(this.stream);
+    // Without an open stream (none yet, or waiting to be sent again) it fails now; a stream given later is cancelled.
+    if (this.stream !== undefined && !this.stream.closed) cancel(this.stream);
     else this.fail(reason);
   }
 
@@ -233,8 +247,21 @@ class H2Call implements StreamWaiter, Dispatcher.DispatchController {
     }
     if (this.settled) return;
     if (this.aborted) return this.fail(this.reason!);
-    if (!this.responded && stream.rstCode === REFUSED_STREAM) return this.fail(REFUSED);
+    if (!this.responded && !(this.error instanceof StreamTimeout) && unprocessed(stream)) {
+      if (this.resends === RESENDS || !this.resendable()) return this.fail(REFUSED);
+      // Never processed, so safe whatever the method (RFC 9113 §8.7): sent again, counted, the route's retries untouched.
+      this.resends++;
+      this.owner.counts.resent++;
+      this.error = undefined;
+      return this.owner.sessions.open(this);
+    }
     this.fail(this.error ?? new StreamReset(`the upstream stream closed (code ${stream.rstCode})`));
+  }
+
+  /** The request can go out again as it went: no body, or one held whole (a streamed body was read by the first stream). */
+  private resendable(): boolean {
+    const body = this.opts.body;
+    return body === null || body === undefined || typeof body === 'string' || body instanceof Uint8Array;
   }
 
   private fail(err: Error): void {
@@ -255,6 +282,14 @@ class H2Call implements StreamWaiter, Dispatcher.DispatchController {
   bodyDrained(): void {
     (this.opts.body as Readable).resume();
   }
+}
+
+/**
+ * The peer never processed the stream: it refused it (REFUSED_STREAM, also what a GOAWAY's last stream id means for
+ * the streams above it), or the stream closed before it had an id, so before its HEADERS left.
+ */
+function unprocessed(stream: ClientHttp2Stream): boolean {
+  return stream.rstCode === REFUSED_STREAM || stream.pending;
 }
 
 function onResponse(this: Tagged<ClientHttp2Stream>, headers: IncomingHttpHeaders): void {

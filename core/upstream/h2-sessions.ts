@@ -180,8 +180,10 @@ export class H2Sessions {
   }
 
   forget(live: Live): void {
-    this.retire(live);
     this.all.delete(live);
+    if (!live.retired) return this.retire(live);
+    // One fewer connection: at maxSessions, what waits may now dial one.
+    this.flush();
   }
 
   private roomy(): Live | undefined {
@@ -213,7 +215,8 @@ export class H2Sessions {
     this.connect(this.target, (err, socket) => {
       this.dialling--;
       if (this.closed) return void socket?.destroy();
-      if (err) return this.refuseQueue(err);
+      // Waiters queued while every session was at its stream limit wait for one of them rather than fail.
+      if (err) return this.serving.length === 0 ? this.refuseQueue(err) : undefined;
       const tls = (socket as TLSSocket).encrypted === true;
       if (tls && (socket as TLSSocket).alpnProtocol !== 'h2') {
         this.http1 = true;
