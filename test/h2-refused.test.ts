@@ -2,10 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
-import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
-import { startProxy } from './support/proxy.ts';
-import { writeConfig } from './support/config.ts';
+import { startH2UpstreamProxy } from './support/upstream.ts';
 import { metric } from './support/resilience.ts';
 
 const { NGHTTP2_NO_ERROR, NGHTTP2_REFUSED_STREAM } = http2.constants;
@@ -15,10 +13,8 @@ test('HTTP/2 upstream: refused streams are sent again on a new stream, not answe
   // saying it processed nothing and close (a peer closing an idle connection, restarting or draining as the stream
   // crossed); every other stream is answered.
   let next: 'refuse' | 'goaway' | undefined;
-  const sessions = new Set<http2.ServerHttp2Session>();
   let answered = 0;
   const server = http2.createServer();
-  server.on('session', (s) => sessions.add(s));
   server.on('stream', (stream, headers) => {
     stream.on('error', () => undefined);
     const first = next;
@@ -35,19 +31,8 @@ test('HTTP/2 upstream: refused streams are sent again on a new stream, not answe
     stream.respond({ ':status': 200 });
     stream.end(`${headers[':method']} ${headers[':path']}`);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.after(() => new Promise<void>((r) => { for (const s of sessions) s.destroy(); server.close(() => r()); }));
-  const port = (server.address() as AddressInfo).port;
   // No retries on the route: what the client gets is what the one try gave.
-  const proxy = await startProxy(['--config', writeConfig(`
-listen: 127.0.0.1:0
-workers: 1
-clusters:
-  - { name: h2, endpoints: ["http://127.0.0.1:${port}"], protocol: http2 }
-routes:
-  - cluster: h2
-`)]);
-  t.after(() => proxy.stop());
+  const { proxy, sessions } = await startH2UpstreamProxy(t, server);
   const call = async (method: string, path: string) => {
     const r = await request(`${proxy.url}${path}`, { method, headersTimeout: 30_000, bodyTimeout: 30_000 });
     return `${r.statusCode} ${await r.body.text()}`;

@@ -2,13 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
-import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
-import { startProxy } from './support/proxy.ts';
-import { writeConfig } from './support/config.ts';
+import { startH2UpstreamProxy } from './support/upstream.ts';
 
 test('HTTP/2 upstream: one connection for concurrent requests, GOAWAY lets streams finish and moves new ones, bodies flow both ways', async (t) => {
-  const sessions = new Set<http2.ServerHttp2Session>();
   let held: (() => void) | undefined;
   const server = http2.createServer((req, res) => {
     if (req.url === '/hold') {
@@ -26,19 +23,7 @@ test('HTTP/2 upstream: one connection for concurrent requests, GOAWAY lets strea
     req.on('data', (c: Buffer) => (n += c.length));
     req.on('end', () => res.end(req.url === '/big' ? Buffer.alloc(8 << 20, 7) : `${n}`));
   });
-  server.on('session', (s) => sessions.add(s));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.after(() => new Promise<void>((r) => { for (const s of sessions) s.destroy(); server.close(() => r()); }));
-  const port = (server.address() as AddressInfo).port;
-  const proxy = await startProxy(['--config', writeConfig(`
-listen: 127.0.0.1:0
-workers: 1
-clusters:
-  - { name: h2, endpoints: ["http://127.0.0.1:${port}"], protocol: http2 }
-routes:
-  - cluster: h2
-`)]);
-  t.after(() => proxy.stop());
+  const { proxy, sessions } = await startH2UpstreamProxy(t, server);
   const get = async (path: string, body?: Buffer) => {
     const r = await request(`${proxy.url}${path}`, { method: body ? 'POST' : 'GET', body, headersTimeout: 30_000, bodyTimeout: 30_000 });
     return { status: r.statusCode, body: Buffer.from(await r.body.arrayBuffer()) };

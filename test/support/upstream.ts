@@ -1,7 +1,11 @@
 // Real upstream HTTP servers on 127.0.0.1:0 for end-to-end tests, each recording what reached it.
 import http from 'node:http';
+import type http2 from 'node:http2';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { startProxy } from './proxy.ts';
+import type { RunningProxy } from './proxy.ts';
+import { writeConfig } from './config.ts';
 
 export interface Upstream {
   url: string;
@@ -66,4 +70,23 @@ export async function rawExchange(port: number, bytes: string, timeoutMs = 3000)
     sock.on('close', () => { clearTimeout(timer); resolve({ response, closed: true }); });
     sock.write(bytes);
   });
+}
+
+/** A node:http2 upstream on 127.0.0.1:0 and a one-worker proxy whose only route goes to it as a `protocol: http2` cluster; both stopped by `t.after`. */
+export async function startH2UpstreamProxy(t: { after(fn: () => unknown): void }, server: http2.Http2Server): Promise<{ proxy: RunningProxy; sessions: Set<http2.ServerHttp2Session> }> {
+  const sessions = new Set<http2.ServerHttp2Session>();
+  server.on('session', (s) => sessions.add(s));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => { for (const s of sessions) s.destroy(); server.close(() => r()); }));
+  const port = (server.address() as AddressInfo).port;
+  const proxy = await startProxy(['--config', writeConfig(`
+listen: 127.0.0.1:0
+workers: 1
+clusters:
+  - { name: h2, endpoints: ["http://127.0.0.1:${port}"], protocol: http2 }
+routes:
+  - cluster: h2
+`)]);
+  t.after(() => proxy.stop());
+  return { proxy, sessions };
 }
