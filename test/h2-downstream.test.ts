@@ -7,6 +7,7 @@ import { startProxy } from './support/proxy.ts';
 import type { RunningProxy } from './support/proxy.ts';
 import { startUpstream } from './support/upstream.ts';
 import type { Upstream } from './support/upstream.ts';
+import { h2Exchange as h2 } from './support/h2-client.ts';
 
 let up: Upstream;
 let proxy: RunningProxy;
@@ -55,32 +56,6 @@ after(async () => {
   await up?.close();
   assert.equal(code, 0, 'the proxy exits 0 on SIGTERM');
 });
-
-type Answer = { status: number; headers: http2.IncomingHttpHeaders; body: Buffer; informational: number[]; rstCode: number; ended: boolean };
-
-/** One request; resolves when the stream closes, with what arrived and how it ended. */
-function h2(session: http2.ClientHttp2Session, headers: http2.OutgoingHttpHeaders, body?: Buffer, onHead?: () => void): Promise<Answer> {
-  return new Promise((resolve) => {
-    const stream = session.request(headers, { endStream: body === undefined });
-    const a: Answer = { status: 0, headers: {}, body: Buffer.alloc(0), informational: [], rstCode: 0, ended: false };
-    const chunks: Buffer[] = [];
-    stream.on('headers', (h) => a.informational.push(Number(h[':status'])));
-    stream.on('response', (h) => {
-      a.status = Number(h[':status']);
-      a.headers = h;
-      onHead?.();
-    });
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', () => (a.ended = true));
-    stream.on('error', () => undefined);
-    stream.on('close', () => {
-      a.body = Buffer.concat(chunks);
-      a.rstCode = stream.rstCode ?? 0;
-      resolve(a);
-    });
-    if (body !== undefined) stream.end(body);
-  });
-}
 
 test('HEAD and 204 answers end with their head: no body, the stream closed cleanly', async () => {
   const session = http2.connect(proxy.url);

@@ -14,6 +14,7 @@ import type { RunningProxy } from './support/proxy.ts';
 import { startUpstream } from './support/upstream.ts';
 import type { Upstream } from './support/upstream.ts';
 import { writeConfig } from './support/config.ts';
+import { h2Exchange } from './support/h2-client.ts';
 
 const tlsDir = fileURLToPath(new URL('fixtures/tls/', import.meta.url));
 const ca = readFileSync(`${tlsDir}cert.pem`);
@@ -68,19 +69,11 @@ after(async () => {
 });
 
 /** One request over an HTTP/2 session: status, headers, body and trailers. */
-function h2Request(session: http2.ClientHttp2Session, headers: http2.OutgoingHttpHeaders, body?: string): Promise<{ status: number; headers: http2.IncomingHttpHeaders; body: string; trailers: http2.IncomingHttpHeaders }> {
-  return new Promise((resolve, reject) => {
-    const stream = session.request(headers, { endStream: body === undefined });
-    let text = '';
-    let trailers: http2.IncomingHttpHeaders = {};
-    let head: http2.IncomingHttpHeaders = {};
-    stream.on('response', (h) => (head = h));
-    stream.on('trailers', (t) => (trailers = t));
-    stream.on('data', (c: Buffer) => (text += c.toString()));
-    stream.on('end', () => resolve({ status: Number(head[':status']), headers: head, body: text, trailers }));
-    stream.on('error', reject);
-    if (body !== undefined) stream.end(body);
-  });
+/** A request that must end whole: its body as text, or the stream's reset as a rejection. */
+async function h2Request(session: http2.ClientHttp2Session, headers: http2.OutgoingHttpHeaders, body?: string): Promise<{ status: number; headers: http2.IncomingHttpHeaders; body: string; trailers: http2.IncomingHttpHeaders }> {
+  const a = await h2Exchange(session, headers, body);
+  if (!a.ended) throw new Error(`the stream was reset (code ${a.rstCode})`);
+  return { status: a.status, headers: a.headers, body: a.body.toString(), trailers: a.trailers };
 }
 
 test('HTTP/2 with prior knowledge and HTTP/1.1 share the port; an h2 request reaches an HTTP/1.1 upstream whole', async () => {
