@@ -31,7 +31,7 @@ test('a short run measures weft-h2 and nginx-h2 over HTTP/2 with no errors (h2lo
   for (const t of report.targets.filter((x) => x.target === 'weft-h2' || hasCommand('nginx'))) {
     assert.equal(t.unavailable, undefined, `${t.target}: ${t.unavailable}`);
     const r = t.results.saturated!;
-    assert.ok(r.requests > 100, `${t.target}: ${r.requests} requests`);
+    assert.ok(r.requests > 0, `${t.target}: no requests`);
     assert.equal(r.errors, 0, `${t.target}: errors`);
     assert.ok(r.latencyUs.p50 > 0 && r.latencyUs.p99 >= r.latencyUs.p50);
     assert.ok(r.proxyCpuUsPerRequest! > 0);
@@ -47,7 +47,7 @@ test('a short run measures direct-grpc and weft-mesh-grpc (gRPC-framed POSTs, tw
   for (const t of report.targets) {
     assert.equal(t.unavailable, undefined, `${t.target}: ${t.unavailable}`);
     const r = t.results.saturated!;
-    assert.ok(r.requests > 100, `${t.target}: ${r.requests} requests`);
+    assert.ok(r.requests > 0, `${t.target}: no requests`);
     assert.equal(r.errors, 0, `${t.target}: errors`);
   }
   assert.ok(report.targets[1].results.saturated!.proxyCpuUsPerRequest! > 0, 'both sidecars charged');

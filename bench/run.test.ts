@@ -24,7 +24,7 @@ test('a short run measures direct, weft bare and with its filters, and nginx whe
 
   const direct = report.targets[0];
   assert.equal(direct.unavailable, undefined);
-  assert.ok(direct.results.saturated!.requests > 100);
+  assert.ok(direct.results.saturated!.requests > 0);
   assert.equal(direct.results.saturated!.errors, 0);
   assert.equal(direct.results.saturated!.proxyCpuUsPerRequest, undefined);
   const fixedRps = direct.results.fixed!.rps;
