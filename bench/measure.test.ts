@@ -1,7 +1,10 @@
 // How rounds of one target and mode fold into the figure the report shows.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
 import { test } from 'node:test';
-import { medianOf, type Measurement } from './measure.ts';
+import { defaultDriver } from './load.ts';
+import { measure, medianOf, type Measurement } from './measure.ts';
 
 function round(rps: number, p99: number, proxyCpuUsPerRequest?: number, errors = 0): Measurement {
   return { requests: rps * 5, seconds: 5, rps, errors, latencyUs: { p50: p99 / 4, p99, p999: p99 * 2, max: p99 * 3 }, proxyCpuUsPerRequest };
@@ -35,4 +38,26 @@ test('memory is what the proxies held after the last round, and the highest peak
   assert.equal(m.rssMiB, 110);
   assert.equal(m.peakRssMiB, 130);
   assert.equal('rssMiB' in medianOf([round(1000, 500)]), false, 'no RSS where no proxy was charged');
+});
+
+test('calls a target counts as failed while the load runs (a gRPC status in a 200) are errors; those before it are not', async (t) => {
+  // Every third answer is a 200 the server counts as failed, as a sidecar counts a gRPC call that ended with status 14.
+  let served = 0;
+  const server = createServer((_req, res) => {
+    served++;
+    res.end('ok');
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.after(() => server.close());
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+  await fetch(url).then((r) => r.text());
+  const failedCalls = async () => Math.floor(served / 3);
+  const before = await failedCalls();
+  const m = await measure({ url, headers: {}, proxies: [], failedCalls }, 'saturated', { driver: defaultDriver(), seconds: 1, warmupSeconds: 0, connections: 2, rate: 100 });
+  assert.ok(m.requests > 0);
+  // Requests still in flight when the driver stops reach the server uncounted by the driver: a failure or two may be among them.
+  const during = (await failedCalls()) - before;
+  assert.equal(m.errors, during);
+  assert.ok(m.errors >= Math.floor(m.requests / 3) - 1 && m.errors <= Math.ceil((m.requests + 2) / 3) + 1, `${m.errors} errors of ${m.requests}`);
 });

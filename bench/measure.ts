@@ -63,9 +63,12 @@ export async function measure(target: Target, mode: Mode, o: MeasureOptions): Pr
   }
   // Every proxy of the target is charged, summed: both sidecars of a mesh hop.
   const proxiesCpu = () => target.proxies.reduce((sum, p) => sum + treeCpuMicros(p.pid), 0);
+  // Read outside the charged window: a scrape is the proxy's work, not the load's.
+  const failedBefore = await target.failedCalls?.();
   const cpuBefore = proxiesCpu();
   const result = await runLoad(o.driver, { ...spec, seconds: o.seconds }, o.cpu);
   const cpuUsed = proxiesCpu() - cpuBefore;
+  if (target.failedCalls) result.errors += (await target.failedCalls()) - failedBefore!;
   const measurement: Measurement = { ...result, rps: result.requests / result.seconds };
   if (target.proxies.length > 0 && result.requests > 0) measurement.proxyCpuUsPerRequest = cpuUsed / result.requests;
   if (target.proxies.length > 0) {

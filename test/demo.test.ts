@@ -96,7 +96,7 @@ test('the live table: a gRPC service is marked so, and its failed calls (HTTP 20
     'weft_grpc_requests_total{route="inbound",cluster="inbound",grpc_status="13",worker="0"} 4',
   ].join('\n');
   const sample = parseSample(metrics, 1000);
-  assert.deepEqual([sample.total, sample.good, sample.grpc], [100, 96, 100]);
+  assert.deepEqual([sample.total, sample.good, sample.grpc, sample.grpcFailed], [100, 96, 100, 4]);
   const row = rowOf('payments', '', undefined, sample);
   assert.equal(row.protocol, 'gRPC');
   assert.equal(row.success, 0.96);

@@ -9,6 +9,8 @@ export interface Sample {
   good: number;
   /** gRPC calls among them. */
   grpc: number;
+  /** gRPC calls among them that did not end with grpc-status 0. */
+  grpcFailed: number;
   /** Cumulative histogram buckets: [upper bound in seconds, count]. */
   buckets: [number, number][];
 }
@@ -34,7 +36,7 @@ const COUNTED = new Set(['weft_requests_total', 'weft_request_duration_seconds_b
  * clusters and workers). A gRPC failure is an HTTP 200: its grpc-status says it failed.
  */
 export function parseSample(text: string, at: number, route = 'inbound'): Sample {
-  const sample: Sample = { at, total: 0, good: 0, grpc: 0, buckets: [] };
+  const sample: Sample = { at, total: 0, good: 0, grpc: 0, grpcFailed: 0, buckets: [] };
   const buckets = new Map<number, number>();
   for (const line of text.split('\n')) {
     const m = LINE.exec(line);
@@ -44,7 +46,7 @@ export function parseSample(text: string, at: number, route = 'inbound'): Sample
     const value = Number(m[3]);
     if (m[1] === 'weft_grpc_requests_total') {
       sample.grpc += value;
-      if (labels.grpc_status !== '0') sample.good -= value;
+      if (labels.grpc_status !== '0') sample.grpcFailed += value;
     } else if (m[1] === 'weft_requests_total') {
       sample.total += value;
       if (Number(labels.code) < 400) sample.good += value;
@@ -53,6 +55,7 @@ export function parseSample(text: string, at: number, route = 'inbound'): Sample
       buckets.set(le, (buckets.get(le) ?? 0) + value);
     }
   }
+  sample.good -= sample.grpcFailed;
   sample.buckets = [...buckets].sort((a, b) => a[0] - b[0]);
   return sample;
 }
@@ -84,6 +87,7 @@ function delta(older: Sample | undefined, newer: Sample): Sample {
     total: newer.total - older.total,
     good: newer.good - older.good,
     grpc: newer.grpc - older.grpc,
+    grpcFailed: newer.grpcFailed - older.grpcFailed,
     buckets: newer.buckets.map(([le, n]) => [le, n - (before.get(le) ?? 0)]),
   };
 }
@@ -145,7 +149,7 @@ export class Watched {
   }
 
   row(): Row {
-    const newest = this.samples.at(-1) ?? { at: Date.now(), total: 0, good: 0, grpc: 0, buckets: [] };
+    const newest = this.samples.at(-1) ?? { at: Date.now(), total: 0, good: 0, grpc: 0, grpcFailed: 0, buckets: [] };
     return rowOf(this.service, this.identity, this.samples.length > 1 ? this.samples[0] : undefined, newest);
   }
 }
