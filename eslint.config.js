@@ -7,6 +7,9 @@ import tseslint from 'typescript-eslint';
  */
 const CORE_LAYERS = { group: ['**/plane/**', '**/sdk/**', '**/cli/weft.ts', '**/cli/demo/**', '**/test/**', '**/bench/**'], message: 'core/ imports nothing from plane/, sdk/, cli/, test/ or bench/' };
 
+/** Importing node:http as a module builds its namespace from every export, and reading the lazy `WebSocket` one loads Node's own undici and node:http2 (+12 MiB in a bare process; ARCHITECTURE.md, "Memory budget"). */
+const NODE_HTTP = { name: 'node:http', allowTypeImports: true, message: 'importing node:http reads its WebSocket getter, which loads Node\'s own undici and node:http2: take its values from core/http/node-http.ts' };
+
 export default tseslint.config(
   // AssemblyScript (assembly/ folders, *.as.ts) is checked by asc, not by the TypeScript tooling.
   // dist/ is the built bundle and executable (npm run build:bin).
@@ -45,6 +48,14 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-unused-vars': 'off' },
   },
   {
+    // Everything that runs in a proxy's, a plane's or the demo's process; tests and the bench drive Weft from processes of their own.
+    files: ['**/*.ts'],
+    ignores: ['**/*.test.ts', 'test/**', '**/test/**', 'bench/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [NODE_HTTP] }],
+    },
+  },
+  {
     files: ['core/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [CORE_LAYERS] }],
@@ -56,7 +67,7 @@ export default tseslint.config(
     ignores: ['core/**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: [
-        { name: 'node:http', allowTypeImports: true, message: 'importing node:http reads its WebSocket getter, which loads Node\'s own undici and node:http2: take its values from core/http/node-http.ts' },
+        NODE_HTTP,
         { name: 'node:http2', allowTypeImports: true, message: 'a thread that never speaks HTTP/2 must not load node:http2: call loadHttp2() (core/http/http2-lazy.ts)' },
       ], patterns: [CORE_LAYERS] }],
     },

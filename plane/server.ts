@@ -1,8 +1,8 @@
 // The plane's HTTP API (JSON; module bytes raw): every route in one table, all but health and metrics behind the bearer token.
 import { once } from 'node:events';
-import { createServer } from 'node:http';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { ErrorCodes, WeftError } from '../core/errors.ts';
+import { createServer } from '../core/http/node-http.ts';
 import type { ErrorCode } from '../core/errors.ts';
 import { BUNDLE_PATH, JOIN_PATH, RENEW_PATH } from '../core/identity/protocol.ts';
 import { DEFAULT_NAMESPACE, SEGMENT_PATTERN, spiffeId } from '../core/identity/spiffe.ts';

@@ -1,7 +1,7 @@
 // The demo's three apps (frontend → orders → payments): node:http servers, payments a gRPC one (grpc-app.ts), that reach each other only through their sidecars.
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent, request } from 'undici';
+import { createServer } from '../../core/http/node-http.ts';
 import { grpcClient, PAY_PATH, startGrpcApp } from './grpc-app.ts';
 
 export interface App {
@@ -51,7 +51,7 @@ export async function startApp(spec: AppSpec): Promise<App> {
   let grpc: ReturnType<typeof grpcClient> | undefined;
   const agent = new Agent({ connections: 16, keepAliveTimeout: 4000 });
   const app: App = { name: spec.name, port: 0, outbound: undefined, close: async () => undefined };
-  const server = http.createServer((req, res) => {
+  const server = createServer((req, res) => {
     req.resume();
     const caller = callerText(req.headers['x-forwarded-client-cert']);
     const answer = (status: number, body: object) => {

@@ -1,6 +1,7 @@
 // Declarative command-line flags: each flag has an environment twin and a help line, parsed with node:util parseArgs.
 import { parseArgs } from 'node:util';
 import { closestName } from '../closest.ts';
+import { parseDuration } from '../config/duration.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
 
 export interface FlagSpec {
@@ -35,6 +36,14 @@ function withCommon(specs: FlagSpec[]): FlagSpec[] {
 
 export function usageError(message: string): WeftError {
   return new WeftError(ErrorCodes.USAGE, message, 2);
+}
+
+/** A duration flag ("10s", "500ms") in ms; undefined when not given. */
+export function durationFlag(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = parseDuration(text);
+  if (ms === undefined) throw usageError(`--${flag}: expected a duration such as 10s, got "${text}"`);
+  return ms;
 }
 
 /** parseArgs's errors, reworded as one sentence that names the flag (and the one meant, for a typo). */

@@ -1,8 +1,8 @@
 // `weft identity token` (one-time join tokens) and `weft ca status|rotate|retire` (the plane's roots): the identity commands.
 import type { CommandGroup } from '../../core/cli/command.ts';
-import { usageError } from '../../core/cli/flags.ts';
+import { durationFlag, usageError } from '../../core/cli/flags.ts';
 import type { CaStatus } from '../ca/authority.ts';
-import { durationFlag, planeClient } from './client.ts';
+import { planeClient } from './client.ts';
 import { planeCommands, table } from './run.ts';
 
 /** A join token is meant to be handed to one proxy starting now: minutes, not days. */

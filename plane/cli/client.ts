@@ -3,7 +3,6 @@ import { request } from 'undici';
 import type { FlagSpec, FlagValues } from '../../core/cli/flags.ts';
 import { usageError } from '../../core/cli/flags.ts';
 import { TOKEN_FLAGS, tokenOption } from '../../core/cli/token.ts';
-import { parseDuration } from '../../core/config/duration.ts';
 import { ErrorCodes, WeftError } from '../../core/errors.ts';
 import type { ErrorCode } from '../../core/errors.ts';
 
@@ -91,12 +90,4 @@ export function planeClient(values: FlagValues): PlaneClient {
       throw new WeftError(ErrorCodes.PLANE_UNREACHABLE, `no plane answered: ${failures.join('; ')}`);
     },
   };
-}
-
-/** A duration flag ("10s", "500ms") in ms; undefined when not given. */
-export function durationFlag(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  const ms = parseDuration(text);
-  if (ms === undefined) throw usageError(`--${flag}: expected a duration such as 10s, got "${text}"`);
-  return ms;
 }

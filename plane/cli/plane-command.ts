@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { runCommand } from '../../core/cli/command.ts';
 import type { Command } from '../../core/cli/command.ts';
-import { flagsHelp, parseFlags, usageError } from '../../core/cli/flags.ts';
+import { durationFlag, flagsHelp, parseFlags, usageError } from '../../core/cli/flags.ts';
 import type { FlagSpec } from '../../core/cli/flags.ts';
 import { LOG_LEVELS } from '../../core/config/schema.ts';
 import { parseHostPort } from '../../core/config/settings.ts';
@@ -18,7 +18,6 @@ import { PlaneServer } from '../server.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
 import { loadToken } from '../token.ts';
-import { durationFlag } from './client.ts';
 
 const DATA_DIR_FLAG: FlagSpec = {
   name: 'data-dir', value: 'DIR', help: 'the SQLite file, the generated token and the CA keys live here (0700)',

@@ -1,10 +1,10 @@
 // `weft rollout start|status|abort`: a filter version rolled out by share of requests, promoted or rolled back by its error rate.
 import type { CommandGroup } from '../../core/cli/command.ts';
-import { usageError } from '../../core/cli/flags.ts';
+import { durationFlag, usageError } from '../../core/cli/flags.ts';
 import type { Comparison, RolloutRecord } from '../model.ts';
 import { parseFilterRef } from '../model.ts';
 import { describeCounts } from '../rollout.ts';
-import { durationFlag, planeClient } from './client.ts';
+import { planeClient } from './client.ts';
 import { ago, planeCommands } from './run.ts';
 
 function numberFlag(text: unknown, flag: string): number | undefined {

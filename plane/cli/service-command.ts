@@ -1,10 +1,10 @@
 // `weft service register|heartbeat|deregister|list`: endpoints of named services, kept alive by heartbeats.
 import type { CommandGroup } from '../../core/cli/command.ts';
 import { failureLine } from '../../core/cli/failure.ts';
-import { usageError } from '../../core/cli/flags.ts';
+import { durationFlag, usageError } from '../../core/cli/flags.ts';
 import type { FlagValues } from '../../core/cli/flags.ts';
 import type { ServiceInstance } from '../model.ts';
-import { durationFlag, planeClient } from './client.ts';
+import { planeClient } from './client.ts';
 import type { PlaneClient } from './client.ts';
 import { ago, planeCommands, table } from './run.ts';
 

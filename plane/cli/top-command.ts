@@ -1,9 +1,9 @@
 // `weft top [SERVICE]`: a live table per route of what the mesh serves (requests/s, success, p50/p99, top error codes), read from the plane's GET /v1/stats.
-import { usageError } from '../../core/cli/flags.ts';
+import { durationFlag, usageError } from '../../core/cli/flags.ts';
 import type { Command } from '../../core/cli/command.ts';
 import { partialText } from '../peers.ts';
 import type { ReplicaCoverage } from '../peers.ts';
-import { planeClient, durationFlag } from './client.ts';
+import { planeClient } from './client.ts';
 import { planeCommand, table } from './run.ts';
 
 /** The part of GET /v1/stats the table shows (plane/README.md, Telemetry). */
