@@ -4,7 +4,8 @@
 // executable, the deploy units and the bench): V8 would grow a proxy's young generation to 64 MiB a semi-space under
 // load, 4 MiB halves a sidecar's RSS at no CPU measured; one glibc malloc arena instead of one per thread keeps 7–16 MiB
 // fewer freed pages resident after load, at no CPU measured (ARCHITECTURE.md, "Memory budget").
-import { existsSync } from 'node:fs';
+// node:fs from the module itself: importing it reads its lazy exports, which load fs/promises and readline in every weft process.
+const { existsSync } = process.getBuiltinModule('node:fs');
 
 const sources = new URL('../cli/weft.ts', import.meta.url);
 await import(existsSync(sources) ? sources.href : new URL('../dist/lib/weft.js', import.meta.url).href);

@@ -20,7 +20,7 @@ before(async () => {
 }, { timeout: 600_000 });
 
 interface Loads {
-  /** The bundled sources each thread's loaded chunks hold, by thread id (0: the main thread), as `node_modules/…` or `core/…` paths. */
+  /** The bundled sources each thread's loaded chunks hold, by thread id (0: the main thread), as `node_modules/…`, `core/…`, `cli/…` or `plane/…` paths. */
   files: Map<number, Set<string>>;
   /** The builtins each thread loaded (`http2`, `internal/deps/undici/undici`…), by thread id. */
   builtins: Map<number, Set<string>>;
@@ -45,7 +45,7 @@ function loadsByThread(stderr: string): Loads {
     if (!m) continue;
     const modules = of(files, Number(m[1]));
     // esbuild starts each bundled module with a comment naming its source (node_modules may be reached through a symlink).
-    for (const c of readFileSync(fileURLToPath(m[2]), 'utf8').matchAll(/^\/\/ (?:\.\.\/)*(?:[^ \n]*?\/)?((?:node_modules|core|cli)\/[^ \n]+)$/gm)) modules.add(c[1]);
+    for (const c of readFileSync(fileURLToPath(m[2]), 'utf8').matchAll(/^\/\/ (?:\.\.\/)*(?:[^ \n]*?\/)?((?:node_modules|core|cli|plane)\/[^ \n]+)$/gm)) modules.add(c[1]);
   }
   return { files, builtins };
 }
@@ -70,28 +70,21 @@ async function h2cRequest(authority: string): Promise<number> {
 
 const fromUpstream = (upstream: string) => ['--upstream', upstream];
 
-/** `weft proxy` from the bundle with `args` (where its routes come from), after it proxied a request per worker and two, `over` HTTP/1.1 or h2c. */
-async function proxyThreads(workers: number, args: (upstream: string) => Promise<string[]> | string[] = fromUpstream, over: 'http1' | 'h2c' = 'http1'): Promise<Loads> {
-  const upstream = await startUpstream();
+/**
+ * `weft COMMAND ARGS` from the bundle with the recording hook: `exercise` runs once its ready line is out, and the loads
+ * are read once every thread has written a builtins report after it.
+ */
+async function bundleThreads(command: string, args: string[], exercise: (ready: Record<string, unknown>) => Promise<void>): Promise<Loads> {
   let proc: ReturnType<typeof spawn> | undefined;
   let stderr = '';
   let onStderr = () => {};
   try {
-    proc = spawn(process.execPath, ['--import', hook, join(dist, 'lib', 'weft.js'), 'proxy', '--listen', '127.0.0.1:0', ...await args(upstream.url), '--workers', String(workers), '--admin', 'off'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    proc = spawn(process.execPath, ['--import', hook, join(dist, 'lib', 'weft.js'), command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     proc.stderr!.on('data', (d: Buffer) => {
       stderr += d;
       onStderr();
     });
-    const ready = await readyLine(proc, 'weft proxy', 'weft proxy ready', 60_000);
-    const get = async () => {
-      const res = await fetch(`http://${String(ready.listen)}/`, { headers: { connection: 'close' }, signal: AbortSignal.timeout(WAIT_MS) });
-      await res.arrayBuffer();
-      return res.status;
-    };
-    // A proxy fed by a plane routes once its first snapshot is applied.
-    await waitFor('the proxy routing', async () => (await get()) === 200 || undefined);
-    // A request proxied, so every thread that serves has loaded what serving takes.
-    for (let i = 0; i < 2 * workers; i++) assert.equal(over === 'h2c' ? await h2cRequest(String(ready.listen)) : await get(), 200);
+    await exercise(await readyLine(proc, `weft ${command}`, `weft ${command} ready`, 60_000));
     // Each thread's builtins are complete once it has written a report after the last answer.
     const mark = stderr.length;
     const threads = [...loadsByThread(stderr).files.keys()];
@@ -107,9 +100,28 @@ async function proxyThreads(workers: number, args: (upstream: string) => Promise
     });
   } finally {
     if (proc) await stopChild(proc, 10_000);
-    await upstream.close();
   }
   return loadsByThread(stderr);
+}
+
+/** `weft proxy` from the bundle with `args` (where its routes come from), after it proxied a request per worker and two, `over` HTTP/1.1 or h2c. */
+async function proxyThreads(workers: number, args: (upstream: string) => Promise<string[]> | string[] = fromUpstream, over: 'http1' | 'h2c' = 'http1'): Promise<Loads> {
+  const upstream = await startUpstream();
+  try {
+    return await bundleThreads('proxy', ['--listen', '127.0.0.1:0', ...await args(upstream.url), '--workers', String(workers), '--admin', 'off'], async (ready) => {
+      const get = async () => {
+        const res = await fetch(`http://${String(ready.listen)}/`, { headers: { connection: 'close' }, signal: AbortSignal.timeout(WAIT_MS) });
+        await res.arrayBuffer();
+        return res.status;
+      };
+      // A proxy fed by a plane routes once its first snapshot is applied.
+      await waitFor('the proxy routing', async () => (await get()) === 200 || undefined);
+      // A request proxied, so every thread that serves has loaded what serving takes.
+      for (let i = 0; i < 2 * workers; i++) assert.equal(over === 'h2c' ? await h2cRequest(String(ready.listen)) : await get(), 200);
+    });
+  } finally {
+    await upstream.close();
+  }
 }
 
 const has = (modules: Set<string>, prefix: string) => [...modules].some((m) => m.startsWith(prefix));
@@ -164,14 +176,29 @@ test('a proxy fed by a plane validates its snapshots (config and policy) without
   }
 });
 
-// node:http2 and Node's own undici (8–9 MiB of a 2-worker proxy; ARCHITECTURE.md, "Memory budget") load only where HTTP/2 is spoken.
-test('an HTTP/1.1-only proxy loads neither node:http2 nor Node\'s bundled undici in any thread', async () => {
+// node:http2 and Node's own undici (8–9 MiB of a 2-worker proxy; ARCHITECTURE.md, "Memory budget") load only where HTTP/2 is spoken;
+// fs's streams and promises, and readline's interface they bring, nowhere (importing node:fs as a module loaded them).
+test('an HTTP/1.1-only proxy loads neither node:http2, Node\'s bundled undici nor fs\'s streams and readline in any thread', async () => {
   const { files, builtins } = await proxyThreads(2);
   assert.deepEqual([...builtins.keys()].sort(), [...files.keys()].sort());
   for (const [id, names] of builtins) {
     assert.ok(names.has('http'), `thread ${id}: node:http not seen, so the record is not what it seems`);
-    for (const name of ['http2', 'internal/http2/core', 'internal/deps/undici/undici']) assert.ok(!names.has(name), `thread ${id} loaded ${name}`);
+    for (const name of ['http2', 'internal/http2/core', 'internal/deps/undici/undici', 'internal/fs/streams', 'internal/fs/promises', 'internal/readline/interface']) assert.ok(!names.has(name), `thread ${id} loaded ${name}`);
   }
+});
+
+test('an idle plane loads neither node:http2 nor an undici, Node\'s or the npm package\'s', async () => {
+  const { files, builtins } = await bundleThreads('plane', ['--listen', '127.0.0.1:0', '--data-dir', tempDir('bundle-threads-plane')], async (ready) => {
+    const res = await fetch(`${String(ready.url)}/healthz`, { signal: AbortSignal.timeout(WAIT_MS) });
+    await res.arrayBuffer();
+    assert.equal(res.status, 200);
+  });
+  assert.ok(files.get(0)?.has('plane/server.ts'), 'the main thread did not load the plane\'s server, so the record is not what it seems');
+  for (const [id, names] of builtins) {
+    if (id === 0) assert.ok(names.has('http'), 'node:http not seen on the main thread');
+    for (const name of ['http2', 'internal/deps/undici/undici']) assert.ok(!names.has(name), `thread ${id} loaded ${name}`);
+  }
+  for (const [id, modules] of files) assert.ok(!has(modules, 'node_modules/undici/'), `thread ${id} loaded undici`);
 });
 
 test('an HTTP/2 (h2c) connection loads node:http2 in the thread that serves it, and the request is answered', async () => {

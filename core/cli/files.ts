@@ -1,5 +1,4 @@
 // Files and folders named on the command line: a failure to read or write one is a sentence naming it (WEFT_ERR_FILE_ACCESS).
-import { readFile } from 'node:fs/promises';
 import { ErrorCodes, WeftError } from '../errors.ts';
 
 const REASONS: Record<string, string> = {
@@ -22,7 +21,7 @@ export function fileError(action: string, path: string, err: unknown): WeftError
 /** The bytes of a file the user named; `what` says what it was meant to be ("module", "signing key"). */
 export async function readInputFile(path: string, what: string): Promise<Buffer> {
   try {
-    return await readFile(path);
+    return await process.getBuiltinModule('node:fs/promises').readFile(path);
   } catch (err) {
     throw fileError(`read ${what}`, path, err);
   }

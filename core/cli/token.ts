@@ -1,9 +1,9 @@
 // The plane's API token a command presents: --token or --token-file (WEFT_TOKEN / WEFT_TOKEN_FILE); a file or the env keeps it out of `ps`.
-import { readFileSync } from 'node:fs';
 import { ErrorCodes, WeftError } from '../errors.ts';
 import { fileError } from './files.ts';
 import { envName, usageError } from './flags.ts';
 import type { FlagSpec, FlagValues } from './flags.ts';
+const { readFileSync } = process.getBuiltinModule('node:fs');
 
 export const TOKEN_FLAGS: FlagSpec[] = [
   { name: 'token', value: 'TOKEN', help: "the plane's API token (`weft plane token` prints it); on the command line it shows in ps: prefer WEFT_TOKEN or --token-file" },

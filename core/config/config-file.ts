@@ -1,11 +1,11 @@
 // Reads a proxy's --config file: YAML or JSON, validated against the schema; imported only when there is one.
-import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { validateConfigDocument } from './validate.ts';
 import type { FileSettings } from './validate.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
 import { fileError } from '../cli/files.ts';
+const { readFileSync } = process.getBuiltinModule('node:fs');
 
 /** Reads a YAML or JSON config file (YAML parses both) and validates it. */
 export function loadConfigFile(path: string): FileSettings {

@@ -1,11 +1,11 @@
 // The PEM files a config names (the listener's certificate, clusters' CAs and client certificates): read once at load, so one that cannot be read or used is named by its config path.
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { createSecureContext } from 'node:tls';
 import { fileError } from '../cli/files.ts';
 import { splitPem } from '../identity/pem.ts';
 import type { TlsSettings, UpstreamTlsSettings } from './settings.ts';
+const { readFileSync } = process.getBuiltinModule('node:fs');
+const { createSecureContext } = process.getBuiltinModule('node:tls');
 
 /** Reads each named file; one that cannot be read is a problem at `at.KEY`, and is missing from the result. */
 function readFiles<K extends string>(at: string, paths: Partial<Record<K, string>>, problems: string[]): Partial<Record<K, string>> {

@@ -1,10 +1,10 @@
 // What a proxy keeps under --data-dir: fetched modules by digest, and the last snapshot it applied (served at once after a restart).
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Snapshot } from './snapshot.ts';
 import { sha256Hex } from './signature.ts';
 import { privateDir } from '../state/data-dir.ts';
 import { tightenFile, writePrivateFile } from '../state/private-file.ts';
+const { readFileSync } = process.getBuiltinModule('node:fs');
 
 export class ControlDisk {
   readonly dir: string;

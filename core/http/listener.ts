@@ -1,7 +1,6 @@
 // The downstream listener: HTTP/1.1 (Node's strict parser) and HTTP/2 on one port, with limits, timeouts and clean refusals.
 import type http from 'node:http';
 import https from 'node:https';
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import type { Socket } from 'node:net';
 import type { ServerHttp2Stream } from 'node:http2';
@@ -26,6 +25,7 @@ import type { Http1Socket } from './http1-connection.ts';
 import { stampClientCert } from './client-cert.ts';
 import type { Identity } from '../identity/identity.ts';
 import { contextOptions, serverOptions } from '../identity/tls.ts';
+const { readFileSync } = process.getBuiltinModule('node:fs');
 
 /** Why Node's parser refused a request → what the client is told. */
 function refusal(err: NodeJS.ErrnoException): ErrorCode | undefined {

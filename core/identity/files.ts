@@ -1,11 +1,11 @@
 // A proxy's identity on disk under <data-dir>/identity (0700): key.pem, cert.pem (leaf then chain), bundle.pem, each 0600 and written atomically.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { identityOf } from './identity.ts';
 import type { Identity } from './identity.ts';
 import { splitPem } from './pem.ts';
 import { privateDir } from '../state/data-dir.ts';
 import { writePrivateFile } from '../state/private-file.ts';
+const { readFileSync } = process.getBuiltinModule('node:fs');
 
 export class IdentityFiles {
   readonly dir: string;

@@ -1,6 +1,5 @@
 // A proxy's identity over time: joins with a one-time token (or resumes from disk), renews at two thirds of the life (earlier when that leaves too little time), warns before a certificate expires unrenewed, follows the trust bundle.
 import { EventEmitter } from 'node:events';
-import { createSecureContext } from 'node:tls';
 import type { SecureContext } from 'node:tls';
 import { planeRequest } from '../control/plane-request.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
@@ -14,6 +13,7 @@ import type { IssuedCertificate } from './protocol.ts';
 import { joinRequest, renewRequest } from './request.ts';
 import { contextOptions } from './tls.ts';
 import { splitPem } from './pem.ts';
+const { createSecureContext } = process.getBuiltinModule('node:tls');
 
 export interface IdentityOptions {
   /** Plane URLs, tried in order. */

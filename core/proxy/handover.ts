@@ -1,8 +1,8 @@
 // An upgrade without a lost request: a new `weft proxy --takeover` asks the running one, over a unix socket in its data dir, to hand its listen addresses over.
-import { chmodSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { ErrorCodes, WeftError } from '../errors.ts';
+const { chmodSync, unlinkSync } = process.getBuiltinModule('node:fs');
 
 /**
  * The protocol, one JSON object a line. New → holder: `takeover` with its pid and addresses; holder → new:

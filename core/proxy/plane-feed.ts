@@ -1,5 +1,4 @@
 // Feeds a supervisor from a control plane: each snapshot becomes settings and is hot-swapped in; a failure NACKs it.
-import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { startControlClient } from '../control/client.ts';
 import { settingsFromSnapshot } from '../control/settings.ts';
@@ -11,6 +10,7 @@ import { parseSpiffeId } from '../identity/spiffe.ts';
 import { validatePolicy } from '../authz/policy.ts';
 import { keepRegistered } from './registration.ts';
 import { connect } from 'node:net';
+const { readFileSync } = process.getBuiltinModule('node:fs');
 
 /** A sidecar that stops heartbeating leaves its service this long after its last heartbeat. */
 const REGISTRATION_TTL_MS = 10_000;

@@ -1,9 +1,8 @@
 // Where Weft finds its own files at run time: the checkout's sources, the built bundle's directory (npm package), or the assets embedded in the single executable.
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 // A namespace: the npm package also runs on Node 22, whose node:sea lacks getAssetKeys (only the executable calls it).
 import * as sea from 'node:sea';
+const { existsSync } = process.getBuiltinModule('node:fs');
 
 /** What `npm run build:bin` stamps into the bundle (esbuild `define`); absent when running the .ts sources. */
 export interface BuildStamp {
@@ -58,7 +57,7 @@ function embeddedKey(path: string): string | undefined {
 /** Reads a module file, from the executable's assets when it names one of them. */
 export async function readModuleFile(path: string): Promise<Uint8Array> {
   const key = embeddedKey(path);
-  return key === undefined ? new Uint8Array(await readFile(path)) : new Uint8Array(sea.getRawAsset(key).slice(0));
+  return key === undefined ? new Uint8Array(await process.getBuiltinModule('node:fs/promises').readFile(path)) : new Uint8Array(sea.getRawAsset(key).slice(0));
 }
 
 export function moduleFileExists(path: string): boolean {

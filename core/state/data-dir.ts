@@ -1,8 +1,8 @@
 // Where Weft keeps state: --data-dir, else $XDG_STATE_HOME/weft/…, else ~/.local/state/weft/…; directories the owner's alone (0700).
-import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ErrorCodes, WeftError } from '../errors.ts';
+const { chmodSync, mkdirSync, statSync } = process.getBuiltinModule('node:fs');
 
 /** $XDG_STATE_HOME when it is absolute (the XDG spec says to ignore a relative one), else ~/.local/state. */
 function stateHome(env: NodeJS.ProcessEnv): string {

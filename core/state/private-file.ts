@@ -1,5 +1,5 @@
 // Files only their owner may read (mode 0600): keys, tokens, snapshots holding filter configs; written atomically.
-import { chmodSync, renameSync, writeFileSync } from 'node:fs';
+const { chmodSync, renameSync, writeFileSync } = process.getBuiltinModule('node:fs');
 
 /**
  * Write-then-rename, the temporary file already 0600 (set, not left to the umask): a secret is never readable by

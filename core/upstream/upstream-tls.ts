@@ -1,9 +1,9 @@
 // TLS to endpoints outside the mesh: the client options a cluster's TLS settings become (one secure context, built when the cluster is), and why a handshake failed, in words.
-import { createSecureContext, getCACertificates } from 'node:tls';
 import type { ConnectionOptions, SecureContext } from 'node:tls';
 import type { UpstreamTlsSettings } from '../config/settings.ts';
 import { ErrorCodes } from '../errors.ts';
 import type { Logger } from '../observe/log.ts';
+const { createSecureContext, getCACertificates } = process.getBuiltinModule('node:tls');
 
 let defaultRoots: string[] | undefined;
 let defaultContext: SecureContext | undefined;
