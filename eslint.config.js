@@ -63,8 +63,8 @@ export default tseslint.config(
   },
   {
     // What serves loads node:http2 on first use only (8–9 MiB of a 2-worker proxy: ARCHITECTURE.md, "Memory budget"); types are free.
-    // node:fs and node:tls as ES modules read their lazy exports too (fs's streams and promises, which bring readline's
-    // interface; tls's rootCertificates): ~0.7 MiB a thread. The build scripts under testdata/ run apart.
+    // node:fs as an ES module reads its lazy exports too (its streams and promises, which bring readline's interface:
+    // ~0.55 MiB a thread); node:tls (~1.6 MiB a thread) loads where TLS is used. The build scripts under testdata/ run apart.
     files: ['core/**/*.ts'],
     ignores: ['core/**/*.test.ts', 'core/**/testdata/**'],
     rules: {
@@ -73,7 +73,8 @@ export default tseslint.config(
         { name: 'node:http2', allowTypeImports: true, message: 'a thread that never speaks HTTP/2 must not load node:http2: call loadHttp2() (core/http/http2-lazy.ts)' },
         { name: 'node:fs', allowTypeImports: true, message: 'importing node:fs reads its lazy ReadStream/promises exports, which load fs/promises and readline: take it with process.getBuiltinModule(\'node:fs\')' },
         { name: 'node:fs/promises', allowTypeImports: true, message: 'node:fs/promises loads readline\'s interface: call process.getBuiltinModule(\'node:fs/promises\') where it is used' },
-        { name: 'node:tls', allowTypeImports: true, message: 'importing node:tls reads its lazy rootCertificates (~170 KiB of heap a thread): take it with process.getBuiltinModule(\'node:tls\')' },
+        { name: 'node:tls', allowTypeImports: true, message: 'a thread that serves plain HTTP must not load node:tls: call process.getBuiltinModule(\'node:tls\') where TLS is set up' },
+        { name: 'node:https', allowTypeImports: true, message: 'node:https loads node:tls: call process.getBuiltinModule(\'node:https\') where a TLS server is made' },
       ], patterns: [CORE_LAYERS] }],
     },
   },

@@ -176,14 +176,14 @@ test('a proxy fed by a plane validates its snapshots (config and policy) without
   }
 });
 
-// node:http2 and Node's own undici (8–9 MiB of a 2-worker proxy; ARCHITECTURE.md, "Memory budget") load only where HTTP/2 is spoken;
-// fs's streams and promises, and readline's interface they bring, nowhere (importing node:fs as a module loaded them).
-test('an HTTP/1.1-only proxy loads neither node:http2, Node\'s bundled undici nor fs\'s streams and readline in any thread', async () => {
+// node:http2 and Node's own undici (8–9 MiB of a 2-worker proxy; ARCHITECTURE.md, "Memory budget") load only where HTTP/2 is spoken,
+// node:tls and node:https where TLS is; fs's streams and promises, and readline's interface they bring, nowhere (importing node:fs as a module loaded them).
+test('a plain HTTP/1.1 proxy loads neither node:http2, Node\'s bundled undici, node:tls nor fs\'s streams and readline in any thread', async () => {
   const { files, builtins } = await proxyThreads(2);
   assert.deepEqual([...builtins.keys()].sort(), [...files.keys()].sort());
   for (const [id, names] of builtins) {
     assert.ok(names.has('http'), `thread ${id}: node:http not seen, so the record is not what it seems`);
-    for (const name of ['http2', 'internal/http2/core', 'internal/deps/undici/undici', 'internal/fs/streams', 'internal/fs/promises', 'internal/readline/interface']) assert.ok(!names.has(name), `thread ${id} loaded ${name}`);
+    for (const name of ['http2', 'internal/http2/core', 'internal/deps/undici/undici', 'tls', 'https', 'internal/fs/streams', 'internal/fs/promises', 'internal/readline/interface']) assert.ok(!names.has(name), `thread ${id} loaded ${name}`);
   }
 });
 
