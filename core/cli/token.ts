@@ -3,6 +3,7 @@ import { ErrorCodes, WeftError } from '../errors.ts';
 import { fileError } from './files.ts';
 import { envName, usageError } from './flags.ts';
 import type { FlagSpec, FlagValues } from './flags.ts';
+
 const { readFileSync } = process.getBuiltinModule('node:fs');
 
 export const TOKEN_FLAGS: FlagSpec[] = [

@@ -5,6 +5,7 @@ import { validateConfigDocument } from './validate.ts';
 import type { FileSettings } from './validate.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
 import { fileError } from '../cli/files.ts';
+
 const { readFileSync } = process.getBuiltinModule('node:fs');
 
 /** Reads a YAML or JSON config file (YAML parses both) and validates it. */

@@ -3,6 +3,7 @@ import { basename, isAbsolute, resolve } from 'node:path';
 import type { FailPolicy, FilterSettings } from './settings.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
 import { buildStamp, builtinFilterFile, moduleFileExists } from '../runtime/assets.ts';
+
 const { readFileSync } = process.getBuiltinModule('node:fs');
 
 const SIZE_UNITS: Record<string, number> = { KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };

@@ -4,6 +4,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileError } from '../cli/files.ts';
 import { splitPem } from '../identity/pem.ts';
 import type { TlsSettings, UpstreamTlsSettings } from './settings.ts';
+
 const { readFileSync } = process.getBuiltinModule('node:fs');
 const { createSecureContext } = process.getBuiltinModule('node:tls');
 

@@ -4,6 +4,7 @@ import type { Snapshot } from './snapshot.ts';
 import { sha256Hex } from './signature.ts';
 import { privateDir } from '../state/data-dir.ts';
 import { tightenFile, writePrivateFile } from '../state/private-file.ts';
+
 const { readFileSync } = process.getBuiltinModule('node:fs');
 
 export class ControlDisk {

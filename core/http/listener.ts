@@ -25,6 +25,7 @@ import type { Http1Socket } from './http1-connection.ts';
 import { stampClientCert } from './client-cert.ts';
 import type { Identity } from '../identity/identity.ts';
 import { contextOptions, serverOptions } from '../identity/tls.ts';
+
 const { readFileSync } = process.getBuiltinModule('node:fs');
 
 /** Why Node's parser refused a request → what the client is told. */

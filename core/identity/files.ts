@@ -5,6 +5,7 @@ import type { Identity } from './identity.ts';
 import { splitPem } from './pem.ts';
 import { privateDir } from '../state/data-dir.ts';
 import { writePrivateFile } from '../state/private-file.ts';
+
 const { readFileSync } = process.getBuiltinModule('node:fs');
 
 export class IdentityFiles {

@@ -13,6 +13,7 @@ import type { IssuedCertificate } from './protocol.ts';
 import { joinRequest, renewRequest } from './request.ts';
 import { contextOptions } from './tls.ts';
 import { splitPem } from './pem.ts';
+
 const { createSecureContext } = process.getBuiltinModule('node:tls');
 
 export interface IdentityOptions {

@@ -2,6 +2,7 @@
 import net from 'node:net';
 import { join } from 'node:path';
 import { ErrorCodes, WeftError } from '../errors.ts';
+
 const { chmodSync, unlinkSync } = process.getBuiltinModule('node:fs');
 
 /**

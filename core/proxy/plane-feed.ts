@@ -10,6 +10,7 @@ import { parseSpiffeId } from '../identity/spiffe.ts';
 import { validatePolicy } from '../authz/policy.ts';
 import { keepRegistered } from './registration.ts';
 import { connect } from 'node:net';
+
 const { readFileSync } = process.getBuiltinModule('node:fs');
 
 /** A sidecar that stops heartbeating leaves its service this long after its last heartbeat. */

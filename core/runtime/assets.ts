@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 // A namespace: the npm package also runs on Node 22, whose node:sea lacks getAssetKeys (only the executable calls it).
 import * as sea from 'node:sea';
+
 const { existsSync } = process.getBuiltinModule('node:fs');
 
 /** What `npm run build:bin` stamps into the bundle (esbuild `define`); absent when running the .ts sources. */

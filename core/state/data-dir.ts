@@ -2,6 +2,7 @@
 import os from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ErrorCodes, WeftError } from '../errors.ts';
+
 const { chmodSync, mkdirSync, statSync } = process.getBuiltinModule('node:fs');
 
 /** $XDG_STATE_HOME when it is absolute (the XDG spec says to ignore a relative one), else ~/.local/state. */
