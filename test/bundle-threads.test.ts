@@ -1,4 +1,4 @@
-// Each thread of a `weft proxy` run from the bundle loads only what it uses (ARCHITECTURE.md, "Memory budget"): the modules every thread loaded, read from the bundle chunks' own path comments, and the builtins, read from each thread's process.moduleLoadList.
+// Each thread of a `weft proxy`, and of an idle `weft plane`, run from the bundle loads only what it uses (ARCHITECTURE.md, "Memory budget"): the modules every thread loaded, read from the bundle chunks' own path comments, and the builtins, read from each thread's process.moduleLoadList.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
