@@ -148,6 +148,9 @@ export class Listener {
       noDelay: true,
       // malformed.ts checks Host itself, so that the refusal carries x-weft-error like every other.
       requireHostHeader: false,
+      // A request without Content-Length or Transfer-Encoding has no body: Node then hands it over already ended,
+      // sparing the Readable's end, resume and close steps per request (the request path reads no body it lacks).
+      optimizeEmptyRequests: true,
       shouldUpgradeCallback: tls ? shouldUpgradeTls : shouldUpgradeCleartext,
     };
     const maxRequests = limits.maxRequestsPerConnection;
