@@ -19,7 +19,7 @@ import { hashKey, Ring } from './ring-hash.ts';
 import { egressOptions } from './upstream-tls.ts';
 import { PICK_HASHED, PICK_LOCAL_ZONE, PICK_PANIC } from '../observe/story.ts';
 import { H2Dispatcher } from './h2-dispatcher.ts';
-import { H1Pool } from './h1-pool.ts';
+import { H1Pool, READ_INTO } from './h1-pool.ts';
 import { H2Sessions } from './h2-sessions.ts';
 import type { TlsFailing } from './upstream-tls.ts';
 import { WorkloadTls } from '../identity/tls.ts';
@@ -89,9 +89,10 @@ export class Endpoint implements Balanced, Checked, Ejectable, Connected, TlsFai
       : this.newH1Pool();
   }
 
-  /** HTTP/1.1 to this endpoint; over TLS its ALPN offers http/1.1 alone. */
+  /** HTTP/1.1 to this endpoint; over TLS its ALPN offers http/1.1 alone, in plain text its reads skip the socket's stream. */
   private newH1Pool(): H1Pool {
-    return new H1Pool(this.url, { connections: this.maxConnections, connect: countingConnector(this, dialer(this.connectTimeoutMs, false, this.tls)) });
+    const connect = dialer(this.connectTimeoutMs, false, this.tls, this.tls ? undefined : READ_INTO);
+    return new H1Pool(this.url, { connections: this.maxConnections, connect: countingConnector(this, connect) });
   }
 
   /**

@@ -4,6 +4,7 @@ import build from 'undici/lib/core/connect.js';
 import type { ClusterState } from './cluster-state.ts';
 import { CONNECTIONS } from './breaker-table.ts';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
+import type { OnReadOpts } from 'node:net';
 import { isTlsFailure } from './upstream-tls.ts';
 
 /** Refused by a circuit breaker; the request is answered 503 at once, not retried, and not held against the endpoint. */
@@ -30,12 +31,12 @@ export interface DialTls {
 
 /**
  * undici's own connector for one endpoint; it runs once per new connection, never per request. Without `tls`:
- * plain TCP, speaking HTTP/2 from the first byte when `h2`. With it: TLS whose ALPN offers h2 first when `h2`,
+ * plain TCP, speaking HTTP/2 from the first byte when `h2`, its reads going to `onread` when given (net's own option). With it: TLS whose ALPN offers h2 first when `h2`,
  * else http/1.1 alone, and whose server name is the endpoint's whatever Host the request that opened it carried.
  */
-export function dialer(timeoutMs: number, h2: boolean, tls?: DialTls): buildConnector.connector {
-  // useH2c is a connector option undici's types leave out.
-  if (!tls) return build({ timeout: timeoutMs, useH2c: h2 } as buildConnector.BuildOptions);
+export function dialer(timeoutMs: number, h2: boolean, tls?: DialTls, onread?: OnReadOpts): buildConnector.connector {
+  // useH2c is a connector option undici's types leave out; the others go to net.connect as they are.
+  if (!tls) return build({ timeout: timeoutMs, useH2c: h2, onread } as buildConnector.BuildOptions);
   let connect: buildConnector.connector | undefined;
   let builtFor: ConnectionOptions | undefined;
   const servername = tls.servername;

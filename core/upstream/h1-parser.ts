@@ -40,6 +40,8 @@ interface Llhttp {
 /** The parser running now (llhttp calls back synchronously inside execute), and where its input sits. */
 let current: ResponseParser | undefined;
 let input: Buffer = Buffer.alloc(0);
+/** The input is a shared buffer that the next read overwrites: a body piece passed on is copied. */
+let borrowed = false;
 let inputPtr = 0;
 let bufferPtr = 0;
 let bufferSize = 0;
@@ -103,8 +105,8 @@ export class ResponseParser {
     this.ptr = instance().llhttp_alloc(RESPONSE);
   }
 
-  /** Parses one read of the socket; false when the connection cannot go on (see `error`). */
-  execute(chunk: Buffer): boolean {
+  /** Parses one read of the socket (`lent`: in a buffer the next read reuses); false when the connection cannot go on (see `error`). */
+  execute(chunk: Buffer, lent = false): boolean {
     const ll = llhttp!;
     if (chunk.length > bufferSize) {
       if (bufferPtr) ll.free(bufferPtr);
@@ -117,6 +119,7 @@ export class ResponseParser {
     bufferView.set(chunk);
     enter(this);
     input = chunk;
+    borrowed = lent;
     inputPtr = bufferPtr;
     let ret: number;
     try {
@@ -198,7 +201,8 @@ export class ResponseParser {
   }
 
   body(start: number, len: number): number {
-    return this.sink.onBody(input.subarray(start, start + len)) ? 0 : STOP;
+    const piece = input.subarray(start, start + len);
+    return this.sink.onBody(borrowed ? Buffer.from(piece) : piece) ? 0 : STOP;
   }
 
   complete(): number {

@@ -182,6 +182,7 @@ class H1Connection implements ResponseSink {
     this.pool = pool;
     this.socket = socket;
     this.parser = new ResponseParser(this);
+    // A TLS socket's reads come as 'data'; a plain one's go to READ_INTO, and the listener only sets it flowing.
     socket.on('data', onSocketData);
     socket.on('end', onSocketEnd);
     socket.on('error', onSocketError);
@@ -245,9 +246,10 @@ class H1Connection implements ResponseSink {
     call.ended(trailers);
   }
 
-  data(chunk: Buffer): void {
+  /** One read; `borrowed`: in READ_INTO's buffer, which the next read overwrites. */
+  data(chunk: Buffer, borrowed: boolean): void {
     this.idleFor = 0;
-    const ok = this.parser.execute(chunk);
+    const ok = this.parser.execute(chunk, borrowed);
     if (this.done) {
       this.done = false;
       // Bytes after the response, with no request outstanding: the connection is out of step with the upstream.
@@ -341,7 +343,17 @@ function connOf(s: Socket): H1Connection {
   return (s as unknown as Record<symbol, H1Connection>)[CONN];
 }
 function onSocketData(this: Socket, chunk: Buffer): void {
-  connOf(this).data(chunk);
+  connOf(this).data(chunk, false);
+}
+
+/**
+ * Where plain-text upstream connections read (net's `onread`): straight into one buffer per thread, each read
+ * parsed before the next, instead of a new buffer per read passed through the socket's Readable.
+ */
+export const READ_INTO = { buffer: Buffer.allocUnsafe(64 * 1024), callback: onSocketRead };
+function onSocketRead(this: Socket, bytes: number, buffer: Uint8Array): boolean {
+  connOf(this).data((buffer as Buffer).subarray(0, bytes), true);
+  return true;
 }
 function onSocketEnd(this: Socket): void {
   connOf(this).end();
