@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import { Readable } from 'node:stream';
+import { createHash, randomBytes } from 'node:crypto';
 import { request, Agent } from 'undici';
 import { startProxy } from './support/proxy.ts';
 import type { RunningProxy } from './support/proxy.ts';
@@ -13,6 +14,9 @@ import { WAIT_MS } from './support/wait.ts';
 
 let up: Upstream;
 let proxy: RunningProxy;
+/** A body larger than many socket reads, random so that any byte out of place changes its hash. */
+const BIG = randomBytes(16 * 1024 * 1024);
+const BIG_SHA = createHash('sha256').update(BIG).digest('hex');
 
 before(async () => {
   up = await startUpstream((req, res) => {
@@ -27,6 +31,21 @@ before(async () => {
       res.write('body');
       res.addTrailers({ 'x-checksum': 'abc123' });
       res.end();
+      return;
+    }
+    if (req.url === '/large') {
+      res.writeHead(200, { 'content-length': BIG.length });
+      res.end(BIG);
+      return;
+    }
+    if (req.url === '/large-chunked') {
+      res.writeHead(200);
+      let at = 0;
+      const more = (): void => {
+        while (at < BIG.length) if (!res.write(BIG.subarray(at, (at += 100_000)))) return void res.once('drain', more);
+        res.end();
+      };
+      more();
       return;
     }
     if (req.url === '/echo-headers') {
@@ -110,6 +129,21 @@ test('chunked responses stream through and hop-by-hop response headers are dropp
   assert.equal(await r.body.text(), 'part one;part two');
   assert.equal(r.headers['x-hop'], undefined, 'a header named by Connection is hop-by-hop');
   assert.equal(r.headers['keep-alive'] === 'timeout=5', false, "the upstream's keep-alive header is not forwarded");
+});
+
+test('a large response reaches a slow client byte for byte, with a content-length and chunked', async () => {
+  for (const path of ['/large', '/large-chunked']) {
+    const r = await request(`${proxy.url}${path}`);
+    assert.equal(r.statusCode, 200);
+    const hash = createHash('sha256');
+    let chunks = 0;
+    for await (const chunk of r.body) {
+      hash.update(chunk as Buffer);
+      // The client lags: the proxy's writes back up and it pauses its upstream reads, while its read buffer is reused.
+      if (++chunks % 4 === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.equal(hash.digest('hex'), BIG_SHA, `${path}: the body arrived altered`);
+  }
 });
 
 test('response trailers reach the client', async () => {
