@@ -31,8 +31,9 @@ export interface DialTls {
 
 /**
  * undici's own connector for one endpoint; it runs once per new connection, never per request. Without `tls`:
- * plain TCP, speaking HTTP/2 from the first byte when `h2`, its reads going to `onread` when given (net's own option). With it: TLS whose ALPN offers h2 first when `h2`,
- * else http/1.1 alone, and whose server name is the endpoint's whatever Host the request that opened it carried.
+ * plain TCP, speaking HTTP/2 from the first byte when `h2`, its reads going to `onread` when given (net's own
+ * option). With it: TLS whose ALPN offers h2 first when `h2`, else http/1.1 alone, and whose server name is the
+ * endpoint's whatever Host the request that opened it carried.
  */
 export function dialer(timeoutMs: number, h2: boolean, tls?: DialTls, onread?: OnReadOpts): buildConnector.connector {
   // useH2c is a connector option undici's types leave out; the others go to net.connect as they are.
