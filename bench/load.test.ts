@@ -47,8 +47,9 @@ for (const driver of drivers) {
       const r = await runLoad(driver, { url: `${url}/`, connections: 5, seconds: 2, thinkMs: 20, headers: {} });
       const expected = (5 * 1000) / 20;
       const rps = r.requests / r.seconds;
-      // Paced, not saturated; slow responses on a busy machine stretch each cycle, so the floor is loose.
-      assert.ok(rps > expected * 0.5 && rps < expected * 1.3, `${rps.toFixed(0)} req/s, expected about ${expected}`);
+      // Paced, not saturated (unpaced, this server answers thousands a second). No floor: on a busy machine slow
+      // responses and late timers stretch each cycle (66 req/s of 250 seen under a full test run with other load).
+      assert.ok(r.requests > 0 && rps < expected * 1.3, `${rps.toFixed(0)} req/s, expected at most about ${expected}`);
     });
 
     test('an error status counts as an error', async () => {
