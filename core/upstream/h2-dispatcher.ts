@@ -244,6 +244,7 @@ class H2Call implements StreamWaiter, Dispatcher.DispatchController {
       body.off('data', onBodyData);
       body.off('end', onBodyEnd);
       body.off('error', onBodyError);
+      delete body[CALL];
     }
     if (this.settled) return;
     if (this.aborted) return this.fail(this.reason!);
@@ -312,8 +313,14 @@ function onStreamError(this: Tagged<ClientHttp2Stream>, err: Error): void {
   this[CALL]!.errored(err);
 }
 
+/**
+ * Nothing is emitted after 'close', and a closed stream stays reachable until a full collection (node:http2 holds its
+ * handle weakly, which a scavenge treats as strong): untagged, so the call and its exchange die young.
+ */
 function onClose(this: Tagged<ClientHttp2Stream>): void {
-  this[CALL]!.closed(this);
+  const call = this[CALL]!;
+  this[CALL] = undefined;
+  call.closed(this);
 }
 
 function onHeadersTimeout(this: Tagged<ClientHttp2Stream>): void {
