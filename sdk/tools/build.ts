@@ -4,6 +4,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fileError } from '../../core/cli/files.ts';
+import { callbackExportsTransform } from './callback-exports.ts';
 
 /** The SDK's AssemblyScript sources; filters import them by a path relative to their own folder. */
 export const sdkAssemblyDir = fileURLToPath(new URL('../assembly/', import.meta.url));
@@ -71,7 +72,9 @@ export async function buildFilter(dir: string, options: BuildOptions = {}): Prom
   });
   // Loaded here, not at the top: the compiler takes a second to load, which every other `weft filter` command would pay.
   const { default: asc } = await import('assemblyscript/asc');
-  const { error, stderr } = await asc.main(ascArguments(root, outFile, options.debug ?? false));
+  const { error, stderr } = await asc.main(ascArguments(root, outFile, options.debug ?? false), {
+    transforms: [callbackExportsTransform(ascInternalPath(root, sdkAssemblyDir))],
+  });
   const diagnostics = stderr.toString();
   if (error) throw new FilterBuildError(`asc failed for ${root}: ${error.message}`, diagnostics);
   const bytes = new Uint8Array(await readFile(outFile));

@@ -60,10 +60,14 @@ test('strings of any size and script cross the ABI both ways, one call after ano
   }
 });
 
-test('the module exports no proxy_on_done, which hosts take as done: the SDK never defers the end of a stream', async () => {
-  const exports = WebAssembly.Module.exports(await WebAssembly.compile(probe.bytes)).map((e) => e.name);
-  assert.ok(!exports.includes('proxy_on_done'));
-  assert.ok(exports.includes('proxy_on_log') && exports.includes('proxy_on_delete'));
+test('the module exports the callbacks its contexts implement, and no proxy_on_done: hosts take a missing callback as nothing to do', async () => {
+  const exports = WebAssembly.Module.exports(await WebAssembly.compile(probe.bytes)).map((e) => e.name).filter((name) => name.startsWith('proxy_on_'));
+  // The probe overrides onTick, onQueueReady, onRequestHeaders, onResponseHeaders and onResponseBody; the
+  // context, configuration, allocator and call-response callbacks are the SDK's own and always there.
+  assert.deepEqual(exports.sort(), [
+    'proxy_on_configure', 'proxy_on_context_create', 'proxy_on_delete', 'proxy_on_http_call_response', 'proxy_on_memory_allocate',
+    'proxy_on_queue_ready', 'proxy_on_request_headers', 'proxy_on_response_body', 'proxy_on_response_headers', 'proxy_on_tick', 'proxy_on_vm_start',
+  ]);
 });
 
 test('callbacks of interleaved streams reach each its own context', () => {
