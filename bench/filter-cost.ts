@@ -31,10 +31,10 @@ export async function chainOf(names: readonly string[], modulesDir?: string): Pr
   });
 }
 
-/** One bench request through the chain: a GET with the chain's headers, a 200 with a 12-byte body; throws unless it passed whole. */
-export function exchange(chain: FilterChain): void {
+/** One bench request through the chain: a GET with `headers` (the chain's), a 200 with a 12-byte body; throws unless it passed whole. */
+export function exchange(chain: FilterChain, headers: Record<string, string> = benchChain.headers): void {
   const request: HeaderList = [[':method', 'GET'], [':path', '/'], [':authority', '127.0.0.1'], [':scheme', 'http']];
-  for (const [name, value] of Object.entries(benchChain.headers)) request.push([name, value]);
+  for (const [name, value] of Object.entries(headers)) request.push([name, value]);
   const host = new MemoryStreamHost(request, PROPERTIES);
   const stream = chain.newStream(host);
   stream.requestHeaders(true);
@@ -45,17 +45,18 @@ export function exchange(chain: FilterChain): void {
   if (!host.ended[1] || host.local !== null) throw new Error(`the request did not pass the chain: ${host.events.join(' ')}`);
 }
 
-export async function filterCost(n: number, only: readonly string[] = []): Promise<CostRow[]> {
-  const rows = [await measureCost('no filter (the harness)', n, () => exchange(FilterChain.create([])))];
+export async function filterCost(n: number, only: readonly string[] = [], modulesDir?: string): Promise<CostRow[]> {
+  const empty = FilterChain.create([]);
+  const rows = [await measureCost('no filter (the harness)', n, () => exchange(empty))];
   const names = benchChain.filters.map((f) => f.name);
   for (const name of names) {
     if (only.length > 0 && !only.includes(name)) continue;
-    const chain = await chainOf([name]);
+    const chain = await chainOf([name], modulesDir);
     rows.push(await measureCost(name, n, () => exchange(chain)));
     chain.close();
   }
   if (only.length === 0) {
-    const chain = await chainOf(names);
+    const chain = await chainOf(names, modulesDir);
     rows.push(await measureCost('the four (bench/filter-chain.json)', n, () => exchange(chain)));
     chain.close();
   }
@@ -63,8 +64,10 @@ export async function filterCost(n: number, only: readonly string[] = []): Promi
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { requests: { type: 'string', default: '200000' }, filter: { type: 'string', multiple: true, default: [] } } });
+  const { values } = parseArgs({ options: {
+    requests: { type: 'string', default: '200000' }, filter: { type: 'string', multiple: true, default: [] }, modules: { type: 'string' },
+  } });
   const n = Number(values.requests);
   console.log(`built-in filters, ${n} requests per case (Node ${process.version}):`);
-  for (const r of await filterCost(n, values.filter)) console.log(`  ${r.case.padEnd(40)} ${(r.nsPerRequest / 1000).toFixed(2).padStart(7)} µs/request  ${r.gcs} GCs`);
+  for (const r of await filterCost(n, values.filter, values.modules)) console.log(`  ${r.case.padEnd(40)} ${(r.nsPerRequest / 1000).toFixed(2).padStart(7)} µs/request  ${r.gcs} GCs`);
 }
