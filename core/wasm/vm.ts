@@ -16,6 +16,9 @@ export const DEFAULT_FUEL = 10_000_000;
 
 const EMPTY_BYTES = new Uint8Array(0);
 
+/** The exported i32 global in which the Weft SDK counts its running callbacks (sdk/assembly/collect.ts). */
+const CALLBACK_DEPTH_GLOBAL = 'weft_callback_depth';
+
 export interface VmOptions {
   vmId?: string;
   vmConfig?: string | Uint8Array;
@@ -81,6 +84,8 @@ export class WasmVm {
   onRootTrap: ((trap: WasmTrap) => void) | null = null;
   #exports!: Record<string, unknown>;
   #fuel: WebAssembly.Global | null = null;
+  /** The Weft SDK's count of its running callbacks (sdk/assembly/collect.ts), which a trap leaves stale; null for other modules. */
+  #callbackDepth: WebAssembly.Global | null = null;
   /** The callbacks refill their own fuel (instrument.ts): the host then calls their REFUELLED_PREFIX exports. */
   #refuelled = false;
   #alloc: Export | null = null;
@@ -131,6 +136,8 @@ export class WasmVm {
       budget.value = this.fuelBudget;
       this.#refuelled = true;
     }
+    const depth = this.#exports[CALLBACK_DEPTH_GLOBAL];
+    this.#callbackDepth = depth instanceof WebAssembly.Global ? depth : null;
     this.#alloc = (this.#fn('proxy_on_memory_allocate') ?? this.#fn('malloc')) ?? null;
     this.#stream = STREAM_EXPORTS.map((name) => this.#callback(name));
     this.#perStream = PER_STREAM_EXPORTS.map((name) => this.#callback(name));
@@ -398,6 +405,9 @@ export class WasmVm {
     try {
       return fn(a ?? 0, b ?? 0, c ?? 0, d ?? 0, e ?? 0) | 0;
     } catch (err) {
+      // No frame of the module is left once the outermost callback trapped: an SDK that collects garbage only
+      // outside its callbacks must not go on believing one runs, or it would never collect again.
+      if (saved === null && this.#callbackDepth !== null) this.#callbackDepth.value = 0;
       throw this.#trap(name, err);
     } finally {
       this.current = saved;

@@ -4,6 +4,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fileError } from '../../core/cli/files.ts';
+import { callbackExportsTransform } from './callback-exports.ts';
 
 /** The SDK's AssemblyScript sources; filters import them by a path relative to their own folder. */
 export const sdkAssemblyDir = fileURLToPath(new URL('../assembly/', import.meta.url));
@@ -43,16 +44,17 @@ function ascInternalPath(baseDir: string, target: string): string {
 /**
  * The asc command line for a filter folder. What the ABI requires is fixed here, not in the
  * folder's asconfig.json (which holds only optimization choices): a host-run `_initialize` instead
- * of a wasm start function, so the host decides when start-up code runs; the incremental GC,
- * because a proxy runs for weeks; the SDK's abort handler, so no `env.abort` import is needed and
- * the reason for a trap reaches the proxy's log.
+ * of a wasm start function, so the host decides when start-up code runs; the minimal runtime, whose
+ * collector the SDK runs between callbacks (assembly/collect.ts) and which spares every callback the
+ * incremental collector's shadow stack and write barriers; the SDK's abort handler, so no `env.abort`
+ * import is needed and the reason for a trap reaches the proxy's log.
  */
 export function ascArguments(dir: string, outFile: string, debug: boolean): string[] {
   const args = ['assembly/index.ts', '--baseDir', dir, '--outFile', outFile, '--target', debug ? 'debug' : 'release'];
   if (existsSync(path.join(dir, 'asconfig.json'))) args.push('--config', path.join(dir, 'asconfig.json'));
   args.push(
     '--exportStart', '_initialize',
-    '--runtime', 'incremental',
+    '--runtime', 'minimal',
     '--use', `abort=${ascInternalPath(dir, path.join(sdkAssemblyDir, 'abort'))}/abortFilter`,
     '--noColors',
   );
@@ -71,7 +73,9 @@ export async function buildFilter(dir: string, options: BuildOptions = {}): Prom
   });
   // Loaded here, not at the top: the compiler takes a second to load, which every other `weft filter` command would pay.
   const { default: asc } = await import('assemblyscript/asc');
-  const { error, stderr } = await asc.main(ascArguments(root, outFile, options.debug ?? false));
+  const { error, stderr } = await asc.main(ascArguments(root, outFile, options.debug ?? false), {
+    transforms: [callbackExportsTransform(ascInternalPath(root, sdkAssemblyDir))],
+  });
   const diagnostics = stderr.toString();
   if (error) throw new FilterBuildError(`asc failed for ${root}: ${error.message}`, diagnostics);
   const bytes = new Uint8Array(await readFile(outFile));

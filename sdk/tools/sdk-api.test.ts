@@ -60,10 +60,14 @@ test('strings of any size and script cross the ABI both ways, one call after ano
   }
 });
 
-test('the module exports no proxy_on_done, which hosts take as done: the SDK never defers the end of a stream', async () => {
-  const exports = WebAssembly.Module.exports(await WebAssembly.compile(probe.bytes)).map((e) => e.name);
-  assert.ok(!exports.includes('proxy_on_done'));
-  assert.ok(exports.includes('proxy_on_log') && exports.includes('proxy_on_delete'));
+test('the module exports the callbacks its contexts implement, and no proxy_on_done: hosts take a missing callback as nothing to do', async () => {
+  const exports = WebAssembly.Module.exports(await WebAssembly.compile(probe.bytes)).map((e) => e.name).filter((name) => name.startsWith('proxy_on_'));
+  // The probe overrides onTick, onQueueReady, onRequestHeaders, onResponseHeaders and onResponseBody; the
+  // context, configuration, allocator and call-response callbacks are the SDK's own and always there.
+  assert.deepEqual(exports.sort(), [
+    'proxy_on_configure', 'proxy_on_context_create', 'proxy_on_delete', 'proxy_on_http_call_response', 'proxy_on_memory_allocate',
+    'proxy_on_queue_ready', 'proxy_on_request_headers', 'proxy_on_response_body', 'proxy_on_response_headers', 'proxy_on_tick', 'proxy_on_vm_start',
+  ]);
 });
 
 test('callbacks of interleaved streams reach each its own context', () => {
@@ -155,6 +159,19 @@ test('a shared queue item reaches the root that registered the queue', async () 
 
 test('a throw traps the callback, says why at critical level (told with the trap), and the request fails closed', async () => {
   const exchange = await probe.exchange({ headers: { 'x-probe': 'trap' } });
+
+test('garbage is collected between callbacks, after a trap too: the memory stays near the live data', async () => {
+  const memory = probe.chain.filters[0].vm.mem.memory!;
+  // Each echo leaves ~100 KB behind (the value as a string, staged, read back, concatenated, answered).
+  const value = 'x'.repeat(8000);
+  for (let i = 0; i < 100; i++) await ask('echo', { 'x-value': value });
+  const settled = memory.buffer.byteLength;
+  const trapped = await probe.exchange({ headers: { 'x-probe': 'trap' } });
+  assert.equal(trapped.response.status, 503);
+  for (let i = 0; i < 1000; i++) assert.equal(await ask('echo', { 'x-value': value }), `${value}|${value}`);
+  // Never collected, the 1,000 echoes after the trap would need ~100 MB more.
+  assert.ok(memory.buffer.byteLength <= Math.max(2 * settled, 8 << 20), `${memory.buffer.byteLength} bytes after, ${settled} before`);
+});
   assert.equal(exchange.response.status, 503);
   assert.equal(probe.traps.at(-1)?.callback, 'proxy_on_request_headers');
   assert.match(probe.traps.at(-1)?.said ?? '', /^probe asked to trap at assembly\/index\.ts:\d+:\d+$/);
