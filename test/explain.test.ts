@@ -97,9 +97,9 @@ test('weft explain: a request\'s story at every sidecar it crossed', async (t) =
     assert.equal(back.endpoint, orders.url);
     assert.equal(back.status, 200);
     const steps = back.events.map((ev) => (ev.step === 'filter' ? `filter ${ev.callback}` : ev.step));
-    assert.deepEqual(steps.slice(0, 5), ['route', 'filter request_headers', 'endpoint', 'upstream', 'filter response_headers']);
-    assert.equal(steps.at(-1), 'done');
-    assert.ok(steps.slice(5, -1).every((x) => x === 'filter response_body'), steps.join());
+    // auth acts on the request alone, and the SDK exports only the callbacks a filter implements: the host calls
+    // (and the story shows) nothing of it on the response side.
+    assert.deepEqual(steps, ['route', 'filter request_headers', 'endpoint', 'upstream', 'done']);
     const times = back.events.map((ev) => ev.atMs);
     assert.deepEqual(times, [...times].sort((a, b) => a - b), 'each step is timed from the start, in order');
     assert.deepEqual(back.events[1], { ...back.events[1], filter: 'auth', version: '1.0.0', callback: 'request_headers', result: 'continue' });
