@@ -1,9 +1,9 @@
-// What a lean HTTP/1.1 downstream would buy (issue 12): CPU µs per request of node:http, of net + llhttp (WebAssembly, request mode) and of a raw net floor answering 64 bytes, or (--proxied) of the first two proxying to an upstream through H1Pool (--weft: beside a bare weft proxy), all under wrk at once or in alternating rounds.
+// What a lean HTTP/1.1 downstream would buy (issue 12): CPU µs per request of node:http, of net + llhttp (WebAssembly, request mode) and of a raw net floor answering 64 bytes, or (--proxied) of the first two proxying to an upstream through H1Pool (--weft, --nginx: beside a bare weft proxy, nginx proxying), all under wrk at once or in alternating rounds.
 import { createServer as createHttpServer, STATUS_CODES } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import type { Socket } from 'node:net';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,7 +14,9 @@ import { dialer } from '../core/upstream/connection-limit.ts';
 import type { ResponseHeaders } from '../core/upstream/h1-parser.ts';
 import { binNodeEnv, binNodeFlags } from '../release/node-flags.ts';
 import { defaultDriver, runLoad } from './load.ts';
+import { startNginx } from './nginx.ts';
 import type { LoadResult } from './load.ts';
+import { processTree } from './cpu.ts';
 import { treeCpuNanos } from './observe-cost.ts';
 import { freePort, start, waitForOk } from './processes.ts';
 import type { Running } from './processes.ts';
@@ -23,7 +25,7 @@ import { defaultUpstreamKind, startUpstream } from './upstream.ts';
 /** The servers compared: three answering themselves, or (`--proxied`) the two HTTP ones proxying GETs to the upstream. */
 const LOCAL = ['node-http', 'llhttp', 'raw'] as const;
 const PROXIED = ['node-http-proxy', 'llhttp-proxy'] as const;
-export type Variant = (typeof LOCAL)[number] | (typeof PROXIED)[number] | 'weft';
+export type Variant = (typeof LOCAL)[number] | (typeof PROXIED)[number] | 'weft' | 'nginx';
 
 const BODY = 'x'.repeat(64);
 /** The listener's defaults (core/config/settings.ts), which both HTTP servers keep. */
@@ -301,12 +303,28 @@ function serve(variant: Variant, port: number, upstream: string | undefined): vo
 
 // ---- the measurement ----
 
+/** System time of `root`'s process tree in µs, from /proc/PID/stat (field 15, in 100 Hz ticks). */
+function treeSysMicros(root: number): number {
+  let ticks = 0;
+  for (const pid of processTree(root)) {
+    try {
+      const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      ticks += Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[12]);
+    } catch {
+      // exited between listing and reading
+    }
+  }
+  return ticks * 10_000;
+}
+
 export interface H1ServerCost {
   variants: Variant[];
   mode: 'together' | 'alternating';
   rounds: number;
   /** By variant, one figure per round. */
   cpuUsPerRequest: Record<string, number[]>;
+  /** The kernel's part of it (system time, in /proc's 10 ms ticks): the socket reads and writes, the same for every server. */
+  sysUsPerRequest: Record<string, number[]>;
   rps: Record<string, number[]>;
   /** wrk's errors (connect, read, write, status, timeout) by variant, summed over the rounds. */
   errors: Record<string, number>;
@@ -314,8 +332,11 @@ export interface H1ServerCost {
   load: number[];
 }
 
-/** `weft`: with `proxied`, a bare `weft proxy --workers 1` to the same upstream runs beside the two (the bundle when built, else the sources). */
-export type CostOptions = { rounds: number; seconds: number; connections: number; proxied: boolean; weft?: boolean; mode: 'together' | 'alternating' };
+/**
+ * With `proxied`, beside the two: `weft`, a bare `weft proxy --workers 1` to the same upstream (the bundle when built,
+ * else the sources); `nginx`, nginx proxying to it as the bench's reference does (bench/nginx.ts).
+ */
+export type CostOptions = { rounds: number; seconds: number; connections: number; proxied: boolean; weft?: boolean; nginx?: boolean; mode: 'together' | 'alternating' };
 
 const root = join(import.meta.dirname, '..');
 
@@ -335,7 +356,7 @@ function serverArgv(variant: Variant, port: number, upstream: string | undefined
  * all alike); `alternating`: one at a time, each round starting with the next.
  */
 export async function h1ServerCost(o: CostOptions): Promise<H1ServerCost> {
-  const variants: Variant[] = o.proxied ? [...PROXIED, ...(o.weft ? ['weft' as const] : [])] : [...LOCAL];
+  const variants: Variant[] = o.proxied ? [...PROXIED, ...(o.weft ? ['weft' as const] : []), ...(o.nginx ? ['nginx' as const] : [])] : [...LOCAL];
   const workDir = mkdtempSync(join(tmpdir(), 'weft-h1-server-cost-'));
   const [serverCpu, loadCpu] = [1, 0];
   const children: Running[] = [];
@@ -349,23 +370,31 @@ export async function h1ServerCost(o: CostOptions): Promise<H1ServerCost> {
     const servers = new Map<Variant, { url: string; pid: number }>();
     for (const variant of variants) {
       const port = await freePort();
+      const url = `http://127.0.0.1:${port}/`;
+      if (variant === 'nginx') {
+        const child = await startNginx('nginx-proxy', port, { kind: 'proxy', upstream: new URL(upstream!) }, workDir, serverCpu);
+        children.push(child);
+        servers.set(variant, { url, pid: child.pid });
+        continue;
+      }
       const child = start(variant, process.execPath, serverArgv(variant, port, upstream), { cpu: serverCpu, env: binNodeEnv() });
       children.push(child);
-      const url = `http://127.0.0.1:${port}/`;
       await waitForOk(child, url);
       servers.set(variant, { url, pid: child.pid });
     }
-    const load = async (variant: Variant, seconds: number): Promise<{ cpu: number; result: LoadResult }> => {
+    type Run = { cpu: number; sys: number; result: LoadResult };
+    const load = async (variant: Variant, seconds: number): Promise<Run> => {
       const { url, pid } = servers.get(variant)!;
-      const before = treeCpuNanos(pid);
+      const [before, sysBefore] = [treeCpuNanos(pid), treeSysMicros(pid)];
       const result = await runLoad(defaultDriver(), { url, headers: {}, connections: o.connections, seconds, thinkMs: 0 }, loadCpu);
-      return { cpu: (treeCpuNanos(pid) - before) / 1000, result };
+      return { cpu: (treeCpuNanos(pid) - before) / 1000, sys: treeSysMicros(pid) - sysBefore, result };
     };
     // A warm-up for the JIT, not counted.
     await Promise.all(variants.map((v) => load(v, 1)));
     const out: H1ServerCost = {
       variants, mode: o.mode, rounds: o.rounds, load: [],
       cpuUsPerRequest: Object.fromEntries(variants.map((v) => [v, []])),
+      sysUsPerRequest: Object.fromEntries(variants.map((v) => [v, []])),
       rps: Object.fromEntries(variants.map((v) => [v, []])),
       errors: Object.fromEntries(variants.map((v) => [v, 0])),
     };
@@ -373,10 +402,11 @@ export async function h1ServerCost(o: CostOptions): Promise<H1ServerCost> {
       const order = variants.map((_, k) => variants[(r + k) % variants.length]);
       const runs = o.mode === 'together'
         ? await Promise.all(order.map((v) => load(v, o.seconds)))
-        : await order.reduce<Promise<{ cpu: number; result: LoadResult }[]>>(async (acc, v) => [...await acc, await load(v, o.seconds)], Promise.resolve([]));
+        : await order.reduce<Promise<Run[]>>(async (acc, v) => [...await acc, await load(v, o.seconds)], Promise.resolve([]));
       order.forEach((v, k) => {
-        const { cpu, result } = runs[k];
+        const { cpu, sys, result } = runs[k];
         out.cpuUsPerRequest[v].push(cpu / Math.max(1, result.requests));
+        out.sysUsPerRequest[v].push(sys / Math.max(1, result.requests));
         out.rps[v].push(result.requests / result.seconds);
         out.errors[v] += result.errors;
       });
@@ -394,15 +424,17 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const fmt = (n: number): string => n.toFixed(1);
-const range = (xs: number[]): string => `${fmt(Math.min(...xs))} … ${fmt(Math.max(...xs))}`;
+const range = (xs: number[], digits = 1): string => `${Math.min(...xs).toFixed(digits)} … ${Math.max(...xs).toFixed(digits)}`;
 
 /** Per variant, then the differences that matter, taken within each round (same load). */
 export function h1Report(c: H1ServerCost, o: CostOptions): string {
   const lines = [
     `${c.variants.length} servers, ${c.mode === 'together' ? 'all under load at once' : 'one at a time'}, ${defaultDriver()} -c${o.connections}, ${o.seconds} s × ${c.rounds} rounds; load average ${range(c.load)}`, '',
-    '| server | CPU µs/request, median (range) | req/s, median | errors |', '|---|---|---|---|',
+    '| server | CPU µs/request, median (range) | of which kernel, median | req/s, median | errors |', '|---|---|---|---|---|',
   ];
-  for (const v of c.variants) lines.push(`| ${v} | ${fmt(median(c.cpuUsPerRequest[v]))} (${range(c.cpuUsPerRequest[v])}) | ${Math.round(median(c.rps[v]))} | ${c.errors[v]} |`);
+  for (const v of c.variants) {
+    lines.push(`| ${v} | ${fmt(median(c.cpuUsPerRequest[v]))} (${range(c.cpuUsPerRequest[v])}) | ${fmt(median(c.sysUsPerRequest[v]))} | ${Math.round(median(c.rps[v]))} | ${c.errors[v]} |`);
+  }
   const diff = (a: Variant, b: Variant): string => {
     const d = c.cpuUsPerRequest[a].map((x, i) => x - c.cpuUsPerRequest[b][i]);
     const ratio = c.cpuUsPerRequest[a].map((x, i) => x / c.cpuUsPerRequest[b][i]);
@@ -410,8 +442,16 @@ export function h1Report(c: H1ServerCost, o: CostOptions): string {
   };
   lines.push('', '| difference, per round | µs/request, median (range) | ratio, median |', '|---|---|---|');
   if (c.variants.includes('weft')) lines.push(diff('weft', 'node-http-proxy'), diff('weft', 'llhttp-proxy'));
+  if (c.variants.includes('nginx')) lines.push(...c.variants.filter((v) => v !== 'nginx').map((v) => diff(v, 'nginx')));
   if (c.variants.includes('llhttp-proxy')) lines.push(diff('node-http-proxy', 'llhttp-proxy'));
   else lines.push(diff('node-http', 'llhttp'), diff('llhttp', 'raw'), diff('node-http', 'raw'));
+  if (c.variants.includes('weft') && c.variants.includes('nginx')) {
+    // Weft as it is, less what the lean downstream saved the plain proxy in the same round.
+    const x = c.cpuUsPerRequest;
+    const lean = x.weft.map((w, i) => (w - (x['node-http-proxy'][i] - x['llhttp-proxy'][i])) / x.nginx[i]);
+    const now = x.weft.map((w, i) => w / x.nginx[i]);
+    lines.push('', `weft ÷ nginx per round: ${median(now).toFixed(2)} (${range(now, 2)}); with the lean downstream's saving taken off: ${median(lean).toFixed(2)} (${range(lean, 2)})`);
+  }
   return lines.join('\n');
 }
 
@@ -419,12 +459,12 @@ if (import.meta.main) {
   const { values } = parseArgs({ options: {
     serve: { type: 'string' }, port: { type: 'string' }, upstream: { type: 'string' },
     rounds: { type: 'string', default: '5' }, seconds: { type: 'string', default: '5' }, connections: { type: 'string', default: '50' },
-    proxied: { type: 'boolean', default: false }, weft: { type: 'boolean', default: false }, mode: { type: 'string', default: 'together' },
+    proxied: { type: 'boolean', default: false }, weft: { type: 'boolean', default: false }, nginx: { type: 'boolean', default: false }, mode: { type: 'string', default: 'together' },
   } });
   if (values.serve) serve(values.serve as Variant, Number(values.port), values.upstream);
   else {
     if (values.mode !== 'together' && values.mode !== 'alternating') throw new Error('--mode is together or alternating');
-    const o: CostOptions = { rounds: Number(values.rounds), seconds: Number(values.seconds), connections: Number(values.connections), proxied: values.proxied, weft: values.weft, mode: values.mode };
+    const o: CostOptions = { rounds: Number(values.rounds), seconds: Number(values.seconds), connections: Number(values.connections), proxied: values.proxied, weft: values.weft, nginx: values.nginx, mode: values.mode };
     console.log(h1Report(await h1ServerCost(o), o));
   }
 }
