@@ -39,7 +39,7 @@ export async function startProxy(upstream: string, flags: readonly string[], cpu
  * CPU time of the proxy's process tree in nanoseconds, from each thread's /proc/PID/task/TID/schedstat: the
  * scheduler's own count, where /proc/PID/stat's 10 ms ticks would be a microsecond per request over a 5 s run.
  */
-function treeCpuNanos(root: number): number {
+export function treeCpuNanos(root: number): number {
   let ns = 0;
   for (const pid of processTree(root)) {
     let tasks: string[];
