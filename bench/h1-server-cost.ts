@@ -11,7 +11,7 @@ import type { Dispatcher } from 'undici';
 import llhttpWasm from '../core/upstream/llhttp-wasm.cjs';
 import { H1Pool } from '../core/upstream/h1-pool.ts';
 import { dialer } from '../core/upstream/connection-limit.ts';
-import type { ResponseHeaders } from '../core/upstream/h1-parser.ts';
+import type { Llhttp, ResponseHeaders } from '../core/upstream/h1-parser.ts';
 import { binNodeEnv, binNodeFlags } from '../release/node-flags.ts';
 import { defaultDriver, runLoad } from './load.ts';
 import { startNginx } from './nginx.ts';
@@ -95,16 +95,6 @@ function serveRaw(port: number): void {
   }).listen(port, '127.0.0.1');
 }
 
-interface Llhttp {
-  memory: WebAssembly.Memory;
-  malloc(size: number): number;
-  free(ptr: number): void;
-  llhttp_alloc(type: number): number;
-  llhttp_free(ptr: number): void;
-  llhttp_execute(ptr: number, data: number, len: number): number;
-  llhttp_get_method(ptr: number): number;
-  llhttp_method_name(method: number): number;
-}
 const REQUEST = 1;
 const HPE_OK = 0;
 

@@ -22,7 +22,8 @@ export interface ResponseSink {
   onEnd(trailers: ResponseHeaders): void;
 }
 
-interface Llhttp {
+/** The exports of undici's llhttp build this file and bench/h1-server-cost.ts (request mode) call. */
+export interface Llhttp {
   memory: WebAssembly.Memory;
   malloc(size: number): number;
   free(ptr: number): void;
@@ -35,6 +36,8 @@ interface Llhttp {
   llhttp_get_error_reason(ptr: number): number;
   llhttp_get_errno(ptr: number): number;
   llhttp_errno_name(errno: number): number;
+  llhttp_get_method(ptr: number): number;
+  llhttp_method_name(method: number): number;
 }
 
 /** The parser running now (llhttp calls back synchronously inside execute), and where its input sits. */
