@@ -2,15 +2,11 @@
 
 import type { GuestMemory } from './memory.ts';
 
-// FNV-1a; a slot holds the last string whose bytes hashed to it.
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
-
 /**
  * A small table of strings read from guest memory. A filter names the same few headers and
  * properties on every request; decoding each name again (and lower-casing it) costs a native
- * call and a new string each time, where hashing and comparing its few bytes costs neither.
- * Only ASCII is kept: other bytes are decoded as before, every time.
+ * call and a new string each time, where comparing its few bytes with the string held costs neither.
+ * Only ASCII is kept: other text is decoded as before, every time.
  */
 export class Interner {
   readonly #slots: (string | undefined)[];
@@ -28,19 +24,17 @@ export class Interner {
   get(mem: GuestMemory, ptr: number, len: number): string {
     const u8 = mem.checked(ptr, len);
     const at = ptr >>> 0;
-    const end = at + (len >>> 0);
+    const n = len >>> 0;
+    if (n === 0) return '';
     const lower = this.#lowerCase;
-    let h = FNV_OFFSET;
-    for (let i = at; i < end; i++) {
-      const b = u8[i];
-      if (b > 127) return this.#decode(mem, ptr, len);
-      h = Math.imul(h ^ (lower && b >= 65 && b <= 90 ? b + 32 : b), FNV_PRIME);
-    }
-    const slot = (h >>> 0) & this.#mask;
+    // The slot comes from the length and three of the bytes: names that share all four are rare, and the
+    // comparison below is what decides; hashing every byte first would read the name twice.
+    const slot = (n * 31 + fold(u8[at], lower) * 7 + fold(u8[at + (n >> 1)], lower) * 3 + fold(u8[at + n - 1], lower)) & this.#mask;
     const held = this.#slots[slot];
-    if (held !== undefined && held.length === end - at && sameAscii(held, u8, at, lower)) return held;
+    if (held !== undefined && held.length === n && sameAscii(held, u8, at, lower)) return held;
     const made = this.#decode(mem, ptr, len);
-    this.#slots[slot] = made;
+    // Only ASCII is kept: a held string's characters then stand for its bytes one to one.
+    if (made.length === n && isAscii(made)) this.#slots[slot] = made;
     return made;
   }
 
@@ -50,10 +44,18 @@ export class Interner {
   }
 }
 
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 127) return false;
+  return true;
+}
+
+/** A byte, lower-cased if `lower` and an ASCII capital. */
+function fold(b: number, lower: boolean): number {
+  return lower && b >= 65 && b <= 90 ? b + 32 : b;
+}
+
+/** Whether `text` (ASCII) is the bytes at `at`, compared lower-cased if `lower`; a byte beyond ASCII never matches. */
 function sameAscii(text: string, u8: Uint8Array, at: number, lower: boolean): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const b = u8[at + i];
-    if ((lower && b >= 65 && b <= 90 ? b + 32 : b) !== text.charCodeAt(i)) return false;
-  }
+  for (let i = 0; i < text.length; i++) if (fold(u8[at + i], lower) !== text.charCodeAt(i)) return false;
   return true;
 }
