@@ -1,9 +1,13 @@
 // Host functions over header and trailer maps: size, pairs, get/add/replace/remove a value; what a filter sets is checked here (checkHeader).
 import { Status } from './abi.ts';
 import { checkHeader } from './header-check.ts';
+import { Interner } from './intern.ts';
 import { decodePairs, encodePairs } from './pairs.ts';
 import type { HeaderList } from './stream-host.ts';
 import type { WasmVm } from './vm.ts';
+
+/** Header names filters add, replace and remove, lower-cased: the same few on every request. */
+const headerNames = new Interner(256, true);
 
 export const mapsHost = {
   proxy_get_header_map_size(this: WasmVm, map: number, sizePtr: number): number {
@@ -43,7 +47,7 @@ export const mapsHost = {
   proxy_add_header_map_value(this: WasmVm, map: number, keyPtr: number, keyLen: number, valuePtr: number, valueLen: number): number {
     const list = writable(this, map);
     if (!list) return Status.NotFound;
-    const key = this.mem.string(keyPtr, keyLen).toLowerCase();
+    const key = headerNames.get(this.mem, keyPtr, keyLen);
     const value = this.mem.string(valuePtr, valueLen);
     checkHeader(map, key, value);
     list.push([key, value]);
@@ -53,7 +57,7 @@ export const mapsHost = {
   proxy_replace_header_map_value(this: WasmVm, map: number, keyPtr: number, keyLen: number, valuePtr: number, valueLen: number): number {
     const list = writable(this, map);
     if (!list) return Status.NotFound;
-    const key = this.mem.string(keyPtr, keyLen).toLowerCase();
+    const key = headerNames.get(this.mem, keyPtr, keyLen);
     const value = this.mem.string(valuePtr, valueLen);
     checkHeader(map, key, value);
     const first = indexOfName(list, key);
@@ -69,7 +73,7 @@ export const mapsHost = {
   proxy_remove_header_map_value(this: WasmVm, map: number, keyPtr: number, keyLen: number): number {
     const list = this.headerMap(map);
     if (list === undefined) return Status.NotFound;
-    if (list) removeFrom(list, this.mem.string(keyPtr, keyLen).toLowerCase(), 0);
+    if (list) removeFrom(list, headerNames.get(this.mem, keyPtr, keyLen), 0);
     return Status.Ok;
   },
 };

@@ -1,12 +1,16 @@
 // Host functions for properties: plugin_* names, then the stream's, then node-level ones; values in Envoy's encoding.
 import { Status } from './abi.ts';
+import { Interner } from './intern.ts';
 import { utf8 } from './memory.ts';
 import type { PropertyValue } from './stream-host.ts';
 import type { WasmVm } from './vm.ts';
 
+/** Property paths as filters encode them: the same few on every request. */
+const propertyPaths = new Interner(256, false);
+
 export const propertiesHost = {
   proxy_get_property(this: WasmVm, pathPtr: number, pathLen: number, ptrPtr: number, sizePtr: number): number {
-    const path = splitPath(this.mem.string(pathPtr, pathLen));
+    const path = splitPath(propertyPaths.get(this.mem, pathPtr, pathLen));
     const value = lookup(this, path);
     if (value === undefined) return Status.NotFound;
     if (typeof value === 'string') return this.returnString(value, ptrPtr, sizePtr);
@@ -15,7 +19,7 @@ export const propertiesHost = {
   },
 
   proxy_set_property(this: WasmVm, pathPtr: number, pathLen: number, valuePtr: number, valueLen: number): number {
-    const path = splitPath(this.mem.string(pathPtr, pathLen));
+    const path = splitPath(propertyPaths.get(this.mem, pathPtr, pathLen));
     const s = this.stream;
     if (!s) return Status.NotFound;
     s.sink.setProperty(path, this.mem.copy(valuePtr, valueLen));

@@ -7,16 +7,20 @@ import type { WasmVm } from './vm.ts';
 const WATCH_MS = 1000;
 
 export const sharedHost = {
+  // Keys and values are read where they lie in the module's memory: a rate limiter makes these calls on every request.
   proxy_get_shared_data(this: WasmVm, keyPtr: number, keyLen: number, ptrPtr: number, sizePtr: number, casPtr: number): number {
-    const found = this.shared.get(this.vmId, this.mem.string(keyPtr, keyLen));
-    if (!found) return Status.NotFound;
-    const status = this.returnBytes(found.value, ptrPtr, sizePtr);
-    if (status === Status.Ok) this.mem.setU32(casPtr, found.cas);
+    const shared = this.shared;
+    const size = shared.read(this.sharedScope, this.mem.checked(keyPtr, keyLen), keyPtr >>> 0, keyLen >>> 0);
+    if (size < 0) return Status.NotFound;
+    const cas = shared.lastCas;
+    const status = this.returnBytes(shared.lastValue, ptrPtr, sizePtr, size);
+    if (status === Status.Ok) this.mem.setU32(casPtr, cas);
     return status;
   },
 
   proxy_set_shared_data(this: WasmVm, keyPtr: number, keyLen: number, valuePtr: number, valueLen: number, cas: number): number {
-    return this.shared.set(this.vmId, this.mem.string(keyPtr, keyLen), this.mem.view(valuePtr, valueLen), cas >>> 0);
+    this.mem.checked(valuePtr, valueLen);
+    return this.shared.write(this.sharedScope, this.mem.checked(keyPtr, keyLen), keyPtr >>> 0, keyLen >>> 0, valuePtr >>> 0, valueLen >>> 0, cas >>> 0);
   },
 
   proxy_register_shared_queue(this: WasmVm, namePtr: number, nameLen: number, idPtr: number): number {

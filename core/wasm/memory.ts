@@ -59,9 +59,13 @@ export class GuestMemory {
     return u8;
   }
 
-  /** Copies `data` into guest memory at `ptr`. */
-  write(ptr: number, data: Uint8Array): void {
-    this.checked(ptr, data.length).set(data, ptr >>> 0);
+  /** Copies the first `size` bytes of `data` (all by default) into guest memory at `ptr`. */
+  write(ptr: number, data: Uint8Array, size = data.length): void {
+    const u8 = this.checked(ptr, size);
+    const p = ptr >>> 0;
+    // A few bytes (a shared-data value) are copied in place, where a subarray to set() them would be one more object.
+    if (size <= 64) for (let i = 0; i < size; i++) u8[p + i] = data[i];
+    else u8.set(size === data.length ? data : data.subarray(0, size), p);
   }
 
   /** A copy of guest bytes. */

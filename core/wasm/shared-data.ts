@@ -25,10 +25,31 @@ export interface SharedValue {
   cas: number;
 }
 
+/**
+ * A VM's part of the store: the bytes each of its keys is stored under begins with (its vm_id and a
+ * NUL) and their hash so far, computed once per VM rather than joined to the key on every call.
+ */
+export class SharedScope {
+  readonly prefix: Uint8Array;
+  readonly hash: number;
+
+  constructor(vmId: string) {
+    this.prefix = encoder.encode(`${vmId}\0`);
+    this.hash = hashInto(FNV_OFFSET, this.prefix, 0, this.prefix.length);
+  }
+}
+
+// Values up to this size are copied byte by byte: a subarray to copy them with set() would cost more than the copy.
+const SMALL_COPY = 64;
+
 export class SharedState {
   readonly buffer: SharedArrayBuffer;
   readonly #i32: Int32Array;
   readonly #u8: Uint8Array;
+  /** The value `read` found: its first `size` bytes, valid until the next read. One buffer for every read, grown as needed. */
+  lastValue = new Uint8Array(64);
+  /** The version of the value `read` found. */
+  lastCas = 0;
 
   /** A zeroed store of `bytes` bytes; create once per process and pass it to every worker. */
   static allocate(bytes = 16 << 20): SharedArrayBuffer {
@@ -46,39 +67,64 @@ export class SharedState {
   }
 
   get(vmId: string, key: string): SharedValue | null {
-    const k = scopedKey(vmId, key);
+    const k = encoder.encode(key);
+    const size = this.read(new SharedScope(vmId), k, 0, k.length);
+    return size < 0 ? null : { value: this.lastValue.slice(0, size), cas: this.lastCas };
+  }
+
+  /** Stores a value; a non-zero `cas` must equal the current one (CAS_MISMATCH otherwise). Returns a status. */
+  set(vmId: string, key: string, value: Uint8Array, cas: number): number {
+    const k = encoder.encode(key);
+    const both = new Uint8Array(k.length + value.length);
+    both.set(k);
+    both.set(value, k.length);
+    return this.write(new SharedScope(vmId), both, 0, k.length, k.length, value.length, cas);
+  }
+
+  /**
+   * As `get` for the key of `keyLen` bytes at `keyAt` in `src` (a filter's memory): the host's path, which
+   * makes no string and no copy of its own. Returns the value's size, -1 when absent; the value is then the
+   * first `size` bytes of `lastValue` and its version `lastCas`.
+   */
+  read(scope: SharedScope, src: Uint8Array, keyAt: number, keyLen: number): number {
+    const h = hashInto(scope.hash, src, keyAt, keyLen);
     this.#lock();
     try {
-      const entry = this.#find(k, hash(k));
-      if (entry === 0) return null;
+      const entry = this.#find(scope, src, keyAt, keyLen, h);
+      if (entry === 0) return -1;
       const i = entry >> 2;
       const start = entry + ENTRY_HEADER + this.#i32[i + 2];
-      return { value: this.#u8.slice(start, start + this.#i32[i + 3]), cas: this.#i32[i + 1] >>> 0 };
+      const size = this.#i32[i + 3];
+      if (size > this.lastValue.length) this.lastValue = new Uint8Array(Math.max(size, this.lastValue.length * 2));
+      copyBytes(this.lastValue, 0, this.#u8, start, size);
+      this.lastCas = this.#i32[i + 1] >>> 0;
+      return size;
     } finally {
       this.#unlock();
     }
   }
 
-  /** Stores a value; a non-zero `cas` must equal the current one (CAS_MISMATCH otherwise). Returns a status. */
-  set(vmId: string, key: string, value: Uint8Array, cas: number): number {
-    const k = scopedKey(vmId, key);
-    const h = hash(k);
+  /** As `set` for a key (`keyLen` bytes at `keyAt`) and a value (`valueLen` bytes at `valueAt`) both in `src`. */
+  write(scope: SharedScope, src: Uint8Array, keyAt: number, keyLen: number, valueAt: number, valueLen: number, cas: number): number {
+    const h = hashInto(scope.hash, src, keyAt, keyLen);
     this.#lock();
     try {
-      const entry = this.#find(k, h);
+      const entry = this.#find(scope, src, keyAt, keyLen, h);
       if (entry !== 0 && cas !== 0 && (this.#i32[(entry >> 2) + 1] >>> 0) !== cas >>> 0) return Status.CasMismatch;
-      if (entry !== 0 && this.#i32[(entry >> 2) + 4] >= value.length) {
-        this.#writeValue(entry, value);
+      if (entry !== 0 && this.#i32[(entry >> 2) + 4] >= valueLen) {
+        this.#writeValue(entry, src, valueAt, valueLen);
         return Status.Ok;
       }
-      const capacity = Math.max(value.length, entry === 0 ? 16 : this.#i32[(entry >> 2) + 4] * 2);
-      const fresh = this.#alloc(ENTRY_HEADER + k.length + capacity);
+      const capacity = Math.max(valueLen, entry === 0 ? 16 : this.#i32[(entry >> 2) + 4] * 2);
+      const scopedLen = scope.prefix.length + keyLen;
+      const fresh = this.#alloc(ENTRY_HEADER + scopedLen + capacity);
       if (fresh === 0) return Status.InternalFailure;
       const i = fresh >> 2;
-      this.#i32[i + 2] = k.length;
+      this.#i32[i + 2] = scopedLen;
       this.#i32[i + 4] = capacity;
-      this.#u8.set(k, fresh + ENTRY_HEADER);
-      this.#writeValue(fresh, value);
+      this.#u8.set(scope.prefix, fresh + ENTRY_HEADER);
+      copyBytes(this.#u8, fresh + ENTRY_HEADER + scope.prefix.length, src, keyAt, keyLen);
+      this.#writeValue(fresh, src, valueAt, valueLen);
       // The new entry goes first in its chain, hiding (and leaking) any older one for the key.
       const bucket = BUCKET_BASE + (h & (BUCKETS - 1));
       this.#i32[i] = this.#i32[bucket];
@@ -208,21 +254,23 @@ export class SharedState {
     return out;
   }
 
-  #writeValue(entry: number, value: Uint8Array): void {
+  #writeValue(entry: number, src: Uint8Array, at: number, len: number): void {
     const i = entry >> 2;
-    this.#u8.set(value, entry + ENTRY_HEADER + this.#i32[i + 2]);
-    this.#i32[i + 3] = value.length;
+    copyBytes(this.#u8, entry + ENTRY_HEADER + this.#i32[i + 2], src, at, len);
+    this.#i32[i + 3] = len;
     let cas = (this.#i32[CAS] >>> 0) + 1;
     if (cas > 0xffffffff) cas = 1;
     this.#i32[CAS] = cas | 0;
     this.#i32[i + 1] = cas | 0;
   }
 
-  #find(k: Uint8Array, h: number): number {
+  #find(scope: SharedScope, src: Uint8Array, keyAt: number, keyLen: number, h: number): number {
+    const prefix = scope.prefix;
     let entry = this.#i32[BUCKET_BASE + (h & (BUCKETS - 1))];
     while (entry !== 0) {
       const i = entry >> 2;
-      if (this.#i32[i + 2] === k.length && this.#equals(entry + ENTRY_HEADER, k)) return entry;
+      if (this.#i32[i + 2] === prefix.length + keyLen && this.#equals(entry + ENTRY_HEADER, prefix) &&
+        this.#equalsAt(entry + ENTRY_HEADER + prefix.length, src, keyAt, keyLen)) return entry;
       entry = this.#i32[i];
     }
     return 0;
@@ -241,8 +289,12 @@ export class SharedState {
   }
 
   #equals(at: number, k: Uint8Array): boolean {
+    return this.#equalsAt(at, k, 0, k.length);
+  }
+
+  #equalsAt(at: number, src: Uint8Array, srcAt: number, len: number): boolean {
     const u8 = this.#u8;
-    for (let j = 0; j < k.length; j++) if (u8[at + j] !== k[j]) return false;
+    for (let j = 0; j < len; j++) if (u8[at + j] !== src[srcAt + j]) return false;
     return true;
   }
 
@@ -255,41 +307,36 @@ export class SharedState {
     return at;
   }
 
+  // The lock word is 0 free, 1 held, 2 held with a thread (maybe) waiting: an uncontended unlock then
+  // needs no notify, which costs a call into the runtime (Drepper's "Futexes Are Tricky", mutex 2).
   #lock(): void {
-    while (Atomics.compareExchange(this.#i32, LOCK, 0, 1) !== 0) Atomics.wait(this.#i32, LOCK, 1, 1);
+    let seen = Atomics.compareExchange(this.#i32, LOCK, 0, 1);
+    if (seen === 0) return;
+    if (seen !== 2) seen = Atomics.exchange(this.#i32, LOCK, 2);
+    while (seen !== 0) {
+      Atomics.wait(this.#i32, LOCK, 2, 1);
+      seen = Atomics.exchange(this.#i32, LOCK, 2);
+    }
   }
 
   #unlock(): void {
-    Atomics.store(this.#i32, LOCK, 0);
-    Atomics.notify(this.#i32, LOCK, 1);
+    if (Atomics.exchange(this.#i32, LOCK, 0) === 2) Atomics.notify(this.#i32, LOCK, 1);
   }
 }
-
-/**
- * Encoded keys of recent calls by VM, then key: rate limiters ask for the same few keys on every request, and a
- * lookup by the two strings as they are spares joining them into a new string to hash each time.
- */
-const keyCache = new Map<string, Map<string, Uint8Array>>();
-let cachedKeys = 0;
 
 function scopedKey(vmId: string, key: string): Uint8Array {
-  let byKey = keyCache.get(vmId);
-  if (byKey === undefined) keyCache.set(vmId, (byKey = new Map()));
-  let bytes = byKey.get(key);
-  if (bytes === undefined) {
-    if (cachedKeys >= 4096) {
-      for (const m of keyCache.values()) m.clear();
-      cachedKeys = 0;
-    }
-    bytes = encoder.encode(`${vmId}\0${key}`);
-    byKey.set(key, bytes);
-    cachedKeys++;
-  }
-  return bytes;
+  return encoder.encode(`${vmId}\0${key}`);
 }
 
-function hash(bytes: Uint8Array): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+const FNV_OFFSET = 0x811c9dc5;
+
+/** FNV-1a over `len` bytes of `bytes` at `at`, continuing from `h`: a scope's hash continued over a key is the hash of the scoped key. */
+function hashInto(h: number, bytes: Uint8Array, at: number, len: number): number {
+  for (let i = at; i < at + len; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
   return h >>> 0;
+}
+
+function copyBytes(dst: Uint8Array, dstAt: number, src: Uint8Array, srcAt: number, len: number): void {
+  if (len > SMALL_COPY) dst.set(src.subarray(srcAt, srcAt + len), dstAt);
+  else for (let j = 0; j < len; j++) dst[dstAt + j] = src[srcAt + j];
 }

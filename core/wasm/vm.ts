@@ -7,7 +7,7 @@ import { buildImports } from './imports.ts';
 import { BUDGET_GLOBAL, FUEL_GLOBAL, REFUELLED_PREFIX } from './fuel.ts';
 import { GuestMemory, utf8 } from './memory.ts';
 import { MetricStore } from './metrics.ts';
-import { SharedState } from './shared-data.ts';
+import { SharedScope, SharedState } from './shared-data.ts';
 import type { HeaderList, HostServices, HttpCallResponse, StreamSink } from './stream-host.ts';
 import { ModuleExit, WasmTrap } from './trap.ts';
 
@@ -65,6 +65,8 @@ export class WasmVm {
   readonly env: Record<string, string>;
   readonly services: HostServices;
   readonly shared: SharedState;
+  /** This VM's part of the shared data (keys are scoped by vm_id). */
+  readonly sharedScope: SharedScope;
   readonly metrics: MetricStore;
   readonly abiVersion: AbiVersion;
   readonly fuelBudget: bigint;
@@ -111,6 +113,7 @@ export class WasmVm {
     this.env = options.env ?? {};
     this.services = options.services ?? {};
     this.shared = this.services.shared ?? localShared();
+    this.sharedScope = new SharedScope(this.vmId);
     this.metrics = this.services.metrics ?? new MetricStore();
     this.fuelBudget = BigInt(options.fuelPerCallback ?? DEFAULT_FUEL);
     const exported = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
@@ -321,18 +324,18 @@ export class WasmVm {
   }
 
   /** Copies bytes into memory the module allocates and writes pointer and size; empty data is (0, 0) with no allocation. */
-  returnBytes(data: Uint8Array, ptrPtr: number, sizePtr: number): number {
-    if (data.length === 0) {
+  returnBytes(data: Uint8Array, ptrPtr: number, sizePtr: number, size = data.length): number {
+    if (size === 0) {
       this.mem.setU32(ptrPtr, 0);
       this.mem.setU32(sizePtr, 0);
       return Status.Ok;
     }
     if (!this.#alloc) return Status.InvalidMemoryAccess;
-    const ptr = this.#alloc(data.length) >>> 0;
+    const ptr = this.#alloc(size) >>> 0;
     if (ptr === 0) return Status.InvalidMemoryAccess;
-    this.mem.write(ptr, data);
+    this.mem.write(ptr, data, size);
     this.mem.setU32(ptrPtr, ptr);
-    this.mem.setU32(sizePtr, data.length);
+    this.mem.setU32(sizePtr, size);
     return Status.Ok;
   }
 

@@ -12,7 +12,7 @@ export { HostBuffer, requestBody, responseBody, httpCallResponseBody } from "./b
 export { sendLocalResponse, resumeHttpRequest, resumeHttpResponse, closeHttpStream, enterStream } from "./stream";
 export { HttpCallCallback, HttpCallResponse } from "./httpCall";
 export { getProperty, getPropertyInteger, getPropertyString, setProperty } from "./properties";
-export { getSharedData, setSharedData, SharedValue } from "./sharedData";
+export { getSharedData, setSharedData, SharedValue, SharedValueBuffer } from "./sharedData";
 export { dequeueSharedQueue, enqueueSharedQueue, registerSharedQueue, resolveSharedQueue } from "./sharedQueue";
 export { Counter, Gauge, Histogram, Metric } from "./metrics";
 export { log, logTrace, logDebug, logInfo, logWarn, logError, logCritical, getLogLevel } from "./log";

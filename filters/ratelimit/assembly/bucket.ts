@@ -1,5 +1,5 @@
 // Token buckets in shared data, updated with compare-and-swap so every worker of the proxy draws from the same count.
-import { Status, getSharedData, setSharedData } from "../../../sdk/assembly/index";
+import { SharedValueBuffer, Status, getSharedData, setSharedData } from "../../../sdk/assembly/index";
 
 // A bucket is 16 bytes: tokens left (i64) and when it was last filled (u64, ms since the epoch).
 const bucketSize = 16;
@@ -10,14 +10,31 @@ const lockLeaseMilliseconds: u64 = 1000;
 // Two workers rarely collide more than a few times; the bound only stops a pathological spin.
 const maxAttempts = 1000;
 
-/** The outcome of taking a token: whether one was left, how many remain, and when the next fill comes. */
+/**
+ * The outcome of taking a token: whether one was left, how many remain, and when the next fill
+ * comes. A take runs on every request, so there is one outcome, refilled by each take: read it
+ * before the next.
+ */
 export class Take {
-  constructor(public readonly allowed: bool, public readonly remaining: i64, public readonly resetSeconds: i64) {}
+  allowed: bool = false;
+  remaining: i64 = 0;
+  resetSeconds: i64 = 0;
 }
 
-// setSharedData copies a value during the call, so one buffer of each shape serves every write.
+const outcome = new Take();
+
+function taken(allowed: bool, remaining: i64, resetSeconds: i64): Take {
+  outcome.allowed = allowed;
+  outcome.remaining = remaining;
+  outcome.resetSeconds = resetSeconds;
+  return outcome;
+}
+
+// setSharedData copies a value during the call, so one buffer of each shape serves every write;
+// a bucket is read into one buffer too (the host copies it there), so a take allocates nothing.
 const bucketBytes = new ArrayBuffer(bucketSize);
 const lockBytes = new ArrayBuffer(8);
+const stored = new SharedValueBuffer(bucketSize);
 
 function encode(tokens: i64, filledAt: u64): ArrayBuffer {
   store<i64>(changetype<usize>(bucketBytes), tokens);
@@ -57,8 +74,7 @@ export class BucketPolicy {
   /** Takes one token from the bucket stored under `key`. */
   take(key: string, now: u64): Take {
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
-      const stored = getSharedData(key);
-      if (stored === null || stored.value.byteLength != bucketSize) {
+      if (!stored.read(key) || stored.size != bucketSize) {
         // Only a lock holder creates, and only a bucket still missing under the lock, so a creation
         // never overwrites a bucket someone already drew from.
         if (acquireCreateLock(now)) {
@@ -68,7 +84,7 @@ export class BucketPolicy {
         }
         continue;
       }
-      const at = changetype<usize>(stored.value);
+      const at = changetype<usize>(stored.bytes);
       let tokens = load<i64>(at);
       let filledAt = load<u64>(at, 8);
       if (now >= filledAt + this.intervalMilliseconds) {
@@ -78,10 +94,10 @@ export class BucketPolicy {
       }
       const untilFill = filledAt + this.intervalMilliseconds > now ? filledAt + this.intervalMilliseconds - now : 0;
       const resetSeconds = <i64>((untilFill + 999) / 1000);
-      if (tokens <= 0) return new Take(false, 0, resetSeconds);
-      if (setSharedData(key, encode(tokens - 1, filledAt), stored.cas) == Status.Ok) return new Take(true, tokens - 1, resetSeconds);
+      if (tokens <= 0) return taken(false, 0, resetSeconds);
+      if (setSharedData(key, encode(tokens - 1, filledAt), stored.cas) == Status.Ok) return taken(true, tokens - 1, resetSeconds);
     }
     // Only reachable under a pathological spin; a limiter that cannot count must not let traffic through.
-    return new Take(false, 0, 1);
+    return taken(false, 0, 1);
   }
 }

@@ -25,6 +25,21 @@ const dryRunRejected = new CounterFamily("weft_filter_ratelimit_dry_run_rejected
  */
 const anonymousPrincipal = "anonymous";
 
+/** What a limit's buckets are keyed by (`key.source`), resolved at configure time so a request compares no strings. */
+enum KeySource { ClientAddress, Principal, Header, Route, Global }
+
+function keySourceOf(source: string): KeySource {
+  if (source == "clientAddress") return KeySource.ClientAddress;
+  if (source == "principal") return KeySource.Principal;
+  if (source == "route") return KeySource.Route;
+  if (source == "global") return KeySource.Global;
+  // A claim is read from the header auth forwards it in (keyName is that header).
+  return KeySource.Header;
+}
+
+// The most digits an i64 takes in decimal, its sign included.
+const maxDecimalChars = 20;
+
 class Limit {
   /** The `RateLimit-Policy` member for this limit, e.g. `"per-client";q=100;w=60`. */
   readonly policyField: string;
@@ -33,6 +48,15 @@ class Limit {
   private readonly stateFieldPrefix: string;
   /** Built once so that an identity-less caller costs no concatenation per request. */
   private readonly anonymousKey: string;
+  private readonly source: KeySource;
+  /**
+   * The last key built and the value it was built from: requests of one client (or route, or
+   * caller) come in runs, and each would otherwise concatenate the same key again.
+   */
+  private lastValue: string = "";
+  private lastKey: string;
+  /** UTF-16 room for a `RateLimit` member: the prefix, written once, then a request's two numbers. */
+  private readonly stateScratch: ArrayBuffer;
 
   constructor(
     public readonly name: string,
@@ -45,8 +69,13 @@ class Limit {
     this.policyField = "\"" + name + "\";q=" + bucket.fill.toString() + ";w=" + (bucket.intervalMilliseconds / 1000).toString();
     const keyPrefix = "ratelimit:" + name + ":";
     this.keyPrefix = keyPrefix;
-    this.stateFieldPrefix = "\"" + name + "\";r=";
+    const stateFieldPrefix = "\"" + name + "\";r=";
+    this.stateFieldPrefix = stateFieldPrefix;
     this.anonymousKey = keyPrefix + anonymousPrincipal;
+    this.source = keySourceOf(keySource);
+    this.lastKey = keyPrefix;
+    this.stateScratch = new ArrayBuffer((stateFieldPrefix.length + 2 * maxDecimalChars + 3) << 1);
+    memory.copy(changetype<usize>(this.stateScratch), changetype<usize>(stateFieldPrefix), <usize>stateFieldPrefix.length << 1);
   }
 
   static fromJson(config: JsonValue): Limit {
@@ -70,18 +99,64 @@ class Limit {
    */
   keyOf(route: string, principal: string | null): string | null {
     let value: string | null = "";
-    if (this.keySource == "principal") return principal === null ? this.anonymousKey : this.keyPrefix + principal;
-    if (this.keySource == "clientAddress") value = clientAddress();
-    else if (this.keySource == "header" || this.keySource == "claim") value = requestHeaders.get(this.keyName);
-    else if (this.keySource == "route") value = route;
-    if (value === null || (value.length == 0 && this.keySource != "global")) return null;
-    return this.keyPrefix + value;
+    switch (this.source) {
+      case KeySource.Principal:
+        if (principal === null) return this.anonymousKey;
+        value = principal;
+        break;
+      case KeySource.ClientAddress:
+        value = clientAddress();
+        break;
+      case KeySource.Header:
+        value = requestHeaders.get(this.keyName);
+        break;
+      case KeySource.Route:
+        value = route;
+        break;
+    }
+    if (value === null || (value.length == 0 && this.source != KeySource.Global)) return null;
+    if (value != this.lastValue) {
+      this.lastKey = this.keyPrefix + value;
+      this.lastValue = value;
+    }
+    return this.lastKey;
   }
 
-  /** The `RateLimit` member after a take: remaining quota and seconds until it grows. */
+  /**
+   * The `RateLimit` member after a take, e.g. `"per-client";r=99;t=60`: remaining quota and seconds
+   * until it grows. Made on every request, so its numbers are written after the prefix already in
+   * place and the whole taken as one string, where concatenating would make five.
+   */
   stateField(take: Take): string {
-    return this.stateFieldPrefix + take.remaining.toString() + ";t=" + take.resetSeconds.toString();
+    const start = changetype<usize>(this.stateScratch);
+    let at = writeDecimal(start + (<usize>this.stateFieldPrefix.length << 1), take.remaining);
+    store<u16>(at, 0x3B); // ;
+    store<u16>(at, 0x74, 2); // t
+    store<u16>(at, 0x3D, 4); // =
+    at = writeDecimal(at + 6, take.resetSeconds);
+    return String.UTF16.decodeUnsafe(start, at - start);
   }
+}
+
+/** Writes `value` in decimal as UTF-16 at `at` (room for `maxDecimalChars`); returns where it ends. */
+function writeDecimal(at: usize, value: i64): usize {
+  // As u64, the negation of i64's minimum is its magnitude.
+  let magnitude = <u64>value;
+  if (value < 0) {
+    store<u16>(at, 0x2D); // -
+    at += 2;
+    magnitude = <u64>(-value);
+  }
+  let digits: usize = 1;
+  for (let rest = magnitude / 10; rest != 0; rest /= 10) digits++;
+  const end = at + (digits << 1);
+  let cursor = end;
+  do {
+    cursor -= 2;
+    store<u16>(cursor, <u16>(0x30 + magnitude % 10));
+    magnitude /= 10;
+  } while (magnitude != 0);
+  return end;
 }
 
 class LimitRoot extends RootContext {
@@ -163,9 +238,11 @@ class LimitStream extends HttpContext {
       const key = limit.keyOf(route, principal);
       if (key === null) continue;
       const take = limit.bucket.take(key, now);
-      const state = limit.stateField(take);
-      this.policies = joinField(this.policies, limit.policyField);
-      this.states = joinField(this.states, state);
+      // The fields are only ever sent on a response, when responseHeaders is on, or in a 429.
+      if (root.responseHeaders) {
+        this.policies = joinField(this.policies, limit.policyField);
+        this.states = joinField(this.states, limit.stateField(take));
+      }
       if (take.allowed) continue;
       if (root.dryRun) {
         dryRunRejected.with(label("limit", limit.name)).increment();
@@ -178,7 +255,7 @@ class LimitStream extends HttpContext {
         (limit.bucket.intervalMilliseconds / 1000).toString() + " s", [
         new HeaderPair("retry-after", max<i64>(take.resetSeconds, 1).toString()),
         new HeaderPair("ratelimit-policy", limit.policyField),
-        new HeaderPair("ratelimit", state),
+        new HeaderPair("ratelimit", limit.stateField(take)),
       ]);
       return Action.Pause;
     }

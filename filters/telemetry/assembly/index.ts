@@ -35,6 +35,9 @@ class Series {
   readonly requestBytes: Counter;
   readonly responseBytes: Counter;
   private readonly byCode: Map<i64, Counter> = new Map<i64, Counter>();
+  /** The counter last asked for: responses mostly repeat their status, and a map lookup hashes each time. */
+  private lastCode: i64 = -1;
+  private lastCounter: Counter | null = null;
 
   constructor(private readonly metrics: Metrics, route: string, cluster: string) {
     const labels = label("route", route) + "," + label("cluster", cluster);
@@ -46,9 +49,17 @@ class Series {
 
   /** The request counter of this route and cluster for one status code. */
   requests(code: i64): Counter {
-    if (this.byCode.has(code)) return this.byCode.get(code);
-    const counter = this.metrics.requests.with(this.labels + "," + label("code", code.toString()));
-    this.byCode.set(code, counter);
+    const last = this.lastCounter;
+    if (last !== null && code == this.lastCode) return last;
+    let counter: Counter;
+    if (this.byCode.has(code)) {
+      counter = this.byCode.get(code);
+    } else {
+      counter = this.metrics.requests.with(this.labels + "," + label("code", code.toString()));
+      this.byCode.set(code, counter);
+    }
+    this.lastCode = code;
+    this.lastCounter = counter;
     return counter;
   }
 }
@@ -62,6 +73,10 @@ class Metrics {
   readonly spansDropped: Counter;
   /** Series by route, then by cluster. */
   private readonly series: Map<string, Map<string, Series>> = new Map<string, Map<string, Series>>();
+  /** The series last asked for: consecutive requests mostly share a route and cluster, and comparing two strings costs less than hashing them. */
+  private lastSeries: Series | null = null;
+  private lastRoute: string = "";
+  private lastCluster: string = "";
 
   constructor(prefix: string) {
     this.requests = new CounterFamily(prefix + "requests_total");
@@ -73,6 +88,16 @@ class Metrics {
   }
 
   seriesOf(route: string, cluster: string): Series {
+    const last = this.lastSeries;
+    if (last !== null && route == this.lastRoute && cluster == this.lastCluster) return last;
+    const series = this.lookUp(route, cluster);
+    this.lastSeries = series;
+    this.lastRoute = route;
+    this.lastCluster = cluster;
+    return series;
+  }
+
+  private lookUp(route: string, cluster: string): Series {
     let byCluster: Map<string, Series>;
     if (this.series.has(route)) {
       byCluster = this.series.get(route);
@@ -174,6 +199,8 @@ function onExportResponse(origin: Context, response: HttpCallResponse): void {
   root.exportFinished(root.exporting, ok, response.failed ? "the collector did not answer" : "the collector answered " + response.statusCode.toString());
 }
 
+const requestFacts = new RequestFacts();
+
 class TelemetryStream extends HttpContext {
   startNanoseconds: u64 = 0;
   requestBytes: u64 = 0;
@@ -208,7 +235,8 @@ class TelemetryStream extends HttpContext {
     // A request a filter answered before it reached this one never started here.
     if (this.startNanoseconds == 0) this.startNanoseconds = currentTimeNanoseconds();
     const end = currentTimeNanoseconds();
-    const facts = new RequestFacts();
+    // One record serves every request (onLog finishes with it before it returns): every field is set below.
+    const facts = requestFacts;
     facts.startMilliseconds = this.startNanoseconds / 1_000_000;
     facts.durationMilliseconds = (end - this.startNanoseconds) / 1_000_000;
     facts.status = getPropertyInteger(responseCodeProperty, 0);
@@ -220,10 +248,8 @@ class TelemetryStream extends HttpContext {
     facts.responseBytes = this.responseBytes;
     if (root.metricsEnabled) this.countRequest(facts);
     if (tracing) this.recordSpan(trace!, facts, end);
-    if (trace !== null) {
-      facts.traceId = trace.traceId;
-      facts.spanId = trace.spanId;
-    }
+    facts.traceId = trace !== null ? trace.traceId : "";
+    facts.spanId = trace !== null ? trace.spanId : "";
     if (root.accessLogFields.length > 0) logInfo(accessLogLine(root.accessLogFields, facts));
   }
 
