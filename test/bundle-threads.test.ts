@@ -156,7 +156,10 @@ test('with --workers 1 the main thread serves, with undici\'s dispatcher but not
 /** ajv's compiler: the precompiled validators (release/generate-validators.ts) import only its small runtime helpers. */
 const ajvCore = (modules: Set<string>) => [...modules].filter((m) => m.startsWith('node_modules/ajv/') && !m.startsWith('node_modules/ajv/dist/runtime/'));
 
-test('a proxy fed by a plane validates its snapshots (config and policy) without loading ajv\'s compiler, on any thread', async (t) => {
+/** What undici's Agent and request() brought to a sidecar's main thread for its calls to the plane (~6 MiB, node:http2 with its Client): they go over node:http now. */
+const UNDICI_CLIENTS = ['agent.js', 'pool.js', 'client.js'].map((f) => `node_modules/undici/lib/dispatcher/${f}`).concat('node_modules/undici/lib/api/api-request.js');
+
+test('a proxy fed by a plane validates its snapshots (config and policy) without loading ajv\'s compiler, on any thread, and calls the plane without undici\'s Agent, Client or node:http2', async (t) => {
   const plane = await startPlane();
   t.after(() => plane.stop());
   const fedBy = (node: string) => async (upstream: string) => {
@@ -167,12 +170,18 @@ test('a proxy fed by a plane validates its snapshots (config and policy) without
     return ['--plane', plane.url, '--token', plane.token, '--node', node, '--data-dir', tempDir(node)];
   };
   for (const workers of [1, 2]) {
-    const threads = (await proxyThreads(workers, fedBy(`threads-${workers}`))).files;
+    const { files: threads, builtins } = await proxyThreads(workers, fedBy(`threads-${workers}`));
     assert.equal(threads.size, workers === 1 ? 1 : workers + 1, `threads seen: ${[...threads.keys()].join(', ')}`);
     const main = threads.get(0)!;
     assert.ok(main.has('core/config/schema-validator.generated.js'), 'the main thread did not load the config validator');
     assert.ok(main.has('core/authz/policy-validator.generated.js'), 'the main thread did not load the policy validator');
+    assert.ok(main.has('core/control/plane-request.ts'), 'the main thread did not load the plane\'s client, so the record is not what it seems');
     for (const [id, modules] of threads) assert.deepEqual(ajvCore(modules), [], `thread ${id} of a ${workers}-worker proxy loaded ajv's compiler`);
+    assert.deepEqual(UNDICI_CLIENTS.filter((f) => main.has(f)), [], `the main thread of a ${workers}-worker proxy loaded undici's clients`);
+    if (workers > 1) assert.ok(!has(main, 'node_modules/undici/'), 'the supervisor of a plane-fed proxy loaded undici');
+    const mainBuiltins = builtins.get(0)!;
+    assert.ok(mainBuiltins.has('http'), 'node:http not seen on the main thread, so the record is not what it seems');
+    for (const name of ['http2', 'internal/http2/core']) assert.ok(!mainBuiltins.has(name), `the main thread of a ${workers}-worker proxy loaded ${name}`);
   }
 });
 

@@ -1,7 +1,6 @@
 // The proxy's control-plane client: watch with failover, modules by digest (checked, signed, cached), apply, ACK/NACK, last known good.
 import type { KeyObject } from 'node:crypto';
-import Agent from 'undici/lib/dispatcher/agent.js';
-import { planeRequest } from './plane-request.ts';
+import { PlaneAgent, planeRequest } from './plane-request.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
 import type { Logger } from '../observe/log.ts';
 import { mergeSummary } from '../observe/summary.ts';
@@ -72,7 +71,7 @@ export class ControlClient {
   readonly #o: ControlClientOptions;
   /** Module files and the last known good snapshot; settingsFromSnapshot(snapshot, client.disk) reads modules from here. */
   readonly disk: ControlDisk;
-  readonly #agent = new Agent({ keepAliveTimeout: 10_000, connections: 4 });
+  readonly #agent = new PlaneAgent({ connections: 4, keepAliveMs: 10_000 });
   readonly #abort = new AbortController();
   #pending: { snapshot: Snapshot; plane: string } | null = null;
   #applying = false;
@@ -124,7 +123,7 @@ export class ControlClient {
     await this.#drained;
     if (this.#statsTimer) clearInterval(this.#statsTimer);
     if (this.#summaryTimer) clearInterval(this.#summaryTimer);
-    await this.#agent.close();
+    this.#agent.close();
   }
 
   async #applyLastGood(): Promise<void> {
@@ -177,7 +176,7 @@ export class ControlClient {
   async #watch(plane: string): Promise<boolean> {
     const url = `${plane}/v1/watch?node=${encodeURIComponent(this.#o.node)}&version=${encodeURIComponent(this.state.version)}`;
     const res = await planeRequest(url, {
-      dispatcher: this.#agent, signal: this.#abort.signal, headersTimeout: 5_000, bodyTimeout: WATCH_IDLE_MS,
+      agent: this.#agent, signal: this.#abort.signal, headersTimeout: 5_000, bodyTimeout: WATCH_IDLE_MS,
       headers: this.#auth(),
     });
     if (res.statusCode !== 200) {
@@ -277,7 +276,7 @@ export class ControlClient {
   }
 
   async #fetchModule(sha: string, plane: string): Promise<Uint8Array> {
-    const res = await planeRequest(`${plane}/v1/modules/${sha}`, { dispatcher: this.#agent, signal: this.#abort.signal, headersTimeout: 10_000, bodyTimeout: 10_000, headers: this.#auth() });
+    const res = await planeRequest(`${plane}/v1/modules/${sha}`, { agent: this.#agent, signal: this.#abort.signal, headersTimeout: 10_000, bodyTimeout: 10_000, headers: this.#auth() });
     if (res.statusCode !== 200) {
       await res.body.dump();
       throw new Error(`fetching module ${sha}: plane answered ${res.statusCode}`);
@@ -311,7 +310,7 @@ export class ControlClient {
   async #post(plane: string, path: string, body: unknown): Promise<boolean> {
     const headers: Record<string, string> = { 'content-type': 'application/json', ...this.#auth() };
     try {
-      const res = await planeRequest(`${plane}${path}`, { method: 'POST', headers, body: JSON.stringify(body), dispatcher: this.#agent, signal: this.#abort.signal, headersTimeout: 5_000 });
+      const res = await planeRequest(`${plane}${path}`, { method: 'POST', headers, body: JSON.stringify(body), agent: this.#agent, signal: this.#abort.signal, headersTimeout: 5_000 });
       await res.body.dump();
       if (res.statusCode < 300) return true;
       this.#o.log?.warn({ plane, path, status: res.statusCode }, 'plane refused a report');

@@ -37,9 +37,3 @@ declare module 'undici/lib/api/api-upgrade.js' {
   function upgrade(this: Dispatcher, options: Dispatcher.UpgradeOptions): Promise<Dispatcher.UpgradeData>;
   export default upgrade;
 }
-
-declare module 'undici/lib/dispatcher/agent.js' {
-  import type { Agent } from 'undici';
-  const AgentClass: typeof Agent;
-  export default AgentClass;
-}
