@@ -61,11 +61,7 @@ export class GuestMemory {
 
   /** Copies the first `size` bytes of `data` (all by default) into guest memory at `ptr`. */
   write(ptr: number, data: Uint8Array, size = data.length): void {
-    const u8 = this.checked(ptr, size);
-    const p = ptr >>> 0;
-    // A few bytes (a shared-data value) are copied in place, where a subarray to set() them would be one more object.
-    if (size <= 64) for (let i = 0; i < size; i++) u8[p + i] = data[i];
-    else u8.set(size === data.length ? data : data.subarray(0, size), p);
+    copyBytes(this.checked(ptr, size), ptr >>> 0, data, 0, size);
   }
 
   /** A copy of guest bytes. */
@@ -115,4 +111,13 @@ export function fromUtf8(bytes: Uint8Array): string {
   if (bytes.length > 64) return decoder.decode(bytes);
   for (let i = 0; i < bytes.length; i++) if (bytes[i] > 127) return decoder.decode(bytes);
   return String.fromCharCode.apply(null, bytes as unknown as number[]);
+}
+
+// Up to this many bytes are copied one by one: a subarray to copy them with set() would cost more than the copy.
+const SMALL_COPY = 64;
+
+/** Copies `len` bytes of `src` at `srcAt` to `dst` at `dstAt` (a shared-data value, a key: mostly a few bytes). */
+export function copyBytes(dst: Uint8Array, dstAt: number, src: Uint8Array, srcAt: number, len: number): void {
+  if (len > SMALL_COPY) dst.set(src.subarray(srcAt, srcAt + len), dstAt);
+  else for (let j = 0; j < len; j++) dst[dstAt + j] = src[srcAt + j];
 }

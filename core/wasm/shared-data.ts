@@ -1,5 +1,6 @@
 // Shared data (with CAS) and shared queues in one SharedArrayBuffer, so every worker thread of a process sees the same store.
 import { Status } from './abi.ts';
+import { copyBytes } from './memory.ts';
 
 // Layout (Int32 slots): 0 lock, 1 last cas, 2 arena top (bytes), 3 queues in use, 4 size (bytes);
 // then BUCKETS kv chain heads; then MAX_QUEUES × QUEUE_SLOTS queue descriptors; then the arena.
@@ -38,9 +39,6 @@ export class SharedScope {
     this.hash = hashInto(FNV_OFFSET, this.prefix, 0, this.prefix.length);
   }
 }
-
-// Values up to this size are copied byte by byte: a subarray to copy them with set() would cost more than the copy.
-const SMALL_COPY = 64;
 
 export class SharedState {
   readonly buffer: SharedArrayBuffer;
@@ -334,9 +332,4 @@ const FNV_OFFSET = 0x811c9dc5;
 function hashInto(h: number, bytes: Uint8Array, at: number, len: number): number {
   for (let i = at; i < at + len; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
   return h >>> 0;
-}
-
-function copyBytes(dst: Uint8Array, dstAt: number, src: Uint8Array, srcAt: number, len: number): void {
-  if (len > SMALL_COPY) dst.set(src.subarray(srcAt, srcAt + len), dstAt);
-  else for (let j = 0; j < len; j++) dst[dstAt + j] = src[srcAt + j];
 }
