@@ -23,7 +23,7 @@ export async function measureCost(label: string, n: number, one: (i: number) => 
   collect();
   let gcs = 0;
   const obs = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) if ((e.detail as { kind?: number } | undefined)?.kind === constants.NODE_PERFORMANCE_GC_MINOR) gcs++;
+    for (const e of list.getEntries()) if (((e as { detail?: unknown }).detail as { kind?: number } | undefined)?.kind === constants.NODE_PERFORMANCE_GC_MINOR) gcs++;
   });
   obs.observe({ entryTypes: ['gc'] });
   const heap0 = getHeapStatistics().used_heap_size;
