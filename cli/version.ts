@@ -40,7 +40,7 @@ function checkoutCommit(): string | undefined {
 }
 
 // glibc reads these before Node starts; only what the bin's first line sets (test/executable.test.ts compares the two).
-const LIBC_ENV = ['MALLOC_ARENA_MAX'];
+const LIBC_ENV = ['MALLOC_ARENA_MAX', 'MALLOC_TOP_PAD_', 'MALLOC_TRIM_THRESHOLD_'];
 
 function nodeEnv(): string[] {
   return LIBC_ENV.filter((name) => process.env[name] !== undefined).map((name) => `${name}=${process.env[name]}`);
