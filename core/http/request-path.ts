@@ -64,6 +64,7 @@ const SMALL_BODY = 16 * 1024;
 
 export function handleRequest(ctx: WorkerContext, req: IncomingMessage, res: ServerResponse): void {
   const started = performance.now();
+  ctx.metrics.requests++;
   const story = ctx.stories.begin(ctx.listener, req.method!, req.url!, callerIdentity(req), started);
 
   // 0. Authorization (a sidecar's inbound side): who called, from its certificate, against the service's policy.

@@ -14,6 +14,8 @@ import { upstreamMetricsJson } from './upstream-metrics.ts';
  */
 export class WorkerMetrics {
   readonly worker: string;
+  /** Requests this worker began, exported nowhere: its idle check reads it (core/proxy/idle-collect.ts). */
+  requests = 0;
   private readonly clusters: () => Iterable<Cluster>;
   private readonly rejected = new Family('weft_downstream_rejected_total', 'Downstream requests refused before routing (malformed, too large, too slow)');
   private readonly upstreamErrors = new Family('weft_upstream_errors_total', 'Upstream attempts that failed, by cluster and error code');

@@ -22,6 +22,7 @@ import type { Logger } from '../observe/log.ts';
 import { hostServices, routeChains } from './worker-filters.ts';
 import type { ChainSet } from './worker-filters.ts';
 import { listenerPlans, listenerRoutes } from './listeners.ts';
+import { IdleCollector } from './idle-collect.ts';
 import type { ListenerPlan } from './listeners.ts';
 import { Authorizer } from '../authz/authorizer.ts';
 import { ErrorCodes, WeftError } from '../errors.ts';
@@ -149,6 +150,8 @@ export function serve(data: WorkerData, port: MessagePort, log: Logger): void {
     });
   });
 
+  const stopIdleCollector = new IdleCollector(() => metrics.requests).start();
+
   const prepared = new Map<number, Built>();
   /** Counts of chains swapped out, so per-version totals stay cumulative across swaps. */
   const retired = new Map<string, VersionCount>();
@@ -225,6 +228,7 @@ export function serve(data: WorkerData, port: MessagePort, log: Logger): void {
   function finish(): void {
     if (drained) return;
     drained = true;
+    stopIdleCollector();
     for (const chain of current.chains.values()) chain.close();
     void endpoints.retainOnly([]).finally(() => flushAccessLog(accessLog)).finally(() => send({ type: 'drained' }));
   }
