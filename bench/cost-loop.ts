@@ -1,7 +1,7 @@
 // Timing one piece of the request path in a loop, with no proxy and no load driver: ns and heap bytes per request, and the collections that ran.
 import { constants, PerformanceObserver } from 'node:perf_hooks';
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { getHeapStatistics } from 'node:v8';
+import { majorCollection } from '../core/proxy/idle-collect.ts';
 
 export interface CostRow {
   case: string;
@@ -14,8 +14,7 @@ export interface CostRow {
 }
 
 // A full collection before each timed loop, so none that the warm-up's garbage would cause falls inside it.
-setFlagsFromString('--expose-gc');
-const collect = runInNewContext('gc') as () => void;
+const collect = majorCollection();
 
 /** Runs `one` warm (100,000 times, untimed: state exists and code is optimized, as on a proxy that has served a while), then `n` times timed. */
 export async function measureCost(label: string, n: number, one: (i: number) => void): Promise<CostRow> {

@@ -11,8 +11,8 @@ type Collect = () => void;
  * V8 collects when allocation fills the heap, so a thread whose load stops keeps what the last requests left, and
  * V8's memory reducer, which shrinks an idle heap, is armed by a full collection only: if the last one ran under load,
  * it never looks again. One major collection at the first quiet look arms it; ~8 s later its memory-reducing
- * collections give the pages back (a 2-worker proxy after 10 s of load: 115–117 → 101 MiB RSS for good, where it
- * stayed at 117; ARCHITECTURE.md, "Memory budget").
+ * collections give the pages back (a 2-worker proxy 24 s after 10 s of load: 100–101 MiB RSS, where it stayed at
+ * 116–118; ARCHITECTURE.md, "Memory budget"). Only HTTP requests count: a thread that only tunnels TCP never collects.
  */
 export class IdleCollector {
   readonly #requests: () => number;
@@ -49,7 +49,7 @@ export class IdleCollector {
 }
 
 /** V8's `gc` function, reached without `--expose-gc` on the command line: the flag is read when a context is made. */
-function majorCollection(): Collect {
+export function majorCollection(): Collect {
   let gc: ((options?: { type: 'major' }) => void) | undefined;
   return () => {
     if (gc === undefined) {
