@@ -34,8 +34,9 @@ test('requests, seconds and errors are totals, and no CPU figure appears where n
 });
 
 test('memory is what the proxies held after the last round, and the highest peak of any round', () => {
-  const m = medianOf([{ ...round(1000, 500, 40), rssMiB: 120, peakRssMiB: 130 }, { ...round(1000, 500, 40), rssMiB: 110, peakRssMiB: 128 }]);
+  const m = medianOf([{ ...round(1000, 500, 40), rssMiB: 120, rssFileMiB: 50, peakRssMiB: 130 }, { ...round(1000, 500, 40), rssMiB: 110, rssFileMiB: 52, peakRssMiB: 128 }]);
   assert.equal(m.rssMiB, 110);
+  assert.equal(m.rssFileMiB, 52);
   assert.equal(m.peakRssMiB, 130);
   assert.equal('rssMiB' in medianOf([round(1000, 500)]), false, 'no RSS where no proxy was charged');
 });

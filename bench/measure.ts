@@ -1,6 +1,6 @@
 // One measurement of one target in one mode: warm up, then load while charging the proxy's CPU time.
 import { treeCpuMicros } from './cpu.ts';
-import { treeRssMiB } from './memory.ts';
+import { treeRssFileMiB, treeRssMiB } from './memory.ts';
 import { runLoad, type Driver, type LoadResult } from './load.ts';
 import type { Target } from './targets.ts';
 
@@ -25,6 +25,8 @@ export type Measurement = LoadResult & {
   proxyCpuUsPerRequest?: number;
   /** RSS of the proxies (summed like their CPU) when the load ended, and the most they held since they started, in MiB. */
   rssMiB?: number;
+  /** Of rssMiB, the pages of files (Node's binary and libraries, shared by every process running them). */
+  rssFileMiB?: number;
   peakRssMiB?: number;
 };
 
@@ -73,6 +75,7 @@ export async function measure(target: Target, mode: Mode, o: MeasureOptions): Pr
   if (target.proxies.length > 0 && result.requests > 0) measurement.proxyCpuUsPerRequest = cpuUsed / result.requests;
   if (target.proxies.length > 0) {
     measurement.rssMiB = target.proxies.reduce((sum, p) => sum + treeRssMiB(p.pid, 'now'), 0);
+    measurement.rssFileMiB = target.proxies.reduce((sum, p) => sum + treeRssFileMiB(p.pid), 0);
     measurement.peakRssMiB = target.proxies.reduce((sum, p) => sum + treeRssMiB(p.pid, 'peak'), 0);
   }
   return measurement;
@@ -100,6 +103,7 @@ export function medianOf(rounds: Measurement[]): Measurement {
   // Memory only grows with the run: what the proxy holds after the last round, and the highest peak seen.
   const last = rounds.at(-1);
   if (last?.rssMiB !== undefined) merged.rssMiB = last.rssMiB;
+  if (last?.rssFileMiB !== undefined) merged.rssFileMiB = last.rssFileMiB;
   const peaks = rounds.flatMap((m) => (m.peakRssMiB === undefined ? [] : [m.peakRssMiB]));
   if (peaks.length) merged.peakRssMiB = Math.max(...peaks);
   return merged;

@@ -1,9 +1,9 @@
-// Resident memory of a process tree from /proc: what a proxy holds now (VmRSS) and the most it ever held (VmHWM).
+// Resident memory of a process tree from /proc: what a proxy holds now (VmRSS), the most it ever held (VmHWM), and how much of it is pages of files (RssFile).
 import { readFileSync } from 'node:fs';
 import { processTree } from './cpu.ts';
 
 /** One `kB` field of /proc/PID/status, in KiB; 0 for a process that has exited. */
-function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssFile'): number {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -19,7 +19,19 @@ function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
  * are summed, so pages they share count twice: a little over what nginx really holds, never under.
  */
 export function treeRssMiB(root: number, which: 'now' | 'peak'): number {
+  return treeStatusMiB(root, which === 'now' ? 'VmRSS' : 'VmHWM');
+}
+
+/**
+ * The part of `root`'s RSS now that is pages of files: for a weft process, Node's binary and its libraries, which
+ * every process running the same binary shares through the page cache; the rest (anonymous) is the process's own.
+ */
+export function treeRssFileMiB(root: number): number {
+  return treeStatusMiB(root, 'RssFile');
+}
+
+function treeStatusMiB(root: number, field: 'VmRSS' | 'VmHWM' | 'RssFile'): number {
   let kib = 0;
-  for (const pid of processTree(root)) kib += statusKiB(pid, which === 'now' ? 'VmRSS' : 'VmHWM');
+  for (const pid of processTree(root)) kib += statusKiB(pid, field);
   return kib / 1024;
 }

@@ -95,13 +95,14 @@ test('every row gives the proxies\' RSS, and a paced target has its own section 
   const report = sample();
   const weft = report.targets.find((t) => t.target === 'weft')!;
   weft.results.saturated = { ...weft.results.saturated!, rssMiB: 150.4, peakRssMiB: 171.6 };
-  const paced = { ...m(998, 900, 4000, 350), rssMiB: 78.2, peakRssMiB: 90.1 };
+  const paced = { ...m(998, 900, 4000, 350), rssMiB: 78.2, rssFileMiB: 51.4, peakRssMiB: 90.1 };
   report.targets.push({ target: 'weft-sidecar', pace: { rate: 1000, seconds: 30 }, results: { fixed: paced }, rounds: { fixed: [paced] } });
   const md = toMarkdown(report);
   assert.match(md, /\| weft \| 12,000 \|.*\| 0 \| 150 \| 172 \|/);
   assert.match(md, /## weft-sidecar: one sidecar at a fixed 1,000 req\/s for 30 s/);
   // 350 µs of CPU per request at 1,000 req/s is 0.35 of a CPU.
-  assert.match(md, /\| weft-sidecar \| 998 \| 0\.350 \| 350\.0 \| 900 \| 4,000 \| 78 \| 90 \| 0 \|/);
+  // RSS, then how much of it is Node's binary and libraries (shared with every process running them), then the peak.
+  assert.match(md, /\| weft-sidecar \| 998 \| 0\.350 \| 350\.0 \| 900 \| 4,000 \| 78 \| 51 \| 90 \| 0 \|/);
   // Not in the general fixed-rate table, whose rate it does not share.
   assert.equal(md.match(/\| weft-sidecar \|/g)!.length, 1);
 });

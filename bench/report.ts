@@ -99,13 +99,14 @@ export function toMarkdown(report: Report): string {
     // CPU µs per request × 1,000 requests a second = µs of CPU per second, per 1,000 req/s; ÷ 10⁶ gives vCPU.
     const vcpu = r.proxyCpuUsPerRequest === undefined ? undefined : r.proxyCpuUsPerRequest / 1000;
     lines.push('', `## ${t.target}: one sidecar at a fixed ${fmt(t.pace!.rate)} req/s for ${t.pace!.seconds} s`, '',
-      ...table(['target', 'req/s', 'vCPU per 1,000 req/s', 'CPU µs/req', 'p50 µs', 'p99 µs', `RSS MiB after ${t.pace!.seconds} s`, 'peak RSS MiB', 'errors'],
-        [[t.target, fmt(r.rps), fmt(vcpu, 3), fmt(r.proxyCpuUsPerRequest, 1), fmt(r.latencyUs.p50), fmt(r.latencyUs.p99), fmt(r.rssMiB), fmt(r.peakRssMiB), fmt(r.errors)]]));
+      ...table(['target', 'req/s', 'vCPU per 1,000 req/s', 'CPU µs/req', 'p50 µs', 'p99 µs', `RSS MiB after ${t.pace!.seconds} s`, 'of it files MiB', 'peak RSS MiB', 'errors'],
+        [[t.target, fmt(r.rps), fmt(vcpu, 3), fmt(r.proxyCpuUsPerRequest, 1), fmt(r.latencyUs.p50), fmt(r.latencyUs.p99), fmt(r.rssMiB), fmt(r.rssFileMiB), fmt(r.peakRssMiB), fmt(r.errors)]]));
   }
   const skipped = report.targets.filter((t) => t.unavailable);
   if (skipped.length) lines.push('', '## Not measured', '', ...skipped.map((t) => `- ${t.target}: ${t.unavailable!.split('\n')[0]}`));
   lines.push('', 'CPU per request differs between the two modes on this kind of VM (idle wake-ups): compare targets within one mode.',
-    'RSS is the charged proxies\' resident memory (VmRSS, VmHWM for the peak) when the load ended, summed over their processes.',
+    'RSS is the charged proxies\' resident memory (VmRSS, VmHWM for the peak) when the load ended, summed over their processes;',
+    '"of it files" is its pages of files (RssFile): Node\'s binary and libraries, shared by every process that runs them.',
     'p99.9 swings run to run; it is reported, not judged.');
   return `${lines.join('\n')}\n`;
 }
