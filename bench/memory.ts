@@ -2,8 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { processTree } from './cpu.ts';
 
+/** The fields of /proc/PID/status read here. */
+type StatusField = 'VmRSS' | 'VmHWM' | 'RssFile';
+
 /** One `kB` field of /proc/PID/status, in KiB; 0 for a process that has exited. */
-function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssFile'): number {
+function statusKiB(pid: number, field: StatusField): number {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -30,7 +33,7 @@ export function treeRssFileMiB(root: number): number {
   return treeStatusMiB(root, 'RssFile');
 }
 
-function treeStatusMiB(root: number, field: 'VmRSS' | 'VmHWM' | 'RssFile'): number {
+function treeStatusMiB(root: number, field: StatusField): number {
   let kib = 0;
   for (const pid of processTree(root)) kib += statusKiB(pid, field);
   return kib / 1024;
