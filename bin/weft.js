@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=1 MALLOC_TOP_PAD_=0 MALLOC_TRIM_THRESHOLD_=65536 node --max-semi-space-size=4 --heap-growing-percent=50 --no-maglev
+#!/usr/bin/env -S MALLOC_ARENA_MAX=1 MALLOC_TOP_PAD_=0 MALLOC_TRIM_THRESHOLD_=65536 node --max-semi-space-size=4 --heap-growing-percent=50 --no-maglev --no-allocation-site-pretenuring
 // The package's `weft` bin: a checkout runs its TypeScript sources (Node 24 strips the types); the npm package, which ships no sources, runs the bundle (npm run build:bin).
 // The first line's environment and Node flags are every weft process's (release/node-flags.ts gives them to the
 // executable, the deploy units and the bench): V8 would grow a proxy's young generation to 64 MiB a semi-space under

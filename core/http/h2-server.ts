@@ -58,11 +58,12 @@ function ignore(): void {}
 const REQUEST_EVENTS = ['close', 'data', 'end', 'trailers', 'wantTrailers', 'drain'] as const;
 
 /**
- * A closed stream stays reachable until V8's next full collection: node:http2 holds its native handle weakly, and a
- * scavenge keeps a weakly held wrapper alive. Whatever the stream still references then survives two scavenges and is
- * promoted, to die in old space. The request path's listeners close over the whole exchange (its filter streams,
- * upstream call, headers), so they are dropped once the stream closed, after which nothing is emitted on it
- * (ARCHITECTURE.md, "Memory budget": weft-sidecar promoted 4–5 MiB/s at 1,000 req/s before).
+ * A closed stream can stay reachable until V8's next full collection: one promoted while its request lasted, or one an
+ * object in old space still points to (V8 allocates there from a site whose objects survived, unless pretenuring is
+ * off as the bin's flags turn it off). Whatever the stream still references then dies in old space too. The request
+ * path's listeners close over the whole exchange (its filter streams, upstream call, headers), so they are dropped
+ * once the stream closed, after which nothing is emitted on it (ARCHITECTURE.md, "Memory budget": weft-sidecar
+ * promoted 4–5 MiB/s at 1,000 req/s before).
  */
 function releaseRequest(this: http2.ServerHttp2Stream): void {
   for (const event of REQUEST_EVENTS) this.removeAllListeners(event);
