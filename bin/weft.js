@@ -3,9 +3,9 @@
 // The first line's environment and Node flags are every weft process's (release/node-flags.ts gives them to the
 // executable, the deploy units and the bench): V8 would grow a proxy's young generation to 64 MiB a semi-space under
 // load, 4 MiB halves a sidecar's RSS at no CPU measured; one glibc malloc arena instead of one per thread keeps 7–16 MiB
-// fewer freed pages resident after load, at no CPU measured; without pretenuring, objects V8 would allocate in old
-// space for a site that once survived a scavenge stop keeping closed HTTP/2 streams alive until a mark-compact (~5% of
-// CPU per HTTP/2 request) (ARCHITECTURE.md, "Memory budget").
+// fewer freed pages resident after load, at no CPU measured; with pretenuring off, V8 keeps allocating per-request
+// objects young after some survived a scavenge, so closed HTTP/2 streams no longer live on until a mark-compact (~5%
+// of CPU per HTTP/2 request) (ARCHITECTURE.md, "Memory budget").
 // node:fs from the module itself: importing it reads its lazy exports, which load fs/promises and readline in every weft process.
 const { existsSync } = process.getBuiltinModule('node:fs');
 
