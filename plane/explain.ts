@@ -157,7 +157,7 @@ export async function explainRequest(asks: Asks, peers: Peers | null, requestId:
     const why = `${askedText(asked, missing, replicas)}${asked ? '; each worker keeps its last 1024 stories: every failure, a sample of successes' : ''}`;
     throw new WeftError(ErrorCodes.REQUEST_NOT_FOUND, `no proxy remembers request ${requestId} (${why})`);
   }
-  hops.sort((a, b) => a.start - b.start);
+  hops.sort(callOrder);
   for (const h of hops) h.summary = hopSummary(h);
   const decisive = hops.findLast(decidedHere) ?? hops[0];
   return { requestId, summary: decisive.summary, hops, asked, missing, replicas };
@@ -172,6 +172,16 @@ export async function recentRequests(asks: Asks, peers: Peers | null, service: s
   }
   requests.sort((a, b) => b.start - a.start);
   return { service: service ?? null, requests: requests.slice(0, limit), asked, missing, replicas };
+}
+
+/**
+ * Hops in the order the request crossed them. Each proxy stamps its start with its own clock, and clocks of two
+ * processes disagree by a millisecond or so, more than a hop takes to reach the next sidecar; so when two hops overlap
+ * in time, one carried the other and lasted longer (durations are read off one clock each), and it comes first.
+ */
+function callOrder(a: Hop, b: Hop): number {
+  const overlap = a.start < b.start + b.durationMs && b.start < a.start + a.durationMs;
+  return (overlap && b.durationMs - a.durationMs) || a.start - b.start;
 }
 
 /** The hop where the answer was made: Weft's own error, or a filter's reply or trap; not one that passed an answer on. */

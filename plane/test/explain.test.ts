@@ -71,6 +71,21 @@ test('the plane asks every node watching it and merges their answers', async (t)
   assert.equal(missing.stderr, 'weft explain: no proxy remembers request r-404 (asked 2 proxies, 1 did not answer in time; each worker keeps its last 1024 stories: every failure, a sample of successes) (WEFT_ERR_REQUEST_NOT_FOUND)\n');
 });
 
+test('hops are told in the order the request crossed them, even when the callee\'s clock runs ahead of the caller\'s', async (t) => {
+  const plane = await startPlane();
+  t.after(() => plane.stop());
+  // The caller's outbound hop lasted 8 ms and carried the callee's 4 ms inbound hop, whose clock reads 0.5 ms earlier.
+  const outbound: Story = { ...hop('r-1', 1000.5, 200), listener: 'outbound', durationMs: 8 };
+  const inbound: Story = { ...hop('r-1', 1000, 200), service: 'payments', durationMs: 4 };
+  const later: Story = { ...hop('r-1', 1020, 200), service: 'payments', durationMs: 1 };
+  const stop = await watch(plane, 'both-1', (ask) => void answer(plane, 'both-1', ask.ask as string, { stories: ask.what === 'story' ? [later, inbound, outbound] : [] }));
+  t.after(stop);
+  await waitFor('the watcher connected', async () => ((await plane.json<{ watchers: number }>('/v1/status')).watchers === 1) || undefined);
+  const e = await plane.json<Explanation>('/v1/requests/r-1');
+  assert.deepEqual(e.hops.map((h) => `${h.service} ${h.listener} ${h.start}`), ['orders outbound 1000.5', 'payments inbound 1000', 'payments inbound 1020']);
+  assert.match(e.summary, /^200 at orders' outbound: answered/);
+});
+
 test('with no proxy watching, weft explain says so', async (t) => {
   const plane = await startPlane();
   t.after(() => plane.stop());
