@@ -175,13 +175,22 @@ export async function recentRequests(asks: Asks, peers: Peers | null, service: s
 }
 
 /**
- * Hops in the order the request crossed them. Each proxy stamps its start with its own clock, and clocks of two
- * processes disagree by a millisecond or so, more than a hop takes to reach the next sidecar; so when two hops overlap
- * in time, one carried the other and lasted longer (durations are read off one clock each), and it comes first.
+ * Hops in the order the request crossed them: by start, except that a hop another one carried comes after it.
+ * Each proxy stamps its start with its own clock, and the clocks of two processes disagree by a millisecond or so,
+ * more than a request takes to reach the next sidecar, so a callee's hop can seem to start before its caller's.
  */
 function callOrder(a: Hop, b: Hop): number {
-  const overlap = a.start < b.start + b.durationMs && b.start < a.start + a.durationMs;
-  return (overlap && b.durationMs - a.durationMs) || a.start - b.start;
+  return carried(a, b) ? -1 : carried(b, a) ? 1 : a.start - b.start;
+}
+
+/**
+ * Whether hop `a` carried hop `b`: both ended, they overlap, `a` lasted longer (each duration is read off one clock)
+ * and passed on an answer with `b`'s status. A caller's hop that timed out while its callee's went on carried nothing
+ * by this test, and keeps the order of the clocks.
+ */
+function carried(a: Hop, b: Hop): boolean {
+  return !a.inFlight && !b.inFlight && a.durationMs > b.durationMs && a.start < b.start + b.durationMs && b.start < a.start + a.durationMs &&
+    a.events.some((e) => e.step === 'upstream' && e.status === b.status);
 }
 
 /** The hop where the answer was made: Weft's own error, or a filter's reply or trap; not one that passed an answer on. */

@@ -71,19 +71,27 @@ test('the plane asks every node watching it and merges their answers', async (t)
   assert.equal(missing.stderr, 'weft explain: no proxy remembers request r-404 (asked 2 proxies, 1 did not answer in time; each worker keeps its last 1024 stories: every failure, a sample of successes) (WEFT_ERR_REQUEST_NOT_FOUND)\n');
 });
 
-test('hops are told in the order the request crossed them, even when the callee\'s clock runs ahead of the caller\'s', async (t) => {
+test('hops are told in the order the request crossed them, even when the callee\'s clock runs behind the caller\'s', async (t) => {
   const plane = await startPlane();
   t.after(() => plane.stop());
   // The caller's outbound hop lasted 8 ms and carried the callee's 4 ms inbound hop, whose clock reads 0.5 ms earlier.
   const outbound: Story = { ...hop('r-1', 1000.5, 200), listener: 'outbound', durationMs: 8 };
+  outbound.events = [outbound.events[0], { atMs: 6, step: 'upstream', status: 200 }, outbound.events[1]];
   const inbound: Story = { ...hop('r-1', 1000, 200), service: 'payments', durationMs: 4 };
   const later: Story = { ...hop('r-1', 1020, 200), service: 'payments', durationMs: 1 };
-  const stop = await watch(plane, 'both-1', (ask) => void answer(plane, 'both-1', ask.ask as string, { stories: ask.what === 'story' ? [later, inbound, outbound] : [] }));
+  // r-2: the caller's hop timed out after 10 ms while the callee's went on for 50; the clocks' order stands.
+  const timedOut: Story = { ...hop('r-2', 2000, 504), listener: 'outbound', durationMs: 10, error: 'WEFT_ERR_UPSTREAM_TIMEOUT' };
+  const slow: Story = { ...hop('r-2', 2000.3, 200), service: 'payments', durationMs: 50 };
+  const stories = [later, inbound, outbound, slow, timedOut];
+  const stop = await watch(plane, 'both-1', (ask) => void answer(plane, 'both-1', ask.ask as string, { stories: ask.what === 'story' ? stories : [] }));
   t.after(stop);
   await waitFor('the watcher connected', async () => ((await plane.json<{ watchers: number }>('/v1/status')).watchers === 1) || undefined);
   const e = await plane.json<Explanation>('/v1/requests/r-1');
   assert.deepEqual(e.hops.map((h) => `${h.service} ${h.listener} ${h.start}`), ['orders outbound 1000.5', 'payments inbound 1000', 'payments inbound 1020']);
   assert.match(e.summary, /^200 at orders' outbound: answered/);
+  const t2 = await plane.json<Explanation>('/v1/requests/r-2');
+  assert.deepEqual(t2.hops.map((h) => `${h.service} ${h.listener} ${h.status}`), ['orders outbound 504', 'payments inbound 200']);
+  assert.match(t2.summary, /^504 at orders' outbound: WEFT_ERR_UPSTREAM_TIMEOUT/);
 });
 
 test('with no proxy watching, weft explain says so', async (t) => {
