@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import type { Dispatcher } from 'undici';
 import llhttpWasm from '../core/upstream/llhttp-wasm.cjs';
 import { H1Pool } from '../core/upstream/h1-pool.ts';
+import { utcDate } from '../core/http/lean-http1.ts';
 import { dialer } from '../core/upstream/connection-limit.ts';
 import type { Llhttp, ResponseHeaders } from '../core/upstream/h1-parser.ts';
 import { binNodeEnv, binNodeFlags } from '../release/node-flags.ts';
@@ -137,23 +138,11 @@ function methodName(code: number): string {
   return name;
 }
 
-/** The date of a response, formatted once a second as node:http does. */
-let date = '';
-let dateSecond = 0;
-function httpDate(): string {
-  const now = Date.now();
-  if (now - dateSecond >= 1000) {
-    dateSecond = now - (now % 1000);
-    date = new Date(now).toUTCString();
-  }
-  return date;
-}
-
 /** A response head from a header list (with a date unless it has one): the string a lean server writes in one go with a small body. */
 function responseHead(status: number, list: string[], hasDate: boolean, keepAlive: boolean): string {
   let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n`;
   for (let i = 0; i < list.length; i += 2) head += `${list[i]}: ${list[i + 1]}\r\n`;
-  if (!hasDate) head += `date: ${httpDate()}\r\n`;
+  if (!hasDate) head += `date: ${utcDate()}\r\n`;
   return `${head}${keepAlive ? 'connection: keep-alive\r\nkeep-alive: timeout=60' : 'connection: close'}\r\n\r\n`;
 }
 

@@ -4,10 +4,9 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import http2 from 'node:http2';
 import { request } from 'undici';
-import { startProxy } from './support/proxy.ts';
+import { startLimitedProxy } from './support/proxy.ts';
 import type { RunningProxy } from './support/proxy.ts';
 import { rawExchange } from './support/upstream.ts';
-import { writeConfig } from './support/config.ts';
 import { frame } from '../core/http/h2c-upgrade.ts';
 
 /** What the upstream received: request line, Host and body of each request. */
@@ -56,12 +55,7 @@ before(async () => {
   up = await startRawUpstream();
   // A header timeout short enough that a refusal "at once" cannot be confused with a 408 after it, and a
   // keep-alive timeout long enough that no idle close is taken for a refusal.
-  proxy = await startProxy(['--workers', '1', '--config', writeConfig([
-    'listen: 127.0.0.1:0',
-    'limits: { headersTimeout: 4s, keepAliveTimeout: 120s, maxHeaderCount: 20 }',
-    `clusters: [{ name: app, endpoints: ["${up.url}"] }]`,
-    'routes: [{ cluster: app }]',
-  ].join('\n'))]);
+  proxy = await startLimitedProxy(up.url, '{ headersTimeout: 4s, keepAliveTimeout: 120s, maxHeaderCount: 20 }');
 });
 
 after(async () => {

@@ -23,6 +23,7 @@ import type { ParseError } from './extension-method.ts';
 import { afterResponses, handOver, lastAllowed, readingBody } from './http1-connection.ts';
 import type { Http1Socket } from './http1-connection.ts';
 import { stampClientCert } from './client-cert.ts';
+import { LeanHttp1 } from './lean-http1.ts';
 import type { Identity } from '../identity/identity.ts';
 import { contextOptions, serverOptions } from '../identity/tls.ts';
 
@@ -129,6 +130,8 @@ export class Listener {
   private readonly extension: http.Server;
   /** Whether the port serves a workload identity (mTLS), which renewals replace. */
   private readonly mtls: boolean;
+  /** Bodiless GET and HEAD requests on HTTP/1.1 connections, until one asks for more (lean-http1.ts). */
+  private readonly lean: LeanHttp1;
 
   /**
    * `divert`: offered each cleartext connection first; taking it (true) keeps it from HTTP altogether (a bound port
@@ -179,6 +182,12 @@ export class Listener {
     });
     extension.on('upgrade', restoreMethod);
     this.extension = extension;
+    const lean = new LeanHttp1({
+      maxHeaderSize: limits.maxHeaderSize,
+      keepAliveTimeoutMs: limits.keepAliveTimeoutMs,
+      onRequest: onRequest as unknown as ConstructorParameters<typeof LeanHttp1>[0]['onRequest'],
+    });
+    this.lean = lean;
     /** Where a connection goes once its first line is read: HTTP/1.x to `http1`, anything else refused at once. */
     const firstBytes = (http1: (socket: Socket) => void): FirstBytes => ({
       http1,
@@ -191,10 +200,10 @@ export class Listener {
       // node:https, and node:tls with it, loads with the first TLS port: a thread that serves plain HTTP never holds them (~1.7 MiB).
       server = process.getBuiltinModule('node:https').createServer({ ...options, ...tls }, onRequest);
       const http1 = takeListener(server, 'secureConnection');
-      const to = firstBytes((socket) => {
-        http1.call(server, socket);
-        socket.resume();
-      });
+      const to = firstBytes((socket) => lean.accept(socket, (rest) => {
+        http1.call(server, rest);
+        rest.resume();
+      }));
       server.on('secureConnection', (socket: TLSSocket) => {
         if (socket.alpnProtocol === 'h2') h2().accept(socket);
         else sniffRequestLine(socket, limits.headersTimeoutMs, maxLine, to);
@@ -202,10 +211,10 @@ export class Listener {
     } else {
       server = createServer(options, onRequest);
       const http1 = takeListener(server, 'connection');
-      const to = firstBytes((socket) => {
-        http1.call(server, socket);
-        socket.resume();
-      });
+      const to = firstBytes((socket) => lean.accept(socket, (rest) => {
+        http1.call(server, rest);
+        rest.resume();
+      }));
       server.on('connection', (socket: Socket) => {
         if (!divert?.(socket)) sniffProtocol(socket, limits.headersTimeoutMs, maxLine, to);
       });
@@ -241,10 +250,10 @@ export class Listener {
       serveHttp1(plain);
       plain.emit('listening');
       const handshake = takeListener(server, 'connection');
-      const toPlain = firstBytes((socket) => {
-        plain.emit('connection', socket);
-        socket.resume();
-      });
+      const toPlain = firstBytes((socket) => lean.accept(socket, (rest) => {
+        plain.emit('connection', rest);
+        rest.resume();
+      }));
       server.on('connection', (socket: Socket) => sniffTls(socket, limits.headersTimeoutMs, () => handshake.call(server, socket), () => {
         sniffRequestLine(socket, limits.headersTimeoutMs, maxLine, toPlain);
       }));
@@ -287,8 +296,12 @@ export class Listener {
     // Never listening, they only stop their timers here ("not running" is expected).
     if (this.plain) close(this.plain, () => undefined);
     close(this.extension, () => undefined);
-    if (keepIdle) this.#h2?.closeIdleConnections();
-    else this.closeIdleConnections();
+    if (keepIdle) {
+      this.#h2?.closeIdleConnections();
+      this.lean.closeAfterNextAnswer();
+    } else {
+      this.closeIdleConnections();
+    }
   }
 
   closeIdleConnections(): void {
@@ -296,6 +309,7 @@ export class Listener {
     this.plain?.closeIdleConnections();
     this.extension.closeIdleConnections();
     this.#h2?.closeIdleConnections();
+    this.lean.closeIdleConnections();
   }
 
   closeAllConnections(): void {
@@ -303,6 +317,7 @@ export class Listener {
     this.plain?.closeAllConnections();
     this.extension.closeAllConnections();
     this.#h2?.closeAllConnections();
+    this.lean.closeAllConnections();
   }
 }
 

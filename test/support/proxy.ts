@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { spawnProxy, WEFT_BIN } from '../../core/proxy/spawn.ts';
 import type { SpawnedProxy } from '../../core/proxy/spawn.ts';
+import { writeConfig } from './config.ts';
 
 export type RunningProxy = SpawnedProxy;
 
@@ -36,4 +37,14 @@ export function startProxy(args: string[], env: NodeJS.ProcessEnv = {}): Promise
   if (!args.includes('--listen') && !args.includes('--inbound') && !args.includes('--config')) full.push('--listen', '127.0.0.1:0');
   if (!args.includes('--admin')) full.push('--admin', '127.0.0.1:0');
   return spawnProxy(full, env, START_TIMEOUT_MS);
+}
+
+/** A one-worker proxy on 127.0.0.1:0 whose one route goes to `upstreamUrl`, with the config's `limits` (a YAML flow mapping). */
+export function startLimitedProxy(upstreamUrl: string, limits: string): Promise<RunningProxy> {
+  return startProxy(['--workers', '1', '--config', writeConfig([
+    'listen: 127.0.0.1:0',
+    `limits: ${limits}`,
+    `clusters: [{ name: app, endpoints: ["${upstreamUrl}"] }]`,
+    'routes: [{ cluster: app }]',
+  ].join('\n'))]);
 }
