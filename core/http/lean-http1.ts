@@ -287,7 +287,7 @@ function byteLength(chunk: string | Uint8Array, encoding: BufferEncoding | undef
   return typeof chunk === 'string' ? Buffer.byteLength(chunk, encoding ?? 'utf8') : chunk.byteLength;
 }
 
-/** What a lean server serves with, and where a connection goes when a request is not its case. */
+/** The listener's limits a lean server keeps, and where its requests go (the listener's checks, then the request path). */
 export interface LeanOptions {
   maxHeaderSize: number;
   keepAliveTimeoutMs: number;
@@ -297,7 +297,6 @@ export interface LeanOptions {
 /** One connection, one request at a time: a pipelined request waits in the buffer until the answer before it is out. */
 class LeanConnection {
   readonly socket: Socket;
-  readonly keepAliveFields: string;
   #server: LeanHttp1;
   #fallback: (socket: Socket) => void;
   #buffered: Buffer | undefined = undefined;
@@ -313,7 +312,6 @@ class LeanConnection {
     this.socket = socket;
     this.#server = server;
     this.#fallback = fallback;
-    this.keepAliveFields = server.keepAliveFields;
     socket.on('data', this.#onData);
     socket.on('end', this.#onEnd);
     socket.on('close', this.#onClose);
@@ -324,6 +322,11 @@ class LeanConnection {
 
   keepsAlive(): boolean {
     return !this.#closing && !this.#ended;
+  }
+
+  /** The fields of an answer that keeps the connection open. */
+  get keepAliveFields(): string {
+    return this.#server.keepAliveFields;
   }
 
   /** The next answer says Connection: close and the connection then ends; `now`: an idle one ends at once. */
