@@ -3,8 +3,10 @@ import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { STATUS_CODES } from './node-http.ts';
+import { flattenHeaders } from './header-list.ts';
 
 const END_OF_HEAD = Buffer.from('\r\n\r\n', 'latin1');
+const NO_FIELDS: readonly string[] = [];
 
 /** Header name characters (RFC 9110 §5.6.2 tchar). */
 const TCHAR = new Uint8Array(128);
@@ -163,22 +165,14 @@ export class LeanResponse extends EventEmitter {
     let length = false;
     let dated = false;
     let chunked = false;
-    const field = (name: string, value: string) => {
-      head += headerLine(name, value);
+    const flat = headers === undefined ? NO_FIELDS : Array.isArray(headers) ? headers as readonly string[] : flattenHeaders(headers as OutgoingHttpHeaders);
+    for (let i = 0; i < flat.length; i += 2) {
+      const name = flat[i];
+      head += headerLine(name, flat[i + 1]);
       const n = name.length;
       if (n === 4 && name.toLowerCase() === 'date') dated = true;
       else if (n === 14 && name.toLowerCase() === 'content-length') length = true;
-      else if (n === 17 && name.toLowerCase() === 'transfer-encoding') chunked = /(?:^|,)\s*chunked\s*$/i.test(value);
-    };
-    if (Array.isArray(headers)) {
-      const flat = headers as readonly string[];
-      for (let i = 0; i < flat.length; i += 2) field(flat[i], flat[i + 1]);
-    } else if (headers) {
-      for (const [name, value] of Object.entries(headers as OutgoingHttpHeaders)) {
-        if (value === undefined) continue;
-        if (Array.isArray(value)) for (const v of value) field(name, v);
-        else field(name, String(value));
-      }
+      else if (n === 17 && name.toLowerCase() === 'transfer-encoding') chunked = /(?:^|,)\s*chunked\s*$/i.test(flat[i + 1]);
     }
     if (status === 204 || status === 304 || (status >= 100 && status < 200)) this.#bodiless = true;
     if (chunked) this.#chunked = !this.#bodiless;
@@ -273,13 +267,9 @@ function headerLine(name: string, value: string): string {
 }
 
 function trailerLines(trailers: OutgoingHttpHeaders | undefined): string {
-  if (trailers === undefined) return '';
+  const flat = flattenHeaders(trailers);
   let lines = '';
-  for (const [name, value] of Object.entries(trailers)) {
-    if (value === undefined) continue;
-    if (Array.isArray(value)) for (const v of value) lines += headerLine(name, v);
-    else lines += headerLine(name, String(value));
-  }
+  for (let i = 0; i < flat.length; i += 2) lines += headerLine(flat[i], flat[i + 1]);
   return lines;
 }
 
