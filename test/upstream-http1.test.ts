@@ -28,6 +28,21 @@ const SCRIPTS: Record<string, { parts: (string | number)[]; close?: boolean }> =
   '/cut/stall': { parts: ['HTTP/1.1 200 OK\r\nKeep-Alive: timeout=2\r\nContent-Length: 10\r\n\r\nfirst', 30_000, 'never'] },
 };
 
+/** A body of `size` bytes, letters from `seed` on, so a byte of another answer shows. */
+function pattern(size: number, seed: number): string {
+  let body = '';
+  for (let i = 0; i < size; i++) body += String.fromCharCode(97 + ((seed + i) % 26));
+  return body;
+}
+
+/** `/sized/SIZE/SEED` answers `pattern(SIZE, SEED)` in one write. */
+function sized(path: string): { parts: string[] } | undefined {
+  const m = /^\/sized\/(\d+)\/(\d+)$/.exec(path);
+  if (!m) return undefined;
+  const body = pattern(Number(m[1]), Number(m[2]));
+  return { parts: [`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n${body}`] };
+}
+
 let upstream: net.Server;
 let connections = 0;
 /** The upstream's sockets as they came, so a test can tell when the proxy closed one. */
@@ -62,7 +77,7 @@ before(async () => {
         const head = buffered.slice(0, end);
         buffered = buffered.slice(end + 4);
         const path = head.split(' ')[1];
-        const script = SCRIPTS[path] ?? { parts: ['HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n'] };
+        const script = SCRIPTS[path] ?? sized(path) ?? { parts: ['HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n'] };
         void answer(socket, script.parts).then(() => script.close && socket.end());
       }
     });
@@ -150,6 +165,20 @@ test('a body cut short by the close is not passed on as complete', async () => {
     const r = await request(`${proxy.url}/truncated`);
     await r.body.text();
   });
+});
+
+test('bodies of every size, copied out of the shared read buffer 20 at a time, reach the client byte for byte', async () => {
+  // Small pieces share slabs, larger ones get buffers of their own; 20 at a time, so copies are alive together.
+  const sizes = [1, 63, 700, 4097, 6000];
+  for (let round = 0; round < 20; round++) {
+    await Promise.all(Array.from({ length: 20 }, async (_, i) => {
+      const n = round * 20 + i;
+      const size = sizes[n % sizes.length];
+      const r = await get(`/sized/${size}/${n}`);
+      assert.equal(r.status, 200);
+      assert.equal(r.body, pattern(size, n), `answer ${n} of ${size} bytes`);
+    }));
+  }
 });
 
 test('a kept-alive connection the upstream closed is not used again: every request of a sequence is answered', async () => {
