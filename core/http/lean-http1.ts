@@ -4,19 +4,16 @@ import type { Socket } from 'node:net';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { STATUS_CODES } from './node-http.ts';
 import { flattenHeaders } from './header-list.ts';
+import { isToken, TOKEN_CHAR } from '../wasm/header-check.ts';
 
 const END_OF_HEAD = Buffer.from('\r\n\r\n', 'latin1');
 const NO_FIELDS: readonly string[] = [];
 
-/** Header name characters (RFC 9110 §5.6.2 tchar). */
-const TCHAR = new Uint8Array(128);
-for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") TCHAR[c.charCodeAt(0)] = 1;
 /** Characters of an origin-form target taken here (RFC 3986 pchar, '/' and '?'); any other goes to node:http. */
 const TARGET = new Uint8Array(128);
 for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/?%") TARGET[c.charCodeAt(0)] = 1;
-/** What node:http refuses to write in a header (its checkInvalidHeaderChar and checkIsHttpToken). */
+/** What node:http refuses to write in a header value (its checkInvalidHeaderChar). */
 const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
-const INVALID_NAME = /[^!#$%&'*+\-.^_`|~0-9A-Za-z]/;
 
 /** A request head this parser takes: the request line's parts and the fields as they came. */
 interface Head {
@@ -49,7 +46,7 @@ function parseHead(head: string): Head | undefined {
     if (end < 0) end = head.length;
     const colon = head.indexOf(':', at);
     if (colon <= at || colon > end) return undefined;
-    for (let i = at; i < colon; i++) if (TCHAR[head.charCodeAt(i)] !== 1) return undefined;
+    for (let i = at; i < colon; i++) if (TOKEN_CHAR[head.charCodeAt(i)] !== 1) return undefined;
     let from = colon + 1;
     let to = end;
     while (from < to && (head.charCodeAt(from) === 0x20 || head.charCodeAt(from) === 0x09)) from++;
@@ -261,7 +258,7 @@ export class LeanResponse extends EventEmitter {
 }
 
 function headerLine(name: string, value: string): string {
-  if (INVALID_NAME.test(name) || name === '') throw Object.assign(new TypeError(`Header name must be a valid HTTP token ["${name}"]`), { code: 'ERR_INVALID_HTTP_TOKEN' });
+  if (!isToken(name)) throw Object.assign(new TypeError(`Header name must be a valid HTTP token ["${name}"]`), { code: 'ERR_INVALID_HTTP_TOKEN' });
   if (INVALID_VALUE.test(value)) throw Object.assign(new TypeError(`Invalid character in header content ["${name}"]`), { code: 'ERR_INVALID_CHAR' });
   return `${name}: ${value}\r\n`;
 }
@@ -441,13 +438,13 @@ export class LeanHttp1 {
     for (const c of [...this.connections]) c.socket.destroy();
   }
 
-  stop(): void {
+  #stop(): void {
     clearInterval(this.#sweep);
     this.#sweep = undefined;
   }
 
   #closeExpired(): void {
-    if (this.connections.size === 0) return this.stop();
+    if (this.connections.size === 0) return this.#stop();
     const before = performance.now() - this.options.keepAliveTimeoutMs;
     for (const c of [...this.connections]) if (c.idleSince >= 0 && c.idleSince < before) c.socket.destroy();
   }

@@ -188,9 +188,15 @@ export class Listener {
       onRequest: onRequest as unknown as ConstructorParameters<typeof LeanHttp1>[0]['onRequest'],
     });
     this.lean = lean;
-    /** Where a connection goes once its first line is read: HTTP/1.x to `http1`, anything else refused at once. */
-    const firstBytes = (http1: (socket: Socket) => void): FirstBytes => ({
-      http1,
+    /**
+     * Where a connection goes once its first line is read: HTTP/1.x to the lean side, which hands what it does not
+     * take to node:http's server by `nodeHttp`; anything else refused at once.
+     */
+    const firstBytes = (nodeHttp: (socket: Socket) => void): FirstBytes => ({
+      http1: (socket) => lean.accept(socket, (rest) => {
+        nodeHttp(rest);
+        rest.resume();
+      }),
       http2: (socket) => h2().accept(socket),
       refuse: (socket, timedOut) => refuseConnection(getContext(), socket, timedOut ? ErrorCodes.REQUEST_TIMEOUT : ErrorCodes.BAD_REQUEST),
     });
@@ -200,10 +206,7 @@ export class Listener {
       // node:https, and node:tls with it, loads with the first TLS port: a thread that serves plain HTTP never holds them (~1.7 MiB).
       server = process.getBuiltinModule('node:https').createServer({ ...options, ...tls }, onRequest);
       const http1 = takeListener(server, 'secureConnection');
-      const to = firstBytes((socket) => lean.accept(socket, (rest) => {
-        http1.call(server, rest);
-        rest.resume();
-      }));
+      const to = firstBytes((socket) => http1.call(server, socket));
       server.on('secureConnection', (socket: TLSSocket) => {
         if (socket.alpnProtocol === 'h2') h2().accept(socket);
         else sniffRequestLine(socket, limits.headersTimeoutMs, maxLine, to);
@@ -211,10 +214,7 @@ export class Listener {
     } else {
       server = createServer(options, onRequest);
       const http1 = takeListener(server, 'connection');
-      const to = firstBytes((socket) => lean.accept(socket, (rest) => {
-        http1.call(server, rest);
-        rest.resume();
-      }));
+      const to = firstBytes((socket) => http1.call(server, socket));
       server.on('connection', (socket: Socket) => {
         if (!divert?.(socket)) sniffProtocol(socket, limits.headersTimeoutMs, maxLine, to);
       });
@@ -250,10 +250,7 @@ export class Listener {
       serveHttp1(plain);
       plain.emit('listening');
       const handshake = takeListener(server, 'connection');
-      const toPlain = firstBytes((socket) => lean.accept(socket, (rest) => {
-        plain.emit('connection', rest);
-        rest.resume();
-      }));
+      const toPlain = firstBytes((socket) => plain.emit('connection', socket));
       server.on('connection', (socket: Socket) => sniffTls(socket, limits.headersTimeoutMs, () => handshake.call(server, socket), () => {
         sniffRequestLine(socket, limits.headersTimeoutMs, maxLine, toPlain);
       }));

@@ -27,7 +27,8 @@ export function checkLocalReply(status: number, headers: readonly [string, strin
   for (const [name, value] of headers) checkHeader(MapType.ResponseHeaders, name, value);
 }
 
-function isToken(text: string): boolean {
+/** Whether `text` is a non-empty RFC 9110 token: a header name or a method. */
+export function isToken(text: string): boolean {
   if (text.length === 0) return false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
