@@ -37,6 +37,24 @@ test('throughput is compared with direct and with nginx, latency as what the pro
   assert.equal(c.addedP99Us, 1200 - 180);
 });
 
+test('CPU per request is compared with nginx\'s in the same mode: HTTP/2 rows with nginx-h2, mesh rows (two sidecars) with none', () => {
+  const report = sample();
+  assert.equal(compare(report, 'weft').cpuXNginx, 70 / 20);
+  assert.equal(compare(report, 'weft').fixedCpuXNginx, 110 / 35);
+  assert.equal(compare(report, 'nginx').cpuXNginx, 1);
+  assert.equal(compare(report, 'direct').cpuXNginx, undefined, 'no proxy, no proxy CPU');
+  report.targets.push(
+    { target: 'nginx-h2', ...measured(m(30000, 1400, 2600, 25), m(1980, 150, 420, 40)) },
+    { target: 'weft-h2', ...measured(m(10000, 4500, 9500, 75), m(1970, 320, 1300, 120)) },
+    { target: 'weft-mesh', ...measured(m(5000, 9000, 20000, 200), m(1960, 600, 2500, 300)) },
+  );
+  assert.equal(compare(report, 'weft-h2').cpuXNginx, 75 / 25);
+  assert.equal(compare(report, 'weft-h2').fixedCpuXNginx, 120 / 40);
+  assert.equal(compare(report, 'weft-mesh').cpuXNginx, undefined);
+  assert.equal(compare(report, 'weft-mesh').fixedCpuXNginx, undefined);
+  assert.match(toMarkdown(report), /\| weft-h2 \| 10,000 \| .* \| 75\.0 \| 3\.00 \|/);
+});
+
 test('a comparison with a target that was not measured is left out, not zero', () => {
   const report = sample();
   report.targets = report.targets.filter((t) => t.target !== 'nginx');
@@ -45,13 +63,14 @@ test('a comparison with a target that was not measured is left out, not zero', (
   assert.equal(c.xDirect, 12000 / 40000);
   assert.deepEqual(compare(report, 'weft-filters'), {
     xDirect: undefined, xNginx: undefined, addedP50Us: undefined, addedP99Us: undefined, xWeft: undefined, cpuPerFilterUs: undefined,
+    cpuXNginx: undefined, fixedCpuXNginx: undefined,
   });
 });
 
 test('the Markdown has one row per measured target and mode, and says why a target was not measured', () => {
   const md = toMarkdown(sample());
-  assert.match(md, /\| weft \| 12,000 \| 0\.30 \| 0\.38 \| — \| 70\.0 \| — \| 4,000 \| 9,000 \| 18,000 \| 0 \|/);
-  assert.match(md, /\| weft \| 1,970 \| 110\.0 \| 300 \| 1,200 \| 2,400 \| 220 \| 1,020 \| 0 \|/);
+  assert.match(md, /\| weft \| 12,000 \| 0\.30 \| 0\.38 \| — \| 70\.0 \| 3\.50 \| — \| 4,000 \| 9,000 \| 18,000 \| 0 \|/);
+  assert.match(md, /\| weft \| 1,970 \| 110\.0 \| 3\.14 \| 300 \| 1,200 \| 2,400 \| 220 \| 1,020 \| 0 \|/);
   assert.match(md, /\| direct \| 40,000 \| 1\.00 \| 1\.25 \| — \| — \|/);
   assert.match(md, /- weft-filters: filter "auth" is not built\n/);
   assert.doesNotMatch(md, /second line of detail/);

@@ -41,7 +41,16 @@ export type Comparison = {
   xDirect?: number; xNginx?: number; addedP50Us?: number; addedP99Us?: number;
   /** Throughput against bare weft, and the CPU each filter adds over it (saturated), for targets with filters. */
   xWeft?: number; cpuPerFilterUs?: number;
+  /** CPU per request against nginx's in the same mode (nginx-h2's for HTTP/2 rows): what issue 12's CPU goals are stated in. */
+  cpuXNginx?: number; fixedCpuXNginx?: number;
 };
+
+/** One mode's CPU per request against another's; none when either was not measured. */
+function cpuRatio(mine: Measurement | undefined, theirs: Measurement | undefined): number | undefined {
+  const a = mine?.proxyCpuUsPerRequest;
+  const b = theirs?.proxyCpuUsPerRequest;
+  return a !== undefined && b !== undefined && b > 0 ? a / b : undefined;
+}
 
 /** The comparisons the design reports: throughput ratios and latency added over going direct. */
 export function compare(report: Report, target: TargetName): Comparison {
@@ -51,10 +60,15 @@ export function compare(report: Report, target: TargetName): Comparison {
   const directName = target.endsWith('-grpc') ? 'direct-grpc' : 'direct';
   const direct = { sat: find(report, directName, 'saturated'), fixed: find(report, directName, 'fixed') };
   // HTTP/2 rows are compared with nginx's HTTP/2 proxy.
-  const nginx = find(report, target.endsWith('-h2') ? 'nginx-h2' : 'nginx', 'saturated');
+  const nginxName = target.endsWith('-h2') ? 'nginx-h2' : 'nginx';
+  const nginx = find(report, nginxName, 'saturated');
   const weft = find(report, 'weft', 'saturated');
   const filters = FILTER_COUNT[target];
+  // A mesh row's CPU is two sidecars' together: against one nginx it would not be a proxy's ratio.
+  const oneProxy = !target.startsWith('weft-mesh');
   return {
+    cpuXNginx: oneProxy ? cpuRatio(sat, nginx) : undefined,
+    fixedCpuXNginx: oneProxy ? cpuRatio(fixed, find(report, nginxName, 'fixed')) : undefined,
     xWeft: filters && sat && weft ? sat.rps / weft.rps : undefined,
     cpuPerFilterUs: filters && sat?.proxyCpuUsPerRequest !== undefined && weft?.proxyCpuUsPerRequest !== undefined
       ? (sat.proxyCpuUsPerRequest - weft.proxyCpuUsPerRequest) / filters : undefined,
@@ -87,12 +101,12 @@ export function toMarkdown(report: Report): string {
     if (rows.length) lines.push('', `## ${title}`, '', ...table(['target', ...header, 'RSS MiB', 'peak RSS MiB'], rows));
   };
   section('saturated', `Saturated: ${s.connections} connections, as fast as they go`,
-    ['req/s', '× direct', '× nginx', '× weft', 'proxy CPU µs/req', 'CPU µs/filter', 'p50 µs', 'p99 µs', 'p99.9 µs', 'errors'],
-    (r, c) => [fmt(r.rps), fmt(c.xDirect, 2), fmt(c.xNginx, 2), fmt(c.xWeft, 2), fmt(r.proxyCpuUsPerRequest, 1), fmt(c.cpuPerFilterUs, 1),
+    ['req/s', '× direct', '× nginx', '× weft', 'proxy CPU µs/req', 'CPU × nginx', 'CPU µs/filter', 'p50 µs', 'p99 µs', 'p99.9 µs', 'errors'],
+    (r, c) => [fmt(r.rps), fmt(c.xDirect, 2), fmt(c.xNginx, 2), fmt(c.xWeft, 2), fmt(r.proxyCpuUsPerRequest, 1), fmt(c.cpuXNginx, 2), fmt(c.cpuPerFilterUs, 1),
       fmt(r.latencyUs.p50), fmt(r.latencyUs.p99), fmt(r.latencyUs.p999), fmt(r.errors), fmt(r.rssMiB), fmt(r.peakRssMiB)]);
   section('fixed', `Fixed rate: about ${fmt(s.rate)} req/s aimed`,
-    ['req/s', 'proxy CPU µs/req', 'p50 µs', 'p99 µs', 'p99.9 µs', 'added p50 µs', 'added p99 µs', 'errors'],
-    (r, c) => [fmt(r.rps), fmt(r.proxyCpuUsPerRequest, 1), fmt(r.latencyUs.p50), fmt(r.latencyUs.p99),
+    ['req/s', 'proxy CPU µs/req', 'CPU × nginx', 'p50 µs', 'p99 µs', 'p99.9 µs', 'added p50 µs', 'added p99 µs', 'errors'],
+    (r, c) => [fmt(r.rps), fmt(r.proxyCpuUsPerRequest, 1), fmt(c.fixedCpuXNginx, 2), fmt(r.latencyUs.p50), fmt(r.latencyUs.p99),
       fmt(r.latencyUs.p999), fmt(c.addedP50Us), fmt(c.addedP99Us), fmt(r.errors), fmt(r.rssMiB), fmt(r.peakRssMiB)]);
   for (const t of report.targets.filter((x) => x.pace && x.results.fixed)) {
     const r = t.results.fixed!;
