@@ -41,7 +41,7 @@ export type Comparison = {
   xDirect?: number; xNginx?: number; addedP50Us?: number; addedP99Us?: number;
   /** Throughput against bare weft, and the CPU each filter adds over it (saturated), for targets with filters. */
   xWeft?: number; cpuPerFilterUs?: number;
-  /** CPU per request against nginx's in the same mode (nginx-h2's for HTTP/2 rows): what issue 12's CPU goals are stated in. */
+  /** CPU per request against nginx's in the same mode (nginx-h2's for HTTP/2 rows): the ratio the CPU goals are stated in. */
   cpuXNginx?: number; fixedCpuXNginx?: number;
 };
 
@@ -52,7 +52,7 @@ function cpuRatio(mine: Measurement | undefined, theirs: Measurement | undefined
   return a !== undefined && b !== undefined && b > 0 ? a / b : undefined;
 }
 
-/** The comparisons the design reports: throughput ratios and latency added over going direct. */
+/** The comparisons the design reports: throughput and CPU ratios, and latency added over going direct. */
 export function compare(report: Report, target: TargetName): Comparison {
   const sat = find(report, target, 'saturated');
   const fixed = find(report, target, 'fixed');
